@@ -1,0 +1,151 @@
+//! Master data that documents refer to: products, laundry services, cylinder types, customers,
+//! staff. Owned by head office and pulled by the tills (DESIGN §7 "Pull"); server-wins,
+//! deactivated rather than deleted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chart::{Account, AccountCode};
+use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
+use crate::journal::JournalEntry;
+use crate::money::{Money, Quantity, VatRate};
+
+/// Where a stocked product's value sits and where it goes when sold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAccounts {
+    pub inventory: AccountCode,
+    pub cost_of_sales: AccountCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub business_id: BusinessId,
+    pub name: String,
+    /// What a barcode scanner types, if the item has one.
+    pub barcode: Option<String>,
+    /// How it is counted at the counter: `bottle`, `litre`, `piece`, `kg`.
+    pub unit: String,
+    /// VAT-inclusive selling price per unit.
+    pub price: Money,
+    pub vat_rate: VatRate,
+    pub revenue_account: AccountCode,
+    /// `Some` for stocked items: sold quantity leaves stock at `unit_cost` (DESIGN §5).
+    pub stock: Option<StockAccounts>,
+    pub unit_cost: Money,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaundryPricing {
+    PerKg,
+    PerPiece,
+}
+
+impl LaundryPricing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaundryPricing::PerKg => "per_kg",
+            LaundryPricing::PerPiece => "per_piece",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LaundryPricing> {
+        match text {
+            "per_kg" => Some(LaundryPricing::PerKg),
+            "per_piece" => Some(LaundryPricing::PerPiece),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaundryService {
+    pub id: LaundryServiceId,
+    pub business_id: BusinessId,
+    pub name: String,
+    pub pricing: LaundryPricing,
+    /// VAT-inclusive price per kg or per piece.
+    pub price: Money,
+    pub vat_rate: VatRate,
+    pub active: bool,
+}
+
+/// A kind of LPG cylinder — size and brand — with its prices and costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CylinderType {
+    pub id: CylinderTypeId,
+    pub business_id: BusinessId,
+    pub size_kg: Quantity,
+    pub brand: String,
+    /// VAT-inclusive price of a refill of gas.
+    pub gas_price: Money,
+    /// What a refill costs the shop.
+    pub gas_cost: Money,
+    /// VAT-inclusive price of an empty cylinder sold outright.
+    pub cylinder_price: Money,
+    pub cylinder_cost: Money,
+    /// Refundable deposit for a cylinder lent to a customer (no VAT: it is a liability).
+    pub deposit: Money,
+    pub vat_rate: VatRate,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub name: String,
+    pub phone: Option<String>,
+    /// How much the customer may owe across credit sales; zero means cash only.
+    pub credit_limit: Money,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Cashier,
+    Supervisor,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Cashier => "cashier",
+            Role::Supervisor => "supervisor",
+            Role::Owner => "owner",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "cashier" => Some(Role::Cashier),
+            "supervisor" => Some(Role::Supervisor),
+            "owner" => Some(Role::Owner),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    /// argon2 PHC string; the PIN itself is never stored.
+    pub pin_hash: String,
+    pub active: bool,
+}
+
+/// What posting rules need to look up. The till answers from SQLite inside its recording
+/// transaction, the server from Postgres, tests from memory.
+pub trait Lookup {
+    fn account(&self, code: AccountCode) -> Option<Account>;
+    fn product(&self, id: ProductId) -> Option<Product>;
+    fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService>;
+    fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType>;
+    fn customer(&self, id: CustomerId) -> Option<Customer>;
+    /// The journal entry a document posted, for voids and cancellations that mirror it.
+    fn entry_of(&self, document: DocumentId) -> Option<JournalEntry>;
+}

@@ -1,0 +1,270 @@
+//! Every action that moves money or stock is a document (DESIGN §5). A `Document` knows its
+//! event type, how to check itself against the master data, and its posting rule: a pure
+//! function to one balanced `JournalEntry` (or none, for a status change).
+
+pub mod cash;
+pub mod laundry;
+pub mod lpg;
+pub mod payment;
+pub mod reversal;
+pub mod sale;
+pub mod stock;
+pub mod tender;
+
+use serde::{Deserialize, Serialize};
+
+pub use cash::{
+    CashMovement, CashMovementKind, DayClosed, DenominationCount, Expense, PaidFrom, ShiftClosed, ShiftOpened,
+};
+pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
+pub use lpg::{LpgSale, NewCylinder};
+pub use payment::{Allocation, Payment};
+pub use reversal::{Refund, RefundLine, VOIDABLE_TYPES, Void};
+pub use sale::{Sale, SaleLine};
+pub use stock::{CostedLine, CountLine, CylinderRefill, StockCount, StockReceipt, SupplierPayment, WaterProduction};
+pub use tender::{Settlement, Tender, TenderInput, TenderMethod, settle};
+
+use crate::catalog::{Lookup, Product};
+use crate::chart::Business;
+use crate::error::DocumentError;
+use crate::ids::{CustomerId, DocumentId, EntryId, ProductId};
+use crate::journal::{EntryBuilder, JournalEntry};
+use crate::money::Money;
+
+/// No counter document needs more; the limit bounds what a hostile batch can make us do.
+pub const LINES_MAX: usize = 200;
+
+/// A new customer, created at a till (offline too) and shared across businesses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub customer_id: CustomerId,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub credit_limit: Money,
+}
+
+impl CustomerCreated {
+    pub fn validate(&self) -> Result<(), DocumentError> {
+        check_text("name", &self.name, 100)?;
+        if self.name.trim().is_empty() {
+            return Err(DocumentError::Empty("name"));
+        }
+        if let Some(phone) = &self.phone {
+            check_text("phone", phone, 20)?;
+        }
+        if self.credit_limit.is_negative() {
+            return Err(DocumentError::NegativeAmount { line: 0, what: "the credit limit" });
+        }
+        Ok(())
+    }
+}
+
+/// The document of each event type. Serialised adjacently tagged, which is exactly the event
+/// envelope's `type` and `document` fields (DESIGN §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "document")]
+pub enum Document {
+    #[serde(rename = "customer.created")]
+    CustomerCreated(CustomerCreated),
+    #[serde(rename = "sale.recorded")]
+    Sale(Sale),
+    #[serde(rename = "sale.refunded")]
+    Refund(Refund),
+    #[serde(rename = "sale.voided")]
+    SaleVoided(Void),
+    #[serde(rename = "document.voided")]
+    DocumentVoided(Void),
+    #[serde(rename = "laundry.dropped_off")]
+    LaundryDropOff(LaundryDropOff),
+    #[serde(rename = "laundry.status_changed")]
+    LaundryStatusChange(LaundryStatusChange),
+    #[serde(rename = "laundry.paid")]
+    LaundryPaid(Payment),
+    #[serde(rename = "lpg.exchanged")]
+    LpgSale(LpgSale),
+    #[serde(rename = "payment.received")]
+    PaymentReceived(Payment),
+    #[serde(rename = "expense.recorded")]
+    Expense(Expense),
+    #[serde(rename = "cash.moved")]
+    CashMovement(CashMovement),
+    #[serde(rename = "stock.received")]
+    StockReceipt(StockReceipt),
+    #[serde(rename = "water.produced")]
+    WaterProduction(WaterProduction),
+    #[serde(rename = "stock.counted")]
+    StockCount(StockCount),
+    #[serde(rename = "shift.opened")]
+    ShiftOpened(ShiftOpened),
+    #[serde(rename = "shift.closed")]
+    ShiftClosed(ShiftClosed),
+    #[serde(rename = "day.closed")]
+    DayClosed(DayClosed),
+}
+
+/// Every event type of protocol v1, as `docs/protocol.md` lists them.
+pub const EVENT_TYPES: [&str; 18] = [
+    "customer.created",
+    "sale.recorded",
+    "sale.refunded",
+    "sale.voided",
+    "document.voided",
+    "laundry.dropped_off",
+    "laundry.status_changed",
+    "laundry.paid",
+    "lpg.exchanged",
+    "payment.received",
+    "expense.recorded",
+    "cash.moved",
+    "stock.received",
+    "water.produced",
+    "stock.counted",
+    "shift.opened",
+    "shift.closed",
+    "day.closed",
+];
+
+impl Document {
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Document::CustomerCreated(_) => "customer.created",
+            Document::Sale(_) => "sale.recorded",
+            Document::Refund(_) => "sale.refunded",
+            Document::SaleVoided(_) => "sale.voided",
+            Document::DocumentVoided(_) => "document.voided",
+            Document::LaundryDropOff(_) => "laundry.dropped_off",
+            Document::LaundryStatusChange(_) => "laundry.status_changed",
+            Document::LaundryPaid(_) => "laundry.paid",
+            Document::LpgSale(_) => "lpg.exchanged",
+            Document::PaymentReceived(_) => "payment.received",
+            Document::Expense(_) => "expense.recorded",
+            Document::CashMovement(_) => "cash.moved",
+            Document::StockReceipt(_) => "stock.received",
+            Document::WaterProduction(_) => "water.produced",
+            Document::StockCount(_) => "stock.counted",
+            Document::ShiftOpened(_) => "shift.opened",
+            Document::ShiftClosed(_) => "shift.closed",
+            Document::DayClosed(_) => "day.closed",
+        }
+    }
+
+    /// Parses the `type` and `document` of an event. An unknown type is its own error, so the
+    /// server can quarantine what a newer till sends rather than refuse it (DESIGN §7).
+    pub fn from_wire(event_type: &str, document: &serde_json::Value) -> Result<Document, DocumentError> {
+        if !EVENT_TYPES.contains(&event_type) {
+            return Err(DocumentError::UnknownType(event_type.to_string()));
+        }
+        let tagged = serde_json::json!({ "type": event_type, "document": document });
+        serde_json::from_value(tagged).map_err(|error| DocumentError::Malformed(error.to_string()))
+    }
+
+    /// The `document` field of the event.
+    pub fn to_wire(&self) -> serde_json::Value {
+        let mut tagged = serde_json::to_value(self).expect("documents serialise");
+        tagged["document"].take()
+    }
+
+    /// Checks the document against the business and master data, without posting.
+    pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        match self {
+            Document::CustomerCreated(doc) => doc.validate(),
+            Document::Sale(doc) => doc.validate(business, lookup),
+            Document::Refund(doc) => doc.validate(business, lookup),
+            Document::SaleVoided(doc) | Document::DocumentVoided(doc) => doc.validate(),
+            Document::LaundryDropOff(doc) => doc.validate(business, lookup),
+            Document::LaundryStatusChange(doc) => doc.validate(),
+            Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.validate(lookup),
+            Document::LpgSale(doc) => doc.validate(business, lookup),
+            Document::Expense(doc) => doc.validate(business, lookup),
+            Document::CashMovement(doc) => doc.validate(),
+            Document::StockReceipt(doc) => doc.validate(business, lookup),
+            Document::WaterProduction(doc) => doc.validate(business, lookup),
+            Document::StockCount(doc) => doc.validate(business, lookup),
+            Document::ShiftOpened(doc) => doc.validate(),
+            Document::ShiftClosed(doc) => doc.validate(),
+            Document::DayClosed(_) => Ok(()),
+        }
+    }
+
+    /// The posting rule: validates, then builds the document's balanced journal entry, or
+    /// `None` for documents that move no money (a new customer, a status change, a shift opened).
+    pub fn post(
+        &self,
+        business: &Business,
+        lookup: &dyn Lookup,
+        entry_id: EntryId,
+    ) -> Result<Option<JournalEntry>, DocumentError> {
+        self.validate(business, lookup)?;
+        let mut builder = EntryBuilder::new();
+        let posts = match self {
+            Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => false,
+            Document::Sale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::Refund(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::SaleVoided(doc) | Document::DocumentVoided(doc) => {
+                doc.post(lookup, &mut builder).map(|()| true)?
+            }
+            Document::LaundryDropOff(doc) => doc.post(business, &mut builder).map(|()| true)?,
+            Document::LaundryStatusChange(doc) => doc.post(business, lookup, &mut builder)?,
+            Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
+            Document::LpgSale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::Expense(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
+            Document::CashMovement(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
+            Document::StockReceipt(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::WaterProduction(doc) => doc.post(business, lookup, &mut builder)?,
+            Document::StockCount(doc) => doc.post(business, lookup, &mut builder)?,
+            Document::ShiftClosed(doc) => doc.post(business, &mut builder),
+        };
+        if !posts {
+            return Ok(None);
+        }
+        Ok(Some(builder.build(entry_id)?))
+    }
+}
+
+/// Refuses text longer than a column is meant to hold (STYLE: a limit on everything).
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), DocumentError> {
+    if text.chars().count() > max {
+        return Err(DocumentError::TooLong { field, max });
+    }
+    Ok(())
+}
+
+/// A product of this business, or why not.
+pub(crate) fn product_of(lookup: &dyn Lookup, business: &Business, id: ProductId) -> Result<Product, DocumentError> {
+    let product = lookup.product(id).ok_or(DocumentError::UnknownProduct(id))?;
+    if product.business_id != business.id {
+        return Err(DocumentError::OtherBusiness { what: format!("the product '{}'", product.name) });
+    }
+    Ok(product)
+}
+
+/// The id a document is filed under (for an invoice, voids and the outbox's index).
+pub fn document_id(document: &Document) -> Option<DocumentId> {
+    Some(match document {
+        Document::CustomerCreated(doc) => DocumentId(doc.customer_id.0),
+        Document::Sale(doc) => doc.sale_id,
+        Document::Refund(doc) => doc.refund_id,
+        Document::SaleVoided(doc) | Document::DocumentVoided(doc) => doc.void_id,
+        Document::LaundryDropOff(doc) => doc.job_id,
+        Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.payment_id,
+        Document::LpgSale(doc) => doc.sale_id,
+        Document::Expense(doc) => doc.expense_id,
+        Document::CashMovement(doc) => doc.movement_id,
+        Document::StockReceipt(doc) => doc.receipt_id,
+        Document::WaterProduction(doc) => doc.production_id,
+        Document::StockCount(doc) => doc.count_id,
+        Document::ShiftOpened(doc) => DocumentId(doc.shift_id.0),
+        Document::ShiftClosed(doc) => DocumentId(doc.shift_id.0),
+        Document::LaundryStatusChange(_) | Document::DayClosed(_) => return None,
+    })
+}

@@ -1,0 +1,236 @@
+//! Stock coming in: supplier receipts (including LPG refills), water bottled at the shop, and
+//! stock counts (DESIGN §5). Stock itself is a sum of movements.
+
+use serde::{Deserialize, Serialize};
+
+use super::cash::PaidFrom;
+use super::lpg::cylinder_of;
+use super::{LINES_MAX, check_text, product_of};
+use crate::catalog::{Lookup, Product, StockAccounts};
+use crate::chart::{Business, shared};
+use crate::error::DocumentError;
+use crate::ids::{CylinderTypeId, DocumentId, ProductId};
+use crate::journal::{EntryBuilder, Side};
+use crate::money::{Money, Quantity};
+
+/// How a supplier is paid: from the drawer, by M-Pesa, or on account (2110).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplierPayment {
+    Cash,
+    Mpesa,
+    OnAccount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReceipt {
+    pub receipt_id: DocumentId,
+    pub supplier: String,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub lines: Vec<CostedLine>,
+    /// LPG refills: the supplier takes empties and leaves as many full cylinders.
+    #[serde(default)]
+    pub cylinders: Vec<CylinderRefill>,
+    pub total: Money,
+    pub paid_by: SupplierPayment,
+}
+
+/// A quantity of a stocked product at a unit cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostedLine {
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+    pub unit_cost: Money,
+    pub line_cost: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CylinderRefill {
+    pub cylinder_type_id: CylinderTypeId,
+    pub quantity: Quantity,
+    pub unit_cost: Money,
+    pub line_cost: Money,
+}
+
+fn check_costed(index: usize, quantity: Quantity, unit_cost: Money, line_cost: Money) -> Result<(), DocumentError> {
+    if !quantity.is_positive() {
+        return Err(DocumentError::QuantityNotPositive { line: index });
+    }
+    if unit_cost.is_negative() {
+        return Err(DocumentError::NegativeAmount { line: index, what: "the unit cost" });
+    }
+    let expected = unit_cost.times(quantity)?;
+    if expected != line_cost {
+        return Err(DocumentError::LineTotalMismatch { line: index, expected, actual: line_cost });
+    }
+    Ok(())
+}
+
+fn stocked_product(
+    lookup: &dyn Lookup,
+    business: &Business,
+    id: ProductId,
+) -> Result<(Product, StockAccounts), DocumentError> {
+    let product = product_of(lookup, business, id)?;
+    let accounts = product.stock.clone().ok_or_else(|| DocumentError::NotStocked(product.name.clone()))?;
+    Ok((product, accounts))
+}
+
+fn check_line_count(count: usize, what: &'static str) -> Result<(), DocumentError> {
+    if count == 0 {
+        return Err(DocumentError::NoLines(what));
+    }
+    if count > LINES_MAX {
+        return Err(DocumentError::TooManyLines { max: LINES_MAX });
+    }
+    Ok(())
+}
+
+impl StockReceipt {
+    pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        check_text("supplier", &self.supplier, 100)?;
+        check_text("reference", &self.reference, 64)?;
+        check_line_count(self.lines.len() + self.cylinders.len(), "a stock receipt")?;
+        for (index, line) in self.lines.iter().enumerate() {
+            stocked_product(lookup, business, line.product_id)?;
+            check_costed(index, line.quantity, line.unit_cost, line.line_cost)?;
+        }
+        if !self.cylinders.is_empty() {
+            business.accounts.lpg.as_ref().ok_or(DocumentError::NotOfferedHere("sell LPG"))?;
+        }
+        for (index, refill) in self.cylinders.iter().enumerate() {
+            cylinder_of(lookup, business, refill.cylinder_type_id)?;
+            if !refill.quantity.is_whole() {
+                return Err(DocumentError::NotWholeQuantity { line: index, unit: "cylinders" });
+            }
+            check_costed(index, refill.quantity, refill.unit_cost, refill.line_cost)?;
+        }
+        let expected: Money =
+            self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)).sum();
+        if expected != self.total {
+            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
+        }
+        if !self.total.is_positive() {
+            return Err(DocumentError::ZeroTotal);
+        }
+        Ok(())
+    }
+
+    /// Dr inventory at cost / Cr cash, M-Pesa or 2110.
+    pub fn post(
+        &self,
+        business: &Business,
+        lookup: &dyn Lookup,
+        builder: &mut EntryBuilder,
+    ) -> Result<(), DocumentError> {
+        for line in &self.lines {
+            let (_, accounts) = stocked_product(lookup, business, line.product_id)?;
+            builder.debit(accounts.inventory, line.line_cost);
+        }
+        if let Some(lpg) = &business.accounts.lpg {
+            for refill in &self.cylinders {
+                builder.debit(lpg.gas_inventory, refill.line_cost);
+            }
+        }
+        let paid_from = match self.paid_by {
+            SupplierPayment::Cash => PaidFrom::Cash.account(business),
+            SupplierPayment::Mpesa => PaidFrom::Mpesa.account(business),
+            SupplierPayment::OnAccount => shared::PAYABLE_SUPPLIERS,
+        };
+        builder.credit(paid_from, self.total);
+        Ok(())
+    }
+}
+
+/// Bottles filled at the shop. Their standard cost moves from cost of sales into inventory, so
+/// that selling them later relieves inventory at the same cost (DESIGN §5, "water production").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaterProduction {
+    pub production_id: DocumentId,
+    pub lines: Vec<CostedLine>,
+}
+
+impl WaterProduction {
+    pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        check_line_count(self.lines.len(), "a production record")?;
+        for (index, line) in self.lines.iter().enumerate() {
+            stocked_product(lookup, business, line.product_id)?;
+            check_costed(index, line.quantity, line.unit_cost, line.line_cost)?;
+        }
+        Ok(())
+    }
+
+    /// Posts only when the bottles have a cost; otherwise the record moves stock alone.
+    pub fn post(
+        &self,
+        business: &Business,
+        lookup: &dyn Lookup,
+        builder: &mut EntryBuilder,
+    ) -> Result<bool, DocumentError> {
+        let mut posted = false;
+        for line in &self.lines {
+            let (_, accounts) = stocked_product(lookup, business, line.product_id)?;
+            builder.debit(accounts.inventory, line.line_cost).credit(accounts.cost_of_sales, line.line_cost);
+            posted |= line.line_cost.is_positive();
+        }
+        Ok(posted)
+    }
+}
+
+/// A physical count: what the shelf holds against what the movements say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockCount {
+    pub count_id: DocumentId,
+    pub lines: Vec<CountLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountLine {
+    pub product_id: ProductId,
+    pub expected: Quantity,
+    pub counted: Quantity,
+    pub unit_cost: Money,
+}
+
+impl CountLine {
+    /// Counted − expected: what the count adds to (or takes from) stock.
+    pub fn difference(&self) -> Quantity {
+        self.counted - self.expected
+    }
+}
+
+impl StockCount {
+    pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        check_line_count(self.lines.len(), "a stock count")?;
+        for (index, line) in self.lines.iter().enumerate() {
+            stocked_product(lookup, business, line.product_id)?;
+            if line.counted < Quantity::default() {
+                return Err(DocumentError::QuantityNotPositive { line: index });
+            }
+            if line.unit_cost.is_negative() {
+                return Err(DocumentError::NegativeAmount { line: index, what: "the unit cost" });
+            }
+        }
+        Ok(())
+    }
+
+    /// A shortage: Dr cost of sales / Cr inventory at cost; a surplus the other way round.
+    pub fn post(
+        &self,
+        business: &Business,
+        lookup: &dyn Lookup,
+        builder: &mut EntryBuilder,
+    ) -> Result<bool, DocumentError> {
+        let mut posted = false;
+        for line in &self.lines {
+            let (_, accounts) = stocked_product(lookup, business, line.product_id)?;
+            let value = line.unit_cost.times(line.difference())?;
+            builder.signed(accounts.inventory, Side::Debit, value);
+            builder.signed(accounts.cost_of_sales, Side::Credit, value);
+            posted |= !value.is_zero();
+        }
+        Ok(posted)
+    }
+}

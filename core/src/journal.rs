@@ -1,0 +1,282 @@
+//! Journal entries: the one shape every document becomes (DESIGN §5, §8).
+//!
+//! A `JournalEntry` cannot exist unbalanced: `JournalEntry::new` is the only way to make one and
+//! it refuses an empty entry, a line that is not positive, and debits ≠ credits. This is the
+//! first of the three places double entry is enforced (then the server's merge, then Postgres).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chart::AccountCode;
+use crate::ids::EntryId;
+use crate::money::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Debit,
+    Credit,
+}
+
+impl Side {
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Debit => Side::Credit,
+            Side::Credit => Side::Debit,
+        }
+    }
+}
+
+/// One line: a positive amount on one side of one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct JournalLine {
+    pub account: AccountCode,
+    pub side: Side,
+    pub amount: Money,
+}
+
+impl JournalLine {
+    pub fn debit(&self) -> Money {
+        if self.side == Side::Debit { self.amount } else { Money::ZERO }
+    }
+
+    pub fn credit(&self) -> Money {
+        if self.side == Side::Credit { self.amount } else { Money::ZERO }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JournalError {
+    #[error("a journal entry needs at least two lines")]
+    TooFewLines,
+    #[error("line {line} on account {account} has a non-positive amount {amount}")]
+    NotPositive { line: usize, account: AccountCode, amount: Money },
+    #[error("line {line} has both a debit and a credit")]
+    TwoSided { line: usize },
+    #[error("debits {debits} do not equal credits {credits}")]
+    Unbalanced { debits: Money, credits: Money },
+    #[error("line {line}: {message}")]
+    Malformed { line: usize, message: String },
+    #[error("an entry may have at most {max} lines")]
+    TooManyLines { max: usize },
+}
+
+/// A balanced journal entry. Fields are private so the invariant cannot be broken after `new`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    entry_id: EntryId,
+    lines: Vec<JournalLine>,
+}
+
+impl JournalEntry {
+    /// No document posts anywhere near this many lines; a limit keeps a hostile batch bounded.
+    pub const LINES_MAX: usize = 1000;
+
+    pub fn new(entry_id: EntryId, lines: Vec<JournalLine>) -> Result<JournalEntry, JournalError> {
+        if lines.len() < 2 {
+            return Err(JournalError::TooFewLines);
+        }
+        if lines.len() > Self::LINES_MAX {
+            return Err(JournalError::TooManyLines { max: Self::LINES_MAX });
+        }
+        for (index, line) in lines.iter().enumerate() {
+            if !line.amount.is_positive() {
+                return Err(JournalError::NotPositive { line: index, account: line.account, amount: line.amount });
+            }
+        }
+        let debits: Money = lines.iter().map(JournalLine::debit).sum();
+        let credits: Money = lines.iter().map(JournalLine::credit).sum();
+        if debits != credits {
+            return Err(JournalError::Unbalanced { debits, credits });
+        }
+        Ok(JournalEntry { entry_id, lines })
+    }
+
+    pub fn entry_id(&self) -> EntryId {
+        self.entry_id
+    }
+
+    pub fn lines(&self) -> &[JournalLine] {
+        &self.lines
+    }
+
+    /// Sum of the debits (= sum of the credits).
+    pub fn total(&self) -> Money {
+        self.lines.iter().map(JournalLine::debit).sum()
+    }
+
+    /// The mirror image of this entry: every line on the other side. A void (DESIGN §5).
+    pub fn reversal(&self, entry_id: EntryId) -> JournalEntry {
+        let lines = self.lines.iter().map(|line| JournalLine { side: line.side.opposite(), ..*line }).collect();
+        JournalEntry::new(entry_id, lines).expect("the mirror of a balanced entry balances")
+    }
+
+    /// Net debit (positive) or credit (negative) per account.
+    pub fn net_by_account(&self) -> BTreeMap<AccountCode, Money> {
+        let mut net = BTreeMap::new();
+        for line in &self.lines {
+            let signed = match line.side {
+                Side::Debit => line.amount,
+                Side::Credit => -line.amount,
+            };
+            *net.entry(line.account).or_insert(Money::ZERO) += signed;
+        }
+        net
+    }
+
+    pub fn to_wire(&self) -> JournalPayload {
+        JournalPayload {
+            entry_id: self.entry_id,
+            lines: self
+                .lines
+                .iter()
+                .map(|line| WireLine { account: line.account, debit: line.debit(), credit: line.credit() })
+                .collect(),
+        }
+    }
+
+    /// Rebuilds an entry from the wire, refusing anything `new` would refuse and any line that
+    /// carries both a debit and a credit.
+    pub fn from_wire(payload: &JournalPayload) -> Result<JournalEntry, JournalError> {
+        let mut lines = Vec::with_capacity(payload.lines.len());
+        for (index, line) in payload.lines.iter().enumerate() {
+            let side_amount = match (line.debit.is_zero(), line.credit.is_zero()) {
+                (false, true) => (Side::Debit, line.debit),
+                (true, false) => (Side::Credit, line.credit),
+                (true, true) => {
+                    return Err(JournalError::NotPositive { line: index, account: line.account, amount: Money::ZERO });
+                }
+                (false, false) => return Err(JournalError::TwoSided { line: index }),
+            };
+            lines.push(JournalLine { account: line.account, side: side_amount.0, amount: side_amount.1 });
+        }
+        JournalEntry::new(payload.entry_id, lines)
+    }
+}
+
+/// The journal part of a sync event (DESIGN §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalPayload {
+    pub entry_id: EntryId,
+    pub lines: Vec<WireLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireLine {
+    pub account: AccountCode,
+    pub debit: Money,
+    pub credit: Money,
+}
+
+/// Collects debits and credits while a document is posted, folding lines on the same account
+/// and side together and dropping zero amounts (a 0%-VAT line posts no VAT).
+#[derive(Debug, Default)]
+pub struct EntryBuilder {
+    totals: Vec<(AccountCode, Side, Money)>,
+}
+
+impl EntryBuilder {
+    pub fn new() -> EntryBuilder {
+        EntryBuilder::default()
+    }
+
+    pub fn debit(&mut self, account: AccountCode, amount: Money) -> &mut Self {
+        self.add(account, Side::Debit, amount)
+    }
+
+    pub fn credit(&mut self, account: AccountCode, amount: Money) -> &mut Self {
+        self.add(account, Side::Credit, amount)
+    }
+
+    /// A signed amount: positive goes to `side`, negative to the other side.
+    pub fn signed(&mut self, account: AccountCode, side: Side, amount: Money) -> &mut Self {
+        if amount.is_negative() { self.add(account, side.opposite(), -amount) } else { self.add(account, side, amount) }
+    }
+
+    fn add(&mut self, account: AccountCode, side: Side, amount: Money) -> &mut Self {
+        assert!(!amount.is_negative(), "posting rules add non-negative amounts, got {amount} on {account}");
+        if amount.is_zero() {
+            return self;
+        }
+        match self.totals.iter_mut().find(|(a, s, _)| *a == account && *s == side) {
+            Some((_, _, total)) => *total += amount,
+            None => self.totals.push((account, side, amount)),
+        }
+        self
+    }
+
+    pub fn build(&self, entry_id: EntryId) -> Result<JournalEntry, JournalError> {
+        let lines = self.totals.iter().map(|&(account, side, amount)| JournalLine { account, side, amount }).collect();
+        JournalEntry::new(entry_id, lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(account: u16, side: Side, amount: &str) -> JournalLine {
+        JournalLine { account: AccountCode::new(account), side, amount: amount.parse().unwrap() }
+    }
+
+    #[test]
+    fn an_unbalanced_entry_cannot_be_built() {
+        let lines = vec![line(1110, Side::Debit, "150.00"), line(4100, Side::Credit, "149.99")];
+        assert!(matches!(JournalEntry::new(EntryId::new(), lines), Err(JournalError::Unbalanced { .. })));
+    }
+
+    #[test]
+    fn zero_or_negative_lines_are_refused() {
+        let lines = vec![line(1110, Side::Debit, "0.00"), line(4100, Side::Credit, "0.00")];
+        assert!(matches!(JournalEntry::new(EntryId::new(), lines), Err(JournalError::NotPositive { .. })));
+        let lines = vec![line(1110, Side::Debit, "-1.00"), line(4100, Side::Credit, "-1.00")];
+        assert!(JournalEntry::new(EntryId::new(), lines).is_err());
+        assert_eq!(JournalEntry::new(EntryId::new(), vec![]), Err(JournalError::TooFewLines));
+    }
+
+    #[test]
+    fn the_wire_form_round_trips_and_refuses_two_sided_lines() {
+        let entry = JournalEntry::new(
+            EntryId::new(),
+            vec![
+                line(1110, Side::Debit, "150.00"),
+                line(4100, Side::Credit, "129.31"),
+                line(2200, Side::Credit, "20.69"),
+            ],
+        )
+        .unwrap();
+        let wire = entry.to_wire();
+        assert_eq!(JournalEntry::from_wire(&wire).unwrap(), entry);
+        let mut two_sided = wire.clone();
+        two_sided.lines[0].credit = "1.00".parse().unwrap();
+        assert_eq!(JournalEntry::from_wire(&two_sided), Err(JournalError::TwoSided { line: 0 }));
+    }
+
+    #[test]
+    fn the_reversal_mirrors_every_line() {
+        let entry = JournalEntry::new(
+            EntryId::new(),
+            vec![line(1110, Side::Debit, "10.00"), line(4100, Side::Credit, "10.00")],
+        )
+        .unwrap();
+        let reversal = entry.reversal(EntryId::new());
+        assert_eq!(reversal.lines()[0], line(1110, Side::Credit, "10.00"));
+        assert_eq!(reversal.lines()[1], line(4100, Side::Debit, "10.00"));
+    }
+
+    #[test]
+    fn the_builder_folds_lines_and_drops_zero() {
+        let mut builder = EntryBuilder::new();
+        builder
+            .debit(AccountCode::new(1110), "5.00".parse().unwrap())
+            .debit(AccountCode::new(1110), "5.00".parse().unwrap())
+            .credit(AccountCode::new(2200), Money::ZERO)
+            .credit(AccountCode::new(4100), "10.00".parse().unwrap());
+        let entry = builder.build(EntryId::new()).unwrap();
+        assert_eq!(entry.lines().len(), 2);
+        assert_eq!(entry.total(), "10.00".parse().unwrap());
+    }
+}

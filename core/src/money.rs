@@ -1,0 +1,415 @@
+//! Money, quantities and VAT rates: exact decimals, never floats (DESIGN §3).
+//!
+//! `Money` always has exactly two decimal places and stays within what Postgres' `NUMERIC(14,2)`
+//! can hold, so converting to integer cents for SQLite can never overflow. Rounding is half-up
+//! (away from zero at the midpoint) to the cent, done at the line level; totals are sums of
+//! rounded lines.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub};
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Why a decimal string is not a valid amount, quantity or rate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("'{0}' is not a decimal number")]
+    NotANumber(String),
+    #[error("'{0}' has more than {1} decimal places")]
+    TooPrecise(String, u32),
+    #[error("'{0}' is out of range")]
+    OutOfRange(String),
+}
+
+/// An amount of the installation's currency (KES), exactly 2 decimal places.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
+    /// The largest magnitude `NUMERIC(14,2)` holds: 999,999,999,999.99.
+    pub const MAX_CENTS: i64 = 99_999_999_999_999;
+
+    /// From integer cents (the SQLite representation). Panics outside `±MAX_CENTS`: a stored
+    /// amount that large means the store is corrupt, and carrying on would spread the damage.
+    pub fn from_cents(cents: i64) -> Money {
+        assert!(cents.abs() <= Self::MAX_CENTS, "amount of {cents} cents is out of range");
+        Money(Decimal::new(cents, 2))
+    }
+
+    /// Integer cents: exact, because the scale is always 2 and the magnitude is bounded.
+    pub fn cents(self) -> i64 {
+        let cents = self.0.mantissa();
+        debug_assert_eq!(self.0.scale(), 2);
+        i64::try_from(cents).expect("Money is bounded by MAX_CENTS")
+    }
+
+    /// Rounds any decimal half-up to the cent. Errors when the result is out of range.
+    pub fn round(value: Decimal) -> Result<Money, AmountError> {
+        let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        rounded.rescale(2);
+        Money::checked(rounded).ok_or_else(|| AmountError::OutOfRange(value.to_string()))
+    }
+
+    fn checked(value: Decimal) -> Option<Money> {
+        let money = Money(value);
+        (value.scale() == 2 && value.mantissa().abs() <= i128::from(Self::MAX_CENTS)).then_some(money)
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0.is_sign_positive() && !self.0.is_zero()
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        Money::checked(self.0.checked_add(other.0)?)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        Money::checked(self.0.checked_sub(other.0)?)
+    }
+
+    /// Price × quantity, rounded half-up to the cent.
+    pub fn times(self, quantity: Quantity) -> Result<Money, AmountError> {
+        let product =
+            self.0.checked_mul(quantity.0).ok_or_else(|| AmountError::OutOfRange(format!("{self} × {quantity}")))?;
+        Money::round(product)
+    }
+
+    /// The VAT contained in a VAT-inclusive amount: `amount × rate / (1 + rate)`, rounded half-up
+    /// (DESIGN §3: prices are VAT-inclusive and VAT is computed per line).
+    pub fn vat_part(self, rate: VatRate) -> Money {
+        if rate.0.is_zero() {
+            return Money::ZERO;
+        }
+        let vat = self.0 * rate.0 / (Decimal::ONE + rate.0);
+        // |vat| < |self| because 0 < rate ≤ 1, so this cannot leave the range.
+        Money::round(vat).expect("VAT part is smaller than its amount")
+    }
+
+    /// `self × numerator / denominator`, rounded half-up: the share of a line that is returned.
+    pub fn share(self, numerator: Quantity, denominator: Quantity) -> Money {
+        assert!(!denominator.0.is_zero(), "share of a zero quantity");
+        let share = self.0 * numerator.0 / denominator.0;
+        Money::round(share).expect("a share no larger than the whole stays in range")
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    /// Panics past `NUMERIC(14,2)`: no till or ledger total legitimately reaches a trillion.
+    fn add(self, other: Money) -> Money {
+        self.checked_add(other).expect("money overflow")
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, other: Money) {
+        *self = *self + other;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, other: Money) -> Money {
+        self.checked_sub(other).expect("money overflow")
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |total, amount| total + amount)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Money({})", self.0)
+    }
+}
+
+impl FromStr for Money {
+    type Err = AmountError;
+    /// Accepts `150`, `150.5`, `150.50`, `-3.10`; refuses a third decimal place rather than
+    /// silently rounding what a person or another system typed.
+    fn from_str(text: &str) -> Result<Money, AmountError> {
+        let value = parse_decimal(text, 2)?;
+        let mut value = value;
+        value.rescale(2);
+        Money::checked(value).ok_or_else(|| AmountError::OutOfRange(text.to_string()))
+    }
+}
+
+fn parse_decimal(text: &str, max_scale: u32) -> Result<Decimal, AmountError> {
+    let trimmed = text.trim();
+    // Decimal::from_str also accepts '_' separators and other forms a ledger should not.
+    let well_formed = !trimmed.is_empty()
+        && trimmed.len() <= 24
+        && trimmed.strip_prefix('-').unwrap_or(trimmed).chars().all(|c| c.is_ascii_digit() || c == '.')
+        && trimmed.matches('.').count() <= 1
+        && !trimmed.ends_with('.')
+        && !trimmed.trim_start_matches('-').starts_with('.');
+    if !well_formed {
+        return Err(AmountError::NotANumber(text.to_string()));
+    }
+    let value = Decimal::from_str(trimmed).map_err(|_| AmountError::NotANumber(text.to_string()))?;
+    if value.scale() > max_scale {
+        return Err(AmountError::TooPrecise(text.to_string(), max_scale));
+    }
+    Ok(value)
+}
+
+/// A quantity sold, washed or counted: a decimal with up to 3 places (laundry by the kilo).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quantity(Decimal);
+
+impl Quantity {
+    pub const SCALE_MAX: u32 = 3;
+    /// A generous bound that keeps milli-units far inside i64 and amounts inside NUMERIC(14,2).
+    pub const MILLI_MAX: i64 = 1_000_000_000_000;
+
+    pub fn from_milli(milli: i64) -> Quantity {
+        assert!(milli.abs() <= Self::MILLI_MAX, "quantity of {milli} milli-units is out of range");
+        Quantity(Decimal::new(milli, 3).normalize())
+    }
+
+    pub fn whole(units: i64) -> Quantity {
+        Quantity::from_milli(units.checked_mul(1000).expect("quantity out of range"))
+    }
+
+    /// Thousandths of a unit: the SQLite representation.
+    pub fn milli(self) -> i64 {
+        let mut scaled = self.0;
+        scaled.rescale(3);
+        i64::try_from(scaled.mantissa()).expect("Quantity is bounded by MILLI_MAX")
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > Decimal::ZERO
+    }
+
+    pub fn is_whole(self) -> bool {
+        self.0.fract().is_zero()
+    }
+}
+
+impl Add for Quantity {
+    type Output = Quantity;
+    fn add(self, other: Quantity) -> Quantity {
+        Quantity::from_milli(self.milli() + other.milli())
+    }
+}
+
+impl Sub for Quantity {
+    type Output = Quantity;
+    fn sub(self, other: Quantity) -> Quantity {
+        Quantity::from_milli(self.milli() - other.milli())
+    }
+}
+
+impl Neg for Quantity {
+    type Output = Quantity;
+    fn neg(self) -> Quantity {
+        Quantity(-self.0)
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
+impl fmt::Debug for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Quantity({})", self.0.normalize())
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = AmountError;
+    fn from_str(text: &str) -> Result<Quantity, AmountError> {
+        let value = parse_decimal(text, Self::SCALE_MAX)?;
+        let mut milli = value;
+        milli.rescale(3);
+        let milli = i64::try_from(milli.mantissa())
+            .ok()
+            .filter(|m| m.abs() <= Self::MILLI_MAX)
+            .ok_or_else(|| AmountError::OutOfRange(text.to_string()))?;
+        Ok(Quantity::from_milli(milli))
+    }
+}
+
+/// A VAT rate as a fraction: `0.16` is Kenya's standard rate, `0` exempt.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VatRate(Decimal);
+
+impl VatRate {
+    pub const ZERO: VatRate = VatRate(Decimal::ZERO);
+    /// Kenya's standard rate.
+    pub const STANDARD: VatRate = VatRate(Decimal::from_parts(16, 0, 0, false, 2));
+
+    /// From basis points (1600 = 16%): the SQLite representation.
+    pub fn from_basis_points(basis_points: u32) -> Result<VatRate, AmountError> {
+        if basis_points > 10_000 {
+            return Err(AmountError::OutOfRange(format!("{basis_points} basis points")));
+        }
+        Ok(VatRate(Decimal::new(i64::from(basis_points), 4).normalize()))
+    }
+
+    pub fn basis_points(self) -> u32 {
+        let mut scaled = self.0;
+        scaled.rescale(4);
+        u32::try_from(scaled.mantissa()).expect("VatRate lies in 0..=1")
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
+impl fmt::Debug for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VatRate({})", self.0.normalize())
+    }
+}
+
+impl FromStr for VatRate {
+    type Err = AmountError;
+    fn from_str(text: &str) -> Result<VatRate, AmountError> {
+        let value = parse_decimal(text, 4)?;
+        if value < Decimal::ZERO || value > Decimal::ONE {
+            return Err(AmountError::OutOfRange(text.to_string()));
+        }
+        Ok(VatRate(value.normalize()))
+    }
+}
+
+/// All three travel as decimal strings on the wire (DESIGN §3, §7).
+macro_rules! decimal_string_serde {
+    ($type:ty) => {
+        impl Serialize for $type {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+decimal_string_serde!(Money);
+decimal_string_serde!(Quantity);
+decimal_string_serde!(VatRate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(text: &str) -> Money {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_and_prints_two_places() {
+        assert_eq!(money("150").to_string(), "150.00");
+        assert_eq!(money("150.5").to_string(), "150.50");
+        assert_eq!(money("-3.1").cents(), -310);
+        assert_eq!(Money::from_cents(15000), money("150.00"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_amount() {
+        for bad in ["", "1.005", "abc", "1e3", "1_000", "--1", ".5", "5.", "1.2.3", "NaN"] {
+            assert!(bad.parse::<Money>().is_err(), "{bad:?} should not parse");
+        }
+        assert!(matches!("1000000000000.00".parse::<Money>(), Err(AmountError::OutOfRange(_))));
+    }
+
+    #[test]
+    fn vat_part_of_inclusive_price_rounds_half_up() {
+        // DESIGN §7 example: 150.00 at 16% inclusive is 129.31 net + 20.69 VAT.
+        assert_eq!(money("150.00").vat_part(VatRate::STANDARD), money("20.69"));
+        assert_eq!(money("0.01").vat_part(VatRate::STANDARD), money("0.00"));
+        assert_eq!(money("100.00").vat_part(VatRate::ZERO), Money::ZERO);
+        // 0.29 × 0.16 / 1.16 = 0.04 exactly.
+        assert_eq!(money("0.29").vat_part(VatRate::STANDARD), money("0.04"));
+    }
+
+    #[test]
+    fn times_rounds_half_up_at_the_cent() {
+        let kilos: Quantity = "2.5".parse().unwrap();
+        assert_eq!(money("0.05").times(kilos).unwrap(), money("0.13")); // 0.125 → 0.13
+        assert_eq!(money("-0.05").times(kilos).unwrap(), money("-0.13"));
+    }
+
+    #[test]
+    fn quantities_keep_three_places() {
+        let q: Quantity = "1.250".parse().unwrap();
+        assert_eq!(q.milli(), 1250);
+        assert_eq!(q.to_string(), "1.25");
+        assert!("1.2345".parse::<Quantity>().is_err());
+    }
+
+    #[test]
+    fn vat_rates_round_trip_through_basis_points() {
+        let rate: VatRate = "0.16".parse().unwrap();
+        assert_eq!(rate, VatRate::STANDARD);
+        assert_eq!(rate.basis_points(), 1600);
+        assert_eq!(VatRate::from_basis_points(1600).unwrap(), rate);
+        assert!("1.5".parse::<VatRate>().is_err());
+    }
+
+    #[test]
+    fn serde_uses_decimal_strings() {
+        assert_eq!(serde_json::to_string(&money("20.69")).unwrap(), "\"20.69\"");
+        assert!(serde_json::from_str::<Money>("20.69").is_err(), "a JSON number is refused");
+        assert_eq!(serde_json::from_str::<Money>("\"7\"").unwrap(), money("7.00"));
+    }
+}

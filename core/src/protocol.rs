@@ -1,0 +1,138 @@
+//! Sync protocol v1 wire types (DESIGN §7). The server and the till's sync client share these;
+//! the document inside an event stays raw JSON here so that an event of a type this side does
+//! not know can still be carried, stored and quarantined rather than refused.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BusinessId, DeviceId, EventId, StaffId};
+use crate::journal::JournalPayload;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// At most this many events in one push (DESIGN §7).
+pub const BATCH_EVENTS_MAX: usize = 500;
+
+/// One recorded document as it travels to the server: the envelope and the content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: EventId,
+    pub device_seq: u64,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub business_id: BusinessId,
+    pub occurred_at: DateTime<FixedOffset>,
+    /// The staff member who recorded it, `None` for events no person made at the till.
+    pub recorded_by: Option<StaffId>,
+    pub document: serde_json::Value,
+    /// `None` for documents that post nothing (a status change, a new customer).
+    pub journal: Option<JournalPayload>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: DeviceId,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    Posted,
+    Duplicate,
+    Quarantined,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub event_id: EventId,
+    pub device_seq: u64,
+    pub status: AckStatus,
+    pub entry_number: Option<u64>,
+    pub reason: Option<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<Ack>,
+    pub acked_through: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: u64,
+    pub entity: String,
+    pub op: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    pub enrollment_code: String,
+    pub device_id: DeviceId,
+    pub device_name: String,
+    pub app_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: DeviceId,
+    pub device_token: String,
+    pub till_code: String,
+    pub business_ids: Vec<BusinessId>,
+}
+
+/// Every error the server answers: `{"error": {"code", "message", "field"?, "expected_seq"?}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_design_example_event_parses() {
+        let text = r#"{ "event_id": "0193a4b2-7c1e-7000-8000-000000000001", "device_seq": 42, "type": "sale.recorded",
+          "business_id": "0193a4b2-7c1e-7000-8000-000000000002", "occurred_at": "2026-11-21T14:03:22+03:00",
+          "recorded_by": null, "document": {"anything": true},
+          "journal": { "entry_id": "0193a4b2-7c1e-7000-8000-000000000003",
+                       "lines": [ {"account": "1110", "debit": "150.00", "credit": "0.00"},
+                                  {"account": "4100", "debit": "0.00",   "credit": "129.31"},
+                                  {"account": "2200", "debit": "0.00",   "credit": "20.69"} ] } }"#;
+        let event: Event = serde_json::from_str(text).unwrap();
+        assert_eq!(event.device_seq, 42);
+        assert_eq!(event.event_type, "sale.recorded");
+        let entry = crate::journal::JournalEntry::from_wire(event.journal.as_ref().unwrap()).unwrap();
+        assert_eq!(entry.total().to_string(), "150.00");
+        let back = serde_json::to_value(&event).unwrap();
+        assert_eq!(back["type"], "sale.recorded");
+        assert_eq!(back["journal"]["lines"][1]["credit"], "129.31");
+    }
+}

@@ -1,0 +1,184 @@
+//! The demo group an owner would start from: three businesses, the standard chart, water sizes,
+//! laundry services, retail products and LPG cylinders, with real-looking Kenyan prices.
+//! Ids are fixed so that every till and the server seeded from this agree on them.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Product, Role, StockAccounts};
+use crate::chart::{Account, AccountCode, Business, BusinessKind, standard_accounts, standard_chart};
+use crate::ids::{BusinessId, CustomerId, CylinderTypeId, LaundryServiceId, ProductId, StaffId};
+use crate::money::{Money, Quantity, VatRate};
+
+/// Everything head office owns and the tills pull (DESIGN §7), staff apart: PIN hashes are made
+/// where the PINs are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MasterData {
+    pub businesses: Vec<Business>,
+    pub accounts: Vec<Account>,
+    pub products: Vec<Product>,
+    pub laundry_services: Vec<LaundryService>,
+    pub cylinder_types: Vec<CylinderType>,
+    pub customers: Vec<Customer>,
+}
+
+/// A member of staff of the demo, with the PIN the demo prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoStaff {
+    pub id: StaffId,
+    pub name: &'static str,
+    pub role: Role,
+    pub pin: &'static str,
+}
+
+/// Fixed, v7-shaped ids: `0193…-7000-8000-…` with a running number per kind.
+fn seed_uuid(kind: u8, number: u16) -> Uuid {
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (u128::from(kind) << 16) | u128::from(number))
+}
+
+pub fn business_id(kind: BusinessKind) -> BusinessId {
+    BusinessId(seed_uuid(1, kind as u16 + 1))
+}
+
+fn money(cents: i64) -> Money {
+    Money::from_cents(cents * 100)
+}
+
+pub fn demo_staff() -> Vec<DemoStaff> {
+    vec![
+        DemoStaff { id: StaffId(seed_uuid(2, 1)), name: "Wanjiru (owner)", role: Role::Owner, pin: "9090" },
+        DemoStaff { id: StaffId(seed_uuid(2, 2)), name: "Otieno (supervisor)", role: Role::Supervisor, pin: "2580" },
+        DemoStaff { id: StaffId(seed_uuid(2, 3)), name: "Achieng", role: Role::Cashier, pin: "1357" },
+        DemoStaff { id: StaffId(seed_uuid(2, 4)), name: "Kamau", role: Role::Cashier, pin: "2468" },
+    ]
+}
+
+pub fn demo() -> MasterData {
+    let kinds = [BusinessKind::Water, BusinessKind::Laundry, BusinessKind::Retail];
+    let businesses = kinds
+        .iter()
+        .map(|&kind| {
+            let (code, name) = match kind {
+                BusinessKind::Water => ("WATER", "Maji Safi Water Refill"),
+                BusinessKind::Laundry => ("LAUNDRY", "Safi Laundry"),
+                BusinessKind::Retail => ("RETAIL", "Duka Retail & Gas"),
+            };
+            Business {
+                id: business_id(kind),
+                code: code.to_string(),
+                name: name.to_string(),
+                kind,
+                accounts: standard_accounts(kind),
+            }
+        })
+        .collect();
+    let water = business_id(BusinessKind::Water);
+    let retail = business_id(BusinessKind::Retail);
+    let laundry = business_id(BusinessKind::Laundry);
+    let code = AccountCode::new;
+    let vat16 = VatRate::STANDARD;
+    let stocked = |inventory, cost| Some(StockAccounts { inventory: code(inventory), cost_of_sales: code(cost) });
+
+    let mut products = Vec::new();
+    let mut add = |business, name: &str, barcode: Option<&str>, unit: &str, price, vat_rate, revenue, stock, cost| {
+        let number = u16::try_from(products.len() + 1).expect("a handful of demo products");
+        products.push(Product {
+            id: ProductId(seed_uuid(3, number)),
+            business_id: business,
+            name: name.to_string(),
+            barcode: barcode.map(str::to_string),
+            unit: unit.to_string(),
+            price: money(price),
+            vat_rate,
+            revenue_account: code(revenue),
+            stock,
+            unit_cost: money(cost),
+            active: true,
+        });
+    };
+    // Refills are water from the shop's purifier into the customer's own bottle: not stocked.
+    add(water, "Refill 5 L", None, "refill", 25, vat16, 4100, None, 0);
+    add(water, "Refill 10 L", None, "refill", 40, vat16, 4100, None, 0);
+    add(water, "Refill 20 L", None, "refill", 70, vat16, 4100, None, 0);
+    add(water, "Sealed bottle 500 ml", Some("6161100100015"), "bottle", 30, vat16, 4100, stocked(1210, 5100), 12);
+    add(water, "Sealed bottle 1 L", Some("6161100100022"), "bottle", 50, vat16, 4100, stocked(1210, 5100), 20);
+    add(water, "New 20 L bottle with water", None, "bottle", 450, vat16, 4100, stocked(1210, 5100), 280);
+    // Basic foods are zero-rated in Kenya; the rest carry 16%.
+    add(
+        retail,
+        "Maize flour 2 kg",
+        Some("6161101600012"),
+        "packet",
+        210,
+        VatRate::ZERO,
+        4300,
+        stocked(1220, 5300),
+        180,
+    );
+    add(retail, "Bread 400 g", Some("6161101600029"), "loaf", 65, VatRate::ZERO, 4300, stocked(1220, 5300), 55);
+    add(retail, "Milk 500 ml", Some("6161101600036"), "packet", 60, VatRate::ZERO, 4300, stocked(1220, 5300), 48);
+    add(retail, "Sugar 1 kg", Some("6161101600043"), "packet", 180, vat16, 4300, stocked(1220, 5300), 150);
+    add(retail, "Cooking oil 1 L", Some("6161101600050"), "bottle", 350, vat16, 4300, stocked(1220, 5300), 290);
+    add(retail, "Bar soap 800 g", Some("6161101600067"), "bar", 165, vat16, 4300, stocked(1220, 5300), 125);
+    add(retail, "Airtime top-up service", None, "service", 10, vat16, 4300, None, 0);
+
+    let laundry_services = [
+        ("Wash & fold", LaundryPricing::PerKg, 120),
+        ("Wash & iron", LaundryPricing::PerKg, 180),
+        ("Ironing only", LaundryPricing::PerPiece, 40),
+        ("Dry-clean suit", LaundryPricing::PerPiece, 650),
+        ("Duvet", LaundryPricing::PerPiece, 700),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, &(name, pricing, price))| LaundryService {
+        id: LaundryServiceId(seed_uuid(4, u16::try_from(index + 1).expect("few services"))),
+        business_id: laundry,
+        name: name.to_string(),
+        pricing,
+        price: money(price),
+        vat_rate: vat16,
+        active: true,
+    })
+    .collect();
+
+    let mut cylinder_types = Vec::new();
+    for (size, gas_price, gas_cost, cylinder_price, cylinder_cost, deposit) in
+        [(6, 1_250, 1_000, 3_200, 2_500, 2_000), (13, 2_900, 2_350, 6_800, 5_400, 4_000)]
+    {
+        for brand in ["K-Gas", "Total", "ProGas"] {
+            let number = u16::try_from(cylinder_types.len() + 1).expect("few cylinder types");
+            cylinder_types.push(CylinderType {
+                id: CylinderTypeId(seed_uuid(5, number)),
+                business_id: retail,
+                size_kg: Quantity::whole(size),
+                brand: brand.to_string(),
+                gas_price: money(gas_price),
+                gas_cost: money(gas_cost),
+                cylinder_price: money(cylinder_price),
+                cylinder_cost: money(cylinder_cost),
+                deposit: money(deposit),
+                vat_rate: vat16,
+                active: true,
+            });
+        }
+    }
+
+    let customers = [
+        ("Mama Njeri", Some("0712345678"), 3_000),
+        ("Hotel Kilimanjaro", Some("0722000111"), 50_000),
+        ("Juma Ali", None, 0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, &(name, phone, limit))| Customer {
+        id: CustomerId(seed_uuid(6, u16::try_from(index + 1).expect("few customers"))),
+        name: name.to_string(),
+        phone: phone.map(str::to_string),
+        credit_limit: money(limit),
+        active: true,
+    })
+    .collect();
+
+    MasterData { businesses, accounts: standard_chart(), products, laundry_services, cylinder_types, customers }
+}

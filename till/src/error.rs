@@ -1,0 +1,90 @@
+//! Why a till action failed. Every variant has a stable `code` for the UI to branch on and a
+//! message for the cashier; a failed action has written nothing.
+
+use tillbook_core::{DocumentError, Money};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TillError {
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("a PIN is 4 to 8 digits")]
+    PinFormat,
+    #[error("no such member of staff")]
+    UnknownStaff,
+    #[error("only a {needed} may {action}")]
+    NotAuthorised { action: &'static str, needed: &'static str },
+    #[error("open a shift first")]
+    NoOpenShift,
+    #[error("a shift is already open on this till")]
+    ShiftAlreadyOpen,
+    #[error("this till does not record for that business")]
+    NotThisTillsBusiness,
+    #[error("{what} '{number}' was not found")]
+    NotFound { what: &'static str, number: String },
+    #[error("'{0}' has already been voided or cancelled")]
+    AlreadyReversed(String),
+    #[error("'{0}' has been partly refunded: refund the rest instead of voiding it")]
+    PartlyRefunded(String),
+    #[error("'{0}' has payments applied to it: void those first")]
+    HasPayments(String),
+    #[error("line {line} of the sale: only {left} more can be returned")]
+    RefundExceedsSold { line: usize, left: String },
+    #[error("this would take {name} to {would_owe}, over the credit limit of {limit}")]
+    CreditLimitExceeded { name: String, would_owe: Money, limit: Money },
+    #[error("the day {0} is already closed at this till")]
+    DayAlreadyClosed(String),
+    #[error("close the open shift before closing the day")]
+    ShiftStillOpen,
+    #[error("this store is already set up as till {0}")]
+    AlreadySetUp(String),
+    #[error("this store has not been set up as a till")]
+    NotSetUp,
+    #[error("the store's migration {0} failed: {1}")]
+    Migration(String, String),
+    #[error("the store is inconsistent: {0}")]
+    Invariant(String),
+    #[error("the local database failed: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("PIN hashing failed: {0}")]
+    Hash(String),
+}
+
+impl TillError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TillError::Document(error) => error.code(),
+            TillError::WrongPin => "wrong_pin",
+            TillError::PinFormat => "pin_format",
+            TillError::UnknownStaff => "unknown_staff",
+            TillError::NotAuthorised { .. } => "not_authorised",
+            TillError::NoOpenShift => "no_open_shift",
+            TillError::ShiftAlreadyOpen => "shift_already_open",
+            TillError::NotThisTillsBusiness => "not_this_tills_business",
+            TillError::NotFound { .. } => "not_found",
+            TillError::AlreadyReversed(_) => "already_reversed",
+            TillError::PartlyRefunded(_) => "partly_refunded",
+            TillError::HasPayments(_) => "has_payments",
+            TillError::RefundExceedsSold { .. } => "refund_exceeds_sold",
+            TillError::CreditLimitExceeded { .. } => "credit_limit_exceeded",
+            TillError::DayAlreadyClosed(_) => "day_already_closed",
+            TillError::ShiftStillOpen => "shift_still_open",
+            TillError::AlreadySetUp(_) => "already_set_up",
+            TillError::NotSetUp => "not_set_up",
+            TillError::Migration(..) => "migration_failed",
+            TillError::Invariant(_) => "invariant_broken",
+            TillError::Store(_) => "store_failed",
+            TillError::Hash(_) => "hash_failed",
+        }
+    }
+}
+
+impl From<tillbook_core::AmountError> for TillError {
+    fn from(error: tillbook_core::AmountError) -> Self {
+        TillError::Document(DocumentError::Amount(error))
+    }
+}
+
+pub type Result<T, E = TillError> = std::result::Result<T, E>;

@@ -1,0 +1,25 @@
+//! `tillbook-till`: one shop till's local store on SQLite — every kind of counter work recorded
+//! with a provisional double-entry journal and an outbox event, fully offline — and the till's
+//! own figures read from it. No Tauri and no network here: tests drive many tills in one process.
+
+pub mod demo;
+pub mod error;
+pub mod master;
+pub mod record;
+pub mod reports;
+pub mod sql;
+pub mod staff;
+pub mod store;
+pub mod till;
+
+pub use error::{Result, TillError};
+pub use record::accounts::PaymentOutcome;
+pub use record::drawer::{CashCount, ShiftReport, ZReport};
+pub use record::laundry::{Collection, DropOffOutcome, DropOffRequest, LaundryItemRequest};
+pub use record::lpg::{LpgOutcome, LpgRequest};
+pub use record::reversals::{RefundLineRequest, RefundOutcome, RefundRequest};
+pub use record::sales::{SaleLineRequest, SaleOutcome, SaleRequest};
+pub use record::stock::{ReceivedCylinders, ReceivedLine, StockReceiptRequest};
+pub use record::{Recorded, Warning};
+pub use staff::Session;
+pub use till::{Clock, Till, TillInfo, TillSetup};

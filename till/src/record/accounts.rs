@@ -1,0 +1,140 @@
+//! Customers and their accounts at the counter: new customers (offline too), and payments on
+//! account allocated to the oldest open invoices or the ones the customer names (DESIGN §5).
+
+use rusqlite::params;
+use serde::Serialize;
+use tillbook_core::catalog::{Customer, Role};
+use tillbook_core::documents::{
+    Allocation, CustomerCreated, Document, Payment, Settlement, Tender, TenderInput, TenderMethod, settle,
+};
+use tillbook_core::ids::{CustomerId, DocumentId};
+use tillbook_core::receivables::allocate;
+use tillbook_core::{DocumentError, Money};
+
+use super::{Recorded, ShiftNeed, Warning, Work};
+use crate::error::{Result, TillError};
+use crate::master::upsert_customer;
+use crate::reports::open_invoices;
+use crate::staff::Session;
+use crate::till::Till;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentOutcome {
+    pub payment_id: DocumentId,
+    pub receipt_number: String,
+    pub total: Money,
+    pub allocations: Vec<Allocation>,
+    /// Kept as the customer's credit (2300).
+    pub unapplied: Money,
+    pub change: Money,
+    pub tenders: Vec<Tender>,
+    pub warnings: Vec<Warning>,
+    pub recorded: Recorded,
+}
+
+impl Till {
+    /// A new customer, usable at once on this till. Only a supervisor may grant credit.
+    pub fn create_customer(
+        &mut self,
+        session: &Session,
+        name: &str,
+        phone: Option<&str>,
+        credit_limit: Money,
+    ) -> Result<(CustomerId, Recorded)> {
+        if credit_limit.is_positive() && session.role < Role::Supervisor {
+            return Err(TillError::NotAuthorised { action: "give a customer credit", needed: "supervisor" });
+        }
+        let mut work = self.work(session, ShiftNeed::IfOpen)?;
+        let created = CustomerCreated {
+            customer_id: CustomerId::new(),
+            name: name.trim().to_string(),
+            phone: phone.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+            credit_limit,
+        };
+        let recorded = work.record(&Document::CustomerCreated(created.clone()))?;
+        upsert_customer(
+            &work.tx,
+            &Customer { id: created.customer_id, name: created.name, phone: created.phone, credit_limit, active: true },
+        )?;
+        work.commit()?;
+        Ok((created.customer_id, recorded))
+    }
+
+    /// A payment on account: allocated oldest-first (or to `chosen` invoices, in that order) among
+    /// the customer's open invoices at this business; the rest is unapplied credit.
+    pub fn receive_payment(
+        &mut self,
+        session: &Session,
+        customer_id: CustomerId,
+        tenders: &[TenderInput],
+        chosen: Option<&[DocumentId]>,
+    ) -> Result<PaymentOutcome> {
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let given: Money = tenders.iter().map(|t| t.amount).sum();
+        let settlement = settle(given, tenders)?;
+        let open = open_invoices(&work.tx, customer_id, Some(work.business.id))?;
+        let (allocations, unapplied) = allocate(given, &open, chosen);
+        let payment = Payment {
+            payment_id: DocumentId::new(),
+            receipt_number: work.next_receipt_number()?,
+            customer_id,
+            tenders: settlement.tenders,
+            allocations,
+            unapplied,
+            total: given,
+        };
+        let recorded = work.record(&Document::PaymentReceived(payment.clone()))?;
+        let warnings = write_payment(&work, &payment)?;
+        work.commit()?;
+        Ok(PaymentOutcome {
+            payment_id: payment.payment_id,
+            receipt_number: payment.receipt_number,
+            total: payment.total,
+            allocations: payment.allocations,
+            unapplied: payment.unapplied,
+            change: Money::ZERO,
+            tenders: payment.tenders,
+            warnings,
+            recorded,
+        })
+    }
+}
+
+/// Settles a payment against `due`: cash beyond it is change; M-Pesa beyond it stays paid (it
+/// cannot be handed back over the counter) and becomes credit.
+pub(crate) fn settle_up_to(due: Money, inputs: &[TenderInput]) -> Result<Settlement> {
+    let given: Money = inputs.iter().map(|t| t.amount.max(Money::ZERO)).sum();
+    let non_cash: Money =
+        inputs.iter().filter(|t| t.method != TenderMethod::Cash).map(|t| t.amount.max(Money::ZERO)).sum();
+    if inputs.iter().any(|t| t.method == TenderMethod::Credit) {
+        return Err(DocumentError::CreditNotAllowed("a payment").into());
+    }
+    let total = given.min(due).max(non_cash);
+    Ok(settle(total, inputs)?)
+}
+
+pub(crate) fn write_payment(work: &Work<'_>, payment: &Payment) -> Result<Vec<Warning>> {
+    work.tx.execute(
+        "INSERT INTO payment (id, business_id, customer_id, receipt_number, occurred_at, business_day, total_cents, unapplied_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            payment.payment_id.to_string(),
+            work.business.id.to_string(),
+            payment.customer_id.to_string(),
+            payment.receipt_number,
+            work.occurred_at_text(),
+            work.day_text(),
+            payment.total.cents(),
+            payment.unapplied.cents(),
+        ],
+    )?;
+    for allocation in &payment.allocations {
+        work.tx.execute(
+            "INSERT INTO allocation (source_id, invoice_id, amount_cents) VALUES (?1, ?2, ?3)",
+            params![payment.payment_id.to_string(), allocation.invoice_id.to_string(), allocation.amount.cents()],
+        )?;
+    }
+    let mut warnings = Vec::new();
+    work.write_tenders(payment.payment_id, &payment.tenders, &mut warnings)?;
+    Ok(warnings)
+}

@@ -1,0 +1,221 @@
+//! The drawer: shifts with a float and a count, petty-cash expenses, cash movements, and the day
+//! close with its Z report and sync receipt (DESIGN §5, §6).
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use tillbook_core::Money;
+use tillbook_core::chart::AccountCode;
+use tillbook_core::documents::{
+    CashMovement, CashMovementKind, DayClosed, DenominationCount, Document, Expense, PaidFrom, ShiftClosed, ShiftOpened,
+};
+use tillbook_core::ids::{DocumentId, ShiftId};
+
+use super::{Recorded, ShiftNeed, open_shift};
+use crate::error::{Result, TillError};
+use crate::reports::{expected_cash, sales_summary};
+use crate::staff::Session;
+use crate::till::Till;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShiftReport {
+    pub shift_id: ShiftId,
+    pub float: Money,
+    pub expected_cash: Money,
+    pub counted_cash: Money,
+    /// Positive: over (to 4900); negative: short (to 6900).
+    pub difference: Money,
+    pub recorded: Recorded,
+}
+
+/// The cash count: by notes and coins, or a single counted total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CashCount {
+    Denominations(Vec<DenominationCount>),
+    Total(Money),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZReport {
+    pub report: DayClosed,
+    pub recorded: Recorded,
+}
+
+impl Till {
+    /// Opens a shift with the float already in the drawer.
+    pub fn open_shift(&mut self, session: &Session, float: Money) -> Result<(ShiftId, Recorded)> {
+        let mut work = self.work(session, ShiftNeed::IfOpen)?;
+        if work.shift_id.is_some() {
+            return Err(TillError::ShiftAlreadyOpen);
+        }
+        let opened = ShiftOpened { shift_id: ShiftId::new(), float };
+        let recorded = work.record(&Document::ShiftOpened(opened.clone()))?;
+        work.tx.execute(
+            "INSERT INTO shift (id, business_id, staff_id, opened_at, business_day, float_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                opened.shift_id.to_string(),
+                work.business.id.to_string(),
+                work.session.staff_id.to_string(),
+                work.occurred_at_text(),
+                work.day_text(),
+                float.cents(),
+            ],
+        )?;
+        // From now on the open shift is this one.
+        work.shift_id = Some(opened.shift_id);
+        work.commit()?;
+        Ok((opened.shift_id, recorded))
+    }
+
+    /// Closes the open shift with the cash count; the difference posts as over or short.
+    pub fn close_shift(&mut self, session: &Session, count: &CashCount) -> Result<ShiftReport> {
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let (shift_id, _) = open_shift(&work.tx)?.ok_or(TillError::NoOpenShift)?;
+        let float: i64 =
+            work.tx.query_row("SELECT float_cents FROM shift WHERE id = ?1", [shift_id.to_string()], |r| r.get(0))?;
+        let expected = expected_cash(&work.tx, shift_id)?;
+        let (counted, counts) = match count {
+            CashCount::Denominations(counts) => (ShiftClosed::counted_from(counts)?, counts.clone()),
+            CashCount::Total(total) => (*total, Vec::new()),
+        };
+        let closed = ShiftClosed {
+            shift_id,
+            expected_cash: expected,
+            counted_cash: counted,
+            difference: counted - expected,
+            counts,
+        };
+        let recorded = work.record(&Document::ShiftClosed(closed.clone()))?;
+        work.tx.execute(
+            "UPDATE shift SET closed_at = ?1, expected_cents = ?2, counted_cents = ?3 WHERE id = ?4",
+            params![work.occurred_at_text(), expected.cents(), counted.cents(), shift_id.to_string()],
+        )?;
+        work.commit()?;
+        Ok(ShiftReport {
+            shift_id,
+            float: Money::from_cents(float),
+            expected_cash: expected,
+            counted_cash: counted,
+            difference: closed.difference,
+            recorded,
+        })
+    }
+
+    /// A petty-cash expense (or one paid by M-Pesa) to an expense account.
+    pub fn record_expense(
+        &mut self,
+        session: &Session,
+        account: AccountCode,
+        amount: Money,
+        description: &str,
+        paid_from: PaidFrom,
+    ) -> Result<Recorded> {
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let expense = Expense {
+            expense_id: DocumentId::new(),
+            account,
+            amount,
+            description: description.trim().to_string(),
+            paid_from,
+        };
+        let recorded = work.record(&Document::Expense(expense.clone()))?;
+        work.tx.execute(
+            "INSERT INTO expense (id, business_id, account, amount_cents, description, paid_from, occurred_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                expense.expense_id.to_string(),
+                work.business.id.to_string(),
+                account.number(),
+                amount.cents(),
+                expense.description,
+                match paid_from {
+                    PaidFrom::Cash => "cash",
+                    PaidFrom::Mpesa => "mpesa",
+                },
+                work.occurred_at_text(),
+            ],
+        )?;
+        work.commit()?;
+        Ok(recorded)
+    }
+
+    /// Cash in or out of the drawer that is not a sale: float, banking, owner's drawing.
+    pub fn move_cash(
+        &mut self,
+        session: &Session,
+        kind: CashMovementKind,
+        amount: Money,
+        note: &str,
+    ) -> Result<Recorded> {
+        if matches!(kind, CashMovementKind::OwnerDrawing) && session.role < tillbook_core::catalog::Role::Supervisor {
+            return Err(TillError::NotAuthorised { action: "record an owner's drawing", needed: "supervisor" });
+        }
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let movement = CashMovement { movement_id: DocumentId::new(), kind, amount, note: note.trim().to_string() };
+        let recorded = work.record(&Document::CashMovement(movement.clone()))?;
+        work.tx.execute(
+            "INSERT INTO cash_movement (id, business_id, kind, amount_cents, note, occurred_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                movement.movement_id.to_string(),
+                work.business.id.to_string(),
+                kind.as_str(),
+                amount.cents(),
+                movement.note,
+                work.occurred_at_text(),
+            ],
+        )?;
+        work.commit()?;
+        Ok(recorded)
+    }
+
+    /// Closes the business day at this till: the Z report, and how many of the day's events the
+    /// server has acknowledged so far (the sync receipt). The shift must be closed first.
+    pub fn close_day(&mut self, session: &Session) -> Result<ZReport> {
+        let mut work = self.work(session, ShiftNeed::IfOpen)?;
+        if work.shift_id.is_some() {
+            return Err(TillError::ShiftStillOpen);
+        }
+        let day = work.day_text();
+        let closed: Option<String> = work
+            .tx
+            .query_row(
+                "SELECT closed_at FROM day_close WHERE business_id = ?1 AND business_day = ?2",
+                params![work.business.id.to_string(), day],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if closed.is_some() {
+            return Err(TillError::DayAlreadyClosed(day));
+        }
+        let summary = sales_summary(&work.tx, work.business.id, work.business_day)?;
+        let (recorded_count, acknowledged): (i64, i64) = work.tx.query_row(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> 'pending') FROM outbox WHERE business_id = ?1 AND business_day = ?2",
+            params![work.business.id.to_string(), day],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let count = |n: i64| u64::try_from(n).map_err(|_| TillError::Invariant("negative count".into()));
+        let report = DayClosed {
+            business_day: work.business_day,
+            sales_total: summary.gross_sales,
+            refunds_total: summary.refunds,
+            cash_total: summary.cash,
+            mpesa_total: summary.mpesa,
+            credit_total: summary.credit,
+            events_recorded: count(recorded_count)?,
+            events_acknowledged: count(acknowledged)?,
+        };
+        let recorded = work.record(&Document::DayClosed(report.clone()))?;
+        work.tx.execute(
+            "INSERT INTO day_close (business_id, business_day, closed_at, staff_id, report) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                work.business.id.to_string(),
+                day,
+                work.occurred_at_text(),
+                work.session.staff_id.to_string(),
+                serde_json::to_string(&report).expect("reports serialise"),
+            ],
+        )?;
+        work.commit()?;
+        Ok(ZReport { report, recorded })
+    }
+}

@@ -1,0 +1,116 @@
+//! LPG at the counter: exchange the customer's empty for a full cylinder, or sell a new one
+//! outright or against a deposit. Cylinder stock is counted full and empty per size and brand.
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use tillbook_core::catalog::Lookup;
+use tillbook_core::documents::{Document, LpgSale, NewCylinder, Tender, TenderInput, settle};
+use tillbook_core::ids::{CylinderTypeId, DocumentId};
+use tillbook_core::{DocumentError, Money, Quantity};
+
+use super::sales::{check_credit, write_credit_invoice, write_sale_header};
+use super::{Recorded, ShiftNeed, Warning};
+use crate::error::Result;
+use crate::master::SqlLookup;
+use crate::staff::Session;
+use crate::till::Till;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LpgRequest {
+    /// The full cylinders handed out.
+    pub cylinder_type_id: CylinderTypeId,
+    pub quantity: u32,
+    /// For an exchange: the customer's empties.
+    #[serde(default)]
+    pub empty_in: Option<CylinderTypeId>,
+    /// For a customer without an empty.
+    #[serde(default)]
+    pub new_cylinder: Option<NewCylinder>,
+    pub tenders: Vec<TenderInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LpgOutcome {
+    pub sale_id: DocumentId,
+    pub receipt_number: String,
+    pub total: Money,
+    pub vat: Money,
+    pub tenders: Vec<Tender>,
+    pub change: Money,
+    pub warnings: Vec<Warning>,
+    pub recorded: Recorded,
+}
+
+impl Till {
+    pub fn lpg_sale(&mut self, session: &Session, request: &LpgRequest) -> Result<LpgOutcome> {
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        if request.quantity == 0 {
+            return Err(DocumentError::QuantityNotPositive { line: 0 }.into());
+        }
+        let lookup = SqlLookup::new(&work.tx);
+        let full = lookup.cylinder_type(request.cylinder_type_id).filter(|c| c.active);
+        lookup.check()?;
+        let full = full.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
+        let quantity = Quantity::whole(i64::from(request.quantity));
+        let receipt_number = work.next_receipt_number()?;
+        let mut sale = LpgSale::priced(
+            DocumentId::new(),
+            receipt_number,
+            &full,
+            quantity,
+            request.empty_in,
+            request.new_cylinder,
+        )?;
+        let settlement = settle(sale.total, &request.tenders)?;
+        check_credit(&work, &settlement.tenders)?;
+        sale.tenders = settlement.tenders;
+        let recorded = work.record(&Document::LpgSale(sale.clone()))?;
+
+        write_sale_header(&work, sale.sale_id, "lpg", &sale.receipt_number, sale.total)?;
+        work.tx.execute(
+            "INSERT INTO lpg_sale (sale_id, cylinder_type_id, quantity, empty_in, new_cylinder) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                sale.sale_id.to_string(),
+                sale.cylinder_type_id.to_string(),
+                request.quantity,
+                sale.empty_in.map(|id| id.to_string()),
+                sale.new_cylinder.map(|n| match n {
+                    NewCylinder::Sale => "sale",
+                    NewCylinder::Deposit => "deposit",
+                }),
+            ],
+        )?;
+        let count = i64::from(request.quantity);
+        work.move_cylinders(sale.cylinder_type_id, sale.sale_id, -count, 0, "sale")?;
+        if let Some(empty) = sale.empty_in {
+            work.move_cylinders(empty, sale.sale_id, 0, count, "exchange")?;
+        }
+        let mut warnings = Vec::new();
+        work.write_tenders(sale.sale_id, &sale.tenders, &mut warnings)?;
+        write_credit_invoice(&work, sale.sale_id, &sale.receipt_number, &sale.tenders)?;
+        let full_left: i64 = work.tx.query_row(
+            "SELECT COALESCE(SUM(full_delta), 0) FROM cylinder_movement WHERE cylinder_type_id = ?1",
+            [sale.cylinder_type_id.to_string()],
+            |row| row.get(0),
+        )?;
+        if full_left < 0 {
+            warnings.push(Warning::NegativeStock { product: format!("{} kg {} (full)", full.size_kg, full.brand) });
+        }
+        work.commit()?;
+        let vat = sale.gas_total.vat_part(sale.vat_rate)
+            + match sale.new_cylinder {
+                Some(NewCylinder::Sale) => sale.cylinder_total.vat_part(sale.vat_rate),
+                _ => Money::ZERO,
+            };
+        Ok(LpgOutcome {
+            sale_id: sale.sale_id,
+            receipt_number: sale.receipt_number,
+            total: sale.total,
+            vat,
+            tenders: sale.tenders,
+            change: settlement.change,
+            warnings,
+            recorded,
+        })
+    }
+}

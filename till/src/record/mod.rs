@@ -1,0 +1,280 @@
+//! Recording counter work. Every action runs in one SQLite transaction that writes the document's
+//! rows, its provisional journal entry and one outbox event with the next `device_seq`
+//! (DESIGN §5, §6). Anything that fails — validation, a constraint, a crash — leaves nothing
+//! behind, and the numbers it took are given back with the rollback.
+
+pub mod accounts;
+pub mod drawer;
+pub mod laundry;
+pub mod lpg;
+pub mod reversals;
+pub mod sales;
+pub mod stock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use tillbook_core::chart::Business;
+use tillbook_core::documents::{Document, Tender, document_id};
+use tillbook_core::ids::{DocumentId, EntryId, EventId, ShiftId};
+use tillbook_core::protocol::Event;
+use tillbook_core::time::business_day;
+use tillbook_core::{JournalEntry, Quantity};
+
+use crate::error::{Result, TillError};
+use crate::master::{self, SqlLookup};
+use crate::sql::{next_number, parsed};
+use crate::staff::Session;
+use crate::till::{Till, TillInfo};
+
+/// What the store assigned to a recorded document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    pub event_id: EventId,
+    pub device_seq: u64,
+    pub entry_id: Option<EntryId>,
+}
+
+/// Something the cashier should know about a recording that was saved all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Warning {
+    /// DESIGN §5: the same M-Pesa code used twice is flagged, not refused.
+    DuplicateMpesaCode { mpesa_code: String },
+    /// Stock of the product is now below zero (a business fact, never a refusal).
+    NegativeStock { product: String },
+}
+
+/// Whether an action needs the cashier's shift open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ShiftNeed {
+    /// Money moves in or out of the drawer: there must be a shift to account for it.
+    Required,
+    /// Attach the open shift if there is one.
+    IfOpen,
+}
+
+/// One recording in progress: the open transaction and who, when and for which business.
+pub(crate) struct Work<'t> {
+    pub tx: Transaction<'t>,
+    pub till: &'t TillInfo,
+    pub session: Session,
+    pub business: Business,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub business_day: NaiveDate,
+    pub shift_id: Option<ShiftId>,
+}
+
+impl Till {
+    /// Starts a recording for `session`. IMMEDIATE takes the write lock at once, so a recording
+    /// never fails half-way on a lock held by a reader turned writer (the sync task, later).
+    pub(crate) fn work(&mut self, session: &Session, shift: ShiftNeed) -> Result<Work<'_>> {
+        let occurred_at = (self.clock)();
+        let zone: Tz = self.zone;
+        let tx = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let business = master::business(&tx, session.business_id)?;
+        let shift_id = open_shift(&tx)?.map(|(id, _)| id);
+        if shift == ShiftNeed::Required && shift_id.is_none() {
+            return Err(TillError::NoOpenShift);
+        }
+        Ok(Work {
+            tx,
+            till: &self.info,
+            session: session.clone(),
+            business,
+            occurred_at,
+            business_day: business_day(occurred_at, zone),
+            shift_id,
+        })
+    }
+}
+
+/// The open shift of this till, if any, with its business.
+pub(crate) fn open_shift(
+    connection: &rusqlite::Connection,
+) -> Result<Option<(ShiftId, tillbook_core::ids::BusinessId)>> {
+    Ok(connection
+        .query_row("SELECT id, business_id FROM shift WHERE closed_at IS NULL", [], |row| {
+            Ok((parsed(row, "id")?, parsed(row, "business_id")?))
+        })
+        .optional()?)
+}
+
+impl Work<'_> {
+    pub fn occurred_at_text(&self) -> String {
+        self.occurred_at.to_rfc3339()
+    }
+
+    pub fn day_text(&self) -> String {
+        self.business_day.to_string()
+    }
+
+    /// The next receipt (or ticket) number of this till: `W1-000042`, gap-free.
+    pub fn next_receipt_number(&self) -> Result<String> {
+        let number = next_number(&self.tx, "receipt")?;
+        Ok(format!("{}-{number:06}", self.till.till_code))
+    }
+
+    /// Posts `document`, then writes its provisional journal entry and its outbox event.
+    pub fn record(&mut self, document: &Document) -> Result<Recorded> {
+        let entry_id = EntryId::new();
+        let lookup = SqlLookup::new(&self.tx);
+        let posted = document.post(&self.business, &lookup, entry_id);
+        lookup.check()?;
+        let entry = posted?;
+
+        let event_id = EventId::new();
+        let device_seq = next_number(&self.tx, "device_seq")?;
+        let last_seq: i64 =
+            self.tx.query_row("SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
+        if u64::try_from(last_seq).ok() != device_seq.checked_sub(1) {
+            return Err(TillError::Invariant(format!("device_seq {device_seq} does not follow {last_seq}")));
+        }
+        if let Some(entry) = &entry {
+            self.write_entry(entry, event_id, document)?;
+        }
+        let event = Event {
+            event_id,
+            device_seq,
+            event_type: document.event_type().to_string(),
+            business_id: self.business.id,
+            occurred_at: self.occurred_at,
+            recorded_by: Some(self.session.staff_id),
+            document: document.to_wire(),
+            journal: entry.as_ref().map(JournalEntry::to_wire),
+        };
+        let payload = serde_json::to_string(&event).expect("events serialise");
+        self.tx.execute(
+            "INSERT INTO outbox (device_seq, event_id, event_type, business_id, business_day, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                i64::try_from(device_seq).map_err(|_| TillError::Invariant("device_seq overflow".into()))?,
+                event_id.to_string(),
+                document.event_type(),
+                self.business.id.to_string(),
+                self.day_text(),
+                payload
+            ],
+        )?;
+        Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()) })
+    }
+
+    fn write_entry(&self, entry: &JournalEntry, event_id: EventId, document: &Document) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO journal_entry (id, business_id, event_id, event_type, document_id, occurred_at, business_day, shift_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                entry.entry_id().to_string(),
+                self.business.id.to_string(),
+                event_id.to_string(),
+                document.event_type(),
+                document_id(document).map(|id| id.to_string()),
+                self.occurred_at_text(),
+                self.day_text(),
+                self.shift_id.map(|id| id.to_string()),
+            ],
+        )?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO journal_line (entry_id, line_no, account, debit_cents, credit_cents) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (line_no, line) in (0_i64..).zip(entry.lines()) {
+            insert.execute(params![
+                entry.entry_id().to_string(),
+                line_no,
+                line.account.number(),
+                line.debit().cents(),
+                line.credit().cents()
+            ])?;
+        }
+        // The second line of defence behind JournalEntry::new: what was written balances.
+        let net: i64 = self.tx.query_row(
+            "SELECT COALESCE(SUM(debit_cents) - SUM(credit_cents), 0) FROM journal_line WHERE entry_id = ?1",
+            [entry.entry_id().to_string()],
+            |row| row.get(0),
+        )?;
+        if net != 0 {
+            return Err(TillError::Invariant(format!("entry {} is off by {net} cents", entry.entry_id())));
+        }
+        Ok(())
+    }
+
+    /// Writes a document's tenders, warning about an M-Pesa code seen before.
+    pub fn write_tenders(&self, document: DocumentId, tenders: &[Tender], warnings: &mut Vec<Warning>) -> Result<()> {
+        for (line_no, tender) in (0_i64..).zip(tenders) {
+            if let Some(code) = &tender.mpesa_code {
+                let seen: bool =
+                    self.tx.query_row("SELECT EXISTS (SELECT 1 FROM tender WHERE mpesa_code = ?1)", [code], |row| {
+                        row.get(0)
+                    })?;
+                if seen {
+                    warnings.push(Warning::DuplicateMpesaCode { mpesa_code: code.clone() });
+                }
+            }
+            self.tx.execute(
+                "INSERT INTO tender (document_id, line_no, method, amount_cents, mpesa_code, customer_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    document.to_string(),
+                    line_no,
+                    tender.method.as_str(),
+                    tender.amount.cents(),
+                    tender.mpesa_code,
+                    tender.customer_id.map(|id| id.to_string()),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A product's stock moves by `quantity` (negative: out).
+    pub fn move_stock(
+        &self,
+        product: tillbook_core::ids::ProductId,
+        document: DocumentId,
+        quantity: Quantity,
+        reason: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO stock_movement (product_id, document_id, quantity_milli, reason, occurred_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![product.to_string(), document.to_string(), quantity.milli(), reason, self.occurred_at_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Warns when a product's stock is below zero after this recording.
+    pub fn warn_if_negative(&self, product: tillbook_core::ids::ProductId, warnings: &mut Vec<Warning>) -> Result<()> {
+        let (level, name): (i64, String) = self.tx.query_row(
+            "SELECT COALESCE((SELECT SUM(quantity_milli) FROM stock_movement WHERE product_id = ?1), 0), name
+             FROM product WHERE id = ?1",
+            [product.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if level < 0 {
+            warnings.push(Warning::NegativeStock { product: name });
+        }
+        Ok(())
+    }
+
+    pub fn move_cylinders(
+        &self,
+        cylinder_type: tillbook_core::ids::CylinderTypeId,
+        document: DocumentId,
+        full_delta: i64,
+        empty_delta: i64,
+        reason: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO cylinder_movement (cylinder_type_id, document_id, full_delta, empty_delta, reason, occurred_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![cylinder_type.to_string(), document.to_string(), full_delta, empty_delta, reason, self.occurred_at_text()],
+        )?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,219 @@
+//! Water and retail sales at the counter: priced from the store, paid by cash (with change),
+//! M-Pesa, credit to a customer, or any split of them.
+
+use chrono::Days;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use tillbook_core::catalog::Lookup;
+use tillbook_core::documents::{Document, Sale, SaleLine, Tender, TenderInput, TenderMethod, settle};
+use tillbook_core::ids::{CustomerId, DocumentId, ProductId};
+use tillbook_core::receivables::within_credit_limit;
+use tillbook_core::{DocumentError, Money, Quantity};
+
+use super::{Recorded, ShiftNeed, Warning, Work};
+use crate::error::{Result, TillError};
+use crate::master::SqlLookup;
+use crate::reports::customer_outstanding;
+use crate::staff::Session;
+use crate::till::Till;
+
+/// Days a credit sale's invoice is due after the sale.
+pub const CREDIT_TERMS_DAYS: u64 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRequest {
+    pub lines: Vec<SaleLineRequest>,
+    pub tenders: Vec<TenderInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLineRequest {
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+    #[serde(default)]
+    pub discount: Money,
+}
+
+/// What the receipt shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SaleOutcome {
+    pub sale_id: DocumentId,
+    pub receipt_number: String,
+    pub lines: Vec<SaleLine>,
+    pub total: Money,
+    pub vat: Money,
+    pub tenders: Vec<Tender>,
+    pub change: Money,
+    pub warnings: Vec<Warning>,
+    pub recorded: Recorded,
+}
+
+impl Till {
+    /// Records a sale of goods. The cashier's input is priced at today's prices here, in Rust:
+    /// the UI never computes a total, VAT or change that gets saved.
+    pub fn record_sale(&mut self, session: &Session, request: &SaleRequest) -> Result<SaleOutcome> {
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let lines = price_lines(&work, &request.lines)?;
+        let total = Sale::total_of(&lines);
+        if !total.is_positive() {
+            return Err(DocumentError::ZeroTotal.into());
+        }
+        let settlement = settle(total, &request.tenders)?;
+        check_credit(&work, &settlement.tenders)?;
+        let sale = Sale {
+            sale_id: DocumentId::new(),
+            receipt_number: work.next_receipt_number()?,
+            lines,
+            tenders: settlement.tenders,
+            total,
+        };
+        let recorded = work.record(&Document::Sale(sale.clone()))?;
+        let mut warnings = Vec::new();
+        write_sale(&work, &sale, &mut warnings)?;
+        work.commit()?;
+        let vat = sale.lines.iter().map(SaleLine::vat).sum();
+        Ok(SaleOutcome {
+            sale_id: sale.sale_id,
+            receipt_number: sale.receipt_number,
+            lines: sale.lines,
+            total,
+            vat,
+            tenders: sale.tenders,
+            change: settlement.change,
+            warnings,
+            recorded,
+        })
+    }
+}
+
+fn price_lines(work: &Work<'_>, requests: &[SaleLineRequest]) -> Result<Vec<SaleLine>> {
+    if requests.is_empty() {
+        return Err(DocumentError::NoLines("a sale").into());
+    }
+    let lookup = SqlLookup::new(&work.tx);
+    let mut lines = Vec::with_capacity(requests.len());
+    for (index, request) in requests.iter().enumerate() {
+        let product = lookup.product(request.product_id).filter(|product| product.active);
+        let Some(product) = product else {
+            lookup.check()?;
+            return Err(DocumentError::UnknownProduct(request.product_id).into());
+        };
+        if product.business_id != work.business.id {
+            return Err(DocumentError::OtherBusiness { what: format!("the product '{}'", product.name) }.into());
+        }
+        lines.push(SaleLine::priced(&product, request.quantity, request.discount, index)?);
+    }
+    lookup.check()?;
+    Ok(lines)
+}
+
+/// A credit tender needs a known customer who stays within their credit limit, judged on what
+/// this till knows offline (DESIGN §6). One credit customer per sale: one invoice.
+pub(crate) fn check_credit(work: &Work<'_>, tenders: &[Tender]) -> Result<()> {
+    let credit: Vec<&Tender> = tenders.iter().filter(|t| t.method == TenderMethod::Credit).collect();
+    if credit.len() > 1 {
+        return Err(DocumentError::TooManyLines { max: 1 }.into());
+    }
+    let Some(tender) = credit.first() else { return Ok(()) };
+    let customer_id: CustomerId = tender.customer_id.ok_or(DocumentError::CreditWithoutCustomer)?;
+    let lookup = SqlLookup::new(&work.tx);
+    let customer = lookup.customer(customer_id);
+    lookup.check()?;
+    let customer = customer.ok_or(DocumentError::UnknownCustomer(customer_id))?;
+    let outstanding = customer_outstanding(&work.tx, customer_id)?;
+    if !within_credit_limit(outstanding, tender.amount, customer.credit_limit) {
+        return Err(TillError::CreditLimitExceeded {
+            name: customer.name,
+            would_owe: outstanding + tender.amount,
+            limit: customer.credit_limit,
+        });
+    }
+    Ok(())
+}
+
+/// The operational rows of a sale: header, lines at their cost, tenders, stock out, and an
+/// invoice for the part on credit.
+fn write_sale(work: &Work<'_>, sale: &Sale, warnings: &mut Vec<Warning>) -> Result<()> {
+    write_sale_header(work, sale.sale_id, "goods", &sale.receipt_number, sale.total)?;
+    let lookup = SqlLookup::new(&work.tx);
+    for (line_no, line) in (0_i64..).zip(&sale.lines) {
+        let product = lookup.product(line.product_id).ok_or(DocumentError::UnknownProduct(line.product_id))?;
+        work.tx.execute(
+            "INSERT INTO sale_line (sale_id, line_no, product_id, quantity_milli, unit_price_cents, discount_cents,
+                 vat_basis_points, line_total_cents, unit_cost_cents)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                sale.sale_id.to_string(),
+                line_no,
+                line.product_id.to_string(),
+                line.quantity.milli(),
+                line.unit_price.cents(),
+                line.discount.cents(),
+                line.vat_rate.basis_points(),
+                line.line_total.cents(),
+                product.unit_cost.cents(),
+            ],
+        )?;
+        if product.stock.is_some() {
+            work.move_stock(line.product_id, sale.sale_id, -line.quantity, "sale")?;
+            work.warn_if_negative(line.product_id, warnings)?;
+        }
+    }
+    lookup.check()?;
+    work.write_tenders(sale.sale_id, &sale.tenders, warnings)?;
+    write_credit_invoice(work, sale.sale_id, &sale.receipt_number, &sale.tenders)
+}
+
+pub(crate) fn write_sale_header(
+    work: &Work<'_>,
+    sale_id: DocumentId,
+    kind: &str,
+    receipt: &str,
+    total: Money,
+) -> Result<()> {
+    work.tx.execute(
+        "INSERT INTO sale (id, business_id, kind, receipt_number, occurred_at, business_day, shift_id, staff_id, total_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            sale_id.to_string(),
+            work.business.id.to_string(),
+            kind,
+            receipt,
+            work.occurred_at_text(),
+            work.day_text(),
+            work.shift_id.map(|id| id.to_string()),
+            work.session.staff_id.to_string(),
+            total.cents(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The part of a sale paid on credit becomes an invoice to the customer.
+pub(crate) fn write_credit_invoice(
+    work: &Work<'_>,
+    sale_id: DocumentId,
+    receipt: &str,
+    tenders: &[Tender],
+) -> Result<()> {
+    let Some(credit) = tenders.iter().find(|t| t.method == TenderMethod::Credit) else { return Ok(()) };
+    let customer = credit.customer_id.ok_or(DocumentError::CreditWithoutCustomer)?;
+    let due_on = work
+        .business_day
+        .checked_add_days(Days::new(CREDIT_TERMS_DAYS))
+        .ok_or_else(|| TillError::Invariant("due date out of range".into()))?;
+    work.tx.execute(
+        "INSERT INTO invoice (id, business_id, customer_id, number, source, total_cents, issued_on, due_on)
+         VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7)",
+        params![
+            sale_id.to_string(),
+            work.business.id.to_string(),
+            customer.to_string(),
+            receipt,
+            credit.amount.cents(),
+            work.day_text(),
+            due_on.to_string(),
+        ],
+    )?;
+    Ok(())
+}

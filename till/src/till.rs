@@ -1,0 +1,175 @@
+//! The `Till`: one shop till's local store and the handle every UI command and test goes
+//! through. Recording methods live in `record/`, read models in `reports`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Local};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use tillbook_core::catalog::Role;
+use tillbook_core::ids::{BusinessId, DeviceId, StaffId};
+use tillbook_core::seed::MasterData;
+use tillbook_core::time::parse_time_zone;
+
+use crate::error::{Result, TillError};
+use crate::sql::parsed;
+use crate::staff::{self, Session, StaffMember};
+use crate::{master, store};
+
+/// The till's clock. Tests and simulations replace it to record a day's work at chosen times.
+pub type Clock = Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
+
+/// What a new till is set up with: its identity and the businesses it records for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TillSetup {
+    pub device_id: DeviceId,
+    /// Short code printed on receipts: `W1`, `L1`, `R2`.
+    pub till_code: String,
+    pub device_name: String,
+    /// The first is the business staff record for unless they switch.
+    pub business_ids: Vec<BusinessId>,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TillInfo {
+    pub device_id: DeviceId,
+    pub till_code: String,
+    pub device_name: String,
+    pub primary_business_id: BusinessId,
+    pub business_ids: Vec<BusinessId>,
+    pub time_zone: String,
+}
+
+pub struct Till {
+    pub(crate) connection: Connection,
+    pub(crate) info: TillInfo,
+    pub(crate) zone: Tz,
+    pub(crate) clock: Clock,
+}
+
+impl Till {
+    /// Sets up a new till in the store at `path` (created if missing). Refuses a store that
+    /// already belongs to a till: re-enrolment must never silently mix two tills' work.
+    pub fn create(path: &Path, setup: TillSetup) -> Result<Till> {
+        let mut connection = store::open_connection(path)?;
+        let existing: Option<String> =
+            connection.query_row("SELECT till_code FROM till WHERE id = 1", [], |row| row.get(0)).optional()?;
+        if let Some(code) = existing {
+            return Err(TillError::AlreadySetUp(code));
+        }
+        let primary = *setup.business_ids.first().ok_or(TillError::NotThisTillsBusiness)?;
+        if parse_time_zone(&setup.time_zone).is_none() {
+            return Err(TillError::Invariant(format!("unknown time zone {}", setup.time_zone)));
+        }
+        let code_ok =
+            (1..=8).contains(&setup.till_code.len()) && setup.till_code.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !code_ok {
+            return Err(TillError::Invariant(format!("till code '{}' must be 1–8 letters or digits", setup.till_code)));
+        }
+        let transaction = connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO till (id, device_id, till_code, device_name, primary_business_id, time_zone, created_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                setup.device_id.to_string(),
+                setup.till_code,
+                setup.device_name,
+                primary.to_string(),
+                setup.time_zone,
+                Local::now().fixed_offset().to_rfc3339(),
+            ],
+        )?;
+        for business in &setup.business_ids {
+            transaction
+                .execute("INSERT OR IGNORE INTO till_business (business_id) VALUES (?1)", [business.to_string()])?;
+        }
+        transaction.commit()?;
+        drop(connection);
+        Till::open(path)
+    }
+
+    /// Opens an existing till's store, applying any new migrations.
+    pub fn open(path: &Path) -> Result<Till> {
+        let connection = store::open_connection(path)?;
+        let info = connection
+            .query_row("SELECT * FROM till WHERE id = 1", [], |row| {
+                Ok(TillInfo {
+                    device_id: parsed(row, "device_id")?,
+                    till_code: row.get("till_code")?,
+                    device_name: row.get("device_name")?,
+                    primary_business_id: parsed(row, "primary_business_id")?,
+                    business_ids: Vec::new(),
+                    time_zone: row.get("time_zone")?,
+                })
+            })
+            .optional()?
+            .ok_or(TillError::NotSetUp)?;
+        let business_ids = {
+            let mut statement = connection.prepare("SELECT business_id FROM till_business ORDER BY business_id")?;
+            statement.query_map([], |row| parsed(row, "business_id"))?.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let zone = parse_time_zone(&info.time_zone)
+            .ok_or_else(|| TillError::Invariant(format!("unknown time zone {}", info.time_zone)))?;
+        let clock: Clock = Arc::new(|| Local::now().fixed_offset());
+        Ok(Till { connection, info: TillInfo { business_ids, ..info }, zone, clock })
+    }
+
+    pub fn info(&self) -> &TillInfo {
+        &self.info
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        (self.clock)()
+    }
+
+    /// The connection, for read models and for tests that inspect the store directly.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Writes head office's master data (server-wins upsert), all or nothing.
+    pub fn load_master_data(&mut self, data: &MasterData) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        master::load(&transaction, data)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Adds or changes a member of staff, hashing the PIN.
+    pub fn set_staff(&mut self, id: StaffId, name: &str, role: Role, pin: &str) -> Result<()> {
+        let hash = staff::hash_pin(pin)?;
+        staff::save_staff(&self.connection, id, name, role, &hash)
+    }
+
+    pub fn staff(&self) -> Result<Vec<StaffMember>> {
+        staff::list(&self.connection)
+    }
+
+    /// Logs a member of staff in with their PIN, for the till's primary business.
+    pub fn login(&self, staff_id: StaffId, pin: &str) -> Result<Session> {
+        let member = staff::check_pin(&self.connection, staff_id, pin)?;
+        Ok(Session {
+            staff_id: member.id,
+            name: member.name,
+            role: member.role,
+            business_id: self.info.primary_business_id,
+        })
+    }
+
+    /// The same person recording for another business of this till (the owner: any business).
+    pub fn switch_business(&self, session: &Session, business_id: BusinessId) -> Result<Session> {
+        let allowed = self.info.business_ids.contains(&business_id) || session.role == Role::Owner;
+        if !allowed {
+            return Err(TillError::NotThisTillsBusiness);
+        }
+        master::business(&self.connection, business_id)?;
+        Ok(Session { business_id, ..session.clone() })
+    }
+}
