@@ -25,8 +25,15 @@ pub enum AmountError {
 }
 
 /// An amount of the installation's currency (KES), exactly 2 decimal places.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(Decimal);
+
+/// Not derived: `Decimal::default()` has scale 0, which would break the two-places invariant.
+impl Default for Money {
+    fn default() -> Money {
+        Money::ZERO
+    }
+}
 
 impl Money {
     pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
@@ -42,9 +49,11 @@ impl Money {
 
     /// Integer cents: exact, because the scale is always 2 and the magnitude is bounded.
     pub fn cents(self) -> i64 {
-        let cents = self.0.mantissa();
-        debug_assert_eq!(self.0.scale(), 2);
-        i64::try_from(cents).expect("Money is bounded by MAX_CENTS")
+        // Rescaling is a no-op for every Money built by this module; it makes the conversion
+        // right even if a value ever arrived with another scale.
+        let mut scaled = self.0;
+        scaled.rescale(2);
+        i64::try_from(scaled.mantissa()).expect("Money is bounded by MAX_CENTS")
     }
 
     /// Rounds any decimal half-up to the cent. Errors when the result is out of range.
@@ -404,6 +413,13 @@ mod tests {
         assert_eq!(rate.basis_points(), 1600);
         assert_eq!(VatRate::from_basis_points(1600).unwrap(), rate);
         assert!("1.5".parse::<VatRate>().is_err());
+    }
+
+    #[test]
+    fn the_default_is_zero_with_two_places() {
+        assert_eq!(Money::default().to_string(), "0.00");
+        assert_eq!(Money::default().cents(), 0);
+        assert_eq!((Money::default() + money("5")).cents(), 500);
     }
 
     #[test]

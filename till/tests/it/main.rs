@@ -1,1 +1,8 @@
+//! tillbook-till's integration tests against real SQLite files on disk: one binary, one module
+//! per concern.
 
+mod bad_input;
+mod common;
+mod crash;
+mod properties;
+mod recording;

@@ -1,0 +1,297 @@
+//! Property: every valid document of random shape posts one balanced entry (debits = credits,
+//! every line one-sided and positive), the money in equals the document total, and both the
+//! document and the entry survive the wire unchanged.
+
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use tillbook_core::chart::{AccountKind, BusinessKind};
+use tillbook_core::documents::*;
+use tillbook_core::ids::{DocumentId, EntryId, ShiftId};
+use tillbook_core::{JournalEntry, Money, Quantity};
+
+use crate::common::{MemoryLookup, check_property};
+
+/// A document described by indices and fractions, resolved against the demo catalog.
+#[derive(Debug, Clone)]
+enum Shape {
+    Sale { retail: bool, lines: Vec<(usize, i64, u8)>, split: (u8, u8), credit: bool },
+    Laundry { items: Vec<(usize, i64)> },
+    Lpg { cylinder: usize, quantity: i64, mode: u8, brand: usize, split: (u8, u8) },
+    Payment { cents: i64, allocated_percent: u8 },
+    Expense { account: usize, cents: i64 },
+    CashMovement { kind: u8, cents: i64 },
+    Receipt { lines: Vec<(usize, i64, i64)> },
+    ShiftClose { expected: i64, counted: i64 },
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    prop_oneof![
+        (
+            any::<bool>(),
+            prop::collection::vec((0usize..20, 1i64..20_000, 0u8..=100), 1..6),
+            (0u8..=100, 0u8..=100),
+            any::<bool>()
+        )
+            .prop_map(|(retail, lines, split, credit)| Shape::Sale { retail, lines, split, credit }),
+        prop::collection::vec((0usize..5, 1i64..25_000), 1..4).prop_map(|items| Shape::Laundry { items }),
+        (0usize..6, 1i64..4, 0u8..3, 0usize..3, (0u8..=100, 0u8..=100))
+            .prop_map(|(cylinder, quantity, mode, brand, split)| Shape::Lpg { cylinder, quantity, mode, brand, split }),
+        (1i64..10_000_000, 0u8..=100)
+            .prop_map(|(cents, allocated_percent)| Shape::Payment { cents, allocated_percent }),
+        (0usize..6, 1i64..10_000_000).prop_map(|(account, cents)| Shape::Expense { account, cents }),
+        (0u8..4, 1i64..10_000_000).prop_map(|(kind, cents)| Shape::CashMovement { kind, cents }),
+        prop::collection::vec((0usize..20, 1i64..100_000, 0i64..100_000), 1..5)
+            .prop_map(|lines| Shape::Receipt { lines }),
+        (0i64..10_000_000, 0i64..10_000_000).prop_map(|(expected, counted)| Shape::ShiftClose { expected, counted }),
+    ]
+}
+
+fn percent(total: Money, share: u8) -> Money {
+    Money::round(total.decimal() * rust_decimal::Decimal::from(share) / rust_decimal::Decimal::from(100)).unwrap()
+}
+
+/// Splits `total` into M-Pesa, credit (or more M-Pesa) and cash parts, dropping empty ones.
+fn tenders(lookup: &MemoryLookup, total: Money, split: (u8, u8), credit: bool) -> Vec<Tender> {
+    let first = percent(total, split.0);
+    let second = percent(total - first, split.1);
+    let cash = total - first - second;
+    let second = if credit {
+        Tender::credit(second, lookup.customer("Hotel Kilimanjaro").id)
+    } else {
+        Tender::mpesa(second, "QK41ABC2XY")
+    };
+    [Tender::mpesa(first, "RA12BC34DE"), second, Tender::cash(cash)]
+        .into_iter()
+        .filter(|t| t.amount.is_positive())
+        .collect()
+}
+
+fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document)> {
+    let data = &lookup.data;
+    Some(match shape.clone() {
+        Shape::Sale { retail, lines, split, credit } => {
+            let kind = if retail { BusinessKind::Retail } else { BusinessKind::Water };
+            let business = lookup.business(kind);
+            let products: Vec<_> = data.products.iter().filter(|p| p.business_id == business.id).collect();
+            let mut priced = Vec::new();
+            for (index, (product, milli, discount_percent)) in lines.into_iter().enumerate() {
+                let product = products[product % products.len()];
+                let quantity = Quantity::from_milli(milli);
+                let gross = product.price.times(quantity).unwrap();
+                priced.push(SaleLine::priced(product, quantity, percent(gross, discount_percent), index).unwrap());
+            }
+            let total = Sale::total_of(&priced);
+            if !total.is_positive() {
+                return None;
+            }
+            let tenders = tenders(lookup, total, split, credit);
+            (
+                kind,
+                Document::Sale(Sale {
+                    sale_id: DocumentId::new(),
+                    receipt_number: "X1-000001".into(),
+                    lines: priced,
+                    tenders,
+                    total,
+                }),
+            )
+        }
+        Shape::Laundry { items } => {
+            let items: Vec<LaundryItem> = items
+                .into_iter()
+                .map(|(service, milli)| {
+                    let service = &data.laundry_services[service % data.laundry_services.len()];
+                    let quantity = match service.pricing {
+                        tillbook_core::catalog::LaundryPricing::PerKg => Quantity::from_milli(milli),
+                        tillbook_core::catalog::LaundryPricing::PerPiece => Quantity::whole(milli % 12 + 1),
+                    };
+                    LaundryItem {
+                        service_id: service.id,
+                        description: String::new(),
+                        quantity,
+                        unit_price: service.price,
+                        vat_rate: service.vat_rate,
+                        line_total: service.price.times(quantity).unwrap(),
+                    }
+                })
+                .collect();
+            let total = items.iter().map(|i| i.line_total).sum();
+            (
+                BusinessKind::Laundry,
+                Document::LaundryDropOff(LaundryDropOff {
+                    job_id: DocumentId::new(),
+                    ticket_number: "L1-000001".into(),
+                    customer_id: lookup.customer("Mama Njeri").id,
+                    items,
+                    total,
+                    promised_at: chrono::DateTime::parse_from_rfc3339("2026-11-23T17:00:00+03:00").unwrap(),
+                    notes: String::new(),
+                }),
+            )
+        }
+        Shape::Lpg { cylinder, quantity, mode, brand, split } => {
+            let full = &data.cylinder_types[cylinder];
+            let same_size: Vec<_> = data.cylinder_types.iter().filter(|c| c.size_kg == full.size_kg).collect();
+            let (empty_in, new_cylinder) = match mode {
+                0 => (Some(same_size[brand % same_size.len()].id), None),
+                1 => (None, Some(NewCylinder::Sale)),
+                _ => (None, Some(NewCylinder::Deposit)),
+            };
+            let mut sale = LpgSale::priced(
+                DocumentId::new(),
+                "R1-000001".into(),
+                full,
+                Quantity::whole(quantity),
+                empty_in,
+                new_cylinder,
+            )
+            .unwrap();
+            sale.tenders = tenders(lookup, sale.total, split, false);
+            (BusinessKind::Retail, Document::LpgSale(sale))
+        }
+        Shape::Payment { cents, allocated_percent } => {
+            let total = Money::from_cents(cents);
+            let allocated = percent(total, allocated_percent);
+            let allocations = if allocated.is_positive() {
+                vec![Allocation { invoice_id: DocumentId::new(), amount: allocated }]
+            } else {
+                vec![]
+            };
+            (
+                BusinessKind::Laundry,
+                Document::PaymentReceived(Payment {
+                    payment_id: DocumentId::new(),
+                    receipt_number: "L1-000002".into(),
+                    customer_id: lookup.customer("Mama Njeri").id,
+                    tenders: vec![Tender::cash(total)],
+                    allocations,
+                    unapplied: total - allocated,
+                    total,
+                }),
+            )
+        }
+        Shape::Expense { account, cents } => {
+            let accounts: Vec<_> =
+                data.accounts.iter().filter(|a| a.kind == AccountKind::Expense && a.business.is_none()).collect();
+            (
+                BusinessKind::Water,
+                Document::Expense(Expense {
+                    expense_id: DocumentId::new(),
+                    account: accounts[account % accounts.len()].code,
+                    amount: Money::from_cents(cents),
+                    description: "petty cash".into(),
+                    paid_from: PaidFrom::Cash,
+                }),
+            )
+        }
+        Shape::CashMovement { kind, cents } => {
+            let kind = [
+                CashMovementKind::FloatFromBank,
+                CashMovementKind::FloatFromOwner,
+                CashMovementKind::BankDeposit,
+                CashMovementKind::OwnerDrawing,
+            ][usize::from(kind)];
+            (
+                BusinessKind::Retail,
+                Document::CashMovement(CashMovement {
+                    movement_id: DocumentId::new(),
+                    kind,
+                    amount: Money::from_cents(cents),
+                    note: String::new(),
+                }),
+            )
+        }
+        Shape::Receipt { lines } => {
+            let retail = lookup.business(BusinessKind::Retail);
+            let stocked: Vec<_> =
+                data.products.iter().filter(|p| p.business_id == retail.id && p.stock.is_some()).collect();
+            let lines: Vec<CostedLine> = lines
+                .into_iter()
+                .map(|(product, milli, cost_cents)| {
+                    let quantity = Quantity::from_milli(milli);
+                    let unit_cost = Money::from_cents(cost_cents);
+                    CostedLine {
+                        product_id: stocked[product % stocked.len()].id,
+                        quantity,
+                        unit_cost,
+                        line_cost: unit_cost.times(quantity).unwrap(),
+                    }
+                })
+                .collect();
+            let total: Money = lines.iter().map(|l| l.line_cost).sum();
+            if !total.is_positive() {
+                return None;
+            }
+            (
+                BusinessKind::Retail,
+                Document::StockReceipt(StockReceipt {
+                    receipt_id: DocumentId::new(),
+                    supplier: "Supplier".into(),
+                    reference: String::new(),
+                    lines,
+                    cylinders: vec![],
+                    total,
+                    paid_by: SupplierPayment::OnAccount,
+                }),
+            )
+        }
+        Shape::ShiftClose { expected, counted } => {
+            if expected == counted {
+                return None;
+            }
+            let (expected, counted) = (Money::from_cents(expected), Money::from_cents(counted));
+            (
+                BusinessKind::Water,
+                Document::ShiftClosed(ShiftClosed {
+                    shift_id: ShiftId::new(),
+                    expected_cash: expected,
+                    counted_cash: counted,
+                    difference: counted - expected,
+                    counts: vec![],
+                }),
+            )
+        }
+    })
+}
+
+fn money_in(document: &Document) -> Option<Money> {
+    match document {
+        Document::Sale(sale) => Some(sale.total),
+        Document::LpgSale(sale) => Some(sale.total),
+        Document::PaymentReceived(payment) => Some(payment.total),
+        Document::LaundryDropOff(job) => Some(job.total),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_valid_document_posts_one_balanced_entry_that_survives_the_wire() {
+    let lookup = MemoryLookup::demo();
+    check_property("posting balances", 2_000, shape(), |shape| {
+        let Some((kind, document)) = build(&lookup, &shape) else { return Ok(()) };
+        let business = lookup.business(kind);
+        let entry = document
+            .post(&business, &lookup, EntryId::new())
+            .map_err(|error| TestCaseError::fail(format!("{error} for {document:?}")))?
+            .ok_or_else(|| TestCaseError::fail("a money document posted nothing"))?;
+        let debits: Money = entry.lines().iter().map(|l| l.debit()).sum();
+        let credits: Money = entry.lines().iter().map(|l| l.credit()).sum();
+        prop_assert_eq!(debits, credits);
+        prop_assert!(debits.is_positive());
+        for line in entry.lines() {
+            prop_assert!(line.amount.is_positive());
+        }
+        if let Some(total) = money_in(&document) {
+            // What comes in (tenders or the receivable) equals the document total.
+            let tender_accounts = [business.accounts.cash, business.accounts.mpesa, business.accounts.receivable];
+            let received: Money =
+                entry.lines().iter().filter(|l| tender_accounts.contains(&l.account)).map(|l| l.debit()).sum();
+            prop_assert_eq!(received, total);
+        }
+        let back = Document::from_wire(document.event_type(), &document.to_wire())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&back, &document);
+        prop_assert_eq!(JournalEntry::from_wire(&entry.to_wire()).ok(), Some(entry));
+        Ok(())
+    });
+}

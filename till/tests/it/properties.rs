@@ -1,0 +1,290 @@
+//! Property: any sequence of counter work — valid, refused or mixed — leaves the store's books
+//! whole: every entry balanced, the local trial balance zero, device_seq gap-free, a refused
+//! action without a trace, and the outbox carrying exactly the journal the store holds.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use tillbook_core::catalog::Role;
+use tillbook_core::chart::{BusinessKind, shared};
+use tillbook_core::documents::{CashMovementKind, NewCylinder, PaidFrom, SupplierPayment, TenderInput, TenderMethod};
+use tillbook_core::seed;
+use tillbook_till::demo::{cash, mpesa};
+use tillbook_till::*;
+
+use crate::common::*;
+
+#[path = "../../../core/tests/it/seeded.rs"]
+mod seeded;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Sale { retail: bool, product: usize, milli: i64, pay: u8, discount_cents: i64 },
+    Lpg { cylinder: usize, mode: u8 },
+    DropOff { service: usize, milli: i64, deposit_cents: i64 },
+    PayJob { job: usize, cents: i64 },
+    PayOnAccount { cents: i64 },
+    Expense { cents: i64 },
+    Movement { kind: u8, cents: i64 },
+    Receive { product: usize, milli: i64 },
+    Refund { sale: usize, milli: i64 },
+    Void { sale: usize },
+    MalformedMpesa,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<bool>(), 0usize..8, 1i64..6_000, 0u8..5, 0i64..3_000).prop_map(|(retail, product, milli, pay, discount_cents)| Op::Sale { retail, product, milli, pay, discount_cents }),
+        1 => (0usize..6, 0u8..3).prop_map(|(cylinder, mode)| Op::Lpg { cylinder, mode }),
+        1 => (0usize..5, 500i64..8_000, 0i64..100_000).prop_map(|(service, milli, deposit_cents)| Op::DropOff { service, milli, deposit_cents }),
+        1 => (0usize..4, 1i64..200_000).prop_map(|(job, cents)| Op::PayJob { job, cents }),
+        1 => (1i64..200_000).prop_map(|cents| Op::PayOnAccount { cents }),
+        1 => (1i64..50_000).prop_map(|cents| Op::Expense { cents }),
+        1 => (0u8..4, 1i64..500_000).prop_map(|(kind, cents)| Op::Movement { kind, cents }),
+        1 => (0usize..8, 1i64..20_000).prop_map(|(product, milli)| Op::Receive { product, milli }),
+        1 => (0usize..6, 1i64..3_000).prop_map(|(sale, milli)| Op::Refund { sale, milli }),
+        1 => (0usize..6).prop_map(|sale| Op::Void { sale }),
+        1 => Just(Op::MalformedMpesa),
+    ]
+}
+
+struct World {
+    till: Till,
+    water: Session,
+    retail: Session,
+    laundry: Session,
+    supervisor: Session,
+    receipts: Vec<String>,
+    jobs: Vec<String>,
+}
+
+fn tender(pay: u8, total_hint_cents: i64, hotel: tillbook_core::ids::CustomerId) -> Vec<TenderInput> {
+    let amount = Money::from_cents(total_hint_cents);
+    match pay {
+        0 => vec![cash("100000")],
+        1 => vec![mpesa(&amount.to_string(), "QK41PROP01")],
+        2 => vec![TenderInput { method: TenderMethod::Credit, amount, mpesa_code: None, customer_id: Some(hotel) }],
+        3 => vec![mpesa("1", "QK41PROP02"), cash("100000")],
+        _ => vec![cash("1")],
+    }
+}
+
+use tillbook_core::Money;
+
+fn apply(world: &mut World, op: &Op) -> Result<(), TillError> {
+    let data = seed::demo();
+    let hotel = data.customers.iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap().id;
+    let njeri = data.customers.iter().find(|c| c.name == "Mama Njeri").unwrap().id;
+    match op.clone() {
+        Op::Sale { retail, product, milli, pay, discount_cents } => {
+            let session = if retail { &world.retail } else { &world.water };
+            let products: Vec<_> = data.products.iter().filter(|p| p.business_id == session.business_id).collect();
+            let product = products[product % products.len()];
+            let quantity = tillbook_core::Quantity::from_milli(milli);
+            let gross = product.price.times(quantity).unwrap();
+            let discount = Money::from_cents(discount_cents).min(gross);
+            let total = gross - discount;
+            let request = SaleRequest {
+                lines: vec![SaleLineRequest { product_id: product.id, quantity, discount }],
+                tenders: tender(pay, total.cents(), hotel),
+            };
+            let sale = world.till.record_sale(session, &request)?;
+            world.receipts.push(sale.receipt_number);
+        }
+        Op::Lpg { cylinder, mode } => {
+            let full = &data.cylinder_types[cylinder];
+            let (empty_in, new_cylinder) = match mode {
+                0 => (Some(full.id), None),
+                1 => (None, Some(NewCylinder::Sale)),
+                _ => (None, Some(NewCylinder::Deposit)),
+            };
+            let request = LpgRequest {
+                cylinder_type_id: full.id,
+                quantity: 1,
+                empty_in,
+                new_cylinder,
+                tenders: vec![cash("20000")],
+            };
+            world.till.lpg_sale(&world.retail, &request)?;
+        }
+        Op::DropOff { service, milli, deposit_cents } => {
+            let service = &data.laundry_services[service];
+            let quantity = match service.pricing {
+                tillbook_core::catalog::LaundryPricing::PerKg => tillbook_core::Quantity::from_milli(milli),
+                tillbook_core::catalog::LaundryPricing::PerPiece => tillbook_core::Quantity::whole(milli % 5 + 1),
+            };
+            let deposit =
+                if deposit_cents % 3 == 0 { vec![] } else { vec![cash(&Money::from_cents(deposit_cents).to_string())] };
+            let request = DropOffRequest {
+                customer_id: njeri,
+                items: vec![LaundryItemRequest { service_id: service.id, description: String::new(), quantity }],
+                promised_at: now_fixed(),
+                notes: String::new(),
+                deposit,
+            };
+            let job = world.till.laundry_drop_off(&world.laundry, &request)?;
+            world.jobs.push(job.ticket_number);
+        }
+        Op::PayJob { job, cents } => {
+            let Some(ticket) = world.jobs.get(job).cloned() else { return Ok(()) };
+            world.till.laundry_pay(
+                &world.laundry,
+                &ticket,
+                &[mpesa(&Money::from_cents(cents).to_string(), "QK41PROP03")],
+            )?;
+        }
+        Op::PayOnAccount { cents } => {
+            world.till.receive_payment(&world.water, hotel, &[cash(&Money::from_cents(cents).to_string())], None)?;
+        }
+        Op::Expense { cents } => {
+            world.till.record_expense(
+                &world.water,
+                shared::UTILITIES,
+                Money::from_cents(cents),
+                "water bill",
+                PaidFrom::Cash,
+            )?;
+        }
+        Op::Movement { kind, cents } => {
+            let kind = [
+                CashMovementKind::FloatFromBank,
+                CashMovementKind::FloatFromOwner,
+                CashMovementKind::BankDeposit,
+                CashMovementKind::OwnerDrawing,
+            ][usize::from(kind)];
+            world.till.move_cash(&world.supervisor, kind, Money::from_cents(cents), "")?;
+        }
+        Op::Receive { product, milli } => {
+            let retail = seed::business_id(BusinessKind::Retail);
+            let stocked: Vec<_> =
+                data.products.iter().filter(|p| p.business_id == retail && p.stock.is_some()).collect();
+            let product = stocked[product % stocked.len()];
+            let request = StockReceiptRequest {
+                supplier: "Supplier".into(),
+                reference: String::new(),
+                lines: vec![ReceivedLine {
+                    product_id: product.id,
+                    quantity: tillbook_core::Quantity::from_milli(milli),
+                    unit_cost: product.unit_cost,
+                }],
+                cylinders: vec![],
+                paid_by: SupplierPayment::OnAccount,
+            };
+            world.till.receive_stock(&world.retail, &request)?;
+        }
+        Op::Refund { sale, milli } => {
+            let Some(receipt) = world.receipts.get(sale).cloned() else { return Ok(()) };
+            let request = RefundRequest {
+                receipt_number: receipt,
+                lines: vec![RefundLineRequest { line_no: 0, quantity: tillbook_core::Quantity::from_milli(milli) }],
+                method: TenderMethod::Cash,
+                mpesa_code: None,
+                reason: "returned".into(),
+            };
+            // A refund is recorded for the sale's own business.
+            let session = world.retail.clone();
+            match world.till.refund_sale(&session, &world.supervisor, &request) {
+                Err(TillError::NotFound { .. }) => {
+                    let water = world.water.clone();
+                    world.till.refund_sale(&water, &world.supervisor, &request)?;
+                }
+                other => {
+                    other?;
+                }
+            }
+        }
+        Op::Void { sale } => {
+            let Some(receipt) = world.receipts.get(sale).cloned() else { return Ok(()) };
+            let (water, retail) = (world.water.clone(), world.retail.clone());
+            let supervisor = world.supervisor.clone();
+            if let Err(error) = world.till.void_receipt(&water, &supervisor, &receipt, "mistake") {
+                if error.code() != "wrong_business" {
+                    return Err(error);
+                }
+                world.till.void_receipt(&retail, &supervisor, &receipt, "mistake")?;
+            }
+        }
+        Op::MalformedMpesa => {
+            let refill = data.products.iter().find(|p| p.name == "Refill 20 L").unwrap().id;
+            let request = SaleRequest {
+                lines: vec![SaleLineRequest { product_id: refill, quantity: q("1"), discount: Money::ZERO }],
+                tenders: vec![mpesa("70", "12345")],
+            };
+            world.till.record_sale(&world.water, &request)?;
+        }
+    }
+    Ok(())
+}
+
+/// Per-account net of the journals carried by the outbox events.
+fn outbox_journal(till: &Till) -> BTreeMap<u16, i64> {
+    let mut net = BTreeMap::new();
+    let mut statement = till.connection().prepare("SELECT payload FROM outbox").unwrap();
+    for payload in statement.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        let event: tillbook_core::protocol::Event = serde_json::from_str(&payload.unwrap()).unwrap();
+        if let Some(journal) = &event.journal {
+            let entry = tillbook_core::JournalEntry::from_wire(journal).expect("every pushed journal balances");
+            for (account, amount) in entry.net_by_account() {
+                *net.entry(account.number()).or_insert(0) += amount.cents();
+            }
+        }
+    }
+    net.retain(|_, cents| *cents != 0);
+    net
+}
+
+fn store_journal(till: &Till) -> BTreeMap<u16, i64> {
+    let mut statement = till
+        .connection()
+        .prepare("SELECT account, SUM(debit_cents) - SUM(credit_cents) FROM journal_line GROUP BY account HAVING SUM(debit_cents) <> SUM(credit_cents)")
+        .unwrap();
+    statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn any_sequence_of_counter_work_keeps_the_books_whole() {
+    seeded::check_property("till books stay whole", 24, prop::collection::vec(op(), 1..40), |ops| {
+        let dir = TempDir::new("property");
+        let mut till = demo_till(&dir);
+        let water = login(&till, Role::Cashier, BusinessKind::Water);
+        let world_sessions = (
+            login(&till, Role::Cashier, BusinessKind::Retail),
+            login(&till, Role::Cashier, BusinessKind::Laundry),
+            login(&till, Role::Supervisor, BusinessKind::Water),
+        );
+        till.open_shift(&water, Money::from_cents(500_000)).unwrap();
+        let mut world = World {
+            till,
+            water,
+            retail: world_sessions.0,
+            laundry: world_sessions.1,
+            supervisor: world_sessions.2,
+            receipts: vec![],
+            jobs: vec![],
+        };
+        for op in &ops {
+            let before = footprint(world.till.connection());
+            if let Err(error) = apply(&mut world, op) {
+                prop_assert_eq!(
+                    footprint(world.till.connection()),
+                    before,
+                    "refused {:?} ({}) left a trace",
+                    op,
+                    error
+                );
+                prop_assert!(
+                    !matches!(error, TillError::Store(_) | TillError::Invariant(_)),
+                    "{:?} broke the store: {}",
+                    op,
+                    error
+                );
+            }
+        }
+        assert_store_consistent(world.till.connection());
+        let balance = world.till.trial_balance().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(balance.total_debit, balance.total_credit);
+        prop_assert_eq!(outbox_journal(&world.till), store_journal(&world.till));
+        Ok(())
+    });
+}
