@@ -17,18 +17,17 @@ use crate::master;
 use crate::sql::{cents_to_money, money, parsed, quantity};
 use crate::till::Till;
 
-/// Money applied to each invoice by sources that still stand (not voided).
-const APPLIED_SQL: &str = "
-    SELECT a.invoice_id, SUM(a.amount_cents) AS applied_cents
-    FROM allocation a LEFT JOIN reversed_document r ON r.document_id = a.source_id
-    WHERE r.document_id IS NULL GROUP BY a.invoice_id";
+/// Money applied to invoice `i` by sources that still stand (not voided): one index lookup per
+/// invoice, so a customer's balance costs the same however long the store's history.
+const APPLIED: &str = "(SELECT COALESCE(SUM(a.amount_cents), 0) FROM allocation a
+    WHERE a.invoice_id = i.id AND a.source_id NOT IN (SELECT document_id FROM reversed_document))";
 
 pub fn invoice_outstanding(connection: &Connection, invoice_id: DocumentId) -> Result<Money> {
     let cents: Option<i64> = connection
         .query_row(
             &format!(
-                "SELECT i.total_cents - COALESCE(applied.applied_cents, 0)
-             FROM invoice i LEFT JOIN ({APPLIED_SQL}) applied ON applied.invoice_id = i.id
+                "SELECT i.total_cents - {APPLIED}
+             FROM invoice i
              WHERE i.id = ?1 AND i.id NOT IN (SELECT document_id FROM reversed_document)"
             ),
             [invoice_id.to_string()],
@@ -42,8 +41,8 @@ pub fn invoice_outstanding(connection: &Connection, invoice_id: DocumentId) -> R
 pub fn customer_outstanding(connection: &Connection, customer_id: CustomerId) -> Result<Money> {
     let cents: Option<i64> = connection.query_row(
         &format!(
-            "SELECT SUM(i.total_cents - COALESCE(applied.applied_cents, 0))
-             FROM invoice i LEFT JOIN ({APPLIED_SQL}) applied ON applied.invoice_id = i.id
+            "SELECT SUM(i.total_cents - {APPLIED})
+             FROM invoice i
              WHERE i.customer_id = ?1 AND i.id NOT IN (SELECT document_id FROM reversed_document)"
         ),
         [customer_id.to_string()],
@@ -59,11 +58,11 @@ pub fn open_invoices(
     business: Option<BusinessId>,
 ) -> Result<Vec<OpenInvoice>> {
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT i.id, i.issued_on, i.total_cents - COALESCE(applied.applied_cents, 0) AS outstanding_cents
-         FROM invoice i LEFT JOIN ({APPLIED_SQL}) applied ON applied.invoice_id = i.id
+        "SELECT i.id, i.issued_on, i.total_cents - {APPLIED} AS outstanding_cents
+         FROM invoice i
          WHERE i.customer_id = ?1 AND (?2 IS NULL OR i.business_id = ?2)
            AND i.id NOT IN (SELECT document_id FROM reversed_document)
-           AND i.total_cents - COALESCE(applied.applied_cents, 0) > 0
+           AND i.total_cents - {APPLIED} > 0
          ORDER BY i.issued_on, i.id"
     ))?;
     let rows = statement.query_map(params![customer_id.to_string(), business.map(|b| b.to_string())], |row| {
@@ -156,7 +155,7 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
 
 pub fn stock_level(connection: &Connection, product_id: ProductId) -> Result<Quantity> {
     let milli: i64 = connection.query_row(
-        "SELECT COALESCE(SUM(quantity_milli), 0) FROM stock_movement WHERE product_id = ?1",
+        "SELECT COALESCE((SELECT quantity_milli FROM stock_level WHERE product_id = ?1), 0)",
         [product_id.to_string()],
         |row| row.get(0),
     )?;
@@ -264,9 +263,8 @@ impl Till {
     pub fn open_laundry_jobs(&self, business_id: BusinessId) -> Result<Vec<LaundryJobSummary>> {
         let mut statement = self.connection.prepare(&format!(
             "SELECT j.id, j.ticket_number, c.name AS customer_name, j.status, i.total_cents,
-                    COALESCE(applied.applied_cents, 0) AS paid_cents, j.promised_at
+                    {APPLIED} AS paid_cents, j.promised_at
              FROM laundry_job j JOIN invoice i ON i.id = j.id JOIN customer c ON c.id = j.customer_id
-             LEFT JOIN ({APPLIED_SQL}) applied ON applied.invoice_id = j.id
              WHERE j.business_id = ?1 AND j.status NOT IN ('collected', 'cancelled')
              ORDER BY j.promised_at, j.ticket_number"
         ))?;
@@ -291,10 +289,10 @@ impl Till {
     /// Stock of the stocked products of `business`, negative levels included (never refused).
     pub fn stock_levels(&self, business_id: BusinessId) -> Result<Vec<StockLevel>> {
         let mut statement = self.connection.prepare(
-            "SELECT p.id, p.name, p.unit, COALESCE(SUM(m.quantity_milli), 0) AS quantity_milli
-             FROM product p LEFT JOIN stock_movement m ON m.product_id = p.id
+            "SELECT p.id, p.name, p.unit, COALESCE(s.quantity_milli, 0) AS quantity_milli
+             FROM product p LEFT JOIN stock_level s ON s.product_id = p.id
              WHERE p.business_id = ?1 AND p.inventory_account IS NOT NULL
-             GROUP BY p.id ORDER BY p.name",
+             ORDER BY p.name",
         )?;
         let rows = statement.query_map([business_id.to_string()], |row| {
             Ok(StockLevel {
@@ -310,10 +308,9 @@ impl Till {
     /// LPG cylinders, full and empty, by size and brand.
     pub fn cylinder_stock(&self, business_id: BusinessId) -> Result<Vec<CylinderStock>> {
         let mut statement = self.connection.prepare(
-            "SELECT t.id, t.size_milli_kg, t.brand,
-                    COALESCE(SUM(m.full_delta), 0) AS full, COALESCE(SUM(m.empty_delta), 0) AS empty
-             FROM cylinder_type t LEFT JOIN cylinder_movement m ON m.cylinder_type_id = t.id
-             WHERE t.business_id = ?1 GROUP BY t.id ORDER BY t.size_milli_kg, t.brand",
+            "SELECT t.id, t.size_milli_kg, t.brand, COALESCE(l.full, 0) AS full, COALESCE(l.empty, 0) AS empty
+             FROM cylinder_type t LEFT JOIN cylinder_level l ON l.cylinder_type_id = t.id
+             WHERE t.business_id = ?1 ORDER BY t.size_milli_kg, t.brand",
         )?;
         let rows = statement.query_map([business_id.to_string()], |row| {
             Ok(CylinderStock {
@@ -340,9 +337,9 @@ impl Till {
             })?;
         let today = tillbook_core::time::business_day(self.now(), self.zone);
         let mut statement = self.connection.prepare(&format!(
-            "SELECT i.*, COALESCE(applied.applied_cents, 0) AS paid_cents,
+            "SELECT i.*, {APPLIED} AS paid_cents,
                     i.id IN (SELECT document_id FROM reversed_document) AS cancelled
-             FROM invoice i LEFT JOIN ({APPLIED_SQL}) applied ON applied.invoice_id = i.id
+             FROM invoice i
              WHERE i.customer_id = ?1 ORDER BY i.issued_on, i.id"
         ))?;
         let invoices = statement

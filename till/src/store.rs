@@ -9,7 +9,10 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Result, TillError};
 
 /// Every migration, in order. A test checks that each file in `migrations-local/` is listed.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_store", include_str!("../../migrations-local/0001_store.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_store", include_str!("../../migrations-local/0001_store.sql")),
+    ("0002_stock_levels", include_str!("../../migrations-local/0002_stock_levels.sql")),
+];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.
 pub fn open_connection(path: &Path) -> Result<Connection> {

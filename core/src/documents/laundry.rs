@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::{LINES_MAX, check_text};
+use super::{LINES_MAX, check_text, check_total};
 use crate::catalog::{LaundryPricing, Lookup};
 use crate::chart::{Business, shared};
 use crate::error::DocumentError;
@@ -70,12 +70,7 @@ impl LaundryDropOff {
             }
         }
         let expected: Money = self.items.iter().map(|item| item.line_total).sum();
-        if expected != self.total {
-            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
-        }
-        if !self.total.is_positive() {
-            return Err(DocumentError::ZeroTotal);
-        }
+        check_total(expected, self.total)?;
         Ok(())
     }
 

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::check_text;
 use super::tender::{Tender, post_tenders, validate_tenders};
+use super::{check_text, check_total};
 use crate::catalog::{CylinderType, Lookup};
 use crate::chart::{Business, LpgAccounts, shared};
 use crate::error::DocumentError;
@@ -122,12 +122,7 @@ impl LpgSale {
             }
         }
         let expected = self.gas_total + self.cylinder_total;
-        if expected != self.total {
-            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
-        }
-        if !self.total.is_positive() {
-            return Err(DocumentError::ZeroTotal);
-        }
+        check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
 

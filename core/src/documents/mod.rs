@@ -239,6 +239,17 @@ pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<
     Ok(())
 }
 
+/// The total a document states must be the sum of its lines, and more than zero.
+pub(crate) fn check_total(expected: Money, actual: Money) -> Result<(), DocumentError> {
+    if expected != actual {
+        return Err(DocumentError::TotalMismatch { expected, actual });
+    }
+    if !actual.is_positive() {
+        return Err(DocumentError::ZeroTotal);
+    }
+    Ok(())
+}
+
 /// A product of this business, or why not.
 pub(crate) fn product_of(lookup: &dyn Lookup, business: &Business, id: ProductId) -> Result<Product, DocumentError> {
     let product = lookup.product(id).ok_or(DocumentError::UnknownProduct(id))?;

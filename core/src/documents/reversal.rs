@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tender::{Tender, post_tenders, validate_tenders};
-use super::{LINES_MAX, check_text, product_of};
+use super::{LINES_MAX, check_text, check_total, product_of};
 use crate::catalog::Lookup;
 use crate::chart::{Business, shared};
 use crate::error::DocumentError;
@@ -100,12 +100,7 @@ impl Refund {
             }
         }
         let expected: Money = self.lines.iter().map(|line| line.amount).sum();
-        if expected != self.total {
-            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
-        }
-        if !self.total.is_positive() {
-            return Err(DocumentError::ZeroTotal);
-        }
+        check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tender::{Tender, post_tenders, validate_tenders};
-use super::{LINES_MAX, check_text, product_of};
+use super::{LINES_MAX, check_text, check_total, product_of};
 use crate::catalog::{Lookup, Product};
 use crate::chart::{Business, shared};
 use crate::error::DocumentError;
@@ -85,12 +85,7 @@ impl Sale {
         check_text("receipt_number", &self.receipt_number, 32)?;
         validate_lines(&self.lines, business, lookup, "a sale")?;
         let expected = Sale::total_of(&self.lines);
-        if expected != self.total {
-            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
-        }
-        if !self.total.is_positive() {
-            return Err(DocumentError::ZeroTotal);
-        }
+        check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
 

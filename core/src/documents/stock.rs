@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cash::PaidFrom;
 use super::lpg::cylinder_of;
-use super::{LINES_MAX, check_text, product_of};
+use super::{LINES_MAX, check_text, check_total, product_of};
 use crate::catalog::{Lookup, Product, StockAccounts};
 use crate::chart::{Business, shared};
 use crate::error::DocumentError;
@@ -109,12 +109,7 @@ impl StockReceipt {
         }
         let expected: Money =
             self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)).sum();
-        if expected != self.total {
-            return Err(DocumentError::TotalMismatch { expected, actual: self.total });
-        }
-        if !self.total.is_positive() {
-            return Err(DocumentError::ZeroTotal);
-        }
+        check_total(expected, self.total)?;
         Ok(())
     }
 

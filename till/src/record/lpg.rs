@@ -89,7 +89,7 @@ impl Till {
         work.write_tenders(sale.sale_id, &sale.tenders, &mut warnings)?;
         write_credit_invoice(&work, sale.sale_id, &sale.receipt_number, &sale.tenders)?;
         let full_left: i64 = work.tx.query_row(
-            "SELECT COALESCE(SUM(full_delta), 0) FROM cylinder_movement WHERE cylinder_type_id = ?1",
+            "SELECT COALESCE((SELECT full FROM cylinder_level WHERE cylinder_type_id = ?1), 0)",
             [sale.cylinder_type_id.to_string()],
             |row| row.get(0),
         )?;

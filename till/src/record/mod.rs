@@ -246,7 +246,7 @@ impl Work<'_> {
     /// Warns when a product's stock is below zero after this recording.
     pub fn warn_if_negative(&self, product: tillbook_core::ids::ProductId, warnings: &mut Vec<Warning>) -> Result<()> {
         let (level, name): (i64, String) = self.tx.query_row(
-            "SELECT COALESCE((SELECT SUM(quantity_milli) FROM stock_movement WHERE product_id = ?1), 0), name
+            "SELECT COALESCE((SELECT quantity_milli FROM stock_level WHERE product_id = ?1), 0), name
              FROM product WHERE id = ?1",
             [product.to_string()],
             |row| Ok((row.get(0)?, row.get(1)?)),

@@ -183,5 +183,17 @@ pub fn assert_store_consistent(connection: &Connection) -> i64 {
         })
         .unwrap();
     assert_eq!(debits, credits, "the local trial balance is not zero");
+    let drifted: i64 = connection
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM (SELECT product_id, SUM(quantity_milli) AS total FROM stock_movement GROUP BY product_id) m
+                     LEFT JOIN stock_level l USING (product_id) WHERE l.quantity_milli IS NOT m.total)
+                  + (SELECT COUNT(*) FROM (SELECT cylinder_type_id, SUM(full_delta) AS f, SUM(empty_delta) AS e
+                                           FROM cylinder_movement GROUP BY cylinder_type_id) m
+                     LEFT JOIN cylinder_level l USING (cylinder_type_id) WHERE l.full IS NOT m.f OR l.empty IS NOT m.e)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(drifted, 0, "a running stock level differs from the sum of its movements");
     max
 }
