@@ -52,9 +52,9 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
 fn row(label: &str, mut each: Vec<Duration>, total: Duration) -> String {
     each.sort();
     let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
-    let rate = each.len() as f64 / total.as_secs_f64();
+    let rate = u128::try_from(each.len()).expect("a small count") * 1_000_000 / total.as_micros().max(1);
     format!(
-        "| {label} | {} | {} | {} | {} | {} | {rate:.0} |",
+        "| {label} | {} | {} | {} | {} | {} | {rate} |",
         each.len(),
         ms(percentile(&each, 50)),
         ms(percentile(&each, 90)),

@@ -127,14 +127,7 @@ fn refused_reversals_write_nothing() {
     till.open_shift(&cashier, money("0")).unwrap();
     let sold = till.record_sale(&cashier, &sale("Bread 400 g", "2", vec![cash("130")])).unwrap();
     till.void_receipt(&cashier, &supervisor, &sold.receipt_number, "wrong bread").unwrap();
-    let void_id: tillbook_core::ids::DocumentId = till
-        .connection()
-        .query_row("SELECT document_id FROM journal_entry WHERE event_type = 'sale.voided'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap()
-        .parse()
-        .unwrap();
+    let void_id = voiding_document(&till);
     refused(&mut till, "not_voidable", |t| t.void_document(&cashier, &supervisor, void_id, "void the void"));
     refused(&mut till, "already_reversed", |t| t.void_receipt(&cashier, &supervisor, &sold.receipt_number, "again"));
     refused(&mut till, "not_authorised", |t| t.void_receipt(&cashier, &cashier, &sold.receipt_number, "again"));

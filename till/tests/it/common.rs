@@ -18,7 +18,7 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("tillbook-{label}-{}", uuid::Uuid::now_v7()));
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tillbook-{label}-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
     }
@@ -38,7 +38,7 @@ impl Drop for TempDir {
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let folder = std::env::temp_dir().join(format!("tillbook-template-{}", uuid::Uuid::now_v7()));
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tillbook-template-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).unwrap();
         let path = folder.join("template.sqlite");
         let till =
@@ -50,7 +50,7 @@ fn template() -> &'static Path {
     })
 }
 
-/// A fresh demo till serving all three businesses, with its clock at a fixed Nairobi morning
+/// A fresh demo till (in `target/tmp`, never shared between tests) serving all three businesses, with its clock at a fixed Nairobi morning
 /// that moves a minute per reading.
 pub fn demo_till(dir: &TempDir) -> Till {
     let path = dir.file("till.sqlite");
@@ -119,6 +119,15 @@ pub fn assert_entry(till: &Till, entry_id: Option<EntryId>, expected: &[(u16, &s
     let actual = entry_lines(till, entry_id.expect("the document posted an entry"));
     let actual: Vec<(u16, &str, Money)> = actual.into_iter().collect();
     assert_eq!(actual, wanted);
+}
+
+/// The document id of the (one) `sale.voided` the till recorded: the void itself, to try voiding.
+pub fn voiding_document(till: &Till) -> tillbook_core::ids::DocumentId {
+    let id: String = till
+        .connection()
+        .query_row("SELECT document_id FROM journal_entry WHERE event_type = 'sale.voided'", [], |r| r.get(0))
+        .unwrap();
+    id.parse().unwrap()
 }
 
 /// Row counts of every table a recording writes, and the counters: equal before and after a

@@ -413,14 +413,7 @@ fn voids_and_refunds_reverse_money_and_stock_and_never_twice() {
         till.void_receipt(&cashier, &supervisor, &second.receipt_number, "again").unwrap_err().code(),
         "already_reversed"
     );
-    let void_document: tillbook_core::ids::DocumentId = till
-        .connection()
-        .query_row("SELECT document_id FROM journal_entry WHERE event_type = 'sale.voided'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap()
-        .parse()
-        .unwrap();
+    let void_document = voiding_document(&till);
     let void_of_void = till.void_document(&cashier, &supervisor, void_document, "undo").unwrap_err();
     assert_eq!(void_of_void.code(), "not_voidable");
     let summary = till.sales_on(retail, now_fixed().date_naive()).unwrap();
