@@ -76,6 +76,14 @@ pub enum CashMovementKind {
 }
 
 impl CashMovementKind {
+    /// Every kind, in the order the counter screen offers them.
+    pub const ALL: [CashMovementKind; 4] = [
+        CashMovementKind::FloatFromBank,
+        CashMovementKind::FloatFromOwner,
+        CashMovementKind::BankDeposit,
+        CashMovementKind::OwnerDrawing,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CashMovementKind::FloatFromBank => "float_from_bank",

@@ -185,12 +185,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
             )
         }
         Shape::CashMovement { kind, cents } => {
-            let kind = [
-                CashMovementKind::FloatFromBank,
-                CashMovementKind::FloatFromOwner,
-                CashMovementKind::BankDeposit,
-                CashMovementKind::OwnerDrawing,
-            ][usize::from(kind)];
+            let kind = CashMovementKind::ALL[usize::from(kind)];
             (
                 BusinessKind::Retail,
                 Document::CashMovement(CashMovement {

@@ -147,12 +147,7 @@ fn apply(world: &mut World, op: &Op) -> Result<(), TillError> {
             )?;
         }
         Op::Movement { kind, cents } => {
-            let kind = [
-                CashMovementKind::FloatFromBank,
-                CashMovementKind::FloatFromOwner,
-                CashMovementKind::BankDeposit,
-                CashMovementKind::OwnerDrawing,
-            ][usize::from(kind)];
+            let kind = CashMovementKind::ALL[usize::from(kind)];
             world.till.move_cash(&world.supervisor, kind, Money::from_cents(cents), "")?;
         }
         Op::Receive { product, milli } => {
