@@ -39,6 +39,8 @@ pub enum TillError {
     ShiftStillOpen,
     #[error("this store is already set up as till {0}")]
     AlreadySetUp(String),
+    #[error("cannot set up the till: {0}")]
+    Setup(String),
     #[error("this store has not been set up as a till")]
     NotSetUp,
     #[error("the store's migration {0} failed: {1}")]
@@ -72,6 +74,7 @@ impl TillError {
             TillError::DayAlreadyClosed(_) => "day_already_closed",
             TillError::ShiftStillOpen => "shift_still_open",
             TillError::AlreadySetUp(_) => "already_set_up",
+            TillError::Setup(_) => "invalid_setup",
             TillError::NotSetUp => "not_set_up",
             TillError::Migration(..) => "migration_failed",
             TillError::Invariant(_) => "invariant_broken",

@@ -11,7 +11,7 @@ use tillbook_core::journal::{JournalEntry, JournalLine, Side};
 use tillbook_core::seed::MasterData;
 
 use crate::error::{Result, TillError};
-use crate::sql::{money, parsed, quantity, vat_rate};
+use crate::sql::{cached_row, conversion_error, money, parsed, quantity, vat_rate};
 
 /// Writes master data, server-wins: a row that exists is overwritten, nothing is deleted.
 pub fn load(connection: &Connection, data: &MasterData) -> Result<()> {
@@ -118,8 +118,7 @@ pub fn upsert_customer(connection: &Connection, customer: &Customer) -> Result<(
 }
 
 pub fn business(connection: &Connection, id: BusinessId) -> Result<Business> {
-    connection
-        .query_row("SELECT * FROM business WHERE id = ?1", [id.to_string()], business_row)
+    cached_row(connection, "SELECT * FROM business WHERE id = ?1", [id.to_string()], business_row)
         .optional()?
         .ok_or(TillError::NotThisTillsBusiness)
 }
@@ -171,7 +170,7 @@ fn laundry_service_row(row: &Row<'_>) -> rusqlite::Result<LaundryService> {
         id: parsed(row, "id")?,
         business_id: parsed(row, "business_id")?,
         name: row.get("name")?,
-        pricing: LaundryPricing::parse(&pricing).unwrap_or(LaundryPricing::PerPiece),
+        pricing: LaundryPricing::parse(&pricing).ok_or_else(|| conversion_error("pricing", pricing.clone()))?,
         price: money(row, "price_cents")?,
         vat_rate: vat_rate(row, "vat_basis_points")?,
         active: row.get("active")?,
@@ -226,7 +225,7 @@ impl<'a> SqlLookup<'a> {
     }
 
     fn one<T>(&self, sql: &str, key: String, map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>) -> Option<T> {
-        match self.connection.query_row(sql, [key], map).optional() {
+        match cached_row(self.connection, sql, [key], map).optional() {
             Ok(found) => found,
             Err(error) => {
                 self.failure.borrow_mut().get_or_insert(error);
@@ -242,7 +241,10 @@ impl Lookup for SqlLookup<'_> {
             Ok(Account {
                 code,
                 name: row.get("name")?,
-                kind: account_kind(&row.get::<_, String>("kind")?).unwrap_or(code.kind()),
+                kind: {
+                    let kind: String = row.get("kind")?;
+                    account_kind(&kind).ok_or_else(|| conversion_error("kind", kind))?
+                },
                 business: row.get("business_code")?,
                 active: row.get("active")?,
             })

@@ -14,7 +14,7 @@ use tillbook_core::{Money, Quantity};
 
 use crate::error::{Result, TillError};
 use crate::master;
-use crate::sql::{cents_to_money, money, parsed, quantity};
+use crate::sql::{cents_to_money, conversion_error, money, parsed, quantity};
 use crate::till::Till;
 
 /// Money applied to invoice `i` by sources that still stand (not voided): one index lookup per
@@ -123,22 +123,31 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
         params![business_id.to_string(), day.to_string()],
         |row| row.get(0),
     )?;
-    let by_method = |method: &str| -> Result<Money> {
-        let cents: Option<i64> = connection.query_row(
-            "SELECT SUM(CASE WHEN t.document_id IN (SELECT id FROM refund) THEN -t.amount_cents ELSE t.amount_cents END)
-             FROM tender t
-             LEFT JOIN sale s ON s.id = t.document_id
-             LEFT JOIN refund r ON r.id = t.document_id
-             LEFT JOIN sale rs ON rs.id = r.sale_id
-             WHERE t.method = ?3
-               AND ((s.id IS NOT NULL AND s.business_id = ?1 AND s.business_day = ?2
-                     AND s.id NOT IN (SELECT document_id FROM reversed_document))
-                 OR (r.id IS NOT NULL AND rs.business_id = ?1 AND r.business_day = ?2))",
-            params![business_id.to_string(), day.to_string(), method],
-            |row| row.get(0),
-        )?;
-        cents_to_money(cents)
-    };
+    // Net takings by method: tenders of the day's standing sales, less those paid back by the
+    // day's refunds. Starts from the day's sales (indexed), never from the whole tender table.
+    let mut statement = connection.prepare_cached(
+        "SELECT t.method, SUM(t.amount_cents) AS cents FROM sale s JOIN tender t ON t.document_id = s.id
+         WHERE s.business_id = ?1 AND s.business_day = ?2 AND s.id NOT IN (SELECT document_id FROM reversed_document)
+         GROUP BY t.method
+         UNION ALL
+         SELECT t.method, -SUM(t.amount_cents) FROM refund r JOIN sale s ON s.id = r.sale_id
+             JOIN tender t ON t.document_id = r.id
+         WHERE s.business_id = ?1 AND r.business_day = ?2
+         GROUP BY t.method",
+    )?;
+    let (mut cash, mut mpesa, mut credit) = (Money::ZERO, Money::ZERO, Money::ZERO);
+    let rows = statement.query_map(params![business_id.to_string(), day.to_string()], |row| {
+        Ok((row.get::<_, String>("method")?, money(row, "cents")?))
+    })?;
+    for row in rows {
+        let (method, amount) = row?;
+        match method.as_str() {
+            "cash" => cash += amount,
+            "mpesa" => mpesa += amount,
+            "credit" => credit += amount,
+            other => return Err(TillError::Invariant(format!("unknown tender method {other}"))),
+        }
+    }
     let gross_sales = cents_to_money(gross)?;
     let refunds = cents_to_money(refunds)?;
     Ok(SalesSummary {
@@ -147,9 +156,9 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
         gross_sales,
         refunds,
         net_sales: gross_sales - refunds,
-        cash: by_method("cash")?,
-        mpesa: by_method("mpesa")?,
-        credit: by_method("credit")?,
+        cash,
+        mpesa,
+        credit,
     })
 }
 
@@ -276,7 +285,7 @@ impl Till {
                 job_id: parsed(row, "id")?,
                 ticket_number: row.get("ticket_number")?,
                 customer_name: row.get("customer_name")?,
-                status: JobStatus::parse(&status).unwrap_or(JobStatus::Received),
+                status: JobStatus::parse(&status).ok_or_else(|| conversion_error("status", status.clone()))?,
                 total,
                 paid,
                 balance: total - paid,

@@ -5,12 +5,13 @@
 use std::str::FromStr;
 
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Params, Row, params};
 use tillbook_core::{Money, Quantity, VatRate};
 
 use crate::error::{Result, TillError};
 
-fn conversion_error(index: &str, message: String) -> rusqlite::Error {
+/// A stored value the code cannot read: an error, never a silent default.
+pub fn conversion_error(index: &str, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("{index}: {message}").into())
 }
 
@@ -61,14 +62,31 @@ pub fn cents_to_money(cents: Option<i64>) -> Result<Money> {
     Ok(Money::from_cents(cents))
 }
 
+/// `query_row` through the connection's statement cache. A recording runs the same few dozen
+/// statements for every sale; preparing each one again every time was most of a lookup's cost.
+pub fn cached_row<T, P: Params>(
+    connection: &Connection,
+    sql: &str,
+    params: P,
+    map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    connection.prepare_cached(sql)?.query_row(params, map)
+}
+
+/// `execute` through the statement cache (see `cached_row`).
+pub fn cached_execute<P: Params>(connection: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    connection.prepare_cached(sql)?.execute(params)
+}
+
 /// Takes the next number of a gap-free counter. Call only inside the recording transaction:
 /// a rollback gives the number back, so numbers stay gap-free (DESIGN §3, §6).
 pub fn next_number(connection: &Connection, counter: &str) -> Result<u64> {
-    let last: Option<i64> = connection
-        .query_row("SELECT last_value FROM counter WHERE name = ?1", [counter], |row| row.get(0))
-        .optional()?;
+    let last: Option<i64> =
+        cached_row(connection, "SELECT last_value FROM counter WHERE name = ?1", [counter], |row| row.get(0))
+            .optional()?;
     let next = last.unwrap_or(0).checked_add(1).ok_or_else(|| TillError::Invariant(format!("{counter} overflowed")))?;
-    connection.execute(
+    cached_execute(
+        connection,
         "INSERT INTO counter (name, last_value) VALUES (?1, ?2)
          ON CONFLICT (name) DO UPDATE SET last_value = excluded.last_value",
         params![counter, next],

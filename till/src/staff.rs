@@ -10,7 +10,7 @@ use tillbook_core::catalog::Role;
 use tillbook_core::ids::{BusinessId, StaffId};
 
 use crate::error::{Result, TillError};
-use crate::sql::parsed;
+use crate::sql::{conversion_error, parsed};
 
 /// Who is at the till, and for which business they are recording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,11 +70,8 @@ pub fn list(connection: &Connection) -> Result<Vec<StaffMember>> {
     let mut statement = connection.prepare("SELECT id, name, role FROM staff WHERE active ORDER BY name")?;
     let rows = statement.query_map([], |row| {
         let role: String = row.get("role")?;
-        Ok(StaffMember {
-            id: parsed(row, "id")?,
-            name: row.get("name")?,
-            role: Role::parse(&role).unwrap_or(Role::Cashier),
-        })
+        let role = Role::parse(&role).ok_or_else(|| conversion_error("role", role))?;
+        Ok(StaffMember { id: parsed(row, "id")?, name: row.get("name")?, role })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -33,6 +33,8 @@ fn configure(connection: &Connection) -> Result<()> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(Duration::from_secs(5))?;
+    // Room for every statement of a recording (the default 16 would evict them mid-sale).
+    connection.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 

@@ -62,12 +62,12 @@ impl Till {
         }
         let primary = *setup.business_ids.first().ok_or(TillError::NotThisTillsBusiness)?;
         if parse_time_zone(&setup.time_zone).is_none() {
-            return Err(TillError::Invariant(format!("unknown time zone {}", setup.time_zone)));
+            return Err(TillError::Setup(format!("unknown time zone {}", setup.time_zone)));
         }
         let code_ok =
             (1..=8).contains(&setup.till_code.len()) && setup.till_code.bytes().all(|b| b.is_ascii_alphanumeric());
         if !code_ok {
-            return Err(TillError::Invariant(format!("till code '{}' must be 1–8 letters or digits", setup.till_code)));
+            return Err(TillError::Setup(format!("till code '{}' must be 1–8 letters or digits", setup.till_code)));
         }
         let transaction = connection.transaction()?;
         transaction.execute(

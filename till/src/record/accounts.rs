@@ -15,6 +15,7 @@ use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::upsert_customer;
 use crate::reports::open_invoices;
+use crate::sql::cached_execute;
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -114,7 +115,7 @@ pub(crate) fn settle_up_to(due: Money, inputs: &[TenderInput]) -> Result<Settlem
 }
 
 pub(crate) fn write_payment(work: &Work<'_>, payment: &Payment) -> Result<Vec<Warning>> {
-    work.tx.execute(
+    cached_execute(&work.tx,
         "INSERT INTO payment (id, business_id, customer_id, receipt_number, occurred_at, business_day, total_cents, unapplied_cents)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -129,7 +130,8 @@ pub(crate) fn write_payment(work: &Work<'_>, payment: &Payment) -> Result<Vec<Wa
         ],
     )?;
     for allocation in &payment.allocations {
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO allocation (source_id, invoice_id, amount_cents) VALUES (?1, ?2, ?3)",
             params![payment.payment_id.to_string(), allocation.invoice_id.to_string(), allocation.amount.cents()],
         )?;

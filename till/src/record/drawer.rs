@@ -13,6 +13,7 @@ use tillbook_core::ids::{DocumentId, ShiftId};
 use super::{Recorded, ShiftNeed, open_shift};
 use crate::error::{Result, TillError};
 use crate::reports::{expected_cash, sales_summary};
+use crate::sql::{cached_execute, cached_row};
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -50,7 +51,8 @@ impl Till {
         }
         let opened = ShiftOpened { shift_id: ShiftId::new(), float };
         let recorded = work.record(&Document::ShiftOpened(opened.clone()))?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO shift (id, business_id, staff_id, opened_at, business_day, float_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 opened.shift_id.to_string(),
@@ -72,7 +74,7 @@ impl Till {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let (shift_id, _) = open_shift(&work.tx)?.ok_or(TillError::NoOpenShift)?;
         let float: i64 =
-            work.tx.query_row("SELECT float_cents FROM shift WHERE id = ?1", [shift_id.to_string()], |r| r.get(0))?;
+            cached_row(&work.tx, "SELECT float_cents FROM shift WHERE id = ?1", [shift_id.to_string()], |r| r.get(0))?;
         let expected = expected_cash(&work.tx, shift_id)?;
         let (counted, counts) = match count {
             CashCount::Denominations(counts) => (ShiftClosed::counted_from(counts)?, counts.clone()),
@@ -86,7 +88,8 @@ impl Till {
             counts,
         };
         let recorded = work.record(&Document::ShiftClosed(closed.clone()))?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "UPDATE shift SET closed_at = ?1, expected_cents = ?2, counted_cents = ?3 WHERE id = ?4",
             params![work.occurred_at_text(), expected.cents(), counted.cents(), shift_id.to_string()],
         )?;
@@ -119,7 +122,8 @@ impl Till {
             paid_from,
         };
         let recorded = work.record(&Document::Expense(expense.clone()))?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO expense (id, business_id, account, amount_cents, description, paid_from, occurred_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -153,7 +157,8 @@ impl Till {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let movement = CashMovement { movement_id: DocumentId::new(), kind, amount, note: note.trim().to_string() };
         let recorded = work.record(&Document::CashMovement(movement.clone()))?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO cash_movement (id, business_id, kind, amount_cents, note, occurred_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 movement.movement_id.to_string(),
@@ -188,7 +193,8 @@ impl Till {
             return Err(TillError::DayAlreadyClosed(day));
         }
         let summary = sales_summary(&work.tx, work.business.id, work.business_day)?;
-        let (recorded_count, acknowledged): (i64, i64) = work.tx.query_row(
+        let (recorded_count, acknowledged): (i64, i64) = cached_row(
+            &work.tx,
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> 'pending') FROM outbox WHERE business_id = ?1 AND business_day = ?2",
             params![work.business.id.to_string(), day],
             |row| Ok((row.get(0)?, row.get(1)?)),
@@ -205,7 +211,8 @@ impl Till {
             events_acknowledged: count(acknowledged)?,
         };
         let recorded = work.record(&Document::DayClosed(report.clone()))?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO day_close (business_id, business_day, closed_at, staff_id, report) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 work.business.id.to_string(),

@@ -17,7 +17,7 @@ use super::{Recorded, ShiftNeed, Work};
 use crate::error::{Result, TillError};
 use crate::master::SqlLookup;
 use crate::reports::invoice_outstanding;
-use crate::sql::parsed;
+use crate::sql::{cached_execute, parsed};
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -165,7 +165,8 @@ impl Till {
         let outstanding = invoice_outstanding(&work.tx, job.id)?;
         let paid = Money::from_cents(total) - outstanding;
         let recorded = change_status(&mut work, &job, JobStatus::Cancelled, reason.to_string(), paid)?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO reversed_document (document_id, reversal_event_id, kind) VALUES (?1, ?2, 'cancellation')",
             params![job.id.to_string(), recorded.event_id.to_string()],
         )?;
@@ -212,7 +213,8 @@ fn price_items(work: &Work<'_>, requests: &[LaundryItemRequest]) -> Result<Vec<L
 }
 
 fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
         "INSERT INTO invoice (id, business_id, customer_id, number, source, total_cents, issued_on, due_on)
          VALUES (?1, ?2, ?3, ?4, 'laundry', ?5, ?6, ?7)",
         params![
@@ -225,7 +227,7 @@ fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
             job.promised_at.date_naive().to_string(),
         ],
     )?;
-    work.tx.execute(
+    cached_execute(&work.tx,
         "INSERT INTO laundry_job (id, business_id, ticket_number, customer_id, promised_at, dropped_off_at, status, notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'received', ?7)",
         params![
@@ -239,7 +241,7 @@ fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
         ],
     )?;
     for (line_no, item) in (0_i64..).zip(&job.items) {
-        work.tx.execute(
+        cached_execute(&work.tx,
             "INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity_milli, unit_price_cents, line_total_cents)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -253,7 +255,8 @@ fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
             ],
         )?;
     }
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
         "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id) VALUES (?1, NULL, 'received', ?2, ?3)",
         params![job.job_id.to_string(), work.occurred_at_text(), work.session.staff_id.to_string()],
     )?;
@@ -289,8 +292,13 @@ fn change_status(work: &mut Work<'_>, job: &Job, to: JobStatus, reason: String, 
         paid,
     };
     let recorded = work.record(&Document::LaundryStatusChange(change.clone()))?;
-    work.tx.execute("UPDATE laundry_job SET status = ?1 WHERE id = ?2", params![to.as_str(), job.id.to_string()])?;
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
+        "UPDATE laundry_job SET status = ?1 WHERE id = ?2",
+        params![to.as_str(), job.id.to_string()],
+    )?;
+    cached_execute(
+        &work.tx,
         "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![

@@ -12,6 +12,7 @@ use super::sales::{check_credit, write_credit_invoice, write_sale_header};
 use super::{Recorded, ShiftNeed, Warning};
 use crate::error::Result;
 use crate::master::SqlLookup;
+use crate::sql::{cached_execute, cached_row};
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -67,7 +68,8 @@ impl Till {
         let recorded = work.record(&Document::LpgSale(sale.clone()))?;
 
         write_sale_header(&work, sale.sale_id, "lpg", &sale.receipt_number, sale.total)?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO lpg_sale (sale_id, cylinder_type_id, quantity, empty_in, new_cylinder) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 sale.sale_id.to_string(),
@@ -88,7 +90,8 @@ impl Till {
         let mut warnings = Vec::new();
         work.write_tenders(sale.sale_id, &sale.tenders, &mut warnings)?;
         write_credit_invoice(&work, sale.sale_id, &sale.receipt_number, &sale.tenders)?;
-        let full_left: i64 = work.tx.query_row(
+        let full_left: i64 = cached_row(
+            &work.tx,
             "SELECT COALESCE((SELECT full FROM cylinder_level WHERE cylinder_type_id = ?1), 0)",
             [sale.cylinder_type_id.to_string()],
             |row| row.get(0),

@@ -24,7 +24,7 @@ use tillbook_core::{JournalEntry, Quantity};
 
 use crate::error::{Result, TillError};
 use crate::master::{self, SqlLookup};
-use crate::sql::{next_number, parsed};
+use crate::sql::{cached_execute, cached_row, next_number, parsed};
 use crate::staff::Session;
 use crate::till::{Till, TillInfo};
 
@@ -94,11 +94,10 @@ impl Till {
 pub(crate) fn open_shift(
     connection: &rusqlite::Connection,
 ) -> Result<Option<(ShiftId, tillbook_core::ids::BusinessId)>> {
-    Ok(connection
-        .query_row("SELECT id, business_id FROM shift WHERE closed_at IS NULL", [], |row| {
-            Ok((parsed(row, "id")?, parsed(row, "business_id")?))
-        })
-        .optional()?)
+    Ok(cached_row(connection, "SELECT id, business_id FROM shift WHERE closed_at IS NULL", [], |row| {
+        Ok((parsed(row, "id")?, parsed(row, "business_id")?))
+    })
+    .optional()?)
 }
 
 impl Work<'_> {
@@ -127,7 +126,7 @@ impl Work<'_> {
         let event_id = EventId::new();
         let device_seq = next_number(&self.tx, "device_seq")?;
         let last_seq: i64 =
-            self.tx.query_row("SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
+            cached_row(&self.tx, "SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
         if u64::try_from(last_seq).ok() != device_seq.checked_sub(1) {
             return Err(TillError::Invariant(format!("device_seq {device_seq} does not follow {last_seq}")));
         }
@@ -145,7 +144,8 @@ impl Work<'_> {
             journal: entry.as_ref().map(JournalEntry::to_wire),
         };
         let payload = serde_json::to_string(&event).expect("events serialise");
-        self.tx.execute(
+        cached_execute(
+            &self.tx,
             "INSERT INTO outbox (device_seq, event_id, event_type, business_id, business_day, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -161,7 +161,7 @@ impl Work<'_> {
     }
 
     fn write_entry(&self, entry: &JournalEntry, event_id: EventId, document: &Document) -> Result<()> {
-        self.tx.execute(
+        cached_execute(&self.tx,
             "INSERT INTO journal_entry (id, business_id, event_id, event_type, document_id, occurred_at, business_day, shift_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -188,7 +188,8 @@ impl Work<'_> {
             ])?;
         }
         // The second line of defence behind JournalEntry::new: what was written balances.
-        let net: i64 = self.tx.query_row(
+        let net: i64 = cached_row(
+            &self.tx,
             "SELECT COALESCE(SUM(debit_cents) - SUM(credit_cents), 0) FROM journal_line WHERE entry_id = ?1",
             [entry.entry_id().to_string()],
             |row| row.get(0),
@@ -203,15 +204,18 @@ impl Work<'_> {
     pub fn write_tenders(&self, document: DocumentId, tenders: &[Tender], warnings: &mut Vec<Warning>) -> Result<()> {
         for (line_no, tender) in (0_i64..).zip(tenders) {
             if let Some(code) = &tender.mpesa_code {
-                let seen: bool =
-                    self.tx.query_row("SELECT EXISTS (SELECT 1 FROM tender WHERE mpesa_code = ?1)", [code], |row| {
-                        row.get(0)
-                    })?;
+                let seen: bool = cached_row(
+                    &self.tx,
+                    "SELECT EXISTS (SELECT 1 FROM tender WHERE mpesa_code = ?1)",
+                    [code],
+                    |row| row.get(0),
+                )?;
                 if seen {
                     warnings.push(Warning::DuplicateMpesaCode { mpesa_code: code.clone() });
                 }
             }
-            self.tx.execute(
+            cached_execute(
+                &self.tx,
                 "INSERT INTO tender (document_id, line_no, method, amount_cents, mpesa_code, customer_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -235,7 +239,8 @@ impl Work<'_> {
         quantity: Quantity,
         reason: &str,
     ) -> Result<()> {
-        self.tx.execute(
+        cached_execute(
+            &self.tx,
             "INSERT INTO stock_movement (product_id, document_id, quantity_milli, reason, occurred_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![product.to_string(), document.to_string(), quantity.milli(), reason, self.occurred_at_text()],
@@ -245,7 +250,8 @@ impl Work<'_> {
 
     /// Warns when a product's stock is below zero after this recording.
     pub fn warn_if_negative(&self, product: tillbook_core::ids::ProductId, warnings: &mut Vec<Warning>) -> Result<()> {
-        let (level, name): (i64, String) = self.tx.query_row(
+        let (level, name): (i64, String) = cached_row(
+            &self.tx,
             "SELECT COALESCE((SELECT quantity_milli FROM stock_level WHERE product_id = ?1), 0), name
              FROM product WHERE id = ?1",
             [product.to_string()],
@@ -265,7 +271,7 @@ impl Work<'_> {
         empty_delta: i64,
         reason: &str,
     ) -> Result<()> {
-        self.tx.execute(
+        cached_execute(&self.tx,
             "INSERT INTO cylinder_movement (cylinder_type_id, document_id, full_delta, empty_delta, reason, occurred_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![cylinder_type.to_string(), document.to_string(), full_delta, empty_delta, reason, self.occurred_at_text()],

@@ -13,7 +13,7 @@ use super::{Recorded, ShiftNeed, Work};
 use crate::error::{Result, TillError};
 use crate::master::SqlLookup;
 use crate::reports::invoice_outstanding;
-use crate::sql::{money, parsed, parsed_opt, quantity, vat_rate};
+use crate::sql::{cached_execute, cached_row, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -121,7 +121,8 @@ impl Till {
             Document::DocumentVoided(void)
         };
         let recorded = work.record(&document)?;
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO reversed_document (document_id, reversal_event_id, kind) VALUES (?1, ?2, 'void')",
             params![document_id.to_string(), recorded.event_id.to_string()],
         )?;
@@ -199,7 +200,8 @@ impl Till {
 }
 
 fn check_not_reversed(work: &Work<'_>, document_id: DocumentId) -> Result<()> {
-    let reversed: bool = work.tx.query_row(
+    let reversed: bool = cached_row(
+        &work.tx,
         "SELECT EXISTS (SELECT 1 FROM reversed_document WHERE document_id = ?1)",
         [document_id.to_string()],
         |row| row.get(0),
@@ -213,7 +215,8 @@ fn check_not_reversed(work: &Work<'_>, document_id: DocumentId) -> Result<()> {
 /// A sale partly refunded cannot be voided (its refund would be reversed twice), nor one whose
 /// credit invoice has payments against it.
 fn check_sale_voidable(work: &Work<'_>, sale_id: DocumentId) -> Result<()> {
-    let (receipt, refunded, allocated): (String, bool, bool) = work.tx.query_row(
+    let (receipt, refunded, allocated): (String, bool, bool) = cached_row(
+        &work.tx,
         "SELECT receipt_number,
                 EXISTS (SELECT 1 FROM refund WHERE sale_id = sale.id),
                 EXISTS (SELECT 1 FROM allocation a LEFT JOIN reversed_document r ON r.document_id = a.source_id
@@ -233,12 +236,13 @@ fn check_sale_voidable(work: &Work<'_>, sale_id: DocumentId) -> Result<()> {
 
 /// Every stock and cylinder movement of the document, negated.
 fn put_back_stock(work: &Work<'_>, document_id: DocumentId) -> Result<()> {
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
         "INSERT INTO stock_movement (product_id, document_id, quantity_milli, reason, occurred_at)
          SELECT product_id, document_id, -quantity_milli, 'void', ?2 FROM stock_movement WHERE document_id = ?1",
         params![document_id.to_string(), work.occurred_at_text()],
     )?;
-    work.tx.execute(
+    cached_execute(&work.tx,
         "INSERT INTO cylinder_movement (cylinder_type_id, document_id, full_delta, empty_delta, reason, occurred_at)
          SELECT cylinder_type_id, document_id, -full_delta, -empty_delta, 'void', ?2 FROM cylinder_movement WHERE document_id = ?1",
         params![document_id.to_string(), work.occurred_at_text()],
@@ -301,7 +305,8 @@ fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, 
 }
 
 fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)], tender: &Tender) -> Result<()> {
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
         "INSERT INTO refund (id, sale_id, receipt_number, occurred_at, business_day, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             refund.refund_id.to_string(),
@@ -314,7 +319,8 @@ fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)],
     )?;
     let lookup = SqlLookup::new(&work.tx);
     for (line_no, line) in lines {
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO refund_line (refund_id, sale_line_no, quantity_milli, amount_cents) VALUES (?1, ?2, ?3, ?4)",
             params![
                 refund.refund_id.to_string(),
@@ -332,7 +338,8 @@ fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)],
     let mut warnings = Vec::new();
     work.write_tenders(refund.refund_id, &refund.tenders, &mut warnings)?;
     if tender.method == TenderMethod::Credit {
-        work.tx.execute(
+        cached_execute(
+            &work.tx,
             "INSERT INTO allocation (source_id, invoice_id, amount_cents) VALUES (?1, ?2, ?3)",
             params![refund.refund_id.to_string(), refund.sale_id.to_string(), tender.amount.cents()],
         )?;

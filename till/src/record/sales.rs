@@ -4,7 +4,7 @@
 use chrono::Days;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use tillbook_core::catalog::Lookup;
+use tillbook_core::catalog::{Lookup, Product};
 use tillbook_core::documents::{Document, Sale, SaleLine, Tender, TenderInput, TenderMethod, settle};
 use tillbook_core::ids::{CustomerId, DocumentId, ProductId};
 use tillbook_core::receivables::within_credit_limit;
@@ -14,6 +14,7 @@ use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::SqlLookup;
 use crate::reports::customer_outstanding;
+use crate::sql::cached_execute;
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -53,7 +54,7 @@ impl Till {
     /// the UI never computes a total, VAT or change that gets saved.
     pub fn record_sale(&mut self, session: &Session, request: &SaleRequest) -> Result<SaleOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
-        let lines = price_lines(&work, &request.lines)?;
+        let (lines, products) = price_lines(&work, &request.lines)?;
         let total = Sale::total_of(&lines);
         if !total.is_positive() {
             return Err(DocumentError::ZeroTotal.into());
@@ -69,7 +70,7 @@ impl Till {
         };
         let recorded = work.record(&Document::Sale(sale.clone()))?;
         let mut warnings = Vec::new();
-        write_sale(&work, &sale, &mut warnings)?;
+        write_sale(&work, &sale, &products, &mut warnings)?;
         work.commit()?;
         let vat = sale.lines.iter().map(SaleLine::vat).sum();
         Ok(SaleOutcome {
@@ -86,12 +87,15 @@ impl Till {
     }
 }
 
-fn price_lines(work: &Work<'_>, requests: &[SaleLineRequest]) -> Result<Vec<SaleLine>> {
+/// The lines priced at today's prices, with the products they were priced from (whose unit
+/// cost and stock accounts the sale's rows need).
+fn price_lines(work: &Work<'_>, requests: &[SaleLineRequest]) -> Result<(Vec<SaleLine>, Vec<Product>)> {
     if requests.is_empty() {
         return Err(DocumentError::NoLines("a sale").into());
     }
     let lookup = SqlLookup::new(&work.tx);
     let mut lines = Vec::with_capacity(requests.len());
+    let mut products = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
         let product = lookup.product(request.product_id).filter(|product| product.active);
         let Some(product) = product else {
@@ -102,9 +106,10 @@ fn price_lines(work: &Work<'_>, requests: &[SaleLineRequest]) -> Result<Vec<Sale
             return Err(DocumentError::OtherBusiness { what: format!("the product '{}'", product.name) }.into());
         }
         lines.push(SaleLine::priced(&product, request.quantity, request.discount, index)?);
+        products.push(product);
     }
     lookup.check()?;
-    Ok(lines)
+    Ok((lines, products))
 }
 
 /// A credit tender needs a known customer who stays within their credit limit, judged on what
@@ -133,12 +138,11 @@ pub(crate) fn check_credit(work: &Work<'_>, tenders: &[Tender]) -> Result<()> {
 
 /// The operational rows of a sale: header, lines at their cost, tenders, stock out, and an
 /// invoice for the part on credit.
-fn write_sale(work: &Work<'_>, sale: &Sale, warnings: &mut Vec<Warning>) -> Result<()> {
+fn write_sale(work: &Work<'_>, sale: &Sale, products: &[Product], warnings: &mut Vec<Warning>) -> Result<()> {
     write_sale_header(work, sale.sale_id, "goods", &sale.receipt_number, sale.total)?;
-    let lookup = SqlLookup::new(&work.tx);
-    for (line_no, line) in (0_i64..).zip(&sale.lines) {
-        let product = lookup.product(line.product_id).ok_or(DocumentError::UnknownProduct(line.product_id))?;
-        work.tx.execute(
+    for ((line_no, line), product) in (0_i64..).zip(&sale.lines).zip(products) {
+        cached_execute(
+            &work.tx,
             "INSERT INTO sale_line (sale_id, line_no, product_id, quantity_milli, unit_price_cents, discount_cents,
                  vat_basis_points, line_total_cents, unit_cost_cents)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -159,7 +163,6 @@ fn write_sale(work: &Work<'_>, sale: &Sale, warnings: &mut Vec<Warning>) -> Resu
             work.warn_if_negative(line.product_id, warnings)?;
         }
     }
-    lookup.check()?;
     work.write_tenders(sale.sale_id, &sale.tenders, warnings)?;
     write_credit_invoice(work, sale.sale_id, &sale.receipt_number, &sale.tenders)
 }
@@ -171,7 +174,7 @@ pub(crate) fn write_sale_header(
     receipt: &str,
     total: Money,
 ) -> Result<()> {
-    work.tx.execute(
+    cached_execute(&work.tx,
         "INSERT INTO sale (id, business_id, kind, receipt_number, occurred_at, business_day, shift_id, staff_id, total_cents)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
@@ -202,7 +205,8 @@ pub(crate) fn write_credit_invoice(
         .business_day
         .checked_add_days(Days::new(CREDIT_TERMS_DAYS))
         .ok_or_else(|| TillError::Invariant("due date out of range".into()))?;
-    work.tx.execute(
+    cached_execute(
+        &work.tx,
         "INSERT INTO invoice (id, business_id, customer_id, number, source, total_cents, issued_on, due_on)
          VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7)",
         params![

@@ -173,3 +173,40 @@ fn the_ledger_and_outbox_refuse_edits_in_the_database_itself() {
     }
     assert_store_consistent(connection);
 }
+
+#[test]
+fn a_bad_till_setup_is_refused_as_such() {
+    let dir = TempDir::new("bad-setup");
+    let setup = |code: &str, zone: &str| TillSetup {
+        device_id: tillbook_core::ids::DeviceId::new(),
+        till_code: code.into(),
+        device_name: "Till".into(),
+        business_ids: vec![seed::business_id(BusinessKind::Water)],
+        time_zone: zone.into(),
+    };
+    let error = Till::create(&dir.file("a.sqlite"), setup("W-1", "Africa/Nairobi")).err().unwrap();
+    assert_eq!(
+        (error.code(), error.to_string().as_str()),
+        ("invalid_setup", "cannot set up the till: till code 'W-1' must be 1–8 letters or digits")
+    );
+    let error = Till::create(&dir.file("b.sqlite"), setup("W1", "Africa/Mombasa")).err().unwrap();
+    assert_eq!(error.code(), "invalid_setup");
+}
+
+#[test]
+fn a_corrupt_stored_value_fails_loudly_instead_of_being_read_as_a_default() {
+    let dir = TempDir::new("corrupt");
+    let mut till = demo_till(&dir);
+    let cashier = login(&till, Role::Cashier, BusinessKind::Water);
+    till.open_shift(&cashier, money("0")).unwrap();
+    till.connection().execute("UPDATE account SET kind = 'bogus' WHERE code = 6400", []).unwrap();
+    refused(&mut till, "store_failed", |t| {
+        t.record_expense(
+            &cashier,
+            tillbook_core::chart::shared::TRANSPORT,
+            money("10"),
+            "fare",
+            tillbook_core::documents::PaidFrom::Cash,
+        )
+    });
+}
