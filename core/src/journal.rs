@@ -62,6 +62,19 @@ pub enum JournalError {
     TooManyLines { max: usize },
 }
 
+impl JournalError {
+    /// A stable code for the server's quarantine reasons and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            JournalError::TooFewLines | JournalError::Unbalanced { .. } => "unbalanced",
+            JournalError::NotPositive { .. } => "amount_not_positive",
+            JournalError::TwoSided { .. } => "two_sided_line",
+            JournalError::Malformed { .. } => "malformed_journal",
+            JournalError::TooManyLines { .. } => "too_many_lines",
+        }
+    }
+}
+
 /// A balanced journal entry. Fields are private so the invariant cannot be broken after `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
@@ -157,6 +170,7 @@ impl JournalEntry {
 
 /// The journal part of a sync event (DESIGN §7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JournalPayload {
     pub entry_id: EntryId,
@@ -164,10 +178,14 @@ pub struct JournalPayload {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WireLine {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1110"))]
     pub account: AccountCode,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "150.00"))]
     pub debit: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.00"))]
     pub credit: Money,
 }
 

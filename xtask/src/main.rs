@@ -10,12 +10,14 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod postgres;
+
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     let root = workspace_root();
     std::env::set_current_dir(&root).context("entering the workspace root")?;
     match task.as_str() {
-        "test" => test(),
+        "test" => test(&root),
         "run" => run(&root),
         "bench" => bench(&root),
         _ => {
@@ -30,20 +32,59 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Runs a command, echoing it first, and fails with its name when it fails.
-fn step(program: &str, args: &[&str]) -> Result<()> {
+pub(crate) fn step(program: &str, args: &[&str]) -> Result<()> {
+    step_with_env(program, args, &[])
+}
+
+fn step_with_env(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
     eprintln!("==> {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).status().with_context(|| format!("starting {program}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .status()
+        .with_context(|| format!("starting {program}"))?;
     if !status.success() {
         bail!("`{program} {}` failed ({status})", args.join(" "));
     }
     Ok(())
 }
 
-fn test() -> Result<()> {
+fn test(root: &Path) -> Result<()> {
     step("cargo", &["fmt", "--all", "--check"])?;
     step("cargo", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
-    step("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    install_missing()?;
+    let database = postgres::ensure(root, postgres::Durability::FastForTests)?;
+    let tests = step_with_env("cargo", &["test", "--workspace", "--no-fail-fast"], &[("DATABASE_URL", &database.url)]);
+    drop(database);
+    tests
+}
+
+/// What the tests need from Debian besides cargo: `hledger` (the export is checked by it) and
+/// PostgreSQL's server binaries (installed by `postgres::ensure` when missing).
+fn install_missing() -> Result<()> {
+    let has = |program: &str| Command::new(program).arg("--version").output().is_ok_and(|out| out.status.success());
+    if !has("hledger") {
+        apt_install(&["hledger"])?;
+    }
     Ok(())
+}
+
+/// Installs Debian packages (DESIGN §10: `cargo xtask` may call apt-get).
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
+    let sudo = !postgres::is_root();
+    let run = |args: &[&str]| {
+        if sudo {
+            let mut all = vec!["apt-get"];
+            all.extend_from_slice(args);
+            step("sudo", &all)
+        } else {
+            step("apt-get", args)
+        }
+    };
+    run(&["update", "-q"])?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    run(&args)
 }
 
 fn run(root: &Path) -> Result<()> {
@@ -55,19 +96,30 @@ fn run(root: &Path) -> Result<()> {
 }
 
 /// Runs the benchmarks and replaces their sections of `docs/benchmarks.md` with the new figures.
+/// The merge benchmark gets a Postgres cluster with default (durable) settings.
 fn bench(root: &Path) -> Result<()> {
-    eprintln!("==> cargo bench --package tillbook-till --bench record_sale");
+    let record_sale = run_bench("tillbook-till", "record_sale", &[])?;
+    replace_section(&root.join("docs/benchmarks.md"), "record_sale", &record_sale)?;
+    let database = postgres::ensure(root, postgres::Durability::Full)?;
+    let merge = run_bench("tillbook-server", "merge", &[("DATABASE_URL", &database.url)])?;
+    drop(database);
+    replace_section(&root.join("docs/benchmarks.md"), "merge", &merge)
+}
+
+fn run_bench(package: &str, bench: &str, envs: &[(&str, &str)]) -> Result<String> {
+    eprintln!("==> cargo bench --package {package} --bench {bench}");
     let output = Command::new("cargo")
-        .args(["bench", "--quiet", "--package", "tillbook-till", "--bench", "record_sale"])
+        .args(["bench", "--quiet", "--package", package, "--bench", bench])
+        .envs(envs.iter().copied())
         .output()
         .context("starting cargo bench")?;
     if !output.status.success() {
         eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-        bail!("the record_sale benchmark failed");
+        bail!("the {bench} benchmark failed");
     }
     let report = String::from_utf8(output.stdout).context("benchmark output is not UTF-8")?;
     print!("{report}");
-    replace_section(&root.join("docs/benchmarks.md"), "record_sale", &report)
+    Ok(report)
 }
 
 /// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`.

@@ -1,0 +1,243 @@
+//! Merge throughput (issue "Sync server"): batches of 500 sale events of 3–4 lines each pushed
+//! over HTTP to the real `tillbook-server` process, next to a `COPY` of the same journal lines
+//! as plain rows in the same run, and the server's memory under that load.
+//!
+//! Run by `cargo xtask bench` (which starts a Postgres cluster with default durability settings
+//! and writes the table into `docs/benchmarks.md`), or with `DATABASE_URL` set.
+
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use tillbook_core::chart::BusinessKind;
+use tillbook_core::protocol::{EnrollRequest, EnrollResponse, PushRequest};
+use tillbook_server::{admin, db};
+
+#[path = "../tests/it/fixtures.rs"]
+#[allow(dead_code)] // the tests use more of the fixtures than the benchmark does
+mod fixtures;
+
+const BATCH: usize = 500;
+const WARM_UP_BATCHES: usize = 2;
+const TIMED_BATCHES: usize = 24;
+const TILLS: usize = 4;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn memory_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|line| line.starts_with(field))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench starts a cluster)");
+    let base = PgConnectOptions::from_str(&url).unwrap();
+    let admin_pool = db::connect_owner(base.clone()).await.unwrap();
+    let name = format!("tillbook_bench_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin_pool).await.unwrap();
+    let options = base.clone().database(&name);
+    let owner = db::connect_owner(options.clone()).await.unwrap();
+    db::migrate(&owner).await.unwrap();
+    admin::seed(&owner).await.unwrap();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let database_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &database_url)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base_url = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Tills and their batches, built and serialised before any timing.
+    let mut tills = Vec::new();
+    for index in 0..TILLS {
+        let kind = if index % 2 == 0 { BusinessKind::Retail } else { BusinessKind::Water };
+        let code = admin::create_enrollment_code(&owner, if index % 2 == 0 { "RETAIL" } else { "WATER" }, "bench")
+            .await
+            .unwrap();
+        let device = tillbook_core::ids::DeviceId::new();
+        let request = EnrollRequest {
+            enrollment_code: code,
+            device_id: device,
+            device_name: "bench".into(),
+            app_version: "bench".into(),
+        };
+        let answer: EnrollResponse = http
+            .post(format!("{base_url}/api/v1/devices/enroll"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tills.push((fixtures::TillEvents::new(device, kind), answer.device_token));
+    }
+    let mut batches = Vec::new();
+    let mut timed_lines = 0usize;
+    for number in 0..WARM_UP_BATCHES + TIMED_BATCHES {
+        let (till, token) = &mut tills[number % TILLS];
+        let events: Vec<_> = (0..BATCH)
+            .map(|i| {
+                let lines: Vec<(usize, i64)> = (0..3 + i % 2).map(|line| (i + line * 3, 1 + (line as i64))).collect();
+                till.sale(&lines)
+            })
+            .collect();
+        if number >= WARM_UP_BATCHES {
+            timed_lines += events.iter().map(|event| event.journal.as_ref().unwrap().lines.len()).sum::<usize>();
+        }
+        let body = serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events }).unwrap();
+        batches.push((token.clone(), body));
+    }
+
+    let push_url = format!("{base_url}/api/v1/sync/push");
+    let push = move |token: String, body: Vec<u8>| {
+        let http = http.clone();
+        let url = push_url.clone();
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        }
+    };
+    for (token, body) in batches.drain(..WARM_UP_BATCHES) {
+        push(token, body).await;
+    }
+    sqlx::query("ANALYZE").execute(&owner).await.unwrap();
+
+    let started = Instant::now();
+    // One client per till, as tills push: each till's batches in order, tills side by side.
+    let mut per_till: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); TILLS];
+    for (index, batch) in batches.into_iter().enumerate() {
+        per_till[index % TILLS].push(batch);
+    }
+    let tasks: Vec<_> = per_till
+        .into_iter()
+        .map(|batches| {
+            let push = push.clone();
+            tokio::spawn(async move {
+                for (token, body) in batches {
+                    push(token, body).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let merge_time = started.elapsed();
+    let peak_kib = memory_kib(server.0.id(), "VmHWM:");
+    let events = TIMED_BATCHES * BATCH;
+
+    let report = tillbook_server::verify::verify(&owner).await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+
+    let copy_time = copy_baseline(&owner, timed_lines).await;
+    let merge_lines_per_s = timed_lines as f64 / merge_time.as_secs_f64();
+    let copy_lines_per_s = timed_lines as f64 / copy_time.as_secs_f64();
+    println!("Pushes over HTTP on loopback to the real `tillbook-server` (release build), each batch merged");
+    println!("in one transaction: inbox, validation, journal entries and lines with the deferred balance");
+    println!("trigger, `account_balance`, sales, sale lines, tenders, stock movements and levels, change feed.");
+    println!("Postgres 15 with default settings (fsync on), after {WARM_UP_BATCHES} warm-up batches and `ANALYZE`.");
+    println!();
+    println!("| measure | value |");
+    println!("| --- | --- |");
+    println!(
+        "| events merged (timed) | {events} in {TIMED_BATCHES} batches of {BATCH}, {TILLS} tills pushing at once |"
+    );
+    println!("| journal lines merged (timed) | {timed_lines} |");
+    println!("| merge time | {:.2} s |", merge_time.as_secs_f64());
+    println!(
+        "| **merge throughput** | **{:.0} events/s, {:.0} lines/s** |",
+        events as f64 / merge_time.as_secs_f64(),
+        merge_lines_per_s
+    );
+    println!(
+        "| `COPY` of the same {timed_lines} lines as plain rows | {:.2} s, {:.0} rows/s |",
+        copy_time.as_secs_f64(),
+        copy_lines_per_s
+    );
+    println!("| **merge vs `COPY`** | **{:.2}× the `COPY` time** |", copy_lines_per_s / merge_lines_per_s);
+    println!("| server memory (peak RSS, `VmHWM`) | {:.1} MiB |", peak_kib as f64 / 1024.0);
+    println!();
+    println!(
+        "`verify` was clean afterwards ({} entries, {} lines). Targets: at least 5,000 events/s, within 4× of `COPY`.",
+        report.entries, report.lines
+    );
+    println!(
+        "Machine: {}, {} cores, {} {}. Command: `cargo xtask bench` (runs `cargo bench -p tillbook-server --bench merge`).",
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    drop(server);
+    owner.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin_pool).await.unwrap();
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+/// The same number of journal lines, as plain rows of the same columns, through `COPY`.
+async fn copy_baseline(pool: &PgPool, lines: usize) -> Duration {
+    sqlx::query(
+        "CREATE TABLE copy_baseline (entry_number BIGINT, line_no SMALLINT, business_id UUID, account_code SMALLINT,
+                                     debit NUMERIC(14, 2), credit NUMERIC(14, 2))",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let business = uuid::Uuid::now_v7();
+    let mut text = String::with_capacity(lines * 80);
+    for line in 0..lines {
+        let debit = if line % 2 == 0 { "150.00\t0.00" } else { "0.00\t150.00" };
+        text.push_str(&format!("{}\t{}\t{business}\t1130\t{debit}\n", line / 4 + 1, line % 4));
+    }
+    let started = Instant::now();
+    let mut connection = pool.acquire().await.unwrap();
+    let mut copy = connection.copy_in_raw("COPY copy_baseline FROM STDIN").await.unwrap();
+    copy.send(text.into_bytes()).await.unwrap();
+    copy.finish().await.unwrap();
+    started.elapsed()
+}

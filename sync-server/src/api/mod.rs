@@ -1,0 +1,60 @@
+//! The HTTP API of DESIGN §7. Every handler answers JSON; every refusal is an [`ApiError`].
+
+mod auth;
+mod enroll;
+mod health;
+pub mod openapi;
+mod pull;
+mod push;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// A push of 500 events is well under a megabyte; this leaves room and bounds what a client can
+/// make the server hold.
+pub const BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub metrics: Arc<Metrics>,
+    /// The installation's time zone, for business days (DESIGN §3).
+    pub zone: Tz,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, zone: Tz) -> AppState {
+        AppState { pool, metrics: Arc::new(Metrics::default()), zone }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/devices/enroll", post(enroll::enroll))
+        .route("/api/v1/sync/push", post(push::push))
+        .route("/api/v1/sync/pull", get(pull::pull))
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/metrics", get(health::metrics))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,64 @@
+//! `GET /api/v1/sync/pull?cursor=N`: the changes this till should see after `cursor`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use tillbook_core::protocol::{Change, PullResponse};
+use uuid::Uuid;
+
+use super::{AppState, auth};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// At most this many changes an answer; `more` says whether to ask again.
+pub const PULL_LIMIT: i64 = 500;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PullQuery {
+    /// The `next_cursor` of the previous answer; 0 (or absent) for everything.
+    #[serde(default)]
+    cursor: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
+    responses((status = 200, body = PullResponse),
+              (status = 400, description = "a cursor that is not a number", body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("device_token" = [])))]
+pub async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let device = auth::device(&state.pool, &headers).await?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::bad_request("malformed_request", "cursor", rejection.body_text()))?;
+    let cursor = i64::try_from(query.cursor)
+        .map_err(|_| ApiError::bad_request("malformed_request", "cursor", "cursor is out of range"))?;
+    let businesses: Vec<Uuid> = device.business_ids.iter().map(|id| id.0).collect();
+    let rows: Vec<(i64, String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT seq, entity, op, data FROM change_log
+          WHERE seq > $1
+            AND (business_id IS NULL OR business_id = ANY($2))
+            AND (device_id IS NULL OR device_id = $3)
+          ORDER BY seq LIMIT $4",
+    )
+    .bind(cursor)
+    .bind(&businesses)
+    .bind(device.id.0)
+    .bind(PULL_LIMIT + 1)
+    .fetch_all(&state.pool)
+    .await?;
+    sqlx::query("UPDATE device SET last_seen_at = now() WHERE id = $1").bind(device.id.0).execute(&state.pool).await?;
+    Metrics::add(&state.metrics.pulls, 1);
+    let more = rows.len() as i64 > PULL_LIMIT;
+    let changes: Vec<Change> = rows
+        .into_iter()
+        .take(PULL_LIMIT as usize)
+        .map(|(seq, entity, op, data)| Change { seq: seq as u64, entity, op, data })
+        .collect();
+    let next_cursor = changes.last().map_or(query.cursor, |change| change.seq);
+    Ok(Json(PullResponse { changes, next_cursor, more }))
+}

@@ -1,0 +1,69 @@
+//! `POST /api/v1/sync/push`.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
+use tillbook_core::protocol::PushResponse;
+
+use super::{AppState, auth};
+use crate::error::ApiError;
+use crate::merge::{self, MergeError, incoming};
+use crate::metrics::Metrics;
+
+#[utoipa::path(post, path = "/api/v1/sync/push", request_body = tillbook_core::protocol::PushRequest,
+    responses((status = 200, body = PushResponse),
+              (status = 400, description = "not a well-formed batch; `field` names where", body = tillbook_core::protocol::ErrorBody),
+              (status = 401, description = "unknown or revoked device token", body = tillbook_core::protocol::ErrorBody),
+              (status = 409, description = "`sequence_gap` (with `expected_seq`) or `event_id_reused`", body = tillbook_core::protocol::ErrorBody),
+              (status = 413, description = "more than 500 events, or too large", body = tillbook_core::protocol::ErrorBody)),
+    security(("device_token" = [])))]
+pub async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let result = handle(&state, &headers, body).await;
+    if let Err(error) = &result
+        && error.status.is_client_error()
+    {
+        Metrics::add(&state.metrics.refused_requests, 1);
+    }
+    result.map(Json)
+}
+
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<PushResponse, ApiError> {
+    let device = auth::device(&state.pool, headers).await?;
+    let body = body.map_err(|rejection| ApiError::too_large("body", rejection.body_text()))?;
+    let events = incoming::parse_push(&body, device.id)?;
+    let started = Instant::now();
+    match merge::merge(&state.pool, &device, events, state.zone).await {
+        Ok(outcome) => {
+            let metrics = &state.metrics;
+            Metrics::add(&metrics.batches, 1);
+            Metrics::add(&metrics.events_posted, outcome.posted);
+            Metrics::add(&metrics.events_duplicate, outcome.duplicates);
+            Metrics::add(&metrics.events_quarantined, outcome.quarantined);
+            Metrics::add(&metrics.merge_micros, started.elapsed().as_micros() as u64);
+            Ok(outcome.response)
+        }
+        Err(error) => {
+            match &error {
+                MergeError::SequenceGap { .. } => Metrics::add(&state.metrics.sequence_gaps, 1),
+                MergeError::EventIdReused { event_id } => {
+                    tracing::warn!(till = %device.till_code, %event_id, "security: an event id was reused with different content");
+                    crate::admin::audit_security(&state.pool, &device, *event_id).await;
+                }
+                _ => {}
+            }
+            Err(error.into())
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Connections. Migrations and the operator's commands run as whoever `DATABASE_URL` names (the
+//! schema's owner); the HTTP server switches every connection to `tillbook_app`, the runtime role
+//! that may insert into the ledger but not update or delete it (DESIGN §8).
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+/// The role the migration creates for the running server.
+pub const RUNTIME_ROLE: &str = "tillbook_app";
+
+pub async fn connect_owner(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(4).acquire_timeout(Duration::from_secs(10)).connect_with(options).await
+}
+
+/// The server's pool: every connection runs as [`RUNTIME_ROLE`].
+pub async fn connect_runtime(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|connection, _meta| {
+            Box::pin(async move {
+                sqlx::query("SET ROLE tillbook_app").execute(&mut *connection).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    crate::MIGRATOR.run(pool).await
+}

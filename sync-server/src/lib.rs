@@ -1,0 +1,21 @@
+//! `tillbook-server`: enrols tills, takes their pushed events and merges each exactly once into
+//! the central Postgres ledger (DESIGN §7–§8), and serves master data back to them.
+//!
+//! - [`api`] — the HTTP API (axum): enrol, push, pull, health, metrics, OpenAPI.
+//! - [`merge`] — one pushed batch into the ledger, in one transaction, set-based.
+//! - [`admin`] — what the operator's command line does: seed, enrol and revoke tills, owners.
+//! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
+
+pub mod admin;
+pub mod api;
+pub mod changes;
+pub mod db;
+pub mod error;
+pub mod export;
+pub mod merge;
+pub mod metrics;
+pub mod secrets;
+pub mod verify;
+
+/// The server's schema, embedded (`migrations-server/`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations-server");

@@ -1,0 +1,143 @@
+//! `tillbook-server [--database-url URL] <command>` (DESIGN §10).
+
+use std::io::Write;
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use sqlx::postgres::PgConnectOptions;
+use tillbook_core::ids::DeviceId;
+use tillbook_server::{admin, api, db, export, verify};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "tillbook-server", version, about = "Tillbook's sync server and central ledger")]
+struct Cli {
+    /// The Postgres database, e.g. postgres://tillbook@127.0.0.1:5432/tillbook
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates or updates the schema (as the database owner).
+    Migrate,
+    /// Seeds the demo businesses WATER, LAUNDRY and RETAIL: the chart, products, staff.
+    Seed,
+    /// Serves the sync API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The installation's time zone, for business days.
+        #[arg(long, env = "TILLBOOK_TIME_ZONE", default_value = tillbook_core::time::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+    },
+    /// Prints a one-time enrolment code for a new till, alone, on standard output.
+    EnrollDevice {
+        #[arg(long)]
+        business: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Revokes a till: its token is refused from now on.
+    RevokeDevice {
+        #[arg(long)]
+        device: String,
+    },
+    /// Creates an owner who signs in at head office. The password is read from
+    /// TILLBOOK_OWNER_PASSWORD, or from the first line of standard input.
+    CreateOwner {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Recomputes the books from the journal lines; exits 0 only when they are clean.
+    Verify,
+    /// Writes the ledger to standard output.
+    ExportLedger {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Hledger,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let options = PgConnectOptions::from_str(&cli.database_url).context("DATABASE_URL is not a Postgres URL")?;
+    match cli.command {
+        Command::Migrate => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            db::migrate(&pool).await.context("migrating")?;
+            eprintln!("schema is up to date");
+        }
+        Command::Seed => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            admin::seed(&pool).await?;
+            eprintln!("seeded the demo businesses WATER, LAUNDRY and RETAIL");
+        }
+        Command::Serve { listen, time_zone } => {
+            let zone =
+                chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
+            let pool = db::connect_runtime(options, 16).await.context("connecting to Postgres")?;
+            let listener =
+                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
+            tracing::info!(address = %listener.local_addr()?, "serving the sync API");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            api::serve(listener, api::AppState::new(pool, zone), shutdown).await?;
+        }
+        Command::EnrollDevice { business, name } => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let code = admin::create_enrollment_code(&pool, &business, &name).await?;
+            println!("{code}");
+        }
+        Command::RevokeDevice { device } => {
+            let id = uuid::Uuid::parse_str(&device).context("--device is not a device id")?;
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            admin::revoke_device(&pool, DeviceId(id)).await?;
+            eprintln!("till {device} revoked");
+        }
+        Command::CreateOwner { email, name } => {
+            let password = match std::env::var("TILLBOOK_OWNER_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let id = admin::create_owner(&pool, &email, &name, &password).await?;
+            eprintln!("owner {email} created ({id})");
+        }
+        Command::Verify => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let report = verify::verify(&pool).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.is_clean() {
+                bail!("the ledger is not clean");
+            }
+        }
+        Command::ExportLedger { format: ExportFormat::Hledger } => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            export::export_hledger(&pool, &mut out).await?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! A push request as it arrives, checked before anything touches the database. The envelope is
+//! typed and must be sound, or the whole batch is refused with a 400 naming the field; the
+//! content (`document`, `journal`) stays raw JSON, so that content this server cannot accept is
+//! quarantined rather than refused: a till must never block behind one bad event (DESIGN §7).
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use serde::Deserialize;
+use std::collections::HashSet;
+use tillbook_core::ids::{BusinessId, DeviceId, EventId, StaffId};
+use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION};
+
+use crate::error::ApiError;
+
+/// The envelope of DESIGN §7, with the content left raw.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IncomingEvent {
+    pub event_id: EventId,
+    pub device_seq: u64,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub business_id: BusinessId,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub recorded_by: Option<StaffId>,
+    pub document: serde_json::Value,
+    #[serde(default)]
+    pub journal: serde_json::Value,
+}
+
+/// One event: what it says, and exactly what was sent (kept in the inbox, and compared when the
+/// same `event_id` comes again).
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub event: IncomingEvent,
+    pub raw: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushBody {
+    protocol: u32,
+    device_id: DeviceId,
+    events: Vec<serde_json::Value>,
+}
+
+/// Parses and checks a push body from the device `device`: the whole batch, or a 4xx.
+pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiError> {
+    let push: PushBody = parse_json(body, "")?;
+    if push.protocol != PROTOCOL_VERSION {
+        return Err(ApiError::bad_request(
+            "unsupported_protocol",
+            "protocol",
+            format!("this server speaks protocol {PROTOCOL_VERSION}, not {}", push.protocol),
+        ));
+    }
+    if push.device_id != device {
+        return Err(ApiError::forbidden(
+            "device_mismatch",
+            "device_id",
+            "device_id is not the device this token belongs to",
+        ));
+    }
+    if push.events.len() > BATCH_EVENTS_MAX {
+        return Err(ApiError::too_large(
+            "events",
+            format!("{} events in one batch; at most {BATCH_EVENTS_MAX}", push.events.len()),
+        ));
+    }
+    let mut seen = HashSet::with_capacity(push.events.len());
+    let mut events = Vec::with_capacity(push.events.len());
+    for (index, raw) in push.events.into_iter().enumerate() {
+        let field = |name: &str| format!("events[{index}]{}{name}", if name.is_empty() { "" } else { "." });
+        if let Some(path) = nul_character(&raw, String::new()) {
+            return Err(ApiError::bad_request("invalid_text", field(&path), "text may not contain NUL characters"));
+        }
+        let event: IncomingEvent = serde_path_to_error::deserialize(&raw).map_err(|error| {
+            let path = error.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            ApiError::bad_request("malformed_event", field(&path), error.inner().to_string())
+        })?;
+        if event.device_seq == 0 || event.device_seq > i64::MAX as u64 {
+            return Err(ApiError::bad_request("invalid_device_seq", field("device_seq"), "device_seq runs from 1"));
+        }
+        if let Some(first) = events.first().map(|first: &Incoming| first.event.device_seq)
+            && event.device_seq != first + index as u64
+        {
+            return Err(ApiError::bad_request(
+                "not_in_sequence",
+                field("device_seq"),
+                format!("device_seq {} breaks the batch's run from {first}", event.device_seq),
+            ));
+        }
+        if !(2000..=2200).contains(&event.occurred_at.year()) {
+            return Err(ApiError::bad_request(
+                "invalid_time",
+                field("occurred_at"),
+                "occurred_at is not a plausible time",
+            ));
+        }
+        if !seen.insert(event.event_id) {
+            return Err(ApiError::bad_request(
+                "duplicate_event_id",
+                field("event_id"),
+                "the same event_id twice in one batch",
+            ));
+        }
+        events.push(Incoming { event, raw });
+    }
+    Ok(events)
+}
+
+/// A JSON body, or a 400 naming the path at which it went wrong (`prefix` goes before it).
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], prefix: &str) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        // `.` is the root and `?` where the text stopped being JSON at all: the body itself.
+        let path = match error.path().to_string() {
+            path if path == "?" => ".".to_string(),
+            path => path,
+        };
+        let field = match (prefix, path.as_str()) {
+            ("", ".") => "body".to_string(),
+            ("", path) => path.to_string(),
+            (prefix, ".") => prefix.to_string(),
+            (prefix, path) => format!("{prefix}.{path}"),
+        };
+        ApiError::bad_request("malformed_request", field, error.inner().to_string())
+    })
+}
+
+/// Postgres cannot store a NUL inside text or JSONB; find one before it turns into a 500.
+fn nul_character(value: &serde_json::Value, path: String) -> Option<String> {
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(index, item)| nul_character(item, format!("{path}[{index}]")))
+        }
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(key, item)| if key.contains('\0') { Some(join(key)) } else { nul_character(item, join(key)) }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(seq: u64) -> serde_json::Value {
+        json!({ "event_id": EventId::new(), "device_seq": seq, "type": "sale.recorded",
+                "business_id": BusinessId::new(), "occurred_at": "2026-11-21T14:03:22+03:00",
+                "recorded_by": null, "document": {}, "journal": null })
+    }
+
+    fn push(device: DeviceId, events: Vec<serde_json::Value>) -> Vec<u8> {
+        serde_json::to_vec(&json!({ "protocol": 1, "device_id": device, "events": events })).unwrap()
+    }
+
+    fn refusal(body: &[u8], device: DeviceId) -> (u16, String, Option<String>) {
+        let error = parse_push(body, device).unwrap_err();
+        (error.status.as_u16(), error.body.code, error.body.field)
+    }
+
+    #[test]
+    fn a_sound_batch_parses_with_its_raw_events() {
+        let device = DeviceId::new();
+        let events = parse_push(&push(device, vec![event(7), event(8)]), device).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[1].event.device_seq, 8);
+        assert_eq!(events[1].raw["device_seq"], 8);
+    }
+
+    #[test]
+    fn each_envelope_mistake_names_its_field() {
+        let device = DeviceId::new();
+        let mut missing = event(1);
+        missing.as_object_mut().unwrap().remove("business_id");
+        let mut mistyped = event(2);
+        mistyped["device_seq"] = json!("two");
+        let mut nul = event(1);
+        nul["document"] = json!({ "note": "a\u{0}b" });
+        let cases: Vec<(Vec<u8>, u16, &str, &str)> = vec![
+            (b"{not json".to_vec(), 400, "malformed_request", "body"),
+            (push(device, vec![missing]), 400, "malformed_event", "events[0]"),
+            (push(device, vec![event(1), mistyped]), 400, "malformed_event", "events[1].device_seq"),
+            (push(device, vec![event(1), event(3)]), 400, "not_in_sequence", "events[1].device_seq"),
+            (push(device, vec![event(0)]), 400, "invalid_device_seq", "events[0].device_seq"),
+            (push(device, vec![nul]), 400, "invalid_text", "events[0].document.note"),
+            (push(DeviceId::new(), vec![event(1)]), 403, "device_mismatch", "device_id"),
+            (push(device, (1..=501).map(event).collect()), 413, "too_large", "events"),
+        ];
+        for (body, status, code, field) in cases {
+            assert_eq!(refusal(&body, device), (status, code.to_string(), Some(field.to_string())), "{code}");
+        }
+        let wrong_protocol = serde_json::to_vec(&json!({ "protocol": 2, "device_id": device, "events": [] })).unwrap();
+        assert_eq!(refusal(&wrong_protocol, device).2.as_deref(), Some("protocol"));
+    }
+}

@@ -1,0 +1,283 @@
+//! One pushed batch into the ledger (DESIGN §7 "Merge"), in one transaction:
+//!
+//! 1. lock the device's row, so a retry racing its own first attempt waits for it and then
+//!    finds its events already merged (`duplicate`);
+//! 2. answer the events already received from what was stored, and refuse a reused `event_id`;
+//! 3. lock the ledger counter (entry numbers and the change feed are handed out in commit
+//!    order, and the snapshot below cannot change under the judgement), load what the new
+//!    events refer to, and judge each: posted, posted and flagged, or quarantined;
+//! 4. write the inbox, the quarantine, the journal with its balances, and the operational
+//!    tables, each table in one statement; publish what the tills should pull; commit.
+
+pub mod incoming;
+pub mod rows;
+pub mod snapshot;
+pub mod validate;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+use tillbook_core::ids::{BusinessId, DeviceId, EventId};
+use tillbook_core::protocol::{Ack, AckStatus, PushResponse, Reason};
+use tillbook_core::time::business_day;
+use uuid::Uuid;
+
+use crate::changes::{self, Entity};
+use crate::error::ApiError;
+use incoming::Incoming;
+use rows::{InboxRow, Posting, QuarantineRow, Rows};
+use snapshot::References;
+use validate::{Verdict, judge};
+
+/// A till, as its token identifies it.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: DeviceId,
+    pub till_code: String,
+    pub business_ids: Vec<BusinessId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("the batch starts at device_seq {first}, but the next expected is {expected}")]
+    SequenceGap { expected: u64, first: u64 },
+    #[error("event {event_id} was already received with different content")]
+    EventIdReused { event_id: EventId },
+    #[error("this till has been revoked")]
+    Revoked,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<MergeError> for ApiError {
+    fn from(error: MergeError) -> ApiError {
+        match error {
+            MergeError::SequenceGap { expected, first } => ApiError::sequence_gap(expected, first),
+            MergeError::EventIdReused { .. } => ApiError::conflict("event_id_reused", error.to_string()),
+            MergeError::Revoked => ApiError::unauthorized("device_revoked", error.to_string()),
+            MergeError::Database(error) => error.into(),
+        }
+    }
+}
+
+/// How the merge went, for the answer and the metrics.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub response: PushResponse,
+    pub posted: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredEvent {
+    event_id: Uuid,
+    device_id: Uuid,
+    device_seq: i64,
+    raw: serde_json::Value,
+    entry_number: Option<i64>,
+    reason_code: Option<String>,
+    reason_message: Option<String>,
+}
+
+impl StoredEvent {
+    fn ack(&self) -> Ack {
+        Ack {
+            event_id: EventId(self.event_id),
+            device_seq: self.device_seq as u64,
+            status: AckStatus::Duplicate,
+            entry_number: self.entry_number.map(|number| number as u64),
+            reason: self
+                .reason_code
+                .clone()
+                .map(|code| Reason { code, message: self.reason_message.clone().unwrap_or_default() }),
+        }
+    }
+}
+
+pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: Tz) -> Result<Outcome, MergeError> {
+    let mut tx = pool.begin().await?;
+    let (last_seq, revoked_at): (i64, Option<DateTime<Utc>>) =
+        sqlx::query_as("SELECT last_seq, revoked_at FROM device WHERE id = $1 FOR UPDATE")
+            .bind(device.id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+    if revoked_at.is_some() {
+        return Err(MergeError::Revoked);
+    }
+    let expected = last_seq as u64 + 1;
+    let Some(first) = events.first().map(|incoming| incoming.event.device_seq) else {
+        return Ok(Outcome {
+            response: PushResponse { acks: Vec::new(), acked_through: last_seq as u64 },
+            ..Outcome::default()
+        });
+    };
+    if first > expected {
+        return Err(MergeError::SequenceGap { expected, first });
+    }
+
+    // Events already received: by this device at these numbers, or anywhere under these ids.
+    let last = first + events.len() as u64 - 1;
+    let ids: Vec<Uuid> = events.iter().map(|incoming| incoming.event.event_id.0).collect();
+    let stored: Vec<StoredEvent> = sqlx::query_as(
+        "SELECT i.event_id, i.device_id, i.device_seq, i.raw, i.entry_number, q.reason_code, q.reason_message
+           FROM inbox i LEFT JOIN quarantine q USING (event_id)
+          WHERE i.event_id = ANY($1) OR (i.device_id = $2 AND i.device_seq BETWEEN $3 AND $4)",
+    )
+    .bind(&ids)
+    .bind(device.id.0)
+    .bind(first as i64)
+    .bind(last.min(expected.saturating_sub(1)) as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let by_id: HashMap<Uuid, &StoredEvent> = stored.iter().map(|row| (row.event_id, row)).collect();
+    let mut outcome = Outcome::default();
+    let mut new_events = Vec::new();
+    for incoming in events {
+        let event = &incoming.event;
+        match by_id.get(&event.event_id.0) {
+            Some(row)
+                if row.device_id == device.id.0
+                    && row.device_seq as u64 == event.device_seq
+                    && row.raw == incoming.raw =>
+            {
+                outcome.response.acks.push(row.ack());
+                outcome.duplicates += 1;
+            }
+            Some(_) => return Err(MergeError::EventIdReused { event_id: event.event_id }),
+            None if event.device_seq < expected => {
+                // This device's number was taken by another event.
+                return Err(MergeError::EventIdReused { event_id: event.event_id });
+            }
+            None => new_events.push(incoming),
+        }
+    }
+    outcome.response.acked_through = last.max(last_seq as u64);
+    if new_events.is_empty() {
+        touch_device(&mut tx, device.id, last_seq).await?;
+        tx.commit().await?;
+        return Ok(outcome);
+    }
+
+    changes::lock(&mut tx).await?;
+    let parsed: Vec<validate::Parsed> = new_events.iter().map(|incoming| validate::parse(&incoming.event)).collect();
+    let mut references = References::default();
+    for (incoming, parsed) in new_events.iter().zip(&parsed) {
+        if let Ok(document) = &parsed.document {
+            let entry_id = parsed.entry.as_ref().ok().and_then(|entry| entry.as_ref().map(|entry| entry.entry_id()));
+            references.add(incoming.event.business_id, document, entry_id);
+        }
+    }
+    let mut snapshot = snapshot::load(&mut tx, &references).await?;
+    let now = Utc::now();
+    let verdicts: Vec<Verdict> = new_events
+        .iter()
+        .zip(parsed)
+        .map(|(incoming, parsed)| judge(&incoming.event, parsed, &device.business_ids, &mut snapshot, now))
+        .collect();
+
+    let entries =
+        verdicts.iter().filter(|v| matches!(v, Verdict::Posted(accepted) if accepted.entry.is_some())).count();
+    let (last_entry,): (i64,) =
+        sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + $1 RETURNING last_entry")
+            .bind(entries as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut next_entry = last_entry - entries as i64 + 1;
+
+    let mut inbox = Vec::with_capacity(new_events.len());
+    let mut quarantine = Vec::new();
+    let mut rows = Rows::default();
+    let mut quarantined_ids = Vec::new();
+    for (incoming, verdict) in new_events.iter().zip(&verdicts) {
+        let event = &incoming.event;
+        let (status, entry_number, reason) = match verdict {
+            Verdict::Posted(accepted) => {
+                let entry_number = accepted.entry.as_ref().map(|_| {
+                    next_entry += 1;
+                    next_entry - 1
+                });
+                rows.add(
+                    Posting {
+                        event,
+                        document: &accepted.document,
+                        entry: accepted.entry.as_ref(),
+                        entry_number,
+                        flags: &accepted.flags,
+                        business_day: business_day(event.occurred_at, zone),
+                        device_id: device.id,
+                    },
+                    &snapshot,
+                );
+                outcome.posted += 1;
+                ("posted", entry_number, None)
+            }
+            Verdict::Quarantined(reason) => {
+                tracing::warn!(event_id = %event.event_id, till = %device.till_code, code = %reason.code, "event quarantined");
+                quarantine.push(QuarantineRow {
+                    event_id: event.event_id,
+                    reason_code: reason.code.clone(),
+                    reason_message: reason.message.clone(),
+                });
+                quarantined_ids.push(serde_json::json!({ "event_id": event.event_id, "reason": reason }));
+                outcome.quarantined += 1;
+                ("quarantined", None, Some(reason.clone()))
+            }
+        };
+        inbox.push(InboxRow {
+            event_id: event.event_id,
+            device_id: device.id,
+            device_seq: event.device_seq as i64,
+            event_type: event.event_type.clone(),
+            business_id: event.business_id,
+            occurred_at: event.occurred_at,
+            recorded_by: event.recorded_by.map(|staff| staff.0),
+            raw: incoming.raw.clone(),
+            status,
+            entry_number,
+        });
+        outcome.response.acks.push(Ack {
+            event_id: event.event_id,
+            device_seq: event.device_seq,
+            status: if reason.is_some() { AckStatus::Quarantined } else { AckStatus::Posted },
+            entry_number: entry_number.map(|number| number as u64),
+            reason,
+        });
+    }
+    rows::insert_inbox(&mut tx, &inbox).await?;
+    rows::insert_quarantine(&mut tx, &quarantine).await?;
+    rows.write(&mut tx, &snapshot).await?;
+
+    let created: Vec<Uuid> = rows.created_customers();
+    if !created.is_empty() {
+        changes::publish(&mut tx, Entity::Customer, Some(&created)).await?;
+    }
+    let mut jobs: Vec<Uuid> = rows.touched_jobs.iter().map(|id| id.0).collect();
+    jobs.sort_unstable();
+    jobs.dedup();
+    if !jobs.is_empty() {
+        changes::publish(&mut tx, Entity::LaundryJob, Some(&jobs)).await?;
+    }
+    let mut customers: Vec<Uuid> = rows.touched_customers.iter().map(|id| id.0).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    if !customers.is_empty() {
+        changes::publish(&mut tx, Entity::CustomerBalance, Some(&customers)).await?;
+    }
+    let status = serde_json::json!({ "acked_through": last, "quarantined": quarantined_ids });
+    changes::publish_to_device(&mut tx, device.id, "event_status", &status).await?;
+    touch_device(&mut tx, device.id, last as i64).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+async fn touch_device(connection: &mut sqlx::PgConnection, device: DeviceId, last_seq: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE device SET last_seq = greatest(last_seq, $2), last_seen_at = now() WHERE id = $1")
+        .bind(device.0)
+        .bind(last_seq)
+        .execute(connection)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,870 @@
+//! The rows an accepted batch writes, gathered per table and written with one statement per
+//! table: each table's rows travel as one JSONB array and Postgres unpacks it with
+//! `jsonb_populate_recordset` (DESIGN §7: set-based, no per-line round trips).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use tillbook_core::chart::AccountCode;
+use tillbook_core::documents::{Document, JobStatus, NewCylinder, Tender, TenderMethod};
+use tillbook_core::ids::{
+    BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
+};
+use tillbook_core::journal::{JournalEntry, Side};
+use tillbook_core::money::{Money, Quantity, VatRate};
+use tillbook_core::protocol::Reason;
+use uuid::Uuid;
+
+use super::incoming::IncomingEvent;
+use super::validate::{Snapshot, credit_of};
+
+#[derive(Serialize)]
+pub struct InboxRow {
+    pub event_id: EventId,
+    pub device_id: DeviceId,
+    pub device_seq: i64,
+    pub event_type: String,
+    pub business_id: BusinessId,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub recorded_by: Option<Uuid>,
+    pub raw: serde_json::Value,
+    pub status: &'static str,
+    pub entry_number: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct EntryRow {
+    entry_number: i64,
+    entry_id: EntryId,
+    business_id: BusinessId,
+    event_id: EventId,
+    event_type: String,
+    document_id: Option<DocumentId>,
+    occurred_at: DateTime<FixedOffset>,
+    business_day: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct LineRow {
+    entry_number: i64,
+    line_no: i16,
+    business_id: BusinessId,
+    account_code: i16,
+    debit: Money,
+    credit: Money,
+}
+
+#[derive(Serialize)]
+pub struct QuarantineRow {
+    pub event_id: EventId,
+    pub reason_code: String,
+    pub reason_message: String,
+}
+
+#[derive(Serialize)]
+struct FlagRow {
+    event_id: EventId,
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct CustomerRow {
+    id: CustomerId,
+    name: String,
+    phone: Option<String>,
+    credit_limit: Money,
+}
+
+#[derive(Serialize)]
+struct SaleRow {
+    sale_id: DocumentId,
+    event_id: EventId,
+    entry_number: i64,
+    business_id: BusinessId,
+    device_id: DeviceId,
+    kind: &'static str,
+    receipt_number: String,
+    occurred_at: DateTime<FixedOffset>,
+    business_day: NaiveDate,
+    total: Money,
+    original_id: Option<DocumentId>,
+}
+
+#[derive(Serialize)]
+struct SaleLineRow {
+    sale_id: DocumentId,
+    line_no: i16,
+    product_id: ProductId,
+    quantity: Quantity,
+    unit_price: Money,
+    discount: Money,
+    vat_rate: VatRate,
+    line_total: Money,
+}
+
+#[derive(Serialize)]
+struct TenderRow {
+    document_id: DocumentId,
+    line_no: i16,
+    business_id: BusinessId,
+    method: &'static str,
+    amount: Money,
+    mpesa_code: Option<String>,
+    customer_id: Option<CustomerId>,
+    occurred_at: DateTime<FixedOffset>,
+}
+
+#[derive(Serialize)]
+struct StockMoveRow {
+    business_id: BusinessId,
+    product_id: ProductId,
+    quantity: rust_decimal::Decimal,
+    reason: &'static str,
+    document_id: DocumentId,
+    event_id: EventId,
+    occurred_at: DateTime<FixedOffset>,
+}
+
+#[derive(Serialize)]
+struct LpgRow {
+    sale_id: DocumentId,
+    cylinder_type_id: CylinderTypeId,
+    quantity: i64,
+    empty_in: Option<CylinderTypeId>,
+    new_cylinder: Option<&'static str>,
+    gas_total: Money,
+    cylinder_total: Money,
+}
+
+#[derive(Serialize)]
+struct CylinderMoveRow {
+    cylinder_type_id: CylinderTypeId,
+    full_delta: i64,
+    empty_delta: i64,
+    reason: &'static str,
+    document_id: DocumentId,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct InvoiceRow {
+    invoice_id: DocumentId,
+    business_id: BusinessId,
+    customer_id: CustomerId,
+    number: String,
+    kind: &'static str,
+    issued_at: DateTime<FixedOffset>,
+    business_day: NaiveDate,
+    amount: Money,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct CancellationRow {
+    invoice_id: DocumentId,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct PaymentRow {
+    payment_id: DocumentId,
+    business_id: BusinessId,
+    customer_id: CustomerId,
+    receipt_number: String,
+    total: Money,
+    unapplied: Money,
+    occurred_at: DateTime<FixedOffset>,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct AllocationRow {
+    invoice_id: DocumentId,
+    document_id: DocumentId,
+    amount: Money,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct JobRow {
+    job_id: DocumentId,
+    business_id: BusinessId,
+    ticket_number: String,
+    customer_id: CustomerId,
+    total: Money,
+    promised_at: DateTime<FixedOffset>,
+    notes: String,
+    dropped_off_at: DateTime<FixedOffset>,
+}
+
+#[derive(Serialize)]
+struct ItemRow {
+    job_id: DocumentId,
+    line_no: i16,
+    service_id: LaundryServiceId,
+    description: String,
+    quantity: Quantity,
+    unit_price: Money,
+    line_total: Money,
+}
+
+#[derive(Serialize)]
+struct StatusRow {
+    job_id: DocumentId,
+    from_status: Option<&'static str>,
+    to_status: &'static str,
+    occurred_at: DateTime<FixedOffset>,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct VoidRow {
+    document_id: DocumentId,
+    void_id: DocumentId,
+    event_id: EventId,
+    occurred_at: DateTime<FixedOffset>,
+}
+
+/// Everything a batch writes besides the inbox and the quarantine.
+#[derive(Default)]
+pub struct Rows {
+    entries: Vec<EntryRow>,
+    lines: Vec<LineRow>,
+    flags: Vec<FlagRow>,
+    customers: Vec<CustomerRow>,
+    sales: Vec<SaleRow>,
+    sale_lines: Vec<SaleLineRow>,
+    tenders: Vec<TenderRow>,
+    stock_moves: Vec<StockMoveRow>,
+    lpg: Vec<LpgRow>,
+    cylinder_moves: Vec<CylinderMoveRow>,
+    invoices: Vec<InvoiceRow>,
+    cancellations: Vec<CancellationRow>,
+    payments: Vec<PaymentRow>,
+    allocations: Vec<AllocationRow>,
+    jobs: Vec<JobRow>,
+    items: Vec<ItemRow>,
+    statuses: Vec<StatusRow>,
+    voids: Vec<VoidRow>,
+    /// Which products each event moved out, for the negative-stock flag.
+    outgoing: Vec<(EventId, ProductId)>,
+    /// Jobs and customers whose state the tills should pull again.
+    pub touched_jobs: Vec<DocumentId>,
+    pub touched_customers: Vec<CustomerId>,
+}
+
+fn method(tender: &Tender) -> &'static str {
+    match tender.method {
+        TenderMethod::Cash => "cash",
+        TenderMethod::Mpesa => "mpesa",
+        TenderMethod::Credit => "credit",
+    }
+}
+
+fn short(index: usize) -> i16 {
+    i16::try_from(index).expect("documents have at most a few hundred lines")
+}
+
+/// The posting of one accepted event.
+pub struct Posting<'a> {
+    pub event: &'a IncomingEvent,
+    pub document: &'a Document,
+    pub entry: Option<&'a JournalEntry>,
+    pub entry_number: Option<i64>,
+    pub flags: &'a [Reason],
+    pub business_day: NaiveDate,
+    pub device_id: DeviceId,
+}
+
+impl Rows {
+    pub fn add(&mut self, posting: Posting<'_>, snapshot: &Snapshot) {
+        let Posting { event, document, entry, entry_number, flags, business_day, device_id } = posting;
+        let (event_id, business_id, at) = (event.event_id, event.business_id, event.occurred_at);
+        for flag in flags {
+            self.flags.push(FlagRow { event_id, code: flag.code.clone(), message: flag.message.clone() });
+        }
+        if let (Some(entry), Some(number)) = (entry, entry_number) {
+            self.entries.push(EntryRow {
+                entry_number: number,
+                entry_id: entry.entry_id(),
+                business_id,
+                event_id,
+                event_type: event.event_type.clone(),
+                document_id: tillbook_core::documents::document_id(document),
+                occurred_at: at,
+                business_day,
+            });
+            for (index, line) in entry.lines().iter().enumerate() {
+                let (debit, credit) = match line.side {
+                    Side::Debit => (line.amount, Money::ZERO),
+                    Side::Credit => (Money::ZERO, line.amount),
+                };
+                let account_code = i16::try_from(line.account.number()).expect("account codes are four digits");
+                self.lines.push(LineRow {
+                    entry_number: number,
+                    line_no: short(index),
+                    business_id,
+                    account_code,
+                    debit,
+                    credit,
+                });
+            }
+        }
+        let number = entry_number.unwrap_or_default();
+        let sale = |rows: &mut Rows, sale_id, kind, receipt: &str, total, original_id| {
+            rows.sales.push(SaleRow {
+                sale_id,
+                event_id,
+                entry_number: number,
+                business_id,
+                device_id,
+                kind,
+                receipt_number: receipt.to_string(),
+                occurred_at: at,
+                business_day,
+                total,
+                original_id,
+            });
+        };
+        match document {
+            Document::CustomerCreated(created) => {
+                self.customers.push(CustomerRow {
+                    id: created.customer_id,
+                    name: created.name.clone(),
+                    phone: created.phone.clone(),
+                    credit_limit: created.credit_limit,
+                });
+            }
+            Document::Sale(doc) => {
+                sale(self, doc.sale_id, "sale", &doc.receipt_number, doc.total, None);
+                for (index, line) in doc.lines.iter().enumerate() {
+                    self.sale_lines.push(SaleLineRow {
+                        sale_id: doc.sale_id,
+                        line_no: short(index),
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        unit_price: line.unit_price,
+                        discount: line.discount,
+                        vat_rate: line.vat_rate,
+                        line_total: line.line_total,
+                    });
+                    self.move_stock(snapshot, event, doc.sale_id, line.product_id, -line.quantity.decimal(), "sale");
+                }
+                self.add_tenders(event, doc.sale_id, &doc.tenders);
+                self.add_credit_invoice(event, doc.sale_id, &doc.receipt_number, &doc.tenders, business_day);
+            }
+            Document::LpgSale(doc) => {
+                sale(self, doc.sale_id, "lpg", &doc.receipt_number, doc.total, None);
+                let count = doc.quantity.milli() / 1000;
+                self.lpg.push(LpgRow {
+                    sale_id: doc.sale_id,
+                    cylinder_type_id: doc.cylinder_type_id,
+                    quantity: count,
+                    empty_in: doc.empty_in,
+                    new_cylinder: doc.new_cylinder.map(|new| match new {
+                        NewCylinder::Sale => "sale",
+                        NewCylinder::Deposit => "deposit",
+                    }),
+                    gas_total: doc.gas_total,
+                    cylinder_total: doc.cylinder_total,
+                });
+                self.move_cylinders(event, doc.sale_id, doc.cylinder_type_id, -count, 0, "sale");
+                if let Some(empty) = doc.empty_in {
+                    self.move_cylinders(event, doc.sale_id, empty, 0, count, "exchange");
+                }
+                self.add_tenders(event, doc.sale_id, &doc.tenders);
+                self.add_credit_invoice(event, doc.sale_id, &doc.receipt_number, &doc.tenders, business_day);
+            }
+            Document::Refund(doc) => {
+                sale(self, doc.refund_id, "refund", &doc.receipt_number, doc.total, Some(doc.sale_id));
+                for line in &doc.lines {
+                    self.move_stock(snapshot, event, doc.refund_id, line.product_id, line.quantity.decimal(), "return");
+                }
+                self.add_tenders(event, doc.refund_id, &doc.tenders);
+                // Money returned on credit is a credit note against the sale's own invoice.
+                if let Some((customer, amount)) = credit_of(&doc.tenders)
+                    && snapshot.invoices.get(&doc.sale_id).is_some_and(|invoice| invoice.customer_id == customer)
+                {
+                    self.allocations.push(AllocationRow {
+                        invoice_id: doc.sale_id,
+                        document_id: doc.refund_id,
+                        amount,
+                        event_id,
+                    });
+                    self.touched_customers.push(customer);
+                }
+            }
+            Document::SaleVoided(void) | Document::DocumentVoided(void) => {
+                self.voids.push(VoidRow {
+                    document_id: void.document_id,
+                    void_id: void.void_id,
+                    event_id,
+                    occurred_at: at,
+                });
+                if let Some(invoice) = snapshot.invoices.get(&void.document_id) {
+                    self.touched_customers.push(invoice.customer_id);
+                }
+            }
+            Document::LaundryDropOff(job) => {
+                self.invoices.push(InvoiceRow {
+                    invoice_id: job.job_id,
+                    business_id,
+                    customer_id: job.customer_id,
+                    number: job.ticket_number.clone(),
+                    kind: "laundry",
+                    issued_at: at,
+                    business_day,
+                    amount: job.total,
+                    event_id,
+                });
+                self.jobs.push(JobRow {
+                    job_id: job.job_id,
+                    business_id,
+                    ticket_number: job.ticket_number.clone(),
+                    customer_id: job.customer_id,
+                    total: job.total,
+                    promised_at: job.promised_at,
+                    notes: job.notes.clone(),
+                    dropped_off_at: at,
+                });
+                for (index, item) in job.items.iter().enumerate() {
+                    self.items.push(ItemRow {
+                        job_id: job.job_id,
+                        line_no: short(index),
+                        service_id: item.service_id,
+                        description: item.description.clone(),
+                        quantity: item.quantity,
+                        unit_price: item.unit_price,
+                        line_total: item.line_total,
+                    });
+                }
+                self.statuses.push(StatusRow {
+                    job_id: job.job_id,
+                    from_status: None,
+                    to_status: JobStatus::Received.as_str(),
+                    occurred_at: at,
+                    event_id,
+                });
+                self.touched_jobs.push(job.job_id);
+                self.touched_customers.push(job.customer_id);
+            }
+            Document::LaundryStatusChange(change) => {
+                self.statuses.push(StatusRow {
+                    job_id: change.job_id,
+                    from_status: Some(change.from.as_str()),
+                    to_status: change.to.as_str(),
+                    occurred_at: at,
+                    event_id,
+                });
+                if change.to == JobStatus::Cancelled {
+                    self.cancellations.push(CancellationRow { invoice_id: change.job_id, event_id });
+                    if let Some(invoice) = snapshot.invoices.get(&change.job_id) {
+                        self.touched_customers.push(invoice.customer_id);
+                    }
+                }
+                self.touched_jobs.push(change.job_id);
+            }
+            Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
+                self.payments.push(PaymentRow {
+                    payment_id: payment.payment_id,
+                    business_id,
+                    customer_id: payment.customer_id,
+                    receipt_number: payment.receipt_number.clone(),
+                    total: payment.total,
+                    unapplied: payment.unapplied,
+                    occurred_at: at,
+                    event_id,
+                });
+                for allocation in &payment.allocations {
+                    self.allocations.push(AllocationRow {
+                        invoice_id: allocation.invoice_id,
+                        document_id: payment.payment_id,
+                        amount: allocation.amount,
+                        event_id,
+                    });
+                    if snapshot.job_status.contains_key(&allocation.invoice_id) {
+                        self.touched_jobs.push(allocation.invoice_id);
+                    }
+                }
+                self.add_tenders(event, payment.payment_id, &payment.tenders);
+                self.touched_customers.push(payment.customer_id);
+            }
+            Document::StockReceipt(receipt) => {
+                for line in &receipt.lines {
+                    self.move_stock(
+                        snapshot,
+                        event,
+                        receipt.receipt_id,
+                        line.product_id,
+                        line.quantity.decimal(),
+                        "receipt",
+                    );
+                }
+                for refill in &receipt.cylinders {
+                    let count = refill.quantity.milli() / 1000;
+                    self.move_cylinders(event, receipt.receipt_id, refill.cylinder_type_id, count, -count, "refill");
+                }
+            }
+            Document::WaterProduction(production) => {
+                for line in &production.lines {
+                    let quantity = line.quantity.decimal();
+                    self.move_stock(snapshot, event, production.production_id, line.product_id, quantity, "production");
+                }
+            }
+            Document::StockCount(count) => {
+                for line in &count.lines {
+                    let difference = line.counted.decimal() - line.expected.decimal();
+                    self.move_stock(snapshot, event, count.count_id, line.product_id, difference, "count");
+                }
+            }
+            Document::Expense(_)
+            | Document::CashMovement(_)
+            | Document::ShiftOpened(_)
+            | Document::ShiftClosed(_)
+            | Document::DayClosed(_) => {}
+        }
+    }
+
+    /// Customers created by this batch's events, for the change feed.
+    pub fn created_customers(&self) -> Vec<Uuid> {
+        self.customers.iter().map(|customer| customer.id.0).collect()
+    }
+
+    fn move_stock(
+        &mut self,
+        snapshot: &Snapshot,
+        event: &IncomingEvent,
+        document_id: DocumentId,
+        product_id: ProductId,
+        quantity: rust_decimal::Decimal,
+        reason: &'static str,
+    ) {
+        let stocked = snapshot.products.get(&product_id).is_some_and(|product| product.stock.is_some());
+        if !stocked || quantity.is_zero() {
+            return;
+        }
+        if quantity.is_sign_negative() {
+            self.outgoing.push((event.event_id, product_id));
+        }
+        self.stock_moves.push(StockMoveRow {
+            business_id: event.business_id,
+            product_id,
+            quantity,
+            reason,
+            document_id,
+            event_id: event.event_id,
+            occurred_at: event.occurred_at,
+        });
+    }
+
+    fn move_cylinders(
+        &mut self,
+        event: &IncomingEvent,
+        document_id: DocumentId,
+        cylinder_type_id: CylinderTypeId,
+        full_delta: i64,
+        empty_delta: i64,
+        reason: &'static str,
+    ) {
+        self.cylinder_moves.push(CylinderMoveRow {
+            cylinder_type_id,
+            full_delta,
+            empty_delta,
+            reason,
+            document_id,
+            event_id: event.event_id,
+        });
+    }
+
+    fn add_tenders(&mut self, event: &IncomingEvent, document_id: DocumentId, tenders: &[Tender]) {
+        for (index, tender) in tenders.iter().enumerate() {
+            self.tenders.push(TenderRow {
+                document_id,
+                line_no: short(index),
+                business_id: event.business_id,
+                method: method(tender),
+                amount: tender.amount,
+                mpesa_code: tender.mpesa_code.clone(),
+                customer_id: tender.customer_id,
+                occurred_at: event.occurred_at,
+            });
+        }
+    }
+
+    fn add_credit_invoice(
+        &mut self,
+        event: &IncomingEvent,
+        sale_id: DocumentId,
+        receipt: &str,
+        tenders: &[Tender],
+        business_day: NaiveDate,
+    ) {
+        if let Some((customer_id, amount)) = credit_of(tenders) {
+            self.invoices.push(InvoiceRow {
+                invoice_id: sale_id,
+                business_id: event.business_id,
+                customer_id,
+                number: receipt.to_string(),
+                kind: "credit_sale",
+                issued_at: event.occurred_at,
+                business_day,
+                amount,
+                event_id: event.event_id,
+            });
+            self.touched_customers.push(customer_id);
+        }
+    }
+
+    /// Writes every table, in an order the foreign keys accept. Returns the flags raised by
+    /// the writes themselves (stock below zero).
+    pub async fn write(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
+        insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
+        insert(connection, INSERT_ENTRIES, &self.entries).await?;
+        insert(connection, INSERT_LINES_AND_BALANCES, &self.lines).await?;
+        insert(connection, INSERT_SALES, &self.sales).await?;
+        insert(connection, INSERT_SALE_LINES, &self.sale_lines).await?;
+        insert(connection, INSERT_TENDERS, &self.tenders).await?;
+        insert(connection, INSERT_LPG, &self.lpg).await?;
+        insert(connection, INSERT_INVOICES, &self.invoices).await?;
+        insert(connection, INSERT_JOBS, &self.jobs).await?;
+        insert(connection, INSERT_ITEMS, &self.items).await?;
+        insert(connection, INSERT_STATUSES, &self.statuses).await?;
+        insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
+        insert(connection, INSERT_PAYMENTS, &self.payments).await?;
+        insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
+        insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
+        let mut negative = levels(connection, INSERT_STOCK_MOVES, &self.stock_moves).await?;
+        // A void's stock and cylinders come back by mirroring the original's movements, after
+        // the batch's own movements so that a sale and its void may share a batch.
+        negative.extend(levels(connection, REVERSE_STOCK_MOVES, &self.voids).await?);
+        insert(connection, REVERSE_CYLINDER_MOVES, &self.voids).await?;
+        insert(connection, INSERT_VOIDS, &self.voids).await?;
+        let mut flags: Vec<&FlagRow> = self.flags.iter().collect();
+        let stock_flags = self.negative_stock_flags(&negative, snapshot);
+        flags.extend(stock_flags.iter());
+        insert(connection, INSERT_FLAGS, &flags).await
+    }
+
+    fn negative_stock_flags(
+        &self,
+        negative: &HashMap<ProductId, rust_decimal::Decimal>,
+        snapshot: &Snapshot,
+    ) -> Vec<FlagRow> {
+        let mut flags: Vec<FlagRow> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (event_id, product_id) in &self.outgoing {
+            let Some(level) = negative.get(product_id) else { continue };
+            if !seen.insert((*event_id, *product_id)) {
+                continue;
+            }
+            let name = snapshot.products.get(product_id).map(|product| product.name.as_str()).unwrap_or("?");
+            flags.push(FlagRow {
+                event_id: *event_id,
+                code: "negative_stock".to_string(),
+                message: format!("stock of {name} ({product_id}) is {level} after this batch"),
+            });
+        }
+        flags
+    }
+}
+
+async fn insert<T: Serialize>(connection: &mut PgConnection, sql: &'static str, rows: &[T]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(sql).bind(Json(rows)).execute(connection).await?;
+    Ok(())
+}
+
+/// Runs a stock-moving statement and returns the products it left below zero.
+async fn levels<T: Serialize>(
+    connection: &mut PgConnection,
+    sql: &'static str,
+    rows: &[T],
+) -> Result<HashMap<ProductId, rust_decimal::Decimal>, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let levels: Vec<(Uuid, rust_decimal::Decimal)> = sqlx::query_as(sql).bind(Json(rows)).fetch_all(connection).await?;
+    Ok(levels
+        .into_iter()
+        .filter(|(_, level)| level.is_sign_negative())
+        .map(|(id, level)| (ProductId(id), level))
+        .collect())
+}
+
+pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow]) -> Result<(), sqlx::Error> {
+    insert(connection, INSERT_INBOX, rows).await
+}
+
+pub async fn insert_quarantine(connection: &mut PgConnection, rows: &[QuarantineRow]) -> Result<(), sqlx::Error> {
+    insert(connection, INSERT_QUARANTINE, rows).await
+}
+
+/// Account codes on the wire are four-digit strings; in Postgres they are SMALLINT.
+pub fn account_number(code: AccountCode) -> i16 {
+    i16::try_from(code.number()).expect("account codes are four digits")
+}
+
+const INSERT_INBOX: &str = "
+INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status, entry_number)
+SELECT event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status, entry_number
+  FROM jsonb_populate_recordset(NULL::inbox, $1)";
+
+const INSERT_QUARANTINE: &str = "
+INSERT INTO quarantine (event_id, reason_code, reason_message)
+SELECT event_id, reason_code, reason_message FROM jsonb_populate_recordset(NULL::quarantine, $1)";
+
+const INSERT_CUSTOMERS: &str = "
+INSERT INTO customer (id, name, phone, credit_limit)
+SELECT id, name, phone, credit_limit FROM jsonb_populate_recordset(NULL::customer, $1)
+ON CONFLICT (id) DO NOTHING";
+
+const INSERT_ENTRIES: &str = "
+INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
+SELECT entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day
+  FROM jsonb_populate_recordset(NULL::journal_entry, $1)";
+
+/// The lines, and the balances from exactly the lines inserted (DESIGN §8: same transaction).
+const INSERT_LINES_AND_BALANCES: &str = "
+WITH line AS (
+    INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+    SELECT entry_number, line_no, business_id, account_code, debit, credit
+      FROM jsonb_populate_recordset(NULL::journal_line, $1)
+    RETURNING business_id, account_code, debit, credit)
+INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
+SELECT business_id, account_code, sum(debit), sum(credit) FROM line GROUP BY business_id, account_code
+ON CONFLICT (business_id, account_code) DO UPDATE
+   SET debit_total = account_balance.debit_total + EXCLUDED.debit_total,
+       credit_total = account_balance.credit_total + EXCLUDED.credit_total";
+
+const INSERT_SALES: &str = "
+INSERT INTO sale (sale_id, event_id, entry_number, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
+SELECT sale_id, event_id, entry_number, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id
+  FROM jsonb_populate_recordset(NULL::sale, $1)";
+
+const INSERT_SALE_LINES: &str = "
+INSERT INTO sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)
+SELECT sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total
+  FROM jsonb_populate_recordset(NULL::sale_line, $1)";
+
+const INSERT_TENDERS: &str = "
+INSERT INTO tender (document_id, line_no, business_id, method, amount, mpesa_code, customer_id, occurred_at)
+SELECT document_id, line_no, business_id, method, amount, mpesa_code, customer_id, occurred_at
+  FROM jsonb_populate_recordset(NULL::tender, $1)";
+
+const INSERT_LPG: &str = "
+INSERT INTO lpg_exchange (sale_id, cylinder_type_id, quantity, empty_in, new_cylinder, gas_total, cylinder_total)
+SELECT sale_id, cylinder_type_id, quantity, empty_in, new_cylinder, gas_total, cylinder_total
+  FROM jsonb_populate_recordset(NULL::lpg_exchange, $1)";
+
+const INSERT_INVOICES: &str = "
+INSERT INTO invoice (invoice_id, business_id, customer_id, number, kind, issued_at, business_day, amount, event_id)
+SELECT invoice_id, business_id, customer_id, number, kind, issued_at, business_day, amount, event_id
+  FROM jsonb_populate_recordset(NULL::invoice, $1)";
+
+const INSERT_JOBS: &str = "
+INSERT INTO laundry_job (job_id, business_id, ticket_number, customer_id, total, promised_at, notes, dropped_off_at)
+SELECT job_id, business_id, ticket_number, customer_id, total, promised_at, notes, dropped_off_at
+  FROM jsonb_populate_recordset(NULL::laundry_job, $1)";
+
+const INSERT_ITEMS: &str = "
+INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity, unit_price, line_total)
+SELECT job_id, line_no, service_id, description, quantity, unit_price, line_total
+  FROM jsonb_populate_recordset(NULL::laundry_item, $1)";
+
+const INSERT_STATUSES: &str = "
+INSERT INTO laundry_status_history (job_id, from_status, to_status, occurred_at, event_id)
+SELECT job_id, from_status, to_status, occurred_at, event_id FROM jsonb_populate_recordset(NULL::laundry_status_history, $1)";
+
+const INSERT_CANCELLATIONS: &str = "
+INSERT INTO invoice_cancellation (invoice_id, event_id)
+SELECT invoice_id, event_id FROM jsonb_populate_recordset(NULL::invoice_cancellation, $1)";
+
+const INSERT_PAYMENTS: &str = "
+INSERT INTO payment (payment_id, business_id, customer_id, receipt_number, total, unapplied, occurred_at, event_id)
+SELECT payment_id, business_id, customer_id, receipt_number, total, unapplied, occurred_at, event_id
+  FROM jsonb_populate_recordset(NULL::payment, $1)";
+
+const INSERT_ALLOCATIONS: &str = "
+INSERT INTO allocation (invoice_id, document_id, amount, event_id)
+SELECT invoice_id, document_id, amount, event_id FROM jsonb_populate_recordset(NULL::allocation, $1)";
+
+const INSERT_VOIDS: &str = "
+INSERT INTO voided_document (document_id, void_id, event_id)
+SELECT document_id, void_id, event_id FROM jsonb_populate_recordset(NULL::voided_document, $1)";
+
+const INSERT_FLAGS: &str = "
+INSERT INTO posting_flag (event_id, code, message)
+SELECT event_id, code, message FROM jsonb_populate_recordset(NULL::posting_flag, $1)";
+
+/// The tail of a statement whose CTE `moved` inserted cylinder movements: the running counts.
+macro_rules! cylinder_levels {
+    () => {
+        "
+INSERT INTO cylinder_stock (cylinder_type_id, full_count, empty_count)
+SELECT cylinder_type_id, sum(full_delta), sum(empty_delta) FROM moved GROUP BY cylinder_type_id
+ON CONFLICT (cylinder_type_id) DO UPDATE
+   SET full_count = cylinder_stock.full_count + EXCLUDED.full_count,
+       empty_count = cylinder_stock.empty_count + EXCLUDED.empty_count"
+    };
+}
+
+/// The same for stock: the running levels, returning each touched product's new level.
+macro_rules! stock_levels {
+    () => {
+        "
+INSERT INTO stock_level (product_id, quantity)
+SELECT product_id, sum(quantity) FROM moved GROUP BY product_id
+ON CONFLICT (product_id) DO UPDATE SET quantity = stock_level.quantity + EXCLUDED.quantity
+RETURNING product_id, quantity"
+    };
+}
+
+const INSERT_CYLINDER_MOVES: &str = concat!(
+    "
+WITH moved AS (
+    INSERT INTO cylinder_movement (cylinder_type_id, full_delta, empty_delta, reason, document_id, event_id)
+    SELECT cylinder_type_id, full_delta, empty_delta, reason, document_id, event_id
+      FROM jsonb_populate_recordset(NULL::cylinder_movement, $1)
+    RETURNING cylinder_type_id, full_delta, empty_delta)",
+    cylinder_levels!()
+);
+
+/// A void's cylinders: the original document's movements, mirrored.
+const REVERSE_CYLINDER_MOVES: &str = concat!(
+    "
+WITH moved AS (
+    INSERT INTO cylinder_movement (cylinder_type_id, full_delta, empty_delta, reason, document_id, event_id)
+    SELECT m.cylinder_type_id, -m.full_delta, -m.empty_delta, 'void', v.void_id, v.event_id
+      FROM jsonb_to_recordset($1) AS v(document_id UUID, void_id UUID, event_id UUID)
+      JOIN cylinder_movement m ON m.document_id = v.document_id
+    RETURNING cylinder_type_id, full_delta, empty_delta)",
+    cylinder_levels!()
+);
+
+const INSERT_STOCK_MOVES: &str = concat!(
+    "
+WITH moved AS (
+    INSERT INTO stock_movement (business_id, product_id, quantity, reason, document_id, event_id, occurred_at)
+    SELECT business_id, product_id, quantity, reason, document_id, event_id, occurred_at
+      FROM jsonb_populate_recordset(NULL::stock_movement, $1)
+    RETURNING product_id, quantity)",
+    stock_levels!()
+);
+
+/// A void's stock: the original document's movements, mirrored.
+const REVERSE_STOCK_MOVES: &str = concat!(
+    "
+WITH moved AS (
+    INSERT INTO stock_movement (business_id, product_id, quantity, reason, document_id, event_id, occurred_at)
+    SELECT m.business_id, m.product_id, -m.quantity, 'void', v.void_id, v.event_id, v.occurred_at
+      FROM jsonb_to_recordset($1) AS v(document_id UUID, void_id UUID, event_id UUID, occurred_at TIMESTAMPTZ)
+      JOIN stock_movement m ON m.document_id = v.document_id
+    RETURNING product_id, quantity)",
+    stock_levels!()
+);

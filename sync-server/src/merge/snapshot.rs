@@ -1,0 +1,202 @@
+//! Loads, in one round trip, what the batch's events refer to (`validate::Snapshot`): the
+//! businesses and the chart, the products, services, cylinder types and customers named, and
+//! the posted documents, invoices and jobs the events pay, void, refund or move.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Product};
+use tillbook_core::chart::{Account, Business};
+use tillbook_core::documents::{Document, JobStatus, document_id};
+use tillbook_core::ids::{BusinessId, CustomerId, DocumentId, EntryId, ProductId};
+use tillbook_core::journal::{JournalEntry, JournalPayload, WireLine};
+use uuid::Uuid;
+
+use super::validate::{InvoiceState, PostedEntry, Snapshot};
+
+/// The ids a batch refers to, gathered from its parsed documents.
+#[derive(Debug, Default)]
+pub struct References {
+    pub businesses: HashSet<BusinessId>,
+    pub products: HashSet<ProductId>,
+    pub customers: HashSet<CustomerId>,
+    pub documents: HashSet<DocumentId>,
+    pub entry_ids: HashSet<EntryId>,
+    pub mpesa_codes: HashSet<String>,
+}
+
+impl References {
+    pub fn add(&mut self, business: BusinessId, document: &Document, entry_id: Option<EntryId>) {
+        self.businesses.insert(business);
+        self.entry_ids.extend(entry_id);
+        self.documents.extend(document_id(document));
+        let mut tenders: &[tillbook_core::documents::Tender] = &[];
+        match document {
+            Document::Sale(sale) => {
+                self.products.extend(sale.lines.iter().map(|line| line.product_id));
+                tenders = &sale.tenders;
+            }
+            Document::Refund(refund) => {
+                self.products.extend(refund.lines.iter().map(|line| line.product_id));
+                self.documents.insert(refund.sale_id);
+                tenders = &refund.tenders;
+            }
+            Document::SaleVoided(void) | Document::DocumentVoided(void) => {
+                self.documents.insert(void.document_id);
+            }
+            Document::LaundryDropOff(job) => {
+                self.customers.insert(job.customer_id);
+            }
+            Document::LaundryStatusChange(change) => {
+                self.documents.insert(change.job_id);
+            }
+            Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
+                self.customers.insert(payment.customer_id);
+                self.documents.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));
+                tenders = &payment.tenders;
+            }
+            Document::LpgSale(sale) => tenders = &sale.tenders,
+            Document::StockReceipt(receipt) => self.products.extend(receipt.lines.iter().map(|line| line.product_id)),
+            Document::WaterProduction(production) => {
+                self.products.extend(production.lines.iter().map(|line| line.product_id));
+            }
+            Document::StockCount(count) => self.products.extend(count.lines.iter().map(|line| line.product_id)),
+            _ => {}
+        }
+        for tender in tenders {
+            self.customers.extend(tender.customer_id);
+            self.mpesa_codes.extend(tender.mpesa_code.clone());
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredEntry {
+    document_id: DocumentId,
+    business_id: BusinessId,
+    event_type: String,
+    entry_id: EntryId,
+    lines: Vec<WireLine>,
+}
+
+#[derive(Deserialize)]
+struct StoredInvoice {
+    invoice_id: DocumentId,
+    business_id: BusinessId,
+    customer_id: CustomerId,
+    cancelled: bool,
+}
+
+#[derive(Deserialize)]
+struct StoredJob {
+    job_id: DocumentId,
+    status: JobStatus,
+}
+
+type Row = (
+    Json<Vec<Business>>,
+    Json<Vec<Account>>,
+    Json<Vec<Product>>,
+    Json<Vec<LaundryService>>,
+    Json<Vec<CylinderType>>,
+    Json<Vec<Customer>>,
+    Json<Vec<StoredEntry>>,
+    Json<Vec<DocumentId>>,
+    Json<Vec<StoredInvoice>>,
+    Json<Vec<StoredJob>>,
+    Json<Vec<EntryId>>,
+    Json<Vec<String>>,
+);
+
+const LOAD: &str = r#"
+SELECT
+  (SELECT coalesce(json_agg(data), '[]') FROM business_wire),
+  (SELECT coalesce(json_agg(data), '[]') FROM account_wire),
+  (SELECT coalesce(json_agg(data), '[]') FROM product_wire WHERE id = ANY($1)),
+  (SELECT coalesce(json_agg(data), '[]') FROM laundry_service_wire WHERE business_id = ANY($2)),
+  (SELECT coalesce(json_agg(data), '[]') FROM cylinder_type_wire WHERE business_id = ANY($2)),
+  (SELECT coalesce(json_agg(data), '[]') FROM customer_wire WHERE id = ANY($3)),
+  (SELECT coalesce(json_agg(json_build_object(
+            'document_id', e.document_id, 'business_id', e.business_id, 'event_type', e.event_type,
+            'entry_id', e.entry_id,
+            'lines', (SELECT json_agg(json_build_object('account', l.account_code::text, 'debit', l.debit::text,
+                                                        'credit', l.credit::text) ORDER BY l.line_no)
+                        FROM journal_line l WHERE l.entry_number = e.entry_number))), '[]')
+     FROM journal_entry e WHERE e.document_id = ANY($4)),
+  (SELECT coalesce(json_agg(document_id), '[]') FROM voided_document WHERE document_id = ANY($4)),
+  (SELECT coalesce(json_agg(json_build_object('invoice_id', i.invoice_id, 'business_id', i.business_id,
+                                              'customer_id', i.customer_id, 'cancelled', c.invoice_id IS NOT NULL)), '[]')
+     FROM invoice i LEFT JOIN invoice_cancellation c USING (invoice_id) WHERE i.invoice_id = ANY($4)),
+  (SELECT coalesce(json_agg(json_build_object('job_id', j.job_id, 'status',
+            (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1))), '[]')
+     FROM laundry_job j WHERE j.job_id = ANY($4)),
+  (SELECT coalesce(json_agg(entry_id), '[]') FROM journal_entry WHERE entry_id = ANY($5)),
+  (SELECT coalesce(json_agg(DISTINCT mpesa_code), '[]') FROM tender WHERE mpesa_code = ANY($6))
+"#;
+
+fn uuids<T: Copy>(ids: &HashSet<T>, inner: impl Fn(T) -> Uuid) -> Vec<Uuid> {
+    ids.iter().map(|id| inner(*id)).collect()
+}
+
+pub async fn load(connection: &mut PgConnection, references: &References) -> Result<Snapshot, sqlx::Error> {
+    let row: Row = sqlx::query_as(LOAD)
+        .bind(uuids(&references.products, |id| id.0))
+        .bind(uuids(&references.businesses, |id| id.0))
+        .bind(uuids(&references.customers, |id| id.0))
+        .bind(uuids(&references.documents, |id| id.0))
+        .bind(uuids(&references.entry_ids, |id| id.0))
+        .bind(references.mpesa_codes.iter().cloned().collect::<Vec<_>>())
+        .fetch_one(connection)
+        .await?;
+    let (
+        businesses,
+        accounts,
+        products,
+        services,
+        cylinders,
+        customers,
+        entries,
+        voided,
+        invoices,
+        jobs,
+        entry_ids,
+        codes,
+    ) = row;
+    let mut snapshot = Snapshot {
+        businesses: businesses.0.into_iter().map(|b| (b.id, b)).collect(),
+        accounts: accounts.0.into_iter().map(|a| (a.code, a)).collect(),
+        products: products.0.into_iter().map(|p| (p.id, p)).collect(),
+        laundry_services: services.0.into_iter().map(|s| (s.id, s)).collect(),
+        cylinder_types: cylinders.0.into_iter().map(|c| (c.id, c)).collect(),
+        customers: customers.0.into_iter().map(|c| (c.id, c)).collect(),
+        voided: voided.0.into_iter().collect(),
+        entry_ids: entry_ids.0.into_iter().collect(),
+        mpesa_codes: codes.0.into_iter().collect(),
+        ..Snapshot::default()
+    };
+    for stored in entries.0 {
+        // The database's own constraint trigger guarantees these balance.
+        let payload = JournalPayload { entry_id: stored.entry_id, lines: stored.lines };
+        let entry = JournalEntry::from_wire(&payload).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        snapshot.entries.insert(
+            stored.document_id,
+            PostedEntry { business_id: stored.business_id, event_type: stored.event_type, entry },
+        );
+    }
+    for invoice in invoices.0 {
+        snapshot.invoices.insert(
+            invoice.invoice_id,
+            InvoiceState {
+                business_id: invoice.business_id,
+                customer_id: invoice.customer_id,
+                cancelled: invoice.cancelled,
+            },
+        );
+    }
+    for job in jobs.0 {
+        snapshot.job_status.insert(job.job_id, job.status);
+    }
+    Ok(snapshot)
+}

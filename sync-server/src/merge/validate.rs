@@ -1,0 +1,461 @@
+//! The judgement on each new event (DESIGN §7 "Merge", step 2): post it, post it and flag a
+//! business fact for the owner, or quarantine it because it cannot be true in a ledger.
+//!
+//! Quarantined: an unknown business or one this till may not post for, content that does not
+//! parse or is not well-formed for its type, a journal that does not balance or uses an unknown,
+//! inactive or other business's account, money in that differs from the document, a void or
+//! refund of something never posted, a reused id. Posted and flagged: an old price, an M-Pesa
+//! code seen before, a clock far ahead, a laundry status that another till already moved, stock
+//! below zero (flagged after the stock update, in `rows`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use tillbook_core::DocumentError;
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
+use tillbook_core::chart::{Account, AccountCode, Business};
+use tillbook_core::documents::{Document, JobStatus, Tender, document_id};
+use tillbook_core::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, EntryId, LaundryServiceId, ProductId};
+use tillbook_core::journal::{JournalEntry, JournalPayload};
+use tillbook_core::money::Money;
+use tillbook_core::protocol::Reason;
+
+use super::incoming::IncomingEvent;
+
+/// A clock this far ahead of the server's is flagged (a till's clock set wrong, or tampering).
+const CLOCK_AHEAD_LIMIT_MINUTES: i64 = 10;
+
+/// A posted entry as the merge needs it: for voids (mirror check) and refunds (original exists).
+#[derive(Debug, Clone)]
+pub struct PostedEntry {
+    pub business_id: BusinessId,
+    pub event_type: String,
+    pub entry: JournalEntry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceState {
+    pub business_id: BusinessId,
+    pub customer_id: CustomerId,
+    pub cancelled: bool,
+}
+
+/// What the ledger already holds that this batch's events refer to, loaded in one query
+/// (`snapshot::load`) and then kept current as the batch's own events are accepted, so an event
+/// may refer to one earlier in the same batch.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub businesses: HashMap<BusinessId, Business>,
+    pub accounts: HashMap<AccountCode, Account>,
+    pub products: HashMap<ProductId, Product>,
+    pub laundry_services: HashMap<LaundryServiceId, LaundryService>,
+    pub cylinder_types: HashMap<CylinderTypeId, CylinderType>,
+    pub customers: HashMap<CustomerId, Customer>,
+    /// Documents with a posted entry, by document id.
+    pub entries: HashMap<DocumentId, PostedEntry>,
+    pub voided: HashSet<DocumentId>,
+    pub invoices: HashMap<DocumentId, InvoiceState>,
+    pub job_status: HashMap<DocumentId, JobStatus>,
+    pub entry_ids: HashSet<EntryId>,
+    pub mpesa_codes: HashSet<String>,
+}
+
+impl Lookup for Snapshot {
+    fn account(&self, code: AccountCode) -> Option<Account> {
+        self.accounts.get(&code).cloned()
+    }
+    fn product(&self, id: ProductId) -> Option<Product> {
+        self.products.get(&id).cloned()
+    }
+    fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService> {
+        self.laundry_services.get(&id).cloned()
+    }
+    fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType> {
+        self.cylinder_types.get(&id).cloned()
+    }
+    fn customer(&self, id: CustomerId) -> Option<Customer> {
+        self.customers.get(&id).cloned()
+    }
+    fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
+        self.entries.get(&document).map(|posted| posted.entry.clone())
+    }
+}
+
+/// An event accepted into the ledger.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub document: Document,
+    pub entry: Option<JournalEntry>,
+    pub flags: Vec<Reason>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Posted(Box<Accepted>),
+    Quarantined(Reason),
+}
+
+fn reason(code: &str, message: impl Into<String>) -> Reason {
+    Reason { code: code.to_string(), message: message.into() }
+}
+
+fn from_document_error(error: DocumentError) -> Reason {
+    reason(error.code(), error.to_string())
+}
+
+/// An event's content, parsed once: before the snapshot is loaded (to know what it refers to)
+/// and for the judgement.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub document: Result<Document, Reason>,
+    pub entry: Result<Option<JournalEntry>, Reason>,
+}
+
+pub fn parse(event: &IncomingEvent) -> Parsed {
+    let document = Document::from_wire(&event.event_type, &event.document).map_err(from_document_error);
+    let entry = serde_json::from_value::<Option<JournalPayload>>(event.journal.clone())
+        .map_err(|error| reason("malformed_journal", format!("the journal does not parse: {error}")))
+        .and_then(|payload| {
+            payload
+                .map(|payload| JournalEntry::from_wire(&payload))
+                .transpose()
+                .map_err(|error| reason(error.code(), error.to_string()))
+        });
+    Parsed { document, entry }
+}
+
+/// Judges one event against the snapshot, and on acceptance records in the snapshot what the
+/// event adds, for the events after it in the batch.
+pub fn judge(
+    event: &IncomingEvent,
+    parsed: Parsed,
+    allowed: &[BusinessId],
+    snapshot: &mut Snapshot,
+    now: DateTime<Utc>,
+) -> Verdict {
+    match check(event, parsed, allowed, snapshot, now) {
+        Ok(accepted) => {
+            remember(snapshot, event, &accepted);
+            Verdict::Posted(Box::new(accepted))
+        }
+        Err(reason) => Verdict::Quarantined(reason),
+    }
+}
+
+fn check(
+    event: &IncomingEvent,
+    parsed: Parsed,
+    allowed: &[BusinessId],
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+) -> Result<Accepted, Reason> {
+    let business = snapshot
+        .businesses
+        .get(&event.business_id)
+        .ok_or_else(|| reason("unknown_business", format!("no business {}", event.business_id)))?;
+    if !allowed.contains(&business.id) {
+        return Err(reason("device_not_allowed", format!("this till is not enrolled for {}", business.code)));
+    }
+    let document = parsed.document?;
+    let entry = parsed.entry?;
+    check_journal_presence(&document, entry.as_ref())?;
+    if let Some(entry) = &entry {
+        check_accounts(entry, business, snapshot)?;
+        if snapshot.entry_ids.contains(&entry.entry_id()) {
+            return Err(reason("entry_id_reused", format!("entry {} was already posted", entry.entry_id())));
+        }
+    }
+    if let Some(id) = document_id(&document)
+        && snapshot.entries.contains_key(&id)
+    {
+        return Err(reason("document_id_reused", format!("document {id} was already posted")));
+    }
+    document.validate(business, snapshot).map_err(from_document_error)?;
+    check_references(&document, entry.as_ref(), business, snapshot)?;
+    let flags = flags(event, &document, snapshot, now);
+    Ok(Accepted { document, entry, flags })
+}
+
+/// Documents that move money carry a journal; those that never do must not.
+fn check_journal_presence(document: &Document, entry: Option<&JournalEntry>) -> Result<(), Reason> {
+    let required = match document {
+        Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => Some(false),
+        Document::LaundryStatusChange(change) => Some(change.to == JobStatus::Cancelled),
+        Document::ShiftClosed(close) => Some(!close.difference.is_zero()),
+        // Zero-cost production and a count that matches post nothing; either is sound.
+        Document::WaterProduction(_) | Document::StockCount(_) => None,
+        _ => Some(true),
+    };
+    match (required, entry) {
+        (Some(true), None) => Err(reason("journal_missing", "this document moves money but carries no journal")),
+        (Some(false), Some(_)) => {
+            Err(reason("journal_unexpected", "this document moves no money but carries a journal"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_accounts(entry: &JournalEntry, business: &Business, snapshot: &Snapshot) -> Result<(), Reason> {
+    for line in entry.lines() {
+        let account = snapshot
+            .accounts
+            .get(&line.account)
+            .ok_or_else(|| reason("unknown_account", format!("account {} does not exist", line.account)))?;
+        if !account.active {
+            return Err(reason("inactive_account", format!("account {} is inactive", line.account)));
+        }
+        if !account.usable_by(&business.code) {
+            return Err(reason(
+                "wrong_business",
+                format!(
+                    "account {} belongs to {}, not {}",
+                    line.account,
+                    account.business.as_deref().unwrap_or("?"),
+                    business.code
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The sum of the journal's debits (or credits) on the accounts money arrives in.
+fn money_accounts_total(entry: &JournalEntry, business: &Business, debit: bool) -> Money {
+    let accounts = [business.accounts.cash, business.accounts.mpesa, business.accounts.receivable];
+    entry
+        .lines()
+        .iter()
+        .filter(|line| accounts.contains(&line.account))
+        .filter(|line| (line.debit().is_positive()) == debit)
+        .map(|line| line.amount)
+        .sum()
+}
+
+fn money_in_matches(
+    entry: Option<&JournalEntry>,
+    business: &Business,
+    total: Money,
+    debit: bool,
+) -> Result<(), Reason> {
+    let moved = entry.map(|entry| money_accounts_total(entry, business, debit)).unwrap_or(Money::ZERO);
+    if moved != total {
+        return Err(reason(
+            "journal_mismatch",
+            format!(
+                "the document's total is {total} but its journal moves {moved} through cash, M-Pesa and receivables"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What each kind of document must find already true: the thing it reverses, pays or moves.
+fn check_references(
+    document: &Document,
+    entry: Option<&JournalEntry>,
+    business: &Business,
+    snapshot: &Snapshot,
+) -> Result<(), Reason> {
+    match document {
+        Document::Sale(sale) => money_in_matches(entry, business, sale.total, true),
+        Document::LpgSale(sale) => money_in_matches(entry, business, sale.total, true),
+        Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
+            money_in_matches(entry, business, payment.total, true)?;
+            for allocation in &payment.allocations {
+                match snapshot.invoices.get(&allocation.invoice_id) {
+                    Some(invoice) if !invoice.cancelled && invoice.customer_id == payment.customer_id => {}
+                    _ => {
+                        return Err(reason(
+                            "unknown_invoice",
+                            format!("invoice {} is not an open invoice of this customer", allocation.invoice_id),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Document::Refund(refund) => {
+            let original = posted_original(refund.sale_id, business, snapshot)?;
+            if original.event_type != "sale.recorded" {
+                return Err(reason("nothing_to_reverse", format!("{} is not a sale", refund.sale_id)));
+            }
+            money_in_matches(entry, business, refund.total, false)
+        }
+        Document::SaleVoided(void) | Document::DocumentVoided(void) => {
+            let original = posted_original(void.document_id, business, snapshot)?;
+            if original.event_type != void.original_type {
+                return Err(reason(
+                    "journal_mismatch",
+                    format!("{} is a {}, not a {}", void.document_id, original.event_type, void.original_type),
+                ));
+            }
+            let mirrored: BTreeMap<AccountCode, Money> =
+                original.entry.net_by_account().into_iter().map(|(account, net)| (account, -net)).collect();
+            let voiding = entry.map(JournalEntry::net_by_account).unwrap_or_default();
+            if voiding != mirrored {
+                return Err(reason("journal_mismatch", "a void's journal must mirror the original entry exactly"));
+            }
+            Ok(())
+        }
+        Document::LaundryStatusChange(change) => {
+            let status = snapshot.job_status.get(&change.job_id).ok_or_else(|| {
+                reason(
+                    "unknown_job",
+                    format!("laundry job {} ({}) was never dropped off", change.job_id, change.ticket_number),
+                )
+            })?;
+            if change.to == JobStatus::Cancelled && matches!(status, JobStatus::Cancelled | JobStatus::Collected) {
+                return Err(reason(
+                    "already_closed",
+                    format!("job {} is already {}", change.ticket_number, status.as_str()),
+                ));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn posted_original<'a>(id: DocumentId, business: &Business, snapshot: &'a Snapshot) -> Result<&'a PostedEntry, Reason> {
+    let original = snapshot
+        .entries
+        .get(&id)
+        .ok_or_else(|| reason("nothing_to_reverse", format!("document {id} was never posted")))?;
+    if original.business_id != business.id {
+        return Err(reason("wrong_business", format!("document {id} belongs to another business")));
+    }
+    if snapshot.voided.contains(&id) {
+        return Err(reason("already_voided", format!("document {id} was already voided")));
+    }
+    Ok(original)
+}
+
+fn tenders_of(document: &Document) -> &[Tender] {
+    match document {
+        Document::Sale(sale) => &sale.tenders,
+        Document::LpgSale(sale) => &sale.tenders,
+        Document::Refund(refund) => &refund.tenders,
+        Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => &payment.tenders,
+        _ => &[],
+    }
+}
+
+/// Business facts worth the owner's eye; the event is posted regardless.
+fn flags(event: &IncomingEvent, document: &Document, snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<Reason> {
+    let mut flags = Vec::new();
+    let ahead = event.occurred_at.with_timezone(&Utc) - now;
+    if ahead.num_minutes() > CLOCK_AHEAD_LIMIT_MINUTES {
+        flags.push(reason(
+            "clock_skew",
+            format!("recorded {} minutes ahead of the server's clock", ahead.num_minutes()),
+        ));
+    }
+    if let Document::Sale(sale) = document {
+        for line in &sale.lines {
+            if let Some(product) = snapshot.products.get(&line.product_id)
+                && product.price != line.unit_price
+            {
+                flags.push(reason(
+                    "old_price",
+                    format!("{} sold at {} while the price is {}", product.name, line.unit_price, product.price),
+                ));
+            }
+        }
+    }
+    if !matches!(document, Document::Refund(_)) {
+        for code in tenders_of(document).iter().filter_map(|tender| tender.mpesa_code.as_deref()) {
+            if snapshot.mpesa_codes.contains(code) {
+                flags.push(reason("duplicate_mpesa_code", format!("M-Pesa code {code} was recorded before")));
+            }
+        }
+    }
+    if let Document::LaundryStatusChange(change) = document
+        && let Some(status) = snapshot.job_status.get(&change.job_id)
+        && *status != change.from
+    {
+        flags.push(reason(
+            "status_conflict",
+            format!(
+                "job {} went {} → {} here, but the ledger had it {}",
+                change.ticket_number,
+                change.from.as_str(),
+                change.to.as_str(),
+                status.as_str()
+            ),
+        ));
+    }
+    flags
+}
+
+/// What an accepted event adds that later events of the same batch may refer to.
+fn remember(snapshot: &mut Snapshot, event: &IncomingEvent, accepted: &Accepted) {
+    let document = &accepted.document;
+    if let Some(entry) = &accepted.entry {
+        snapshot.entry_ids.insert(entry.entry_id());
+        if let Some(id) = document_id(document) {
+            snapshot.entries.insert(
+                id,
+                PostedEntry {
+                    business_id: event.business_id,
+                    event_type: event.event_type.clone(),
+                    entry: entry.clone(),
+                },
+            );
+        }
+    }
+    if !matches!(document, Document::Refund(_)) {
+        for code in tenders_of(document).iter().filter_map(|tender| tender.mpesa_code.clone()) {
+            snapshot.mpesa_codes.insert(code);
+        }
+    }
+    match document {
+        Document::CustomerCreated(created) => {
+            snapshot.customers.entry(created.customer_id).or_insert_with(|| Customer {
+                id: created.customer_id,
+                name: created.name.clone(),
+                phone: created.phone.clone(),
+                credit_limit: created.credit_limit,
+                active: true,
+            });
+        }
+        Document::Sale(_) | Document::LpgSale(_) => {
+            if let Some((customer_id, _)) = credit_of(tenders_of(document)) {
+                let id = document_id(document).expect("sales have ids");
+                snapshot
+                    .invoices
+                    .insert(id, InvoiceState { business_id: event.business_id, customer_id, cancelled: false });
+            }
+        }
+        Document::LaundryDropOff(job) => {
+            snapshot.invoices.insert(
+                job.job_id,
+                InvoiceState { business_id: event.business_id, customer_id: job.customer_id, cancelled: false },
+            );
+            snapshot.job_status.insert(job.job_id, JobStatus::Received);
+        }
+        Document::LaundryStatusChange(change) => {
+            snapshot.job_status.insert(change.job_id, change.to);
+            if change.to == JobStatus::Cancelled
+                && let Some(invoice) = snapshot.invoices.get_mut(&change.job_id)
+            {
+                invoice.cancelled = true;
+            }
+        }
+        Document::SaleVoided(void) | Document::DocumentVoided(void) => {
+            snapshot.voided.insert(void.document_id);
+        }
+        _ => {}
+    }
+}
+
+/// The customer and amount a document puts on credit, if any: the first credit tender's
+/// customer, and every credit tender's amount.
+pub fn credit_of(tenders: &[Tender]) -> Option<(CustomerId, Money)> {
+    let customer = tenders.iter().find_map(|tender| tender.customer_id)?;
+    let amount = tenders
+        .iter()
+        .filter(|tender| tender.method == tillbook_core::documents::TenderMethod::Credit)
+        .map(|tender| tender.amount)
+        .sum::<Money>();
+    amount.is_positive().then_some((customer, amount))
+}

@@ -1,0 +1,172 @@
+//! A fresh database per test in the cluster `DATABASE_URL` names (`cargo xtask test` starts
+//! one), migrated as the owner, and the real server on a loopback port using the runtime role.
+
+use std::str::FromStr;
+
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use tillbook_core::chart::BusinessKind;
+use tillbook_core::ids::DeviceId;
+use tillbook_core::protocol::{EnrollRequest, EnrollResponse, Event, PushRequest};
+use tillbook_server::{admin, api, db};
+
+use crate::fixtures::TillEvents;
+
+pub struct TestServer {
+    pub owner: PgPool,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub options: PgConnectOptions,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// A migrated, seeded database of its own, with the server listening on it.
+pub async fn server() -> TestServer {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
+    let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+    let admin_pool = db::connect_owner(base.clone()).await.expect("the test cluster answers");
+    let name = format!("tillbook_test_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin_pool)
+        .await
+        .expect("create database");
+    admin_pool.close().await;
+    let options = base.database(&name);
+    let owner = db::connect_owner(options.clone()).await.expect("connect");
+    db::migrate(&owner).await.expect("migrate");
+    admin::seed(&owner).await.expect("seed");
+    let runtime = db::connect_runtime(options.clone(), 8).await.expect("runtime pool");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().expect("address"));
+    let (send, receive) = tokio::sync::oneshot::channel::<()>();
+    let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+    tokio::spawn(api::serve(listener, state, async {
+        let _ = receive.await;
+    }));
+    TestServer { owner, base: base_url, http: reqwest::Client::new(), options, shutdown: Some(send) }
+}
+
+/// An answer: status and JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl TestServer {
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
+        let mut request =
+            self.http.post(format!("{}{path}", self.base)).body(body).header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        Answer { status, body: serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON body, got: {text}")) }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        (response.status().as_u16(), response.text().await.expect("a body"))
+    }
+
+    /// Enrols a new till of `business` over HTTP, as a till would.
+    pub async fn enrol(&self, business: &str) -> (DeviceId, String) {
+        let code = admin::create_enrollment_code(&self.owner, business, "Test till").await.expect("code");
+        let device = DeviceId::new();
+        let request = EnrollRequest {
+            enrollment_code: code,
+            device_id: device,
+            device_name: "Test till".into(),
+            app_version: "test".into(),
+        };
+        let answer = self.post("/api/v1/devices/enroll", None, serde_json::to_vec(&request).unwrap()).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let response: EnrollResponse = serde_json::from_value(answer.body).unwrap();
+        (device, response.device_token)
+    }
+
+    /// An enrolled till and its event stream.
+    pub async fn till(&self, kind: BusinessKind) -> (TillEvents, String) {
+        let code = match kind {
+            BusinessKind::Water => "WATER",
+            BusinessKind::Laundry => "LAUNDRY",
+            BusinessKind::Retail => "RETAIL",
+        };
+        let (device, token) = self.enrol(code).await;
+        (TillEvents::new(device, kind), token)
+    }
+
+    pub async fn push(&self, till: &TillEvents, token: &str, events: &[Event]) -> Answer {
+        let request = PushRequest { protocol: 1, device_id: till.device, events: events.to_vec() };
+        self.post("/api/v1/sync/push", Some(token), serde_json::to_vec(&request).unwrap()).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&self.owner)
+            .await
+            .expect("count");
+        count
+    }
+
+    /// Row counts of every table the merge writes, to show that a refusal stored nothing.
+    pub async fn footprint(&self) -> Vec<(String, i64)> {
+        let mut counts = Vec::new();
+        for table in FOOTPRINT_TABLES {
+            counts.push((table.to_string(), self.count(table).await));
+        }
+        counts
+    }
+
+    pub async fn verify_clean(&self) -> tillbook_server::verify::VerifyReport {
+        let report = tillbook_server::verify::verify(&self.owner).await.expect("verify runs");
+        assert!(report.is_clean(), "verify found problems: {report:#?}");
+        report
+    }
+}
+
+pub const FOOTPRINT_TABLES: [&str; 17] = [
+    "inbox",
+    "journal_entry",
+    "journal_line",
+    "account_balance",
+    "quarantine",
+    "posting_flag",
+    "sale",
+    "sale_line",
+    "tender",
+    "stock_movement",
+    "stock_level",
+    "invoice",
+    "payment",
+    "allocation",
+    "laundry_job",
+    "voided_document",
+    "change_log",
+];
+
+pub fn ack_statuses(answer: &Answer) -> Vec<String> {
+    answer.body["acks"]
+        .as_array()
+        .expect("acks")
+        .iter()
+        .map(|ack| ack["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn entry_numbers(answer: &Answer) -> Vec<i64> {
+    answer.body["acks"].as_array().expect("acks").iter().filter_map(|ack| ack["entry_number"].as_i64()).collect()
+}

@@ -1,0 +1,139 @@
+//! Events as a real till makes them: documents of the demo group posted by `tillbook-core`'s
+//! own rules, with their journals. Shared by the tests and the merge benchmark (by path).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{FixedOffset, Utc};
+use tillbook_core::JournalEntry;
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
+use tillbook_core::chart::{Account, AccountCode, Business, BusinessKind};
+use tillbook_core::documents::{Document, Sale, SaleLine, Tender, TenderMethod, Void};
+use tillbook_core::ids::{
+    CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
+};
+use tillbook_core::money::{Money, Quantity};
+use tillbook_core::protocol::Event;
+use tillbook_core::seed::{self, MasterData};
+
+pub struct DemoLookup {
+    pub data: MasterData,
+    pub entries: Mutex<HashMap<DocumentId, JournalEntry>>,
+}
+
+impl Lookup for DemoLookup {
+    fn account(&self, code: AccountCode) -> Option<Account> {
+        self.data.accounts.iter().find(|a| a.code == code).cloned()
+    }
+    fn product(&self, id: ProductId) -> Option<Product> {
+        self.data.products.iter().find(|p| p.id == id).cloned()
+    }
+    fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService> {
+        self.data.laundry_services.iter().find(|s| s.id == id).cloned()
+    }
+    fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType> {
+        self.data.cylinder_types.iter().find(|c| c.id == id).cloned()
+    }
+    fn customer(&self, id: CustomerId) -> Option<Customer> {
+        self.data.customers.iter().find(|c| c.id == id).cloned()
+    }
+    fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
+        self.entries.lock().unwrap().get(&document).cloned()
+    }
+}
+
+/// One till's event stream: numbers its events and posts each document.
+pub struct TillEvents {
+    pub device: DeviceId,
+    pub business: Business,
+    pub lookup: DemoLookup,
+    pub next_seq: u64,
+}
+
+impl TillEvents {
+    pub fn new(device: DeviceId, kind: BusinessKind) -> TillEvents {
+        let data = seed::demo();
+        let business = data.businesses.iter().find(|b| b.kind == kind).cloned().expect("demo business");
+        TillEvents { device, business, lookup: DemoLookup { data, entries: Mutex::default() }, next_seq: 1 }
+    }
+
+    /// The business's products, in seed order.
+    pub fn products(&self) -> Vec<Product> {
+        self.lookup.data.products.iter().filter(|p| p.business_id == self.business.id).cloned().collect()
+    }
+
+    pub fn event(&mut self, document: Document) -> Event {
+        let entry = document.post(&self.business, &self.lookup, EntryId::new()).expect("fixture documents post");
+        if let (Some(entry), Some(id)) = (&entry, tillbook_core::documents::document_id(&document)) {
+            self.lookup.entries.lock().unwrap().insert(id, entry.clone());
+        }
+        let nairobi = FixedOffset::east_opt(3 * 3600).expect("offset");
+        let event = Event {
+            event_id: EventId::new(),
+            device_seq: self.next_seq,
+            event_type: document.event_type().to_string(),
+            business_id: self.business.id,
+            occurred_at: Utc::now().with_timezone(&nairobi),
+            recorded_by: Some(seed::demo_staff()[2].id),
+            document: document.to_wire(),
+            journal: entry.map(|entry| entry.to_wire()),
+        };
+        self.next_seq += 1;
+        event
+    }
+
+    /// A cash sale of `(product index, whole quantity)` lines, paid in cash or by M-Pesa.
+    pub fn sale_document(&self, lines: &[(usize, i64)], mpesa_code: Option<&str>) -> Sale {
+        let products = self.products();
+        let lines: Vec<SaleLine> = lines
+            .iter()
+            .map(|&(index, quantity)| {
+                let product = &products[index % products.len()];
+                let quantity = Quantity::whole(quantity);
+                SaleLine {
+                    product_id: product.id,
+                    quantity,
+                    unit_price: product.price,
+                    discount: Money::ZERO,
+                    vat_rate: product.vat_rate,
+                    line_total: product.price.times(quantity).expect("fixture amounts fit"),
+                }
+            })
+            .collect();
+        let total = Sale::total_of(&lines);
+        let tender = match mpesa_code {
+            Some(code) => Tender {
+                method: TenderMethod::Mpesa,
+                amount: total,
+                mpesa_code: Some(code.to_string()),
+                customer_id: None,
+            },
+            None => Tender { method: TenderMethod::Cash, amount: total, mpesa_code: None, customer_id: None },
+        };
+        Sale {
+            sale_id: DocumentId::new(),
+            receipt_number: format!("T-{:06}", self.next_seq),
+            lines,
+            tenders: vec![tender],
+            total,
+        }
+    }
+
+    pub fn sale(&mut self, lines: &[(usize, i64)]) -> Event {
+        let sale = self.sale_document(lines, None);
+        self.event(Document::Sale(sale))
+    }
+
+    pub fn void(&mut self, document_id: DocumentId, original_type: &str) -> Event {
+        let event_type = if original_type == "sale.recorded" { "sale.voided" } else { "document.voided" };
+        let void = Void {
+            void_id: DocumentId::new(),
+            document_id,
+            original_type: original_type.to_string(),
+            reason: "wrong item".into(),
+        };
+        let document =
+            if event_type == "sale.voided" { Document::SaleVoided(void) } else { Document::DocumentVoided(void) };
+        self.event(document)
+    }
+}

@@ -1,0 +1,253 @@
+//! The ledger's own defences (DESIGN §8), `verify`, the hledger export, and a seeded property:
+//! thousands of random events merged leave the books clean and equal to what the tills sent.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use tillbook_core::chart::{AccountCode, BusinessKind};
+use tillbook_core::journal::JournalEntry;
+use tillbook_core::protocol::Event;
+
+use crate::common::{TestServer, ack_statuses, server};
+use crate::fixtures::TillEvents;
+
+#[path = "../../../core/tests/it/seeded.rs"]
+mod seeded;
+
+async fn some_posted_sales(server: &TestServer) -> TillEvents {
+    let (mut till, token) = server.till(BusinessKind::Retail).await;
+    let events: Vec<Event> = (0..3).map(|i| till.sale(&[(i, 1), (i + 1, 2)])).collect();
+    assert_eq!(ack_statuses(&server.push(&till, &token, &events).await), vec!["posted"; 3]);
+    till
+}
+
+fn refused(result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>) -> String {
+    match result {
+        Ok(done) => panic!("the database accepted it ({} rows)", done.rows_affected()),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
+    let server = server().await;
+    some_posted_sales(&server).await;
+    let owner = &server.owner;
+    // As the owner: the triggers refuse.
+    for sql in [
+        "UPDATE journal_line SET debit = debit + 1 WHERE debit > 0",
+        "DELETE FROM journal_line",
+        "UPDATE journal_entry SET business_day = business_day + 1",
+        "DELETE FROM journal_entry",
+        "UPDATE inbox SET status = 'posted'",
+        "TRUNCATE journal_line CASCADE",
+    ] {
+        let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(owner).await);
+        assert!(message.contains("append-only"), "{sql}: {message}");
+    }
+    // As the server's runtime role: not even granted.
+    let runtime = tillbook_server::db::connect_runtime(server.options.clone(), 1).await.unwrap();
+    for sql in [
+        "UPDATE journal_line SET credit = credit + 1 WHERE credit > 0",
+        "DELETE FROM journal_entry",
+        "DELETE FROM inbox",
+    ] {
+        let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&runtime).await);
+        assert!(message.contains("permission denied"), "{sql}: {message}");
+    }
+    // An unbalanced entry inserted directly fails at commit.
+    let business: (uuid::Uuid,) =
+        sqlx::query_as("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(owner).await.unwrap();
+    let mut tx = owner.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
+         VALUES (1000, gen_random_uuid(), $1, 'manual', now(), current_date)",
+    )
+    .bind(business.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+         VALUES (1000, 0, $1, 1130, 100.00, 0), (1000, 1, $1, 4300, 0, 99.99)",
+    )
+    .bind(business.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let error = tx.commit().await.expect_err("an unbalanced entry cannot commit");
+    assert!(error.to_string().contains("does not balance"), "{error}");
+    let one_sided = sqlx::query(
+        "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES (1, 9, $1, 1130, 5, 5)",
+    )
+    .bind(business.0)
+    .execute(owner)
+    .await;
+    assert!(refused(one_sided).contains("check constraint"));
+    server.verify_clean().await;
+}
+
+#[tokio::test]
+async fn verify_finds_a_corrupted_balance() {
+    let server = server().await;
+    some_posted_sales(&server).await;
+    server.verify_clean().await;
+    sqlx::query("UPDATE account_balance SET debit_total = debit_total + 0.01 WHERE account_code = 1130")
+        .execute(&server.owner)
+        .await
+        .unwrap();
+    let report = tillbook_server::verify::verify(&server.owner).await.unwrap();
+    assert!(!report.is_clean());
+    assert_eq!(report.balance_mismatches.len(), 1);
+    let mismatch = &report.balance_mismatches[0];
+    assert_eq!(mismatch.account_code, 1130);
+    assert_eq!(mismatch.stored_debit - mismatch.computed_debit, Decimal::new(1, 2));
+}
+
+/// The export read back by hledger: it passes `hledger check --strict`, and each account's
+/// balance there equals the server's trial balance.
+#[tokio::test]
+async fn the_hledger_export_checks_and_matches_the_trial_balance() {
+    let server = server().await;
+    some_posted_sales(&server).await;
+    let (mut water, token) = server.till(BusinessKind::Water).await;
+    let sale = water.sale(&[(0, 3)]);
+    let sale_id: tillbook_core::ids::DocumentId = serde_json::from_value(sale.document["sale_id"].clone()).unwrap();
+    let void = water.void(sale_id, "sale.recorded");
+    let kept = water.sale(&[(1, 2)]);
+    assert_eq!(ack_statuses(&server.push(&water, &token, &[sale, void, kept]).await), vec!["posted"; 3]);
+
+    let mut journal = Vec::new();
+    tillbook_server::export::export_hledger(&server.owner, &mut journal).await.unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ledger-{}.journal", uuid::Uuid::now_v7()));
+    std::fs::write(&path, &journal).unwrap();
+    let check = Command::new("hledger")
+        .args(["-f", path.to_str().unwrap(), "check", "--strict"])
+        .output()
+        .expect("hledger is installed (cargo xtask test installs it)");
+    assert!(check.status.success(), "hledger check: {}", String::from_utf8_lossy(&check.stderr));
+    let balances = Command::new("hledger")
+        .args(["-f", path.to_str().unwrap(), "balance", "--flat", "--no-total", "-O", "csv"])
+        .output()
+        .unwrap();
+    assert!(balances.status.success(), "{}", String::from_utf8_lossy(&balances.stderr));
+    let mut hledger: BTreeMap<String, Decimal> = BTreeMap::new();
+    for line in String::from_utf8(balances.stdout).unwrap().lines().skip(1) {
+        let fields: Vec<&str> = line.split("\",\"").map(|field| field.trim_matches('"')).collect();
+        let amount: Decimal = fields[1].trim_start_matches("KES").trim().replace(',', "").parse().unwrap();
+        hledger.insert(fields[0].to_string(), amount);
+    }
+    let trial = tillbook_server::verify::trial_balance(&server.owner).await.unwrap();
+    let accounts: Vec<(i16, String)> =
+        sqlx::query_as("SELECT code, kind FROM account").fetch_all(&server.owner).await.unwrap();
+    let kinds: BTreeMap<i16, String> = accounts.into_iter().collect();
+    let mut ours: BTreeMap<String, Decimal> = BTreeMap::new();
+    for row in &trial {
+        let net = row.debit_total - row.credit_total;
+        if !net.is_zero() {
+            let name = tillbook_server::export::account_name(
+                &kinds[&row.account_code],
+                row.account_code,
+                &row.account_name,
+                &row.business_code,
+            );
+            ours.insert(name, net);
+        }
+    }
+    assert!(!ours.is_empty());
+    assert_eq!(hledger, ours);
+    assert_eq!(ours.values().copied().sum::<Decimal>(), Decimal::ZERO, "the trial balance nets to zero");
+}
+
+/// One random action at a till.
+#[derive(Debug, Clone)]
+enum Action {
+    Sale(Vec<(usize, i64)>, bool),
+    VoidLastSale,
+    Tamper,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        8 => (prop::collection::vec((0usize..12, 1i64..6), 1..5), any::<bool>()).prop_map(|(lines, mpesa)| Action::Sale(lines, mpesa)),
+        1 => Just(Action::VoidLastSale),
+        1 => Just(Action::Tamper),
+    ]
+}
+
+/// Thousands of random events from three tills, in random batch sizes: every valid one posted
+/// once, every tampered one quarantined, `verify` clean, and each account's balance equal to the
+/// sum of the posted events' journals.
+#[test]
+fn random_merged_events_leave_the_books_clean() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let plan = (prop::collection::vec(action(), 600..800), prop::collection::vec(1usize..120, 30));
+    seeded::check_property("merged books stay whole", 3, plan, |(actions, batch_sizes)| {
+        runtime.block_on(async {
+            let server = server().await;
+            let mut tills = Vec::new();
+            for kind in [BusinessKind::Water, BusinessKind::Retail, BusinessKind::Laundry] {
+                let (till, token) = server.till(kind).await;
+                tills.push((till, token, Vec::<Event>::new(), None::<tillbook_core::ids::DocumentId>));
+            }
+            let mut expected: BTreeMap<(uuid::Uuid, AccountCode), Decimal> = BTreeMap::new();
+            let mut posted = 0;
+            for (index, action) in actions.iter().enumerate() {
+                // Laundry has no products: its till takes the sales' turn as a Water sale would not fit.
+                let (till, _, pending, last_sale) = &mut tills[index % 2];
+                let event = match action {
+                    Action::Sale(lines, mpesa) => {
+                        let code = format!("Q{:09}", index);
+                        let sale = till.sale_document(lines, mpesa.then_some(code.as_str()));
+                        *last_sale = Some(sale.sale_id);
+                        till.event(tillbook_core::documents::Document::Sale(sale))
+                    }
+                    Action::VoidLastSale => match last_sale.take() {
+                        Some(id) => till.void(id, "sale.recorded"),
+                        None => till.sale(&[(0, 1)]),
+                    },
+                    Action::Tamper => {
+                        let mut event = till.sale(&[(1, 1)]);
+                        event.journal.as_mut().unwrap().lines[0].debit = tillbook_core::money::Money::from_cents(1);
+                        pending.push(event);
+                        continue;
+                    }
+                };
+                let entry = JournalEntry::from_wire(event.journal.as_ref().unwrap()).unwrap();
+                for (account, net) in entry.net_by_account() {
+                    *expected.entry((event.business_id.0, account)).or_default() += net.decimal();
+                }
+                posted += 1;
+                pending.push(event);
+            }
+            let mut sizes = batch_sizes.iter().cycle();
+            for (till, token, pending, _) in &tills {
+                for batch in pending.chunks(*sizes.next().unwrap()) {
+                    let answer = server.push(till, token, batch).await;
+                    prop_assert_eq!(answer.status, 200, "{}", answer.body);
+                }
+            }
+            let report = tillbook_server::verify::verify(&server.owner).await.unwrap();
+            prop_assert!(report.is_clean(), "{:#?}", report);
+            prop_assert_eq!(report.entries, posted as i64);
+            let stored: Vec<(uuid::Uuid, i16, Decimal, Decimal)> =
+                sqlx::query_as("SELECT business_id, account_code, debit_total, credit_total FROM account_balance")
+                    .fetch_all(&server.owner)
+                    .await
+                    .unwrap();
+            let stored: BTreeMap<(uuid::Uuid, AccountCode), Decimal> = stored
+                .into_iter()
+                .map(|(business, code, debit, credit)| ((business, AccountCode::new(code as u16)), debit - credit))
+                .filter(|(_, net)| !net.is_zero())
+                .collect();
+            expected.retain(|_, net| !net.is_zero());
+            prop_assert_eq!(stored, expected);
+            let quarantined = server.count("quarantine").await;
+            prop_assert_eq!(quarantined as usize, actions.iter().filter(|a| matches!(a, Action::Tamper)).count());
+            Ok(())
+        })
+    });
+}

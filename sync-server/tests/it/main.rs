@@ -1,0 +1,7 @@
+//! The sync server against real Postgres and real HTTP on loopback.
+
+mod common;
+mod concurrency;
+mod fixtures;
+mod ledger;
+mod push;

@@ -1,0 +1,294 @@
+//! Push: posting, idempotency, ordering, quarantine and refusals (DESIGN §7).
+
+use serde_json::json;
+use tillbook_core::chart::{AccountCode, BusinessKind};
+use tillbook_core::journal::WireLine;
+use tillbook_core::money::Money;
+
+use crate::common::{ack_statuses, entry_numbers, server};
+
+#[tokio::test]
+async fn balanced_pushes_post_with_gap_free_entry_numbers() {
+    let server = server().await;
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    let mut numbers = Vec::new();
+    for (till, token, sales) in [(&mut water, &water_token, 3), (&mut retail, &retail_token, 2)] {
+        let events: Vec<_> = (0..sales).map(|i| till.sale(&[(i, 1 + i as i64), (i + 1, 2)])).collect();
+        let answer = server.push(till, token, &events).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(ack_statuses(&answer), vec!["posted"; sales]);
+        assert_eq!(answer.body["acked_through"], sales as u64);
+        numbers.extend(entry_numbers(&answer));
+    }
+    let more = vec![water.sale(&[(0, 5)]), water.sale(&[(1, 1)])];
+    numbers.extend(entry_numbers(&server.push(&water, &water_token, &more).await));
+    assert_eq!(numbers, (1..=7).collect::<Vec<i64>>(), "entry numbers run 1..n in push order");
+    let report = server.verify_clean().await;
+    assert_eq!(report.entries, 7);
+    assert_eq!(server.count("sale").await, 7);
+}
+
+#[tokio::test]
+async fn the_same_batch_twice_changes_nothing() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Retail).await;
+    let events: Vec<_> = (0..4).map(|i| till.sale(&[(i, 1), (i + 2, 3), (i + 4, 1)])).collect();
+    let first = server.push(&till, &token, &events).await;
+    assert_eq!(ack_statuses(&first), vec!["posted"; 4]);
+    let before = server.footprint().await;
+    let second = server.push(&till, &token, &events).await;
+    assert_eq!(second.status, 200);
+    assert_eq!(ack_statuses(&second), vec!["duplicate"; 4]);
+    assert_eq!(entry_numbers(&second), entry_numbers(&first), "the first answer's entry numbers are repeated");
+    assert_eq!(server.footprint().await, before);
+    // A batch that overlaps what was merged: the old part is duplicate, the rest posts.
+    let next = till.sale(&[(0, 1)]);
+    let overlap = server.push(&till, &token, &[events[3].clone(), next]).await;
+    assert_eq!(ack_statuses(&overlap), vec!["duplicate", "posted"]);
+    assert_eq!(entry_numbers(&overlap), vec![4, 5]);
+}
+
+#[tokio::test]
+async fn a_gap_is_409_sequence_gap_and_stores_nothing() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let events: Vec<_> = (0..4).map(|i| till.sale(&[(i, 1)])).collect();
+    assert_eq!(server.push(&till, &token, &events[..2]).await.status, 200);
+    let before = server.footprint().await;
+    let answer = server.push(&till, &token, &events[3..]).await;
+    assert_eq!(answer.status, 409);
+    assert_eq!(answer.body["error"]["code"], "sequence_gap");
+    assert_eq!(answer.body["error"]["expected_seq"], 3);
+    assert_eq!(server.footprint().await, before);
+    // Resending from the expected number goes through.
+    let answer = server.push(&till, &token, &events[2..]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 2]);
+}
+
+#[tokio::test]
+async fn what_cannot_be_true_is_quarantined_and_nothing_else_is_lost() {
+    let server = server().await;
+    sqlx::query("UPDATE account SET active = FALSE WHERE code = 1171").execute(&server.owner).await.unwrap();
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let mut events = vec![till.sale(&[(0, 2)])];
+
+    let mut unbalanced = till.sale(&[(0, 1)]);
+    let journal = unbalanced.journal.as_mut().unwrap();
+    journal.lines[0].debit += Money::from_cents(100);
+    events.push(unbalanced);
+
+    let mut retarget = |account: u16| {
+        let mut event = till.sale(&[(1, 1)]);
+        let line: &mut WireLine = &mut event.journal.as_mut().unwrap().lines[0];
+        line.account = AccountCode::new(account);
+        event
+    };
+    events.push(retarget(9999)); // not in the chart
+    events.push(retarget(1171)); // deactivated above
+    events.push(retarget(1130)); // Retail's cash, in a Water entry
+
+    let mut short = till.sale(&[(0, 2)]);
+    let paid: Money = serde_json::from_value(short.document["tenders"][0]["amount"].clone()).unwrap();
+    short.document["tenders"][0]["amount"] = json!(paid - Money::from_cents(500));
+    events.push(short);
+
+    let mut unknown_type = till.sale(&[(0, 1)]);
+    unknown_type.event_type = "sale.teleported".to_string();
+    events.push(unknown_type);
+
+    let mut tampered = till.sale(&[(0, 1)]);
+    tampered.document["total"] = json!("999.00");
+    tampered.document["tenders"][0]["amount"] = json!("999.00");
+    events.push(tampered);
+
+    events.push(till.sale(&[(2, 1)]));
+    let answer = server.push(&till, &token, &events).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let codes: Vec<String> = answer.body["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ack| ack["reason"]["code"].as_str().unwrap_or(ack["status"].as_str().unwrap()).to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "posted",
+            "unbalanced",
+            "unknown_account",
+            "inactive_account",
+            "wrong_business",
+            "tender_total_mismatch",
+            "unknown_event_type",
+            "total_mismatch",
+            "posted"
+        ]
+    );
+    assert_eq!(entry_numbers(&answer), vec![1, 2], "quarantined events take no entry number");
+    assert_eq!(server.count("inbox").await, 9, "every event is kept as received");
+    assert_eq!(server.count("quarantine").await, 7);
+    let (raw,): (serde_json::Value,) = sqlx::query_as("SELECT raw FROM inbox WHERE event_id = $1")
+        .bind(events[1].event_id.0)
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(raw, serde_json::to_value(&events[1]).unwrap(), "the quarantined event is kept verbatim");
+    server.verify_clean().await;
+}
+
+#[tokio::test]
+async fn a_journal_that_does_not_match_its_document_is_quarantined() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    // Money in moved to the receivable instead of cash: balanced, valid accounts, but not what
+    // the document says was paid.
+    let mut event = till.sale(&[(0, 2)]);
+    let journal = event.journal.as_mut().unwrap();
+    let total = journal.lines[0].debit;
+    journal.lines[0].debit = total - Money::from_cents(100);
+    journal.lines.push(WireLine {
+        account: AccountCode::new(6100),
+        debit: Money::from_cents(100),
+        credit: Money::ZERO,
+    });
+    let answer = server.push(&till, &token, &[event]).await;
+    assert_eq!(answer.body["acks"][0]["status"], "quarantined");
+    assert_eq!(answer.body["acks"][0]["reason"]["code"], "journal_mismatch");
+}
+
+#[tokio::test]
+async fn unknown_revoked_and_missing_tokens_are_401_and_store_nothing() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let events = vec![till.sale(&[(0, 1)])];
+    let before = server.footprint().await;
+    let unknown = server.push(&till, "tbd_not-a-token", &events).await;
+    assert_eq!((unknown.status, unknown.body["error"]["code"].as_str()), (401, Some("invalid_token")));
+    let body = serde_json::to_vec(&json!({ "protocol": 1, "device_id": till.device, "events": [] })).unwrap();
+    let missing = server.post("/api/v1/sync/push", None, body).await;
+    assert_eq!((missing.status, missing.body["error"]["code"].as_str()), (401, Some("missing_token")));
+    tillbook_server::admin::revoke_device(&server.owner, till.device).await.unwrap();
+    let revoked = server.push(&till, &token, &events).await;
+    assert_eq!((revoked.status, revoked.body["error"]["code"].as_str()), (401, Some("device_revoked")));
+    let (status, _) = server.get("/api/v1/sync/pull?cursor=0", Some(&token)).await;
+    assert_eq!(status, 401);
+    assert_eq!(server.footprint().await, before);
+}
+
+#[tokio::test]
+async fn malformed_requests_are_400_naming_the_field_and_store_nothing() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let event = serde_json::to_value(till.sale(&[(0, 1)])).unwrap();
+    let before = server.footprint().await;
+    let mut no_seq = event.clone();
+    no_seq["device_seq"] = json!("first");
+    let mut bad_time = event.clone();
+    bad_time["occurred_at"] = json!("yesterday");
+    let cases = [
+        (b"not json".to_vec(), 400, "body"),
+        (serde_json::to_vec(&json!({ "protocol": 1, "device_id": till.device })).unwrap(), 400, "body"),
+        (
+            serde_json::to_vec(&json!({ "protocol": 1, "device_id": till.device, "events": [no_seq] })).unwrap(),
+            400,
+            "events[0].device_seq",
+        ),
+        (
+            serde_json::to_vec(&json!({ "protocol": 1, "device_id": till.device, "events": [bad_time] })).unwrap(),
+            400,
+            "events[0].occurred_at",
+        ),
+        (
+            serde_json::to_vec(
+                &json!({ "protocol": 1, "device_id": tillbook_core::ids::DeviceId::new(), "events": [event] }),
+            )
+            .unwrap(),
+            403,
+            "device_id",
+        ),
+        (vec![b' '; tillbook_server::api::BODY_LIMIT_BYTES + 1], 413, "body"),
+    ];
+    for (body, status, field) in cases {
+        let answer = server.post("/api/v1/sync/push", Some(&token), body).await;
+        assert_eq!(answer.status, status, "{}", answer.body);
+        assert_eq!(answer.body["error"]["field"], field, "{}", answer.body);
+        assert!(answer.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, body) = server.get("/api/v1/sync/pull?cursor=minus-one", Some(&token)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(server.footprint().await, before);
+}
+
+#[tokio::test]
+async fn a_reused_event_id_is_409_and_a_security_event() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let first = till.sale(&[(0, 1)]);
+    server.push(&till, &token, std::slice::from_ref(&first)).await;
+    let mut impostor = till.sale(&[(1, 4)]);
+    impostor.event_id = first.event_id;
+    let answer = server.push(&till, &token, &[impostor]).await;
+    assert_eq!((answer.status, answer.body["error"]["code"].as_str()), (409, Some("event_id_reused")));
+    let mut altered = first.clone();
+    altered.document["receipt_number"] = json!("W9-999999");
+    let answer = server.push(&till, &token, &[altered]).await;
+    assert_eq!(answer.status, 409, "the same id and number with other content is refused too");
+    let (security,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM audit_log WHERE action = 'security.event_id_reused'")
+            .fetch_one(&server.owner)
+            .await
+            .unwrap();
+    assert_eq!(security, 2);
+    assert_eq!(server.count("inbox").await, 1);
+}
+
+#[tokio::test]
+async fn enrolment_codes_work_once_and_pull_serves_master_data() {
+    let server = server().await;
+    let code = tillbook_server::admin::create_enrollment_code(&server.owner, "LAUNDRY", "Laundry till").await.unwrap();
+    let request = |device| {
+        serde_json::to_vec(&json!({ "enrollment_code": code, "device_id": device, "device_name": "Laundry till", "app_version": "1.0" })).unwrap()
+    };
+    let device = tillbook_core::ids::DeviceId::new();
+    let answer = server.post("/api/v1/devices/enroll", None, request(device)).await;
+    assert_eq!(answer.status, 201);
+    assert_eq!(answer.body["till_code"], "L1");
+    let token = answer.body["device_token"].as_str().unwrap().to_string();
+    let again = server.post("/api/v1/devices/enroll", None, request(tillbook_core::ids::DeviceId::new())).await;
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (401, Some("invalid_enrollment_code")));
+    let (stored,): (i64,) = sqlx::query_as("SELECT count(*) FROM device WHERE token_hash = $1")
+        .bind(token.as_bytes())
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "the token itself is never stored");
+
+    let (status, body) = server.get("/api/v1/sync/pull", Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let page: tillbook_core::protocol::PullResponse = serde_json::from_str(&body).unwrap();
+    let entities: std::collections::BTreeSet<&str> = page.changes.iter().map(|c| c.entity.as_str()).collect();
+    for entity in ["account", "business", "customer", "laundry_service", "staff"] {
+        assert!(entities.contains(entity), "{entity} missing from {entities:?}");
+    }
+    let products: Vec<_> = page.changes.iter().filter(|c| c.entity == "product").collect();
+    assert!(products.is_empty(), "another business's products are not sent to a laundry till");
+    let staff = page.changes.iter().find(|c| c.entity == "staff").unwrap();
+    assert!(staff.data["pin_hash"].as_str().unwrap().starts_with("$argon2"));
+    let (_, body) = server.get(&format!("/api/v1/sync/pull?cursor={}", page.next_cursor), Some(&token)).await;
+    let rest: tillbook_core::protocol::PullResponse = serde_json::from_str(&body).unwrap();
+    assert!(rest.changes.is_empty() && !rest.more && rest.next_cursor == page.next_cursor);
+
+    let (status, health) = server.get("/api/v1/health", None).await;
+    assert_eq!((status, health.as_str()), (200, r#"{"status":"ok","database":"ok"}"#));
+    let (status, spec) = server.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    assert!(spec["paths"]["/api/v1/sync/push"]["post"].is_object());
+    let (status, metrics) = server.get("/metrics", None).await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("tillbook_pulls_total 2"), "{metrics}");
+    let (status, body) = server.get("/api/v1/nothing-here", None).await;
+    assert_eq!(status, 404);
+    assert!(body.contains("not_found"));
+}
