@@ -5,9 +5,13 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Product, Role, StockAccounts};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, Role, StockAccounts};
 use crate::chart::{Account, AccountCode, Business, BusinessKind, standard_accounts, standard_chart};
-use crate::ids::{BusinessId, CustomerId, CylinderTypeId, LaundryServiceId, ProductId, StaffId};
+use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
+use crate::journal::JournalEntry;
 use crate::money::{Money, Quantity, VatRate};
 
 /// Everything head office owns and the tills pull (DESIGN §7), staff apart: PIN hashes are made
@@ -181,4 +185,78 @@ pub fn demo() -> MasterData {
     .collect();
 
     MasterData { businesses, accounts: standard_chart(), products, laundry_services, cylinder_types, customers }
+}
+
+/// Master data held in memory, with the entries posted so far: the [`Lookup`] of tests,
+/// benchmarks and tools that post documents without a till's store. `Send + Sync`, so a server
+/// test can share one between tasks.
+pub struct MemoryLookup {
+    pub data: MasterData,
+    entries: Mutex<HashMap<DocumentId, JournalEntry>>,
+}
+
+impl MemoryLookup {
+    pub fn new(data: MasterData) -> Self {
+        MemoryLookup { data, entries: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn demo() -> Self {
+        Self::new(demo())
+    }
+
+    /// Remembers a document's entry, so that a later void or payment can find it.
+    pub fn record(&self, document: DocumentId, entry: JournalEntry) {
+        self.entries.lock().expect("lookup lock").insert(document, entry);
+    }
+
+    pub fn business(&self, kind: BusinessKind) -> Business {
+        self.data.businesses.iter().find(|b| b.kind == kind).cloned().expect("the demo has every kind")
+    }
+
+    pub fn product(&self, name: &str) -> Product {
+        self.data.products.iter().find(|p| p.name == name).cloned().unwrap_or_else(|| panic!("no product {name}"))
+    }
+
+    pub fn service(&self, name: &str) -> LaundryService {
+        self.data
+            .laundry_services
+            .iter()
+            .find(|s| s.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no service {name}"))
+    }
+
+    pub fn cylinder(&self, kg: i64, brand: &str) -> CylinderType {
+        self.data
+            .cylinder_types
+            .iter()
+            .find(|c| c.size_kg == Quantity::whole(kg) && c.brand == brand)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kg} kg {brand} cylinder"))
+    }
+
+    pub fn customer(&self, name: &str) -> Customer {
+        self.data.customers.iter().find(|c| c.name == name).cloned().unwrap_or_else(|| panic!("no customer {name}"))
+    }
+}
+
+impl Lookup for MemoryLookup {
+    fn account(&self, code: AccountCode) -> Option<Account> {
+        self.data.accounts.iter().find(|a| a.code == code && a.active).cloned()
+    }
+    fn product(&self, id: ProductId) -> Option<Product> {
+        self.data.products.iter().find(|p| p.id == id).cloned()
+    }
+    fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService> {
+        self.data.laundry_services.iter().find(|s| s.id == id).cloned()
+    }
+    fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType> {
+        self.data.cylinder_types.iter().find(|c| c.id == id).cloned()
+    }
+    fn customer(&self, id: CustomerId) -> Option<Customer> {
+        self.data.customers.iter().find(|c| c.id == id).cloned()
+    }
+    fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
+        self.entries.lock().expect("lookup lock").get(&document).cloned()
+    }
 }

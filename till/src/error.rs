@@ -51,6 +51,12 @@ pub enum TillError {
     Store(#[from] rusqlite::Error),
     #[error("PIN hashing failed: {0}")]
     Hash(String),
+    #[error("{pending} events have not reached the server yet: the owner must confirm to {action} anyway")]
+    Unsynced { pending: u64, action: &'static str },
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
+    #[error(transparent)]
+    Token(#[from] crate::sync::token::TokenError),
 }
 
 impl TillError {
@@ -80,6 +86,9 @@ impl TillError {
             TillError::Invariant(_) => "invariant_broken",
             TillError::Store(_) => "store_failed",
             TillError::Hash(_) => "hash_failed",
+            TillError::Unsynced { .. } => "unsynced_events",
+            TillError::Sync(_) => "sync_failed",
+            TillError::Token(_) => "keyring_failed",
         }
     }
 }

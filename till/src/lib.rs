@@ -10,6 +10,7 @@ pub mod reports;
 pub mod sql;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod till;
 
 pub use error::{Result, TillError};

@@ -16,94 +16,135 @@ use crate::sql::{cached_row, conversion_error, money, parsed, quantity, vat_rate
 /// Writes master data, server-wins: a row that exists is overwritten, nothing is deleted.
 pub fn load(connection: &Connection, data: &MasterData) -> Result<()> {
     for business in &data.businesses {
-        let accounts = serde_json::to_string(&business.accounts).expect("account roles serialise");
-        connection.execute(
-            "INSERT INTO business (id, code, name, kind, accounts) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, kind = excluded.kind,
-                 accounts = excluded.accounts",
-            params![business.id.to_string(), business.code, business.name, business.kind.as_str(), accounts],
-        )?;
+        upsert_business(connection, business)?;
     }
     for account in &data.accounts {
-        connection.execute(
-            "INSERT INTO account (code, name, kind, business_code, active) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                 business_code = excluded.business_code, active = excluded.active",
-            params![account.code.number(), account.name, account.kind.as_str(), account.business, account.active],
-        )?;
+        upsert_account(connection, account)?;
     }
     for product in &data.products {
-        connection.execute(
-            "INSERT INTO product (id, business_id, name, barcode, unit, price_cents, vat_basis_points, revenue_account,
-                 inventory_account, cost_account, unit_cost_cents, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, name = excluded.name,
-                 barcode = excluded.barcode, unit = excluded.unit, price_cents = excluded.price_cents,
-                 vat_basis_points = excluded.vat_basis_points, revenue_account = excluded.revenue_account,
-                 inventory_account = excluded.inventory_account, cost_account = excluded.cost_account,
-                 unit_cost_cents = excluded.unit_cost_cents, active = excluded.active",
-            params![
-                product.id.to_string(),
-                product.business_id.to_string(),
-                product.name,
-                product.barcode,
-                product.unit,
-                product.price.cents(),
-                product.vat_rate.basis_points(),
-                product.revenue_account.number(),
-                product.stock.as_ref().map(|s| s.inventory.number()),
-                product.stock.as_ref().map(|s| s.cost_of_sales.number()),
-                product.unit_cost.cents(),
-                product.active,
-            ],
-        )?;
+        upsert_product(connection, product)?;
     }
     for service in &data.laundry_services {
-        connection.execute(
-            "INSERT INTO laundry_service (id, business_id, name, pricing, price_cents, vat_basis_points, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, name = excluded.name,
-                 pricing = excluded.pricing, price_cents = excluded.price_cents,
-                 vat_basis_points = excluded.vat_basis_points, active = excluded.active",
-            params![
-                service.id.to_string(),
-                service.business_id.to_string(),
-                service.name,
-                service.pricing.as_str(),
-                service.price.cents(),
-                service.vat_rate.basis_points(),
-                service.active,
-            ],
-        )?;
+        upsert_laundry_service(connection, service)?;
     }
     for cylinder in &data.cylinder_types {
-        connection.execute(
-            "INSERT INTO cylinder_type (id, business_id, size_milli_kg, brand, gas_price_cents, gas_cost_cents,
-                 cylinder_price_cents, cylinder_cost_cents, deposit_cents, vat_basis_points, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, size_milli_kg = excluded.size_milli_kg,
-                 brand = excluded.brand, gas_price_cents = excluded.gas_price_cents,
-                 gas_cost_cents = excluded.gas_cost_cents, cylinder_price_cents = excluded.cylinder_price_cents,
-                 cylinder_cost_cents = excluded.cylinder_cost_cents, deposit_cents = excluded.deposit_cents,
-                 vat_basis_points = excluded.vat_basis_points, active = excluded.active",
-            params![
-                cylinder.id.to_string(),
-                cylinder.business_id.to_string(),
-                cylinder.size_kg.milli(),
-                cylinder.brand,
-                cylinder.gas_price.cents(),
-                cylinder.gas_cost.cents(),
-                cylinder.cylinder_price.cents(),
-                cylinder.cylinder_cost.cents(),
-                cylinder.deposit.cents(),
-                cylinder.vat_rate.basis_points(),
-                cylinder.active,
-            ],
-        )?;
+        upsert_cylinder(connection, cylinder)?;
     }
     for customer in &data.customers {
         upsert_customer(connection, customer)?;
     }
+    Ok(())
+}
+
+pub fn upsert_business(connection: &Connection, business: &Business) -> Result<()> {
+    let accounts = serde_json::to_string(&business.accounts).expect("account roles serialise");
+    connection.execute(
+        "INSERT INTO business (id, code, name, kind, accounts) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, kind = excluded.kind,
+             accounts = excluded.accounts",
+        params![business.id.to_string(), business.code, business.name, business.kind.as_str(), accounts],
+    )?;
+    Ok(())
+}
+
+pub fn upsert_account(connection: &Connection, account: &Account) -> Result<()> {
+    connection.execute(
+        "INSERT INTO account (code, name, kind, business_code, active) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+             business_code = excluded.business_code, active = excluded.active",
+        params![account.code.number(), account.name, account.kind.as_str(), account.business, account.active],
+    )?;
+    Ok(())
+}
+
+pub fn upsert_product(connection: &Connection, product: &Product) -> Result<()> {
+    connection.execute(
+        "INSERT INTO product (id, business_id, name, barcode, unit, price_cents, vat_basis_points, revenue_account,
+             inventory_account, cost_account, unit_cost_cents, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, name = excluded.name,
+             barcode = excluded.barcode, unit = excluded.unit, price_cents = excluded.price_cents,
+             vat_basis_points = excluded.vat_basis_points, revenue_account = excluded.revenue_account,
+             inventory_account = excluded.inventory_account, cost_account = excluded.cost_account,
+             unit_cost_cents = excluded.unit_cost_cents, active = excluded.active",
+        params![
+            product.id.to_string(),
+            product.business_id.to_string(),
+            product.name,
+            product.barcode,
+            product.unit,
+            product.price.cents(),
+            product.vat_rate.basis_points(),
+            product.revenue_account.number(),
+            product.stock.as_ref().map(|s| s.inventory.number()),
+            product.stock.as_ref().map(|s| s.cost_of_sales.number()),
+            product.unit_cost.cents(),
+            product.active,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn upsert_laundry_service(connection: &Connection, service: &LaundryService) -> Result<()> {
+    connection.execute(
+        "INSERT INTO laundry_service (id, business_id, name, pricing, price_cents, vat_basis_points, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, name = excluded.name,
+             pricing = excluded.pricing, price_cents = excluded.price_cents,
+             vat_basis_points = excluded.vat_basis_points, active = excluded.active",
+        params![
+            service.id.to_string(),
+            service.business_id.to_string(),
+            service.name,
+            service.pricing.as_str(),
+            service.price.cents(),
+            service.vat_rate.basis_points(),
+            service.active,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn upsert_cylinder(connection: &Connection, cylinder: &CylinderType) -> Result<()> {
+    connection.execute(
+        "INSERT INTO cylinder_type (id, business_id, size_milli_kg, brand, gas_price_cents, gas_cost_cents,
+             cylinder_price_cents, cylinder_cost_cents, deposit_cents, vat_basis_points, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, size_milli_kg = excluded.size_milli_kg,
+             brand = excluded.brand, gas_price_cents = excluded.gas_price_cents,
+             gas_cost_cents = excluded.gas_cost_cents, cylinder_price_cents = excluded.cylinder_price_cents,
+             cylinder_cost_cents = excluded.cylinder_cost_cents, deposit_cents = excluded.deposit_cents,
+             vat_basis_points = excluded.vat_basis_points, active = excluded.active",
+        params![
+            cylinder.id.to_string(),
+            cylinder.business_id.to_string(),
+            cylinder.size_kg.milli(),
+            cylinder.brand,
+            cylinder.gas_price.cents(),
+            cylinder.gas_cost.cents(),
+            cylinder.cylinder_price.cents(),
+            cylinder.cylinder_cost.cents(),
+            cylinder.deposit.cents(),
+            cylinder.vat_rate.basis_points(),
+            cylinder.active,
+        ],
+    )?;
+    Ok(())
+}
+
+/// A member of staff as head office publishes them, with the argon2 hash of their PIN.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PulledStaff {
+    pub id: tillbook_core::ids::StaffId,
+    pub name: String,
+    pub role: tillbook_core::catalog::Role,
+    pub pin_hash: String,
+    pub active: bool,
+}
+
+pub fn upsert_pulled_staff(connection: &Connection, staff: &PulledStaff) -> Result<()> {
+    crate::staff::save_staff(connection, staff.id, &staff.name, staff.role, &staff.pin_hash)?;
+    connection.execute("UPDATE staff SET active = ?2 WHERE id = ?1", params![staff.id.to_string(), staff.active])?;
     Ok(())
 }
 

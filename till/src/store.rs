@@ -12,6 +12,7 @@ use crate::error::{Result, TillError};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_store", include_str!("../../migrations-local/0001_store.sql")),
     ("0002_stock_levels", include_str!("../../migrations-local/0002_stock_levels.sql")),
+    ("0003_sync", include_str!("../../migrations-local/0003_sync.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

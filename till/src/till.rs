@@ -134,6 +134,10 @@ impl Till {
         &self.connection
     }
 
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
     /// Writes head office's master data (server-wins upsert), all or nothing.
     pub fn load_master_data(&mut self, data: &MasterData) -> Result<()> {
         let transaction = self.connection.transaction()?;

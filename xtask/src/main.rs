@@ -102,8 +102,10 @@ fn bench(root: &Path) -> Result<()> {
     replace_section(&root.join("docs/benchmarks.md"), "record_sale", &record_sale)?;
     let database = postgres::ensure(root, postgres::Durability::Full)?;
     let merge = run_bench("tillbook-server", "merge", &[("DATABASE_URL", &database.url)])?;
+    replace_section(&root.join("docs/benchmarks.md"), "merge", &merge)?;
+    let catch_up = run_bench("tillbook-e2e", "catch_up", &[("DATABASE_URL", &database.url)])?;
     drop(database);
-    replace_section(&root.join("docs/benchmarks.md"), "merge", &merge)
+    replace_section(&root.join("docs/benchmarks.md"), "catch_up", &catch_up)
 }
 
 fn run_bench(package: &str, bench: &str, envs: &[(&str, &str)]) -> Result<String> {

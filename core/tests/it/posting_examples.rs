@@ -132,7 +132,7 @@ fn laundry_drop_off_is_an_invoice_and_cancellation_reverses_it_keeping_payments_
     // VAT 540 → 74.48, 700 → 96.55: 171.03; revenue 1068.97.
     assert_journal(&entry, &[(1320, "Dr", "1240.00"), (4200, "Cr", "1068.97"), (2200, "Cr", "171.03")]);
 
-    lookup.entries.borrow_mut().insert(job.job_id, entry);
+    lookup.record(job.job_id, entry);
     let cancel = LaundryStatusChange {
         job_id: job.job_id,
         ticket_number: job.ticket_number.clone(),
@@ -380,7 +380,7 @@ fn a_void_mirrors_the_original_and_a_refund_reverses_the_returned_part() {
         tenders: vec![Tender::cash(money("360"))],
     };
     let original = post(&lookup, BusinessKind::Retail, &Document::Sale(sale.clone()));
-    lookup.entries.borrow_mut().insert(sale.sale_id, original.clone());
+    lookup.record(sale.sale_id, original.clone());
     let void = Void {
         void_id: DocumentId::new(),
         document_id: sale.sale_id,

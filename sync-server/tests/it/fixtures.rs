@@ -1,52 +1,22 @@
 //! Events as a real till makes them: documents of the demo group posted by `tillbook-core`'s
 //! own rules, with their journals. Shared by the tests and the merge benchmark (by path).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use chrono::{FixedOffset, Utc};
-use tillbook_core::JournalEntry;
-use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
-use tillbook_core::chart::{Account, AccountCode, Business, BusinessKind};
-use tillbook_core::documents::{Document, Sale, SaleLine, Tender, TenderMethod, Void};
-use tillbook_core::ids::{
-    CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
+use tillbook_core::catalog::Product;
+use tillbook_core::chart::{Business, BusinessKind};
+use tillbook_core::documents::{
+    CostedLine, Document, Sale, SaleLine, StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
 };
+use tillbook_core::ids::{DeviceId, DocumentId, EntryId, EventId};
 use tillbook_core::money::{Money, Quantity};
 use tillbook_core::protocol::Event;
-use tillbook_core::seed::{self, MasterData};
-
-pub struct DemoLookup {
-    pub data: MasterData,
-    pub entries: Mutex<HashMap<DocumentId, JournalEntry>>,
-}
-
-impl Lookup for DemoLookup {
-    fn account(&self, code: AccountCode) -> Option<Account> {
-        self.data.accounts.iter().find(|a| a.code == code).cloned()
-    }
-    fn product(&self, id: ProductId) -> Option<Product> {
-        self.data.products.iter().find(|p| p.id == id).cloned()
-    }
-    fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService> {
-        self.data.laundry_services.iter().find(|s| s.id == id).cloned()
-    }
-    fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType> {
-        self.data.cylinder_types.iter().find(|c| c.id == id).cloned()
-    }
-    fn customer(&self, id: CustomerId) -> Option<Customer> {
-        self.data.customers.iter().find(|c| c.id == id).cloned()
-    }
-    fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
-        self.entries.lock().unwrap().get(&document).cloned()
-    }
-}
+use tillbook_core::seed::{self, MemoryLookup};
 
 /// One till's event stream: numbers its events and posts each document.
 pub struct TillEvents {
     pub device: DeviceId,
     pub business: Business,
-    pub lookup: DemoLookup,
+    pub lookup: MemoryLookup,
     pub next_seq: u64,
 }
 
@@ -54,7 +24,7 @@ impl TillEvents {
     pub fn new(device: DeviceId, kind: BusinessKind) -> TillEvents {
         let data = seed::demo();
         let business = data.businesses.iter().find(|b| b.kind == kind).cloned().expect("demo business");
-        TillEvents { device, business, lookup: DemoLookup { data, entries: Mutex::default() }, next_seq: 1 }
+        TillEvents { device, business, lookup: MemoryLookup::new(data), next_seq: 1 }
     }
 
     /// The business's products, in seed order.
@@ -65,7 +35,7 @@ impl TillEvents {
     pub fn event(&mut self, document: Document) -> Event {
         let entry = document.post(&self.business, &self.lookup, EntryId::new()).expect("fixture documents post");
         if let (Some(entry), Some(id)) = (&entry, tillbook_core::documents::document_id(&document)) {
-            self.lookup.entries.lock().unwrap().insert(id, entry.clone());
+            self.lookup.record(id, entry.clone());
         }
         let nairobi = FixedOffset::east_opt(3 * 3600).expect("offset");
         let event = Event {
@@ -122,6 +92,32 @@ impl TillEvents {
     pub fn sale(&mut self, lines: &[(usize, i64)]) -> Event {
         let sale = self.sale_document(lines, None);
         self.event(Document::Sale(sale))
+    }
+
+    /// A supplier delivery of `quantity` of every stocked product, on account.
+    pub fn stock_receipt(&mut self, quantity: i64) -> Event {
+        let quantity = Quantity::whole(quantity);
+        let lines: Vec<CostedLine> = self
+            .products()
+            .into_iter()
+            .filter(|product| product.stock.is_some())
+            .map(|product| CostedLine {
+                product_id: product.id,
+                quantity,
+                unit_cost: product.unit_cost,
+                line_cost: product.unit_cost.times(quantity).expect("fixture amounts fit"),
+            })
+            .collect();
+        let receipt = StockReceipt {
+            receipt_id: DocumentId::new(),
+            supplier: "Wholesaler".into(),
+            reference: String::new(),
+            total: lines.iter().map(|line| line.line_cost).sum(),
+            lines,
+            cylinders: Vec::new(),
+            paid_by: SupplierPayment::OnAccount,
+        };
+        self.event(Document::StockReceipt(receipt))
     }
 
     pub fn void(&mut self, document_id: DocumentId, original_type: &str) -> Event {

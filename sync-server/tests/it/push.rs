@@ -292,3 +292,38 @@ async fn enrolment_codes_work_once_and_pull_serves_master_data() {
     assert_eq!(status, 404);
     assert!(body.contains("not_found"));
 }
+
+#[tokio::test]
+async fn stock_is_the_sum_of_movements_and_selling_past_it_posts_and_flags() {
+    let server = server().await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let stocked = retail.products().iter().position(|product| product.stock.is_some()).expect("a stocked product");
+    let product = retail.products()[stocked].id;
+    let events = vec![retail.stock_receipt(5), retail.sale(&[(stocked, 3)])];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 2], "{}", answer.body);
+    let level = || async {
+        let (level,): (rust_decimal::Decimal,) =
+            sqlx::query_as("SELECT quantity FROM stock_level WHERE product_id = $1")
+                .bind(product.0)
+                .fetch_one(&server.owner)
+                .await
+                .unwrap();
+        level
+    };
+    assert_eq!(level().await, rust_decimal::Decimal::from(2));
+    assert_eq!(server.count("posting_flag").await, 0, "a sale within stock is not flagged");
+
+    // Three more than the two left: the sale is a fact, so it is posted, and flagged.
+    let oversold = vec![retail.sale(&[(stocked, 5)])];
+    let answer = server.push(&retail, &token, &oversold).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"]);
+    assert_eq!(level().await, rust_decimal::Decimal::from(-3));
+    let (code,): (String,) = sqlx::query_as("SELECT code FROM posting_flag WHERE event_id = $1")
+        .bind(oversold[0].event_id.0)
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(code, "negative_stock");
+    server.verify_clean().await;
+}

@@ -1,0 +1,197 @@
+//! Working through an outage, and business facts that only meet on the server.
+
+use std::time::Duration;
+
+use tillbook_e2e::{Central, Scratch, TestTill, fast_sync, run, wait_until};
+use tillbook_till::sync::DeviceStatus;
+
+const SYNCED: Duration = Duration::from_secs(60);
+
+async fn wait_synced(central: &Central, tills: &[&TestTill]) {
+    for till in tills {
+        wait_until(SYNCED, "every event acknowledged", || async { till.pending() == 0 }).await;
+    }
+    let _ = central;
+}
+
+#[test]
+fn a_day_recorded_while_the_server_is_down_is_posted_once_when_it_comes_up() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let url = central.url();
+        let mut water = TestTill::enrol(&scratch.0, "water", &url, &central.enrollment_code("WATER").await).await;
+        let mut laundry = TestTill::enrol(&scratch.0, "laundry", &url, &central.enrollment_code("LAUNDRY").await).await;
+        let mut retail = TestTill::enrol(&scratch.0, "retail", &url, &central.enrollment_code("RETAIL").await).await;
+        central.stop().await;
+        for till in [&mut water, &mut laundry, &mut retail] {
+            till.start_sync(fast_sync());
+        }
+
+        // A day's work with the server down.
+        retail.receive_stock(40);
+        for i in 0..30 {
+            water.sell(i, 1 + (i % 3) as i64);
+            retail.sell(i, 1);
+        }
+        for i in 0..10 {
+            laundry.work(i, 2);
+        }
+        wait_until(Duration::from_secs(10), "the badge shows the outage", || async {
+            let status = water.status();
+            status.online == Some(false) && status.pending > 0 && status.last_error.is_some()
+        })
+        .await;
+        let recorded = water.events() + laundry.events() + retail.events();
+
+        central.start().await;
+        wait_synced(&central, &[&water, &laundry, &retail]).await;
+
+        // Every event once, entry numbers 1..n with no gap, the trial balance at zero.
+        let entries = central.scalar_i64("SELECT count(*) FROM journal_entry").await;
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM inbox").await, recorded);
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM quarantine").await, 0);
+        assert_eq!(central.scalar_i64("SELECT coalesce(max(entry_number), 0) FROM journal_entry").await, entries);
+        let report = central.verify_clean().await;
+        assert_eq!(report.entries as i64, entries);
+        for till in [&water, &laundry, &retail] {
+            assert_eq!(till.local_lines(), central.posted_lines_of(till.device()).await, "{}", till.path.display());
+            let status = till.status();
+            assert_eq!((status.online, status.pending, status.last_error.as_deref()), (Some(true), 0, None));
+            assert!(status.last_push_at.is_some() && status.last_pull_at.is_some());
+        }
+        central.stop().await;
+    });
+}
+
+#[test]
+fn a_price_changed_while_offline_posts_old_price_sales_flagged_and_the_till_learns_the_new_one() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let mut water =
+            TestTill::enrol(&scratch.0, "water", &central.url(), &central.enrollment_code("WATER").await).await;
+        central.stop().await;
+        let product = water.products()[0].clone();
+        let sale = water.sell_product(product.id, 2);
+
+        // Head office raises the price while the till is offline.
+        let mut tx = central.owner.begin().await.unwrap();
+        sqlx::query("UPDATE product SET price = price + 10 WHERE id = $1")
+            .bind(product.id.0)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tillbook_server::changes::lock(&mut tx).await.unwrap();
+        tillbook_server::changes::publish(&mut tx, tillbook_server::changes::Entity::Product, Some(&[product.id.0]))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        central.start().await;
+        water.start_sync(fast_sync());
+        wait_synced(&central, &[&water]).await;
+        let (code,): (String,) = sqlx::query_as(
+            "SELECT f.code FROM posting_flag f JOIN sale s ON s.event_id = f.event_id WHERE s.sale_id = $1",
+        )
+        .bind(sale.sale_id.0)
+        .fetch_one(&central.owner)
+        .await
+        .expect("the old-price sale is flagged");
+        assert_eq!(code, "old_price");
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM quarantine").await, 0, "posted, not refused");
+        let new_price = product.price.cents() + 1000;
+        wait_until(SYNCED, "the till pulls the new price", || async {
+            let cents: i64 = water
+                .till
+                .connection()
+                .query_row("SELECT price_cents FROM product WHERE id = ?1", [product.id.to_string()], |row| row.get(0))
+                .unwrap();
+            cents == new_price
+        })
+        .await;
+        central.verify_clean().await;
+        central.stop().await;
+    });
+}
+
+#[test]
+fn two_tills_selling_the_last_units_offline_both_post_and_the_stock_goes_negative_flagged() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let url = central.url();
+        let mut first = TestTill::enrol(&scratch.0, "retail-1", &url, &central.enrollment_code("RETAIL").await).await;
+        let mut second = TestTill::enrol(&scratch.0, "retail-2", &url, &central.enrollment_code("RETAIL").await).await;
+        first.receive_stock(3);
+        first.start_sync(fast_sync());
+        wait_synced(&central, &[&first]).await;
+        central.stop().await;
+
+        let product = first.products().into_iter().find(|p| p.stock.is_some()).expect("a stocked product");
+        let one = first.sell_product(product.id, 2);
+        let two = second.sell_product(product.id, 2);
+        second.start_sync(fast_sync());
+        central.start().await;
+        wait_synced(&central, &[&first, &second]).await;
+
+        let (level,): (rust_decimal::Decimal,) =
+            sqlx::query_as("SELECT quantity FROM stock_level WHERE product_id = $1")
+                .bind(product.id.0)
+                .fetch_one(&central.owner)
+                .await
+                .unwrap();
+        assert_eq!(level, rust_decimal::Decimal::from(-1), "3 received, 4 sold");
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM quarantine").await, 0, "no sale refused");
+        let flagged: Vec<(uuid::Uuid,)> = sqlx::query_as(
+            "SELECT s.sale_id FROM posting_flag f JOIN sale s ON s.event_id = f.event_id WHERE f.code = 'negative_stock'",
+        )
+        .fetch_all(&central.owner)
+        .await
+        .unwrap();
+        assert!(!flagged.is_empty(), "the sale that took stock below zero is flagged");
+        let sales: Vec<uuid::Uuid> = flagged.into_iter().map(|(id,)| id).collect();
+        assert!(sales.iter().all(|id| *id == one.sale_id.0 || *id == two.sale_id.0));
+        central.verify_clean().await;
+        central.stop().await;
+    });
+}
+
+#[test]
+fn a_revoked_till_keeps_recording_reports_it_and_loses_nothing() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let mut water =
+            TestTill::enrol(&scratch.0, "water", &central.url(), &central.enrollment_code("WATER").await).await;
+        water.sell(0, 1);
+        water.start_sync(fast_sync());
+        wait_synced(&central, &[&water]).await;
+
+        tillbook_server::admin::revoke_device(&central.owner, water.device()).await.unwrap();
+        for i in 0..5 {
+            water.sell(i, 1);
+        }
+        wait_until(SYNCED, "the till reports its revocation", || async {
+            water.status().device_status == DeviceStatus::Revoked
+        })
+        .await;
+        let status = water.status();
+        assert_eq!(status.pending, 5, "the work done since is kept");
+        let before_revocation = water.events() - 5;
+        assert!(status.last_error.as_deref().unwrap_or_default().contains("no longer accepts this till"), "{status:?}");
+        assert_eq!(
+            central.scalar_i64("SELECT count(*) FROM inbox").await,
+            before_revocation,
+            "nothing was taken after the revocation"
+        );
+        // Signing out would throw the five away: refused unless the owner confirms.
+        let refused = tillbook_till::sync::forget_token(&water.till, false).unwrap_err();
+        assert_eq!(refused.code(), "unsynced_events");
+        central.stop().await;
+    });
+}

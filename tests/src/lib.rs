@@ -1,0 +1,348 @@
+//! The end-to-end harness: a fresh central database per test in the cluster `DATABASE_URL`
+//! names, the real server on loopback (started, stopped and started again like the real
+//! thing), tills on real SQLite files syncing through the real client, and a fault proxy.
+
+pub mod proxy;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use tillbook_server::{admin, api, db};
+use tillbook_till::sync::{SyncConfig, SyncHandle};
+use tillbook_till::{Session, Till};
+
+/// Runs a test's body on a runtime built after the keyring is prepared on this thread, so the
+/// runtime's threads share the thread's session keyring.
+pub fn run<F: Future<Output = ()>>(body: F) {
+    tillbook_till::sync::token::prepare().expect("the keyring is usable");
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime").block_on(body);
+}
+
+/// The central database of one test, and the server that serves it when it is up.
+pub struct Central {
+    pub owner: PgPool,
+    pub options: PgConnectOptions,
+    /// The server's address, fixed for the test so it can be stopped and started again.
+    pub address: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Central {
+    /// A migrated, seeded database; the server is not started.
+    pub async fn new() -> Central {
+        let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
+        let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+        let admin_pool = db::connect_owner(base.clone()).await.expect("the test cluster answers");
+        let name = format!("tillbook_e2e_{}", uuid::Uuid::now_v7().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin_pool)
+            .await
+            .expect("create database");
+        admin_pool.close().await;
+        let options = base.database(&name);
+        let owner = db::connect_owner(options.clone()).await.expect("connect");
+        db::migrate(&owner).await.expect("migrate");
+        admin::seed(&owner).await.expect("seed");
+        // A port of our own, free now; the server binds it each time it starts.
+        let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        Central { owner, options, address, shutdown: None, served: None }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub async fn start(&mut self) {
+        assert!(self.shutdown.is_none(), "the server is already up");
+        let runtime = db::connect_runtime(self.options.clone(), 8).await.expect("runtime pool");
+        let listener = tokio::net::TcpListener::bind(self.address).await.expect("bind the server's port");
+        let (send, receive) = tokio::sync::oneshot::channel::<()>();
+        let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+        self.served = Some(tokio::spawn(api::serve(listener, state, async {
+            let _ = receive.await;
+        })));
+        self.shutdown = Some(send);
+    }
+
+    /// Stops the server (in-flight requests finish first, as a graceful restart would).
+    pub async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = served.await;
+        }
+    }
+
+    pub async fn enrollment_code(&self, business: &str) -> String {
+        admin::create_enrollment_code(&self.owner, business, "e2e till").await.expect("enrolment code")
+    }
+
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        let (value,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.owner)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+        value
+    }
+
+    /// The server's posted lines of one till, as `(event_id, account, debit cents, credit cents)`, sorted.
+    pub async fn posted_lines_of(&self, device: tillbook_core::ids::DeviceId) -> Vec<(String, i64, i64, i64)> {
+        let mut lines: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT e.event_id::text, l.account_code::bigint, (l.debit * 100)::bigint, (l.credit * 100)::bigint
+               FROM journal_line l JOIN journal_entry e USING (entry_number) JOIN inbox i ON i.event_id = e.event_id
+              WHERE i.device_id = $1",
+        )
+        .bind(device.0)
+        .fetch_all(&self.owner)
+        .await
+        .expect("posted lines");
+        lines.sort();
+        lines
+    }
+
+    pub async fn verify_clean(&self) -> tillbook_server::verify::VerifyReport {
+        let report = tillbook_server::verify::verify(&self.owner).await.expect("verify runs");
+        assert!(report.is_clean(), "verify found problems: {report:?}");
+        report
+    }
+}
+
+/// A till of the test: its store on disk and its sync task.
+pub struct TestTill {
+    pub path: PathBuf,
+    pub till: Till,
+    pub session: Session,
+    pub sync: Option<SyncHandle>,
+}
+
+/// Timings short enough for a test; the same code paths as the defaults.
+pub fn fast_sync() -> SyncConfig {
+    SyncConfig {
+        push_delay: Duration::from_millis(50),
+        retry_interval: Duration::from_millis(300),
+        pull_interval: Duration::from_millis(500),
+        backoff_min: Duration::from_millis(100),
+        backoff_max: Duration::from_millis(800),
+        watchdog_after: Duration::from_secs(30),
+        ..SyncConfig::default()
+    }
+}
+
+impl TestTill {
+    /// Enrols a new till of `business` in `folder` (the server must be reachable at `url`),
+    /// with the demo's cashier logged in and a shift open.
+    pub async fn enrol(folder: &Path, name: &str, url: &str, code: &str) -> TestTill {
+        let path = folder.join(format!("{name}.sqlite"));
+        let till = tillbook_till::sync::enroll(&path, url, code, name, "Africa/Nairobi").await.expect("enrol");
+        let mut test_till = TestTill::open_logged_in(path, till);
+        let (_, _) = test_till.till.open_shift(&test_till.session, tillbook_core::Money::ZERO).expect("open shift");
+        test_till
+    }
+
+    fn open_logged_in(path: PathBuf, till: Till) -> TestTill {
+        let owner = tillbook_core::seed::demo_staff()
+            .into_iter()
+            .find(|staff| staff.role == tillbook_core::catalog::Role::Owner)
+            .expect("the demo has an owner");
+        let session = till.login(owner.id, owner.pin).expect("the owner's PIN hash was pulled");
+        TestTill { path, till, session, sync: None }
+    }
+
+    pub fn start_sync(&mut self, config: SyncConfig) {
+        self.sync = Some(tillbook_till::sync::start(self.path.clone(), config).expect("start sync"));
+    }
+
+    pub fn status(&self) -> tillbook_till::sync::SyncStatus {
+        self.sync.as_ref().expect("sync started").status().expect("status")
+    }
+
+    pub fn nudge(&self) {
+        if let Some(sync) = &self.sync {
+            sync.nudge();
+        }
+    }
+
+    /// The till's journal lines of events the server posted, in the form of [`Central::posted_lines_of`].
+    pub fn local_lines(&self) -> Vec<(String, i64, i64, i64)> {
+        let mut statement = self
+            .till
+            .connection()
+            .prepare(
+                "SELECT e.event_id, l.account, l.debit_cents, l.credit_cents
+                   FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id",
+            )
+            .unwrap();
+        let mut lines: Vec<(String, i64, i64, i64)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        lines.sort();
+        lines
+    }
+
+    /// The active products of the business this till records for, in seed order.
+    pub fn products(&self) -> Vec<tillbook_core::catalog::Product> {
+        let business = self.session.business_id;
+        tillbook_core::seed::demo().products.into_iter().filter(|p| p.business_id == business && p.active).collect()
+    }
+
+    /// A piece of the business's everyday work, varied by `i`: a sale where the business sells
+    /// products, a laundry drop-off at the laundry.
+    pub fn work(&mut self, i: usize, quantity: i64) {
+        if self.products().is_empty() {
+            self.drop_off(i, quantity);
+        } else {
+            self.sell(i, quantity);
+        }
+    }
+
+    /// A laundry job of one item, the service picked by index, with a cash deposit.
+    pub fn drop_off(&mut self, i: usize, quantity: i64) {
+        let data = tillbook_core::seed::demo();
+        let business = self.session.business_id;
+        let services: Vec<_> = data.laundry_services.iter().filter(|s| s.business_id == business && s.active).collect();
+        let customer = data.customers.iter().find(|c| c.active).expect("a demo customer");
+        let request = tillbook_till::DropOffRequest {
+            customer_id: customer.id,
+            items: vec![tillbook_till::LaundryItemRequest {
+                service_id: services[i % services.len()].id,
+                description: "shirts".into(),
+                quantity: tillbook_core::Quantity::whole(quantity),
+            }],
+            promised_at: self.till.now() + chrono::Duration::days(2),
+            notes: String::new(),
+            deposit: vec![tillbook_core::documents::TenderInput {
+                method: tillbook_core::documents::TenderMethod::Cash,
+                amount: tillbook_core::Money::from_cents(10_000),
+                mpesa_code: None,
+                customer_id: None,
+            }],
+        };
+        self.till.laundry_drop_off(&self.session, &request).expect("the drop-off is recorded");
+        self.nudge();
+    }
+
+    /// Entries in the till's provisional journal.
+    pub fn entries(&self) -> i64 {
+        self.till.connection().query_row("SELECT COUNT(*) FROM journal_entry", [], |row| row.get(0)).unwrap()
+    }
+
+    /// A cash sale of one line, the product picked by index; the sync task is nudged.
+    pub fn sell(&mut self, index: usize, quantity: i64) -> tillbook_till::SaleOutcome {
+        let products = self.products();
+        let product = &products[index % products.len()];
+        self.sell_product(product.id, quantity)
+    }
+
+    pub fn sell_product(
+        &mut self,
+        product_id: tillbook_core::ids::ProductId,
+        quantity: i64,
+    ) -> tillbook_till::SaleOutcome {
+        let request = tillbook_till::SaleRequest {
+            lines: vec![tillbook_till::SaleLineRequest {
+                product_id,
+                quantity: tillbook_core::Quantity::whole(quantity),
+                discount: tillbook_core::Money::ZERO,
+            }],
+            tenders: vec![cash(100_000_000)],
+        };
+        let outcome = self.till.record_sale(&self.session, &request).expect("the sale is recorded");
+        self.nudge();
+        outcome
+    }
+
+    /// A delivery of `quantity` of every stocked product of the business, on account.
+    pub fn receive_stock(&mut self, quantity: i64) {
+        let lines = self
+            .products()
+            .into_iter()
+            .filter(|product| product.stock.is_some())
+            .map(|product| tillbook_till::ReceivedLine {
+                product_id: product.id,
+                quantity: tillbook_core::Quantity::whole(quantity),
+                unit_cost: product.unit_cost,
+            })
+            .collect();
+        let request = tillbook_till::StockReceiptRequest {
+            supplier: "Wholesaler".into(),
+            reference: String::new(),
+            lines,
+            cylinders: Vec::new(),
+            paid_by: tillbook_core::documents::SupplierPayment::OnAccount,
+        };
+        self.till.receive_stock(&self.session, &request).expect("the delivery is recorded");
+        self.nudge();
+    }
+
+    /// Events recorded at this till.
+    pub fn events(&self) -> i64 {
+        self.till.connection().query_row("SELECT COUNT(*) FROM outbox", [], |row| row.get(0)).unwrap()
+    }
+
+    pub fn pending(&self) -> i64 {
+        self.till
+            .connection()
+            .query_row("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    pub fn device(&self) -> tillbook_core::ids::DeviceId {
+        self.till.info().device_id
+    }
+}
+
+/// Cash handed over: enough for any sale of the tests; the till gives change.
+pub fn cash(cents: i64) -> tillbook_core::documents::TenderInput {
+    tillbook_core::documents::TenderInput {
+        method: tillbook_core::documents::TenderMethod::Cash,
+        amount: tillbook_core::Money::from_cents(cents),
+        mpesa_code: None,
+        customer_id: None,
+    }
+}
+
+/// Polls `condition` until it holds, failing the test after `limit`.
+pub async fn wait_until<F, Fut>(limit: Duration, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !condition().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A scratch folder under the workspace's `target/`, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/tmp")
+            .join(format!("e2e-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&path).expect("scratch folder");
+        Scratch(path)
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,117 @@
+//! A fault-injecting TCP proxy between the tills and the server: the faults are real network
+//! faults (connections refused, answers cut off after the server committed, delays, requests
+//! delivered twice), not flags inside the client under test.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the proxy does to the next connections. Counters are used up one connection each.
+#[derive(Debug, Default, Clone)]
+pub struct Faults {
+    /// Accept and close at once, like a cable pulled out.
+    pub drop_connections: bool,
+    /// Forward the request, then close as soon as the server starts answering: the server has
+    /// done the work and the client never hears.
+    pub cut_answers: u32,
+    /// Hold every chunk this long in each direction.
+    pub delay: Duration,
+    /// Send the client's bytes to the server twice, on two connections, at once.
+    pub duplicate: u32,
+}
+
+#[derive(Clone)]
+pub struct Proxy {
+    pub address: SocketAddr,
+    faults: Arc<Mutex<Faults>>,
+    upstream: SocketAddr,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let proxy = Proxy { address: listener.local_addr().expect("proxy address"), faults: Arc::default(), upstream };
+        let running = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(running.clone().serve(client));
+            }
+        });
+        proxy
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn set(&self, faults: Faults) {
+        *self.faults.lock().unwrap() = faults;
+    }
+
+    pub fn update(&self, change: impl FnOnce(&mut Faults)) {
+        change(&mut self.faults.lock().unwrap());
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.faults.lock().unwrap().clone()
+    }
+
+    async fn serve(self, mut client: TcpStream) {
+        let (drop_it, cut, delay, duplicate) = {
+            let mut faults = self.faults.lock().unwrap();
+            let cut = faults.cut_answers > 0;
+            faults.cut_answers = faults.cut_answers.saturating_sub(1);
+            let duplicate = faults.duplicate > 0;
+            faults.duplicate = faults.duplicate.saturating_sub(1);
+            (faults.drop_connections, cut, faults.delay, duplicate)
+        };
+        if drop_it {
+            let _ = client.shutdown().await;
+            return;
+        }
+        let Ok(upstream) = TcpStream::connect(self.upstream).await else { return };
+        let mut twin = if duplicate { TcpStream::connect(self.upstream).await.ok() } else { None };
+        let (mut from_client, mut to_client) = client.split();
+        let (mut from_server, mut to_server) = upstream.into_split();
+        let forward = async {
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let read = match from_client.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => read,
+                };
+                tokio::time::sleep(delay).await;
+                if let Some(twin) = twin.as_mut() {
+                    let _ = twin.write_all(&buffer[..read]).await;
+                }
+                if to_server.write_all(&buffer[..read]).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let back = async {
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let read = match from_server.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => read,
+                };
+                if cut {
+                    break; // the server has answered; the client never hears it
+                }
+                tokio::time::sleep(delay).await;
+                if to_client.write_all(&buffer[..read]).await.is_err() {
+                    break;
+                }
+            }
+        };
+        // Whichever side ends first ends the connection, as a real cut would.
+        tokio::select! {
+            () = forward => {}
+            () = back => {}
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Turning a fresh install into an enrolled till (DESIGN §7 "Enrol"), and the guard that keeps a
+//! till's unsynced work from being thrown away by a sign-out, a re-enrolment or a wipe.
+
+use std::path::Path;
+
+use tillbook_core::ids::DeviceId;
+
+use super::client::Client;
+use super::store as sync_store;
+use super::token;
+use crate::error::{Result, TillError};
+use crate::till::{Till, TillSetup};
+
+/// Enrols a new till with the owner's one-time code: the server names the till and its
+/// businesses, the token goes into the keyring (only there), and the first pull fills in head
+/// office's master data so the counter can start.
+pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str, time_zone: &str) -> Result<Till> {
+    if path.exists() {
+        // An existing store belongs to a till already; never mix two tills' work.
+        let till = Till::open(path)?;
+        return Err(TillError::AlreadySetUp(till.info().till_code.clone()));
+    }
+    token::prepare()?;
+    let client = Client::new(server_url);
+    let device = DeviceId::new();
+    let answer = client.enroll(code, device, device_name).await?;
+    token::save(answer.device_id, &answer.device_token)?;
+    let mut till = Till::create(
+        path,
+        TillSetup {
+            device_id: answer.device_id,
+            till_code: answer.till_code,
+            device_name: device_name.to_string(),
+            business_ids: answer.business_ids,
+            time_zone: time_zone.to_string(),
+        },
+    )?;
+    sync_store::set_enrolled(till.connection(), server_url)?;
+    let mut cursor = 0;
+    loop {
+        let page = client.pull(&answer.device_token, cursor).await?;
+        let now = till.now().to_rfc3339();
+        sync_store::apply_changes(till.connection_mut(), &page.changes, page.next_cursor, &now)?;
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    Ok(till)
+}
+
+/// Refuses to `action` while events wait for the server, unless the owner has confirmed.
+pub fn guard_unsynced(till: &Till, action: &'static str, owner_confirmed: bool) -> Result<()> {
+    let pending = sync_store::outbox_state(till.connection())?.pending;
+    if pending > 0 && !owner_confirmed {
+        return Err(TillError::Unsynced { pending, action });
+    }
+    Ok(())
+}
+
+/// Removes the till's token from the keyring (signing the device out of sync), guarded.
+pub fn forget_token(till: &Till, owner_confirmed: bool) -> Result<()> {
+    guard_unsynced(till, "sign this till out", owner_confirmed)?;
+    token::delete(till.info().device_id)?;
+    sync_store::set_device_status(till.connection(), sync_store::DeviceStatus::NotEnrolled)?;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Background sync with the server (DESIGN §6–§7): enrolment, the device token in the OS
+//! keyring, the push/pull loop and the status the counter shows.
+
+pub mod client;
+pub mod engine;
+pub mod enrol;
+pub mod store;
+pub mod token;
+
+pub use client::{Client, SyncError};
+pub use engine::{SyncConfig, SyncHandle, SyncStatus, start};
+pub use enrol::{enroll, forget_token, guard_unsynced};
+pub use store::DeviceStatus;
