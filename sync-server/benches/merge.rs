@@ -46,14 +46,8 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
 async fn main() {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench starts a cluster)");
     let base = PgConnectOptions::from_str(&url).unwrap();
-    let admin_pool = db::connect_owner(base.clone()).await.unwrap();
-    let name = format!("tillbook_bench_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin_pool).await.unwrap();
-    let options = base.clone().database(&name);
-    let owner = db::connect_owner(options.clone()).await.unwrap();
-    db::migrate(&owner).await.unwrap();
-    admin::seed(&owner).await.unwrap();
-
+    let (options, owner) = db::create_seeded_database(&base, "tillbook_bench").await.unwrap();
+    let name = options.get_database().expect("a database name").to_string();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let database_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
     let server = Server(
@@ -98,21 +92,29 @@ async fn main() {
             .unwrap();
         tills.push((fixtures::TillEvents::new(device, kind), answer.device_token));
     }
+    let push_url = format!("{base_url}/api/v1/sync/push");
+    let push = move |token: String, body: Vec<u8>| {
+        let http = http.clone();
+        let url = push_url.clone();
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        }
+    };
     // Opening stock, as a shop has: otherwise every sale would take stock below zero and be
     // flagged, which measures the owner's exception list rather than a day's trade.
     for (till, token) in &mut tills {
         let receipt = till.stock_receipt(1_000_000);
         let body =
             serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events: vec![receipt] }).unwrap();
-        let response = http
-            .post(format!("{base_url}/api/v1/sync/push"))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        push(token.clone(), body).await;
     }
     let mut batches = Vec::new();
     let mut timed_lines = 0usize;
@@ -131,22 +133,6 @@ async fn main() {
         batches.push((token.clone(), body));
     }
 
-    let push_url = format!("{base_url}/api/v1/sync/push");
-    let push = move |token: String, body: Vec<u8>| {
-        let http = http.clone();
-        let url = push_url.clone();
-        async move {
-            let response = http
-                .post(url)
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        }
-    };
     for (token, body) in batches.drain(..WARM_UP_BATCHES) {
         push(token, body).await;
     }
@@ -221,6 +207,7 @@ async fn main() {
     );
     drop(server);
     owner.close().await;
+    let admin_pool = db::connect_owner(base).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin_pool).await.unwrap();
 }
 

@@ -69,16 +69,34 @@ impl Entity {
     }
 }
 
-/// A laundry job as the tills of its business see it: status and what has been paid.
+/// A laundry job as the tills of its business see it, with what another till needs to take
+/// the job over: its items, its status, and the standing payments against it (so a till can
+/// tell payments it recorded itself from those taken elsewhere).
 const LAUNDRY_JOBS: &str = "
 SELECT j.business_id, json_build_object(
-         'job_id', j.job_id, 'ticket_number', j.ticket_number, 'customer_id', j.customer_id,
-         'total', j.total::text, 'promised_at', j.promised_at,
-         'status', (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1),
+         'job_id', j.job_id, 'business_id', j.business_id, 'ticket_number', j.ticket_number, 'customer_id', j.customer_id,
+         'total', j.total::text, 'promised_at', j.promised_at, 'dropped_off_at', j.dropped_off_at,
+         'business_day', i.business_day, 'notes', j.notes,
+         'status', s.to_status, 'status_at', s.occurred_at,
+         'cancel_event_id', (SELECT x.event_id FROM invoice_cancellation x WHERE x.invoice_id = j.job_id),
+         'items', (SELECT coalesce(json_agg(json_build_object(
+                            'service_id', li.service_id, 'description', li.description,
+                            'quantity', li.quantity::text, 'unit_price', li.unit_price::text,
+                            'line_total', li.line_total::text) ORDER BY li.line_no), '[]')
+                     FROM laundry_item li WHERE li.job_id = j.job_id),
+         'payments', (SELECT coalesce(json_agg(json_build_object(
+                               'document_id', a.document_id, 'amount', a.amount::text) ORDER BY a.id), '[]')
+                        FROM allocation a
+                       WHERE a.invoice_id = j.job_id
+                         AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)),
          'paid', (SELECT coalesce(sum(a.amount), 0)::numeric(14, 2)::text FROM allocation a
                    WHERE a.invoice_id = j.job_id
                      AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)))
-  FROM laundry_job j WHERE j.job_id = ANY($1)";
+  FROM laundry_job j
+  JOIN invoice i ON i.invoice_id = j.job_id
+  CROSS JOIN LATERAL (SELECT h.to_status, h.occurred_at FROM laundry_status_history h
+                       WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1) s
+ WHERE j.job_id = ANY($1)";
 
 /// What a customer owes, derived from invoices and allocations, never kept by hand (DESIGN §5):
 /// invoices not voided or cancelled, less what was allocated to them by documents not voided.

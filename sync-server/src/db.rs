@@ -31,3 +31,21 @@ pub async fn connect_runtime(options: PgConnectOptions, max_connections: u32) ->
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     crate::MIGRATOR.run(pool).await
 }
+
+/// A new, migrated and seeded database named `{prefix}_{uuid}` in the cluster `cluster`
+/// connects to, with a pool of its owner. For tests and benchmarks: each gets a database of its
+/// own in one shared cluster, so they never see each other's rows.
+pub async fn create_seeded_database(
+    cluster: &PgConnectOptions,
+    prefix: &str,
+) -> anyhow::Result<(PgConnectOptions, PgPool)> {
+    let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
+    let admin = connect_owner(cluster.clone()).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+    admin.close().await;
+    let options = cluster.clone().database(&name);
+    let owner = connect_owner(options.clone()).await?;
+    migrate(&owner).await?;
+    crate::admin::seed(&owner).await?;
+    Ok((options, owner))
+}

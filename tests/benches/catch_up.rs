@@ -13,11 +13,9 @@ fn main() {
         let scratch = Scratch::new();
         let mut central = Central::new().await;
         central.start().await;
-        let url = central.url();
         let mut tills = Vec::new();
         for (name, business) in [("water", "WATER"), ("laundry", "LAUNDRY"), ("retail", "RETAIL")] {
-            let code = central.enrollment_code(business).await;
-            tills.push(TestTill::enrol(&scratch.0, name, &url, &code).await);
+            tills.push(central.enrol(&scratch.0, name, business).await);
         }
         central.stop().await;
         tills[2].receive_stock(10_000);
@@ -52,7 +50,7 @@ fn main() {
         let report = central.verify_clean().await;
         assert_eq!(report.entries as i64, entries);
         println!("Three tills (water, laundry, retail) record {events} events with the server down; the server");
-        println!("starts and the tills' own sync loops push in batches of 500 (debug-free release build, real");
+        println!("starts and the tills' own sync loops push in batches of 500 (release build, real");
         println!("Postgres with default settings, fsync on). Time from the server's start to the last event posted:");
         println!();
         println!("| measure | value |");

@@ -20,10 +20,9 @@ fn a_day_recorded_while_the_server_is_down_is_posted_once_when_it_comes_up() {
         let scratch = Scratch::new();
         let mut central = Central::new().await;
         central.start().await;
-        let url = central.url();
-        let mut water = TestTill::enrol(&scratch.0, "water", &url, &central.enrollment_code("WATER").await).await;
-        let mut laundry = TestTill::enrol(&scratch.0, "laundry", &url, &central.enrollment_code("LAUNDRY").await).await;
-        let mut retail = TestTill::enrol(&scratch.0, "retail", &url, &central.enrollment_code("RETAIL").await).await;
+        let mut water = central.enrol(&scratch.0, "water", "WATER").await;
+        let mut laundry = central.enrol(&scratch.0, "laundry", "LAUNDRY").await;
+        let mut retail = central.enrol(&scratch.0, "retail", "RETAIL").await;
         central.stop().await;
         for till in [&mut water, &mut laundry, &mut retail] {
             till.start_sync(fast_sync());
@@ -71,8 +70,7 @@ fn a_price_changed_while_offline_posts_old_price_sales_flagged_and_the_till_lear
         let scratch = Scratch::new();
         let mut central = Central::new().await;
         central.start().await;
-        let mut water =
-            TestTill::enrol(&scratch.0, "water", &central.url(), &central.enrollment_code("WATER").await).await;
+        let mut water = central.enrol(&scratch.0, "water", "WATER").await;
         central.stop().await;
         let product = water.products()[0].clone();
         let sale = water.sell_product(product.id, 2);
@@ -123,9 +121,8 @@ fn two_tills_selling_the_last_units_offline_both_post_and_the_stock_goes_negativ
         let scratch = Scratch::new();
         let mut central = Central::new().await;
         central.start().await;
-        let url = central.url();
-        let mut first = TestTill::enrol(&scratch.0, "retail-1", &url, &central.enrollment_code("RETAIL").await).await;
-        let mut second = TestTill::enrol(&scratch.0, "retail-2", &url, &central.enrollment_code("RETAIL").await).await;
+        let mut first = central.enrol(&scratch.0, "retail-1", "RETAIL").await;
+        let mut second = central.enrol(&scratch.0, "retail-2", "RETAIL").await;
         first.receive_stock(3);
         first.start_sync(fast_sync());
         wait_synced(&central, &[&first]).await;
@@ -166,8 +163,7 @@ fn a_revoked_till_keeps_recording_reports_it_and_loses_nothing() {
         let scratch = Scratch::new();
         let mut central = Central::new().await;
         central.start().await;
-        let mut water =
-            TestTill::enrol(&scratch.0, "water", &central.url(), &central.enrollment_code("WATER").await).await;
+        let mut water = central.enrol(&scratch.0, "water", "WATER").await;
         water.sell(0, 1);
         water.start_sync(fast_sync());
         wait_synced(&central, &[&water]).await;
@@ -192,6 +188,65 @@ fn a_revoked_till_keeps_recording_reports_it_and_loses_nothing() {
         // Signing out would throw the five away: refused unless the owner confirms.
         let refused = tillbook_till::sync::forget_token(&water.till, false).unwrap_err();
         assert_eq!(refused.code(), "unsynced_events");
+        central.stop().await;
+    });
+}
+
+#[test]
+fn a_laundry_job_dropped_off_at_one_till_is_paid_and_collected_at_another() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let mut front = central.enrol(&scratch.0, "laundry-front", "LAUNDRY").await;
+        let mut back = central.enrol(&scratch.0, "laundry-back", "LAUNDRY").await;
+        front.start_sync(fast_sync());
+        back.start_sync(fast_sync());
+
+        // Dropped off at the front counter with a cash deposit of 100.00.
+        let job = front.drop_off(0, 3);
+        let balance = job.balance_due;
+        assert!(balance.is_positive(), "{job:?}");
+        wait_synced(&central, &[&front]).await;
+        wait_until(SYNCED, "the back counter pulls the job", || async {
+            back.till.open_laundry_jobs(back.session.business_id).unwrap().iter().any(|j| j.job_id == job.job_id)
+        })
+        .await;
+        let seen = back.till.open_laundry_jobs(back.session.business_id).unwrap();
+        let seen = seen.iter().find(|j| j.job_id == job.job_id).unwrap();
+        assert_eq!((seen.total, seen.balance), (job.total, balance), "the deposit taken at the front is known");
+
+        // Collected at the back counter, the balance paid there.
+        let collection = back
+            .till
+            .laundry_collect(&back.session, &job.ticket_number, &[tillbook_e2e::cash(balance.cents())])
+            .unwrap();
+        assert_eq!(collection.balance_left, tillbook_core::Money::ZERO);
+        back.nudge();
+        wait_synced(&central, &[&back]).await;
+
+        // The server: the job is collected, its invoice paid in full, nothing quarantined or flagged.
+        let (status, outstanding): (String, rust_decimal::Decimal) = sqlx::query_as(
+            "SELECT (SELECT to_status FROM laundry_status_history WHERE job_id = j.job_id ORDER BY id DESC LIMIT 1),
+                    j.total - (SELECT sum(amount) FROM allocation WHERE invoice_id = j.job_id)
+               FROM laundry_job j WHERE j.job_id = $1",
+        )
+        .bind(job.job_id.0)
+        .fetch_one(&central.owner)
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), outstanding), ("collected", rust_decimal::Decimal::ZERO));
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM quarantine").await, 0);
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM posting_flag").await, 0);
+        central.verify_clean().await;
+
+        // The front counter learns it was collected and paid: off its board, nothing owed.
+        wait_until(SYNCED, "the front counter sees the collection", || async {
+            front.till.open_laundry_jobs(front.session.business_id).unwrap().is_empty()
+        })
+        .await;
+        let owed = tillbook_till::reports::invoice_outstanding(front.till.connection(), job.job_id).unwrap();
+        assert_eq!(owed, tillbook_core::Money::ZERO);
         central.stop().await;
     });
 }

@@ -37,17 +37,7 @@ impl Central {
     pub async fn new() -> Central {
         let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
         let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
-        let admin_pool = db::connect_owner(base.clone()).await.expect("the test cluster answers");
-        let name = format!("tillbook_e2e_{}", uuid::Uuid::now_v7().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&admin_pool)
-            .await
-            .expect("create database");
-        admin_pool.close().await;
-        let options = base.database(&name);
-        let owner = db::connect_owner(options.clone()).await.expect("connect");
-        db::migrate(&owner).await.expect("migrate");
-        admin::seed(&owner).await.expect("seed");
+        let (options, owner) = db::create_seeded_database(&base, "tillbook_e2e").await.expect("a fresh database");
         // A port of our own, free now; the server binds it each time it starts.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         Central { owner, options, address, shutdown: None, served: None }
@@ -81,6 +71,12 @@ impl Central {
 
     pub async fn enrollment_code(&self, business: &str) -> String {
         admin::create_enrollment_code(&self.owner, business, "e2e till").await.expect("enrolment code")
+    }
+
+    /// A new till of `business` enrolled straight with this server (it must be up), its store
+    /// in `folder`.
+    pub async fn enrol(&self, folder: &Path, name: &str, business: &str) -> TestTill {
+        TestTill::enrol(folder, name, &self.url(), &self.enrollment_code(business).await).await
     }
 
     pub async fn scalar_i64(&self, sql: &str) -> i64 {
@@ -197,14 +193,14 @@ impl TestTill {
     /// products, a laundry drop-off at the laundry.
     pub fn work(&mut self, i: usize, quantity: i64) {
         if self.products().is_empty() {
-            self.drop_off(i, quantity);
+            let _job = self.drop_off(i, quantity);
         } else {
             self.sell(i, quantity);
         }
     }
 
     /// A laundry job of one item, the service picked by index, with a cash deposit.
-    pub fn drop_off(&mut self, i: usize, quantity: i64) {
+    pub fn drop_off(&mut self, i: usize, quantity: i64) -> tillbook_till::DropOffOutcome {
         let data = tillbook_core::seed::demo();
         let business = self.session.business_id;
         let services: Vec<_> = data.laundry_services.iter().filter(|s| s.business_id == business && s.active).collect();
@@ -225,8 +221,9 @@ impl TestTill {
                 customer_id: None,
             }],
         };
-        self.till.laundry_drop_off(&self.session, &request).expect("the drop-off is recorded");
+        let outcome = self.till.laundry_drop_off(&self.session, &request).expect("the drop-off is recorded");
         self.nudge();
+        outcome
     }
 
     /// Entries in the till's provisional journal.

@@ -17,10 +17,11 @@ use crate::master;
 use crate::sql::{cents_to_money, conversion_error, money, parsed, quantity};
 use crate::till::Till;
 
-/// Money applied to invoice `i` by sources that still stand (not voided): one index lookup per
-/// invoice, so a customer's balance costs the same however long the store's history.
-const APPLIED: &str = "(SELECT COALESCE(SUM(a.amount_cents), 0) FROM allocation a
-    WHERE a.invoice_id = i.id AND a.source_id NOT IN (SELECT document_id FROM reversed_document))";
+/// Money applied to invoice `i`: at other tills, as last pulled, and here by sources that still
+/// stand (not voided) — one index lookup per invoice, so a customer's balance costs the same
+/// however long the store's history.
+const APPLIED: &str = "(i.paid_elsewhere_cents + (SELECT COALESCE(SUM(a.amount_cents), 0) FROM allocation a
+    WHERE a.invoice_id = i.id AND a.source_id NOT IN (SELECT document_id FROM reversed_document)))";
 
 pub fn invoice_outstanding(connection: &Connection, invoice_id: DocumentId) -> Result<Money> {
     let cents: Option<i64> = connection

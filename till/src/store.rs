@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_store", include_str!("../../migrations-local/0001_store.sql")),
     ("0002_stock_levels", include_str!("../../migrations-local/0002_stock_levels.sql")),
     ("0003_sync", include_str!("../../migrations-local/0003_sync.sql")),
+    ("0004_shared_jobs", include_str!("../../migrations-local/0004_shared_jobs.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

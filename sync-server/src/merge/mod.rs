@@ -255,12 +255,30 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
         changes::publish(&mut tx, Entity::Customer, Some(&created)).await?;
     }
     let mut jobs: Vec<Uuid> = rows.touched_jobs.iter().map(|id| id.0).collect();
+    let mut customers: Vec<Uuid> = rows.touched_customers.iter().map(|id| id.0).collect();
+    // A voided payment changes what its invoices' jobs and customers show as paid.
+    let voided: Vec<Uuid> = rows.voided_documents().map(|id| id.0).collect();
+    if !voided.is_empty() {
+        let paid_by_voided: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
+            "SELECT i.invoice_id, i.customer_id, i.kind = 'laundry'
+               FROM allocation a JOIN invoice i ON i.invoice_id = a.invoice_id
+              WHERE a.document_id = ANY($1)",
+        )
+        .bind(&voided)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (invoice, customer, laundry) in paid_by_voided {
+            customers.push(customer);
+            if laundry {
+                jobs.push(invoice);
+            }
+        }
+    }
     jobs.sort_unstable();
     jobs.dedup();
     if !jobs.is_empty() {
         changes::publish(&mut tx, Entity::LaundryJob, Some(&jobs)).await?;
     }
-    let mut customers: Vec<Uuid> = rows.touched_customers.iter().map(|id| id.0).collect();
     customers.sort_unstable();
     customers.dedup();
     if !customers.is_empty() {

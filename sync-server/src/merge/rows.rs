@@ -595,6 +595,11 @@ impl Rows {
         }
     }
 
+    /// The documents this batch voids.
+    pub fn voided_documents(&self) -> impl Iterator<Item = DocumentId> + '_ {
+        self.voids.iter().map(|void| void.document_id)
+    }
+
     fn add_credit_invoice(
         &mut self,
         event: &IncomingEvent,

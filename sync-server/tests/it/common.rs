@@ -32,17 +32,7 @@ impl Drop for TestServer {
 pub async fn server() -> TestServer {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
     let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
-    let admin_pool = db::connect_owner(base.clone()).await.expect("the test cluster answers");
-    let name = format!("tillbook_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin_pool)
-        .await
-        .expect("create database");
-    admin_pool.close().await;
-    let options = base.database(&name);
-    let owner = db::connect_owner(options.clone()).await.expect("connect");
-    db::migrate(&owner).await.expect("migrate");
-    admin::seed(&owner).await.expect("seed");
+    let (options, owner) = db::create_seeded_database(&base, "tillbook_test").await.expect("a fresh database");
     let runtime = db::connect_runtime(options.clone(), 8).await.expect("runtime pool");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base_url = format!("http://{}", listener.local_addr().expect("address"));

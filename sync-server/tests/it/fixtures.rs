@@ -5,7 +5,8 @@ use chrono::{FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    CostedLine, Document, Sale, SaleLine, StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
+    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, Payment, Sale, SaleLine, StockReceipt,
+    SupplierPayment, Tender, TenderMethod, Void,
 };
 use tillbook_core::ids::{DeviceId, DocumentId, EntryId, EventId};
 use tillbook_core::money::{Money, Quantity};
@@ -118,6 +119,46 @@ impl TillEvents {
             paid_by: SupplierPayment::OnAccount,
         };
         self.event(Document::StockReceipt(receipt))
+    }
+
+    /// A laundry job of `kilos` of the business's first service for the demo's first customer.
+    pub fn drop_off(&mut self, kilos: i64) -> (LaundryDropOff, Event) {
+        let service = self.lookup.data.laundry_services.iter().find(|s| s.business_id == self.business.id).cloned();
+        let service = service.expect("a laundry business");
+        let quantity = Quantity::whole(kilos);
+        let line_total = service.price.times(quantity).expect("fixture amounts fit");
+        let job = LaundryDropOff {
+            job_id: DocumentId::new(),
+            ticket_number: format!("L-{:06}", self.next_seq),
+            customer_id: self.lookup.data.customers[0].id,
+            items: vec![LaundryItem {
+                service_id: service.id,
+                description: service.name.clone(),
+                quantity,
+                unit_price: service.price,
+                vat_rate: service.vat_rate,
+                line_total,
+            }],
+            total: line_total,
+            promised_at: Utc::now().with_timezone(&FixedOffset::east_opt(3 * 3600).expect("offset")),
+            notes: String::new(),
+        };
+        let event = self.event(Document::LaundryDropOff(job.clone()));
+        (job, event)
+    }
+
+    /// A cash `laundry.paid` of `amount` against `job`.
+    pub fn pay_job(&mut self, job: &LaundryDropOff, amount: Money) -> (DocumentId, Event) {
+        let payment = Payment {
+            payment_id: DocumentId::new(),
+            receipt_number: format!("P-{:06}", self.next_seq),
+            customer_id: job.customer_id,
+            tenders: vec![Tender { method: TenderMethod::Cash, amount, mpesa_code: None, customer_id: None }],
+            allocations: vec![Allocation { invoice_id: job.job_id, amount }],
+            unapplied: Money::ZERO,
+            total: amount,
+        };
+        (payment.payment_id, self.event(Document::LaundryPaid(payment)))
     }
 
     pub fn void(&mut self, document_id: DocumentId, original_type: &str) -> Event {

@@ -23,6 +23,18 @@ async fn some_posted_sales(server: &TestServer) -> TillEvents {
     till
 }
 
+/// The latest published state of a laundry job, as the tills of its business pull it.
+async fn published_job(server: &TestServer, job_id: tillbook_core::ids::DocumentId) -> serde_json::Value {
+    let (data,): (serde_json::Value,) = sqlx::query_as(
+        "SELECT data FROM change_log WHERE entity = 'laundry_job' AND data->>'job_id' = $1::text ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(job_id.0)
+    .fetch_one(&server.owner)
+    .await
+    .expect("the job was published");
+    data
+}
+
 fn refused(result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>) -> String {
     match result {
         Ok(done) => panic!("the database accepted it ({} rows)", done.rows_affected()),
@@ -86,6 +98,25 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .execute(owner)
     .await;
     assert!(refused(one_sided).contains("check constraint"));
+    server.verify_clean().await;
+}
+
+#[tokio::test]
+async fn a_laundry_job_is_republished_when_a_payment_on_it_is_made_or_voided() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Laundry).await;
+    let (job, dropped) = till.drop_off(3);
+    let (payment_id, paid) = till.pay_job(&job, tillbook_core::Money::from_cents(10_000));
+    assert_eq!(ack_statuses(&server.push(&till, &token, &[dropped, paid]).await), ["posted", "posted"]);
+    let state = published_job(&server, job.job_id).await;
+    assert_eq!((state["status"].as_str(), state["paid"].as_str()), (Some("received"), Some("100.00")));
+    assert_eq!(state["payments"][0]["document_id"].as_str(), Some(payment_id.to_string().as_str()));
+    assert_eq!(state["items"].as_array().map(Vec::len), Some(1));
+
+    let void = till.void(payment_id, "laundry.paid");
+    assert_eq!(ack_statuses(&server.push(&till, &token, &[void]).await), ["posted"]);
+    let state = published_job(&server, job.job_id).await;
+    assert_eq!((state["paid"].as_str(), state["payments"].as_array().map(Vec::len)), (Some("0.00"), Some(0)));
     server.verify_clean().await;
 }
 

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod engine;
 pub mod enrol;
+pub mod shared_jobs;
 pub mod store;
 pub mod token;
 

@@ -10,6 +10,7 @@ use tillbook_core::protocol::{AckStatus, Change, PushResponse};
 
 use crate::error::{Result, TillError};
 use crate::master;
+use crate::sync::shared_jobs;
 
 /// Where this till syncs to and what it last heard, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -247,23 +248,32 @@ fn apply_change(connection: &Connection, change: &Change) -> Result<()> {
         "customer" => master::upsert_customer(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
         "staff" => master::upsert_pulled_staff(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
         "event_status" => apply_event_status(connection, &change.data),
-        // Shared state of the business (laundry jobs, customer balances): kept as published.
-        "laundry_job" | "customer_balance" => {
-            let key = if change.entity == "laundry_job" { "job_id" } else { "customer_id" };
-            let id = change.data.get(key).and_then(|id| id.as_str()).unwrap_or_default();
-            connection.execute(
-                "INSERT INTO shared_state (entity, id, data, pulled_seq) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, pulled_seq = excluded.pulled_seq",
-                params![change.entity, id, change.data.to_string(), change.seq as i64],
-            )?;
-            Ok(())
+        // A laundry job of the business: taken into the till's own jobs, so that it can be
+        // paid for and collected here; kept as published too.
+        "laundry_job" => {
+            shared_jobs::apply(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?)?;
+            keep_shared(connection, change)
         }
+        "customer_balance" => keep_shared(connection, change),
         // A newer server may publish what this version does not know: skip it, do not stall.
         other => {
             tracing::debug!(entity = other, "skipping a pulled change this version does not know");
             Ok(())
         }
     }
+}
+
+/// Shared state of the business (laundry jobs, customer balances), kept as the server last
+/// published it (server-wins).
+fn keep_shared(connection: &Connection, change: &Change) -> Result<()> {
+    let key = if change.entity == "laundry_job" { "job_id" } else { "customer_id" };
+    let id = change.data.get(key).and_then(|id| id.as_str()).unwrap_or_default();
+    connection.execute(
+        "INSERT INTO shared_state (entity, id, data, pulled_seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, pulled_seq = excluded.pulled_seq",
+        params![change.entity, id, change.data.to_string(), change.seq as i64],
+    )?;
+    Ok(())
 }
 
 /// The server's record of this till's events: a quarantine the till has not heard about (its

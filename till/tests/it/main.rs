@@ -6,3 +6,4 @@ mod common;
 mod crash;
 mod properties;
 mod recording;
+mod shared_jobs;
