@@ -1,10 +1,11 @@
 //! A fault-injecting TCP proxy between the tills and the server: the faults are real network
 //! faults (connections refused, answers cut off after the server committed, delays, requests
-//! delivered twice), not flags inside the client under test.
+//! delivered twice, and late copies that reach the server after newer requests), not flags
+//! inside the client under test.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -19,8 +20,11 @@ pub struct Faults {
     pub cut_answers: u32,
     /// Hold every chunk this long in each direction.
     pub delay: Duration,
-    /// Send the client's bytes to the server twice, on two connections, at once.
+    /// Send the client's bytes to the server twice, on two connections.
     pub duplicate: u32,
+    /// How far the second copy trails the first: a late copy of an old batch reaches the server
+    /// after the till's newer batches, so the server sees the till's requests out of order.
+    pub duplicate_lag: Duration,
 }
 
 #[derive(Clone)]
@@ -59,21 +63,43 @@ impl Proxy {
         self.faults.lock().unwrap().clone()
     }
 
+    /// A second connection to the server that replays what it is sent, each chunk `lag` after
+    /// it was received, and throws the server's answers away.
+    fn late_copy(&self, lag: Duration) -> tokio::sync::mpsc::UnboundedSender<(Instant, Vec<u8>)> {
+        let (send, mut receive) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+        let upstream = self.upstream;
+        tokio::spawn(async move {
+            let Ok(twin) = TcpStream::connect(upstream).await else { return };
+            let (mut answers, mut requests) = twin.into_split();
+            tokio::spawn(async move {
+                let mut sink = vec![0u8; 64 * 1024];
+                while matches!(answers.read(&mut sink).await, Ok(read) if read > 0) {}
+            });
+            while let Some((received, chunk)) = receive.recv().await {
+                tokio::time::sleep_until((received + lag).into()).await;
+                if requests.write_all(&chunk).await.is_err() {
+                    break;
+                }
+            }
+        });
+        send
+    }
+
     async fn serve(self, mut client: TcpStream) {
-        let (drop_it, cut, delay, duplicate) = {
+        let (drop_it, cut, delay, duplicate, lag) = {
             let mut faults = self.faults.lock().unwrap();
             let cut = faults.cut_answers > 0;
             faults.cut_answers = faults.cut_answers.saturating_sub(1);
             let duplicate = faults.duplicate > 0;
             faults.duplicate = faults.duplicate.saturating_sub(1);
-            (faults.drop_connections, cut, faults.delay, duplicate)
+            (faults.drop_connections, cut, faults.delay, duplicate, faults.duplicate_lag)
         };
         if drop_it {
             let _ = client.shutdown().await;
             return;
         }
         let Ok(upstream) = TcpStream::connect(self.upstream).await else { return };
-        let mut twin = if duplicate { TcpStream::connect(self.upstream).await.ok() } else { None };
+        let twin = if duplicate { Some(self.late_copy(lag)) } else { None };
         let (mut from_client, mut to_client) = client.split();
         let (mut from_server, mut to_server) = upstream.into_split();
         let forward = async {
@@ -84,8 +110,8 @@ impl Proxy {
                     Ok(read) => read,
                 };
                 tokio::time::sleep(delay).await;
-                if let Some(twin) = twin.as_mut() {
-                    let _ = twin.write_all(&buffer[..read]).await;
+                if let Some(twin) = &twin {
+                    let _ = twin.send((Instant::now(), buffer[..read].to_vec()));
                 }
                 if to_server.write_all(&buffer[..read]).await.is_err() {
                     break;
