@@ -1,6 +1,7 @@
 //! `tillbook-till`: one shop till's local store on SQLite — every kind of counter work recorded
 //! with a provisional double-entry journal and an outbox event, fully offline — and the till's
-//! own figures read from it. No Tauri and no network here: tests drive many tills in one process.
+//! own figures read from it, and its background sync with the server. No Tauri here: tests drive
+//! many tills in one process.
 
 pub mod demo;
 pub mod error;
@@ -19,7 +20,7 @@ pub use record::drawer::{CashCount, ShiftReport, ZReport};
 pub use record::laundry::{Collection, DropOffOutcome, DropOffRequest, LaundryItemRequest};
 pub use record::lpg::{LpgOutcome, LpgRequest};
 pub use record::reversals::{RefundLineRequest, RefundOutcome, RefundRequest};
-pub use record::sales::{SaleLineRequest, SaleOutcome, SaleRequest};
+pub use record::sales::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest};
 pub use record::stock::{ReceivedCylinders, ReceivedLine, StockReceiptRequest};
 pub use record::{Recorded, Warning};
 pub use staff::Session;

@@ -3,6 +3,7 @@
 //!
 //! - `test`  — formatting, lints, and every test in the workspace (what `.ci/run` calls).
 //! - `run`   — builds the till and shows a seeded demo till's figures.
+//! - `app`   — builds the UI and the counter app and opens it (under Xvfb without a display).
 //! - `bench` — the benchmarks, written into `docs/benchmarks.md`.
 
 use std::path::{Path, PathBuf};
@@ -19,9 +20,10 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test(&root),
         "run" => run(&root),
+        "app" => app(&root),
         "bench" => bench(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|bench>");
+            eprintln!("usage: cargo xtask <test|run|app|bench>");
             bail!("unknown task '{task}'")
         }
     }
@@ -51,22 +53,82 @@ fn step_with_env(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<
 
 fn test(root: &Path) -> Result<()> {
     step("cargo", &["fmt", "--all", "--check"])?;
-    step("cargo", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
     install_missing()?;
+    // The app crate embeds `ui/dist`, so the UI is tested and built before any cargo build.
+    ui(root, true)?;
+    step("cargo", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
     let database = postgres::ensure(root, postgres::Durability::FastForTests)?;
     let tests = step_with_env("cargo", &["test", "--workspace", "--no-fail-fast"], &[("DATABASE_URL", &database.url)]);
     drop(database);
     tests
 }
 
-/// What the tests need from Debian besides cargo: `hledger` (the export is checked by it) and
-/// PostgreSQL's server binaries (installed by `postgres::ensure` when missing).
+/// The Debian packages the Tauri app builds and is tested against (PLATFORM.md).
+const APP_PACKAGES: [&str; 12] = [
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libsoup-3.0-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "keyutils",
+];
+
+/// What the tests need from Debian besides cargo: the app's build and test packages, `hledger`
+/// (the export is checked by it) and PostgreSQL's server binaries (installed by
+/// `postgres::ensure` when missing). Only what is missing is installed.
 fn install_missing() -> Result<()> {
-    let has = |program: &str| Command::new(program).arg("--version").output().is_ok_and(|out| out.status.success());
-    if !has("hledger") {
-        apt_install(&["hledger"])?;
+    let succeeds =
+        |program: &str, args: &[&str]| Command::new(program).args(args).output().is_ok_and(|out| out.status.success());
+    let mut missing: Vec<&str> = Vec::new();
+    if !succeeds("hledger", &["--version"]) {
+        missing.push("hledger");
+    }
+    let app_ready = succeeds("pkg-config", &["--exists", "webkit2gtk-4.1", "gtk+-3.0", "libsoup-3.0"])
+        && succeeds("sh", &["-c", "command -v xvfb-run && command -v xauth && command -v WebKitWebDriver"]);
+    if !app_ready {
+        missing.extend(APP_PACKAGES);
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    // The WebDriver server in front of WebKitWebDriver for the app's end-to-end tests.
+    if !succeeds("tauri-driver", &["--help"]) {
+        step("cargo", &["install", "tauri-driver", "--version", "^2", "--locked"])?;
     }
     Ok(())
+}
+
+/// Installs the UI's packages from `package-lock.json`, runs its unit tests (Vitest) when
+/// `with_tests`, and builds it into `ui/dist` for the app to embed.
+fn ui(root: &Path, with_tests: bool) -> Result<()> {
+    let ui = root.join("ui");
+    let npm = |args: &[&str]| -> Result<()> {
+        eprintln!("==> (ui) npm {}", args.join(" "));
+        let status = Command::new("npm")
+            .args(args)
+            .current_dir(&ui)
+            .status()
+            .context("starting npm: the UI needs Node 20.19+ and npm (PLATFORM.md)")?;
+        if !status.success() {
+            bail!("`npm {}` failed in ui/ ({status})", args.join(" "));
+        }
+        Ok(())
+    };
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let installed = modified(ui.join("node_modules/.package-lock.json"));
+    if installed.is_none() || installed < modified(ui.join("package-lock.json")) {
+        npm(&["ci", "--no-audit", "--no-fund"])?;
+    }
+    if with_tests {
+        npm(&["test"])?;
+    }
+    npm(&["run", "build"])
 }
 
 /// Installs Debian packages (DESIGN §10: `cargo xtask` may call apt-get).
@@ -93,6 +155,24 @@ fn run(root: &Path) -> Result<()> {
     let binary = root.join("target/debug/tillbook-till");
     let data_dir = data_dir.to_str().context("the data directory path is not UTF-8")?;
     step(binary.to_str().context("binary path")?, &["demo", "--data-dir", data_dir])
+}
+
+/// Opens the counter app on a store of its own under `target/`. The first run offers to enrol
+/// with a server or to run as a demo till.
+fn app(root: &Path) -> Result<()> {
+    install_missing()?;
+    ui(root, false)?;
+    step("cargo", &["build", "--package", "tillbook-app"])?;
+    let binary = root.join("target/debug/tillbook-app");
+    let binary = binary.to_str().context("binary path")?;
+    let data_dir = root.join("target/app-till");
+    let data_dir = data_dir.to_str().context("the data directory path is not UTF-8")?;
+    let envs = [("TILLBOOK_DATA_DIR", data_dir)];
+    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        step_with_env(binary, &[], &envs)
+    } else {
+        step_with_env("xvfb-run", &["-a", "-s", "-screen 0 1280x1024x24", binary], &envs)
+    }
 }
 
 /// Runs the benchmarks and replaces their sections of `docs/benchmarks.md` with the new figures.

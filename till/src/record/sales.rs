@@ -87,6 +87,35 @@ impl Till {
     }
 }
 
+/// What the counter shows while a sale is being put together: the lines priced, the total and
+/// the VAT in it, all from the store's prices (the UI adds nothing up itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SaleQuote {
+    pub lines: Vec<SaleLine>,
+    pub total: Money,
+    pub vat: Money,
+}
+
+impl Till {
+    /// Prices a sale without recording anything.
+    pub fn quote_sale(&mut self, session: &Session, lines: &[SaleLineRequest]) -> Result<SaleQuote> {
+        let work = self.work(session, ShiftNeed::IfOpen)?;
+        let (lines, _) = price_lines(&work, lines)?;
+        let total = Sale::total_of(&lines);
+        let vat = lines.iter().map(SaleLine::vat).sum();
+        Ok(SaleQuote { lines, total, vat })
+    }
+
+    /// The active products `business_id` sells, by name.
+    pub fn products(&self, business_id: tillbook_core::ids::BusinessId) -> Result<Vec<Product>> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT * FROM product WHERE business_id = ?1 AND active = 1 ORDER BY name")?;
+        let products = statement.query_map([business_id.to_string()], crate::master::product_row)?;
+        Ok(products.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 /// The lines priced at today's prices, with the products they were priced from (whose unit
 /// cost and stock accounts the sale's rows need).
 fn price_lines(work: &Work<'_>, requests: &[SaleLineRequest]) -> Result<(Vec<SaleLine>, Vec<Product>)> {

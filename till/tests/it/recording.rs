@@ -29,10 +29,18 @@ fn a_cash_water_sale_gives_change_posts_vat_and_fills_the_drawer() {
     let mut till = demo_till(&dir);
     let cashier = login(&till, Role::Cashier, BusinessKind::Water);
     till.open_shift(&cashier, money("1000")).unwrap();
+    // The counter shows the total before payment: priced by the store, nothing recorded.
+    let before = footprint(till.connection());
+    let quote = till.quote_sale(&cashier, &[line("Refill 20 L", "2", "0")]).unwrap();
+    assert_eq!((quote.total, quote.vat), (money("140.00"), money("19.31")));
+    assert_eq!(footprint(till.connection()), before, "a quote writes nothing");
+    let water = till.products(seed::business_id(BusinessKind::Water)).unwrap();
+    assert!(water.iter().any(|p| p.name == "Refill 20 L") && water.iter().all(|p| p.active));
     let sale = till
         .record_sale(&cashier, &SaleRequest { lines: vec![line("Refill 20 L", "2", "0")], tenders: vec![cash("200")] })
         .unwrap();
     assert_eq!((sale.total, sale.vat, sale.change), (money("140.00"), money("19.31"), money("60.00")));
+    assert_eq!(sale.lines, quote.lines, "what was quoted is what was sold");
     assert_eq!(sale.receipt_number, "T1-000001");
     assert_eq!(sale.recorded.device_seq, 2, "the shift opening was event 1");
     assert_entry(

@@ -1,0 +1,184 @@
+//! The commands the UI invokes. Each one checks who is logged in, calls `tillbook-till`, and
+//! returns what it answered; none adds up money or decides a business rule itself.
+
+use serde::Serialize;
+use tauri::State;
+use tillbook_core::Money;
+use tillbook_core::catalog::{Product, Role};
+use tillbook_core::chart::BusinessKind;
+use tillbook_core::ids::{BusinessId, StaffId};
+use tillbook_till::staff::StaffMember;
+use tillbook_till::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest, Till};
+
+use crate::state::{Answer, App};
+
+#[derive(Debug, Serialize)]
+pub struct BusinessView {
+    pub id: BusinessId,
+    pub code: String,
+    pub name: String,
+    pub kind: BusinessKind,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TillView {
+    pub till_code: String,
+    pub device_name: String,
+    pub businesses: Vec<BusinessView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetupState {
+    pub set_up: bool,
+    pub till: Option<TillView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    pub staff_id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub business: BusinessView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShiftView {
+    pub open: bool,
+    pub expected_cash: Option<Money>,
+}
+
+/// The badge: `demo` tills never sync; enrolled ones report the sync task's status.
+#[derive(Debug, Serialize)]
+pub struct SyncView {
+    pub mode: &'static str,
+    pub online: Option<bool>,
+    pub pending: u64,
+    pub quarantined: u64,
+    pub last_push_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+fn business_view(till: &Till, id: BusinessId) -> Result<BusinessView, tillbook_till::TillError> {
+    let business = tillbook_till::master::business(till.connection(), id)?;
+    Ok(BusinessView { id, code: business.code, name: business.name, kind: business.kind })
+}
+
+fn till_view(till: &Till) -> Result<TillView, tillbook_till::TillError> {
+    let info = till.info();
+    let businesses = info.business_ids.iter().map(|id| business_view(till, *id)).collect::<Result<_, _>>()?;
+    Ok(TillView { till_code: info.till_code.clone(), device_name: info.device_name.clone(), businesses })
+}
+
+#[tauri::command]
+pub fn setup_state(app: State<'_, App>) -> Answer<SetupState> {
+    let till = app.till()?;
+    Ok(match till.as_ref() {
+        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?) },
+        None => SetupState { set_up: false, till: None },
+    })
+}
+
+/// A standalone demo till with the demo group's three businesses and staff; it never syncs.
+#[tauri::command]
+pub fn create_demo(app: State<'_, App>) -> Answer<TillView> {
+    let path = app.store_path();
+    let kinds = [BusinessKind::Water, BusinessKind::Laundry, BusinessKind::Retail];
+    let till = tillbook_till::demo::create_demo_till(&path, "D1", &kinds)?;
+    let view = till_view(&till)?;
+    app.set_till(till)?;
+    Ok(view)
+}
+
+/// First run against a server: the enrolment code becomes a device token in the keyring, the
+/// first pull brings the business's master data and staff, and sync starts.
+#[tauri::command]
+pub async fn enrol(app: State<'_, App>, server_url: String, code: String, device_name: String) -> Answer<TillView> {
+    let path = app.store_path();
+    let till = tillbook_till::sync::enroll(&path, server_url.trim(), code.trim(), device_name.trim(), "Africa/Nairobi")
+        .await?;
+    let view = till_view(&till)?;
+    app.set_till(till)?;
+    app.start_sync_if_enrolled()?;
+    Ok(view)
+}
+
+#[tauri::command]
+pub fn staff(app: State<'_, App>) -> Answer<Vec<StaffMember>> {
+    app.with_till(|till| till.staff())
+}
+
+#[tauri::command]
+pub async fn login(app: State<'_, App>, staff_id: StaffId, pin: String) -> Answer<SessionView> {
+    app.start_sync_if_enrolled()?;
+    let view = app.with_till(|till| {
+        let session = till.login(staff_id, &pin)?;
+        let business = business_view(till, session.business_id)?;
+        Ok((session, business))
+    })?;
+    let (session, business) = view;
+    let answer = SessionView { staff_id: session.staff_id, name: session.name.clone(), role: session.role, business };
+    app.set_session(Some(session))?;
+    Ok(answer)
+}
+
+#[tauri::command]
+pub fn logout(app: State<'_, App>) -> Answer<()> {
+    app.set_session(None)
+}
+
+#[tauri::command]
+pub fn shift(app: State<'_, App>) -> Answer<ShiftView> {
+    let expected_cash = app.with_till(|till| till.expected_cash_in_drawer())?;
+    Ok(ShiftView { open: expected_cash.is_some(), expected_cash })
+}
+
+#[tauri::command]
+pub fn open_shift(app: State<'_, App>, float: Money) -> Answer<ShiftView> {
+    let session = app.session()?;
+    app.with_till(|till| till.open_shift(&session, float).map(|_| ()))?;
+    app.nudge();
+    shift(app)
+}
+
+#[tauri::command]
+pub fn products(app: State<'_, App>) -> Answer<Vec<Product>> {
+    let session = app.session()?;
+    app.with_till(|till| till.products(session.business_id))
+}
+
+#[tauri::command]
+pub fn quote_sale(app: State<'_, App>, lines: Vec<SaleLineRequest>) -> Answer<SaleQuote> {
+    let session = app.session()?;
+    app.with_till(|till| till.quote_sale(&session, &lines))
+}
+
+#[tauri::command]
+pub fn record_sale(app: State<'_, App>, request: SaleRequest) -> Answer<SaleOutcome> {
+    let session = app.session()?;
+    let outcome = app.with_till(|till| till.record_sale(&session, &request))?;
+    app.nudge();
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub fn sync_status(app: State<'_, App>) -> Answer<SyncView> {
+    if let Some(status) = app.sync_status()? {
+        return Ok(SyncView {
+            mode: "enrolled",
+            online: status.online,
+            pending: status.pending,
+            quarantined: status.quarantined,
+            last_push_at: status.last_push_at,
+            last_error: status.last_error,
+        });
+    }
+    let counts = app.with_till(|till| till.outbox_counts())?;
+    Ok(SyncView {
+        mode: "demo",
+        online: None,
+        pending: counts.pending,
+        quarantined: counts.quarantined,
+        last_push_at: None,
+        last_error: None,
+    })
+}

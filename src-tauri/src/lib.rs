@@ -1,0 +1,52 @@
+//! The counter app (DESIGN §1, §6): a Tauri 2 window whose commands are thin adapters over
+//! `tillbook-till`. Everything that is money — prices, totals, VAT, change — is worked out in
+//! Rust by the till crate; the UI only shows what these commands return.
+
+mod commands;
+mod state;
+
+pub use state::App;
+
+/// Starts the app. The store lives in `TILLBOOK_DATA_DIR` when set (tests, several tills on
+/// one machine), else in the platform's app-data folder.
+pub fn run() {
+    // The async runtime is built here so that each of its threads joins the session keyring
+    // before any sync work runs on it (the device token is read there; PLATFORM: keyring).
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(|| {
+            if let Err(error) = tillbook_till::sync::token::prepare() {
+                tracing::warn!(%error, "no keyring: this till can run as a demo but cannot sync");
+            }
+        })
+        .build()
+        .expect("the async runtime starts");
+    tauri::async_runtime::set(runtime.handle().clone());
+    tauri::Builder::default()
+        .setup(|app| {
+            let folder = match std::env::var_os("TILLBOOK_DATA_DIR") {
+                Some(folder) => folder.into(),
+                None => tauri::Manager::path(app).app_data_dir()?,
+            };
+            std::fs::create_dir_all(&folder)?;
+            tauri::Manager::manage(app, App::open(folder)?);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::setup_state,
+            commands::create_demo,
+            commands::enrol,
+            commands::staff,
+            commands::login,
+            commands::logout,
+            commands::shift,
+            commands::open_shift,
+            commands::products,
+            commands::quote_sale,
+            commands::record_sale,
+            commands::sync_status,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the counter app runs");
+    drop(runtime);
+}

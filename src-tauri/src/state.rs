@@ -1,0 +1,104 @@
+//! What the app holds while it runs: the till's store (once it is set up), who is logged in,
+//! and the background sync when the till is enrolled with a server.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+use tillbook_till::sync::{DeviceStatus, SyncConfig, SyncHandle};
+use tillbook_till::{Session, Till, TillError};
+
+/// A refusal the UI shows: a stable code for the UI's own wording and the till's message.
+#[derive(Debug, Serialize)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<TillError> for UiError {
+    fn from(error: TillError) -> UiError {
+        UiError { code: error.code().to_string(), message: error.to_string() }
+    }
+}
+
+impl UiError {
+    pub fn new(code: &str, message: &str) -> UiError {
+        UiError { code: code.to_string(), message: message.to_string() }
+    }
+}
+
+pub type Answer<T> = Result<T, UiError>;
+
+pub struct App {
+    pub folder: PathBuf,
+    till: Mutex<Option<Till>>,
+    session: Mutex<Option<Session>>,
+    sync: Mutex<Option<SyncHandle>>,
+}
+
+impl App {
+    /// Opens the till's store if this machine has one; a first run has none yet.
+    pub fn open(folder: PathBuf) -> Result<App, TillError> {
+        let path = folder.join("till.sqlite");
+        let till = if path.exists() { Some(Till::open(&path)?) } else { None };
+        Ok(App { folder, till: Mutex::new(till), session: Mutex::new(None), sync: Mutex::new(None) })
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.folder.join("till.sqlite")
+    }
+
+    pub fn till(&self) -> Answer<MutexGuard<'_, Option<Till>>> {
+        self.till.lock().map_err(|_| UiError::new("internal", "the till's store is unavailable"))
+    }
+
+    pub fn set_till(&self, till: Till) -> Answer<()> {
+        *self.till()? = Some(till);
+        Ok(())
+    }
+
+    /// Runs `work` on the open till; a till not set up yet is a clear refusal.
+    pub fn with_till<T>(&self, work: impl FnOnce(&mut Till) -> Result<T, TillError>) -> Answer<T> {
+        let mut till = self.till()?;
+        let till = till.as_mut().ok_or_else(|| UiError::new("not_set_up", "this till is not set up yet"))?;
+        Ok(work(till)?)
+    }
+
+    pub fn session(&self) -> Answer<Session> {
+        let session = self.session.lock().map_err(|_| UiError::new("internal", "the session is unavailable"))?;
+        session.clone().ok_or_else(|| UiError::new("not_logged_in", "log in with your PIN first"))
+    }
+
+    pub fn set_session(&self, session: Option<Session>) -> Answer<()> {
+        *self.session.lock().map_err(|_| UiError::new("internal", "the session is unavailable"))? = session;
+        Ok(())
+    }
+
+    /// Starts background sync if the store is enrolled with a server (never for a demo till).
+    /// Must run inside the async runtime.
+    pub fn start_sync_if_enrolled(&self) -> Answer<()> {
+        let path = self.store_path();
+        let enrolled = self.with_till(|till| {
+            Ok(tillbook_till::sync::store::state(till.connection())?.device_status != DeviceStatus::NotEnrolled)
+        })?;
+        let mut sync = self.sync.lock().map_err(|_| UiError::new("internal", "sync is unavailable"))?;
+        if enrolled && sync.is_none() {
+            *sync = Some(tillbook_till::sync::start(path, SyncConfig::default())?);
+        }
+        Ok(())
+    }
+
+    /// Something was recorded: push it soon.
+    pub fn nudge(&self) {
+        if let Ok(sync) = self.sync.lock()
+            && let Some(sync) = sync.as_ref()
+        {
+            sync.nudge();
+        }
+    }
+
+    pub fn sync_status(&self) -> Answer<Option<tillbook_till::sync::SyncStatus>> {
+        let sync = self.sync.lock().map_err(|_| UiError::new("internal", "sync is unavailable"))?;
+        sync.as_ref().map(|sync| sync.status().map_err(UiError::from)).transpose()
+    }
+}

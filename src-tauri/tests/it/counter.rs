@@ -1,0 +1,70 @@
+//! A cashier's first minutes at the till, through the real window.
+
+use tillbook_core::catalog::Role;
+use tillbook_core::seed;
+
+use crate::driver::Driver;
+
+const SALES: &str = "SELECT count(*) FROM outbox WHERE event_type = 'sale.recorded'";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cashier_logs_in_and_sells_water_by_mpesa_and_bad_input_saves_nothing() {
+    let app = Driver::start_demo("counter").await;
+    let cashier = seed::demo_staff().into_iter().find(|s| s.role == Role::Cashier).unwrap();
+
+    // Login: a wrong PIN is refused in words and writes nothing.
+    app.find_xpath(&format!("//button[@data-testid='staff'][contains(., '{}')]", cashier.name))
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.screenshot("login").await;
+    let events_before = app.count("SELECT count(*) FROM outbox");
+    for digit in ["9", "9", "9", "9"] {
+        app.button(digit).await.click().await.unwrap();
+    }
+    app.find("[data-testid=pin-enter]").await.click().await.unwrap();
+    let refused = app.find("[data-testid=login-error]").await.text().await.unwrap();
+    assert!(!refused.trim().is_empty(), "the wrong PIN is explained");
+    assert_eq!(app.count("SELECT count(*) FROM outbox"), events_before, "a wrong PIN saves nothing");
+    for digit in cashier.pin.chars() {
+        app.button(&digit.to_string()).await.click().await.unwrap();
+    }
+    app.find("[data-testid=pin-enter]").await.click().await.unwrap();
+
+    // The drawer opens with a float.
+    app.fill("[data-testid=float]", "1000").await;
+    app.find("[data-testid=open-shift]").await.click().await.unwrap();
+
+    // A 20 L refill, priced by Rust: KES 70.00.
+    app.find_xpath("//button[@data-testid='product'][contains(., 'Refill 20 L')]").await.click().await.unwrap();
+    app.wait_text("[data-testid=total]", "KES 70.00").await;
+    app.screenshot("sale").await;
+
+    // A malformed M-Pesa code is refused and saves nothing.
+    app.find("[data-testid=method-mpesa]").await.click().await.unwrap();
+    app.fill("[data-testid=mpesa-code]", "12AB").await;
+    app.find("[data-testid=pay]").await.click().await.unwrap();
+    let refused = app.find("[data-testid=sale-error]").await.text().await.unwrap();
+    assert!(refused.to_lowercase().contains("m-pesa"), "{refused}");
+    assert_eq!(app.count(SALES), 0);
+
+    // The right code: the receipt shows the till's number.
+    app.fill("[data-testid=mpesa-code]", "QK41WAT001").await;
+    app.find("[data-testid=pay]").await.click().await.unwrap();
+    app.wait_text("[data-testid=receipt-number]", "T1-000001").await;
+    app.screenshot("receipt").await;
+    assert_eq!(app.count(SALES), 1);
+    assert_eq!(app.count("SELECT count(*) FROM tender WHERE mpesa_code = 'QK41WAT001' AND amount_cents = 7000"), 1);
+
+    // Under-tendered cash is refused and saves nothing.
+    app.find("[data-testid=next-sale]").await.click().await.unwrap();
+    app.find_xpath("//button[@data-testid='product'][contains(., 'Refill 20 L')]").await.click().await.unwrap();
+    app.wait_text("[data-testid=total]", "KES 70.00").await;
+    app.fill("[data-testid=tendered]", "50").await;
+    app.find("[data-testid=pay]").await.click().await.unwrap();
+    let refused = app.find("[data-testid=sale-error]").await.text().await.unwrap();
+    assert!(!refused.trim().is_empty());
+    assert_eq!(app.count(SALES), 1, "an under-tendered sale saves nothing");
+    app.client.clone().close().await.unwrap();
+}

@@ -1,0 +1,163 @@
+//! Starting the app under WebDriver, and the few helpers the tests share.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tillbook_core::chart::BusinessKind;
+
+/// The processes a test starts, stopped by the ids started here (never by name): the app
+/// ends with its display, so stopping `tauri-driver` and then Xvfb leaves nothing behind, even
+/// when a test fails half-way.
+struct Processes {
+    xvfb: Child,
+    driver: Child,
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        // tauri-driver runs in a process group of its own, with WebKitWebDriver under it.
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// The app in a WebDriver session, on a display of its own.
+pub struct Driver {
+    pub client: Client,
+    pub folder: PathBuf,
+    _processes: Processes,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A virtual display (PLATFORM: without one the app cannot start); its number is read from
+/// Xvfb itself (`-displayfd`), so parallel tests never collide.
+fn start_xvfb() -> (Child, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed (cargo xtask test)");
+    let mut number = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(xvfb.stdout.take().unwrap()), &mut number).unwrap();
+    assert!(!number.trim().is_empty(), "Xvfb did not report its display");
+    (xvfb, format!(":{}", number.trim()))
+}
+
+impl Driver {
+    /// The app on a fresh demo store (the three demo businesses and staff), with its window open.
+    pub async fn start_demo(label: &str) -> Driver {
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("app-{label}-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let kinds = [BusinessKind::Water, BusinessKind::Laundry, BusinessKind::Retail];
+        drop(tillbook_till::demo::create_demo_till(&folder.join("till.sqlite"), "T1", &kinds).unwrap());
+
+        let (xvfb, display) = start_xvfb();
+        let (port, native_port) = (free_port(), free_port());
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .env("TILLBOOK_DATA_DIR", &folder)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command.spawn().expect("tauri-driver is installed (cargo xtask test)");
+        let processes = Processes { xvfb, driver };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "tauri-driver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities
+            .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_tillbook-app") }));
+        // tauri-driver answers before WebKitWebDriver behind it is up: retry the session, bounded.
+        let client = loop {
+            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(error) => {
+                    assert!(started.elapsed() < Duration::from_secs(60), "no WebDriver session with the app: {error}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        };
+        Driver { client, folder, _processes: processes }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.wait_for(Locator::Css(css), css).await
+    }
+
+    /// The button whose text is `text` (trimmed), waiting for it.
+    pub async fn button(&self, text: &str) -> Element {
+        self.find_xpath(&format!("//button[normalize-space(.)='{text}']")).await
+    }
+
+    pub async fn find_xpath(&self, xpath: &str) -> Element {
+        self.wait_for(Locator::XPath(xpath), xpath).await
+    }
+
+    async fn wait_for(&self, locator: Locator<'_>, what: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|error| panic!("{what} did not appear: {error}"))
+    }
+
+    /// Waits until the element's text is `expected`.
+    pub async fn wait_text(&self, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let text = self.find(css).await.text().await.unwrap_or_default();
+            if text.trim() == expected {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "{css} shows {text:?}, not {expected:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Replaces an input's text.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&folder).unwrap();
+        let png = self.client.screenshot().await.expect("a screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+        std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// A read of the app's store, as the app left it (WAL: readers never block the app).
+    pub fn count(&self, sql: &str) -> i64 {
+        let connection = rusqlite::Connection::open(self.folder.join("till.sqlite")).unwrap();
+        connection.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatKes, formatTime, parseAmountInput } from './format';
+
+describe('formatKes', () => {
+  it('groups thousands and always shows cents', () => {
+    expect(formatKes('1234.5')).toBe('KES 1,234.50');
+    expect(formatKes('1234567.89')).toBe('KES 1,234,567.89');
+    expect(formatKes('50')).toBe('KES 50.00');
+    expect(formatKes('0.00')).toBe('KES 0.00');
+  });
+  it('keeps the sign of a negative amount and drops it from zero', () => {
+    expect(formatKes('-20')).toBe('KES -20.00');
+    expect(formatKes('-0.00')).toBe('KES 0.00');
+  });
+  it('shows anything that is not an amount unchanged', () => {
+    expect(formatKes('abc')).toBe('abc');
+  });
+});
+
+describe('parseAmountInput', () => {
+  it('accepts what a cashier types', () => {
+    expect(parseAmountInput('1,000')).toBe('1000');
+    expect(parseAmountInput(' 250.5 ')).toBe('250.5');
+    expect(parseAmountInput('KES 70')).toBe('70');
+  });
+  it('refuses what is not an amount', () => {
+    expect(parseAmountInput('')).toBeNull();
+    expect(parseAmountInput('12.345')).toBeNull();
+    expect(parseAmountInput('-5')).toBeNull();
+    expect(parseAmountInput('1e3')).toBeNull();
+  });
+});
+
+describe('formatTime', () => {
+  it('shows the till-local date and time', () => {
+    expect(formatTime('2026-11-22T10:05:00+03:00')).toBe('22/11/2026 10:05');
+  });
+});

@@ -1,0 +1,26 @@
+// Amounts arrive from Rust as decimal strings ("1234.50"): they are only ever formatted here,
+// as text, never turned into floating-point numbers (no money arithmetic in TypeScript).
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d{1,2}))?$/;
+
+/** "1234.5" → "KES 1,234.50"; "-20" → "KES -20.00". Anything else is shown as it came. */
+export function formatKes(amount: string): string {
+  const match = DECIMAL.exec(amount.trim());
+  if (!match) return amount;
+  const [, sign, whole, fraction = ''] = match;
+  const grouped = whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const isZero = /^0*$/.test(whole) && /^0*$/.test(fraction);
+  return `KES ${isZero ? '' : sign}${grouped}.${fraction.padEnd(2, '0')}`;
+}
+
+/** What the cashier typed, as the decimal string Rust parses, or null if it is not an amount. */
+export function parseAmountInput(text: string): string | null {
+  const cleaned = text.replace(/[\s,]/g, '').replace(/^KES/i, '');
+  return /^\d{1,9}(\.\d{1,2})?$/.test(cleaned) ? cleaned : null;
+}
+
+/** A receipt time: "2026-11-22T10:05:00+03:00" → "22/11/2026 10:05". */
+export function formatTime(rfc3339: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(rfc3339);
+  return match ? `${match[3]}/${match[2]}/${match[1]} ${match[4]}:${match[5]}` : rfc3339;
+}
