@@ -241,24 +241,51 @@ fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
         ],
     )?;
     for (line_no, item) in (0_i64..).zip(&job.items) {
-        cached_execute(&work.tx,
-            "INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity_milli, unit_price_cents, line_total_cents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                job.job_id.to_string(),
-                line_no,
-                item.service_id.to_string(),
-                item.description,
-                item.quantity.milli(),
-                item.unit_price.cents(),
-                item.line_total.cents(),
-            ],
-        )?;
+        let line = JobLine {
+            service_id: item.service_id,
+            description: &item.description,
+            quantity: item.quantity,
+            unit_price: item.unit_price,
+            line_total: item.line_total,
+        };
+        write_job_line(&work.tx, job.job_id, line_no, &line)?;
     }
     cached_execute(
         &work.tx,
         "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id) VALUES (?1, NULL, 'received', ?2, ?3)",
         params![job.job_id.to_string(), work.occurred_at_text(), work.session.staff_id.to_string()],
+    )?;
+    Ok(())
+}
+
+/// One line of a job as the till keeps it, whether dropped off here or pulled from another till.
+pub(crate) struct JobLine<'a> {
+    pub service_id: LaundryServiceId,
+    pub description: &'a str,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+pub(crate) fn write_job_line(
+    connection: &rusqlite::Connection,
+    job_id: DocumentId,
+    line_no: i64,
+    line: &JobLine<'_>,
+) -> Result<()> {
+    cached_execute(
+        connection,
+        "INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity_milli, unit_price_cents, line_total_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            job_id.to_string(),
+            line_no,
+            line.service_id.to_string(),
+            line.description,
+            line.quantity.milli(),
+            line.unit_price.cents(),
+            line.line_total.cents(),
+        ],
     )?;
     Ok(())
 }

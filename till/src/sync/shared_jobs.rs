@@ -16,6 +16,7 @@ use tillbook_core::ids::{BusinessId, CustomerId, DocumentId, EventId, LaundrySer
 use tillbook_core::{Money, Quantity};
 
 use crate::error::{Result, TillError};
+use crate::record::laundry::{JobLine, write_job_line};
 
 /// A `laundry_job` change, in the shape the server publishes (docs/protocol.md).
 #[derive(Debug, Deserialize)]
@@ -132,19 +133,14 @@ fn add(connection: &Connection, job: &PulledJob, paid_elsewhere: Money) -> Resul
         if !known("SELECT 1 FROM laundry_service WHERE id = ?1", item.service_id.to_string())? {
             continue;
         }
-        connection.execute(
-            "INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity_milli, unit_price_cents, line_total_cents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                line_no,
-                item.service_id.to_string(),
-                item.description,
-                item.quantity.milli(),
-                item.unit_price.cents(),
-                item.line_total.cents(),
-            ],
-        )?;
+        let line = JobLine {
+            service_id: item.service_id,
+            description: &item.description,
+            quantity: item.quantity,
+            unit_price: item.unit_price,
+            line_total: item.line_total,
+        };
+        write_job_line(connection, job.job_id, line_no, &line)?;
     }
     connection.execute(
         "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id, reason)
