@@ -3,6 +3,7 @@
 //! Rust by the till crate; the UI only shows what these commands return.
 
 mod commands;
+mod receipt;
 mod state;
 
 pub use state::App;
@@ -39,12 +40,35 @@ pub fn run() {
             commands::staff,
             commands::login,
             commands::logout,
+            commands::businesses,
+            commands::switch_business,
             commands::shift,
             commands::open_shift,
-            commands::products,
-            commands::quote_sale,
-            commands::record_sale,
             commands::sync_status,
+            commands::quarantined,
+            commands::counter::products,
+            commands::counter::quote_sale,
+            commands::counter::record_sale,
+            commands::counter::cylinders,
+            commands::counter::quote_lpg,
+            commands::counter::lpg_sale,
+            commands::laundry::laundry_services,
+            commands::laundry::laundry_jobs,
+            commands::laundry::laundry_drop_off,
+            commands::laundry::laundry_set_status,
+            commands::laundry::laundry_collect,
+            commands::accounts::customers,
+            commands::accounts::create_customer,
+            commands::accounts::customer_account,
+            commands::accounts::receive_payment,
+            commands::accounts::recent_receipts,
+            commands::accounts::void_receipt,
+            commands::drawer::expense_accounts,
+            commands::drawer::record_expense,
+            commands::drawer::move_cash,
+            commands::drawer::close_shift,
+            commands::drawer::close_day,
+            commands::drawer::today,
         ])
         .run(tauri::generate_context!())
         .expect("the counter app runs");

@@ -164,6 +164,13 @@ pub fn business(connection: &Connection, id: BusinessId) -> Result<Business> {
         .ok_or(TillError::NotThisTillsBusiness)
 }
 
+/// Every business this store knows, by code (the owner's till may hold several).
+pub fn business_ids(connection: &Connection) -> Result<Vec<BusinessId>> {
+    let mut statement = connection.prepare_cached("SELECT id FROM business ORDER BY code")?;
+    let ids = statement.query_map([], |row| parsed(row, "id"))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 fn business_row(row: &Row<'_>) -> rusqlite::Result<Business> {
     let kind: String = row.get("kind")?;
     let accounts: String = row.get("accounts")?;
@@ -205,7 +212,7 @@ pub fn product_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     })
 }
 
-fn laundry_service_row(row: &Row<'_>) -> rusqlite::Result<LaundryService> {
+pub fn laundry_service_row(row: &Row<'_>) -> rusqlite::Result<LaundryService> {
     let pricing: String = row.get("pricing")?;
     Ok(LaundryService {
         id: parsed(row, "id")?,

@@ -142,9 +142,40 @@ impl Driver {
 
     /// Replaces an input's text.
     pub async fn fill(&self, css: &str, text: &str) {
-        let input = self.find(css).await;
+        self.fill_nth(css, 0, text).await;
+    }
+
+    /// Replaces the text of the `index`-th input matching `css`, waiting for it to exist.
+    pub async fn fill_nth(&self, css: &str, index: usize, text: &str) {
+        self.find(css).await;
+        let started = Instant::now();
+        let input = loop {
+            let mut all = self.client.find_all(Locator::Css(css)).await.unwrap();
+            if all.len() > index {
+                break all.swap_remove(index);
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "no {css} number {index}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         input.clear().await.unwrap();
         input.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    pub async fn click_xpath(&self, xpath: &str) {
+        self.find_xpath(xpath).await.click().await.unwrap();
+    }
+
+    /// Logs `name` in with `pin` on the PIN pad, as a cashier would.
+    pub async fn log_in(&self, name: &str, pin: &str) {
+        self.click_xpath(&format!("//button[@data-testid='staff'][contains(., '{name}')]")).await;
+        for digit in pin.chars() {
+            self.button(&digit.to_string()).await.click().await.unwrap();
+        }
+        self.click("[data-testid=pin-enter]").await;
     }
 
     pub async fn screenshot(&self, name: &str) {

@@ -4,4 +4,5 @@
 //! written to `target/screenshots/`.
 
 mod counter;
+mod day;
 mod driver;

@@ -3,13 +3,13 @@
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use tillbook_core::catalog::Lookup;
+use tillbook_core::catalog::{CylinderType, Lookup};
 use tillbook_core::documents::{Document, LpgSale, NewCylinder, Tender, TenderInput, settle};
 use tillbook_core::ids::{CylinderTypeId, DocumentId};
 use tillbook_core::{DocumentError, Money, Quantity};
 
 use super::sales::{check_credit, write_credit_invoice, write_sale_header};
-use super::{Recorded, ShiftNeed, Warning};
+use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::Result;
 use crate::master::SqlLookup;
 use crate::sql::{cached_execute, cached_row};
@@ -45,23 +45,8 @@ pub struct LpgOutcome {
 impl Till {
     pub fn lpg_sale(&mut self, session: &Session, request: &LpgRequest) -> Result<LpgOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
-        if request.quantity == 0 {
-            return Err(DocumentError::QuantityNotPositive { line: 0 }.into());
-        }
-        let lookup = SqlLookup::new(&work.tx);
-        let full = lookup.cylinder_type(request.cylinder_type_id).filter(|c| c.active);
-        lookup.check()?;
-        let full = full.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
-        let quantity = Quantity::whole(i64::from(request.quantity));
         let receipt_number = work.next_receipt_number()?;
-        let mut sale = LpgSale::priced(
-            DocumentId::new(),
-            receipt_number,
-            &full,
-            quantity,
-            request.empty_in,
-            request.new_cylinder,
-        )?;
+        let (mut sale, full) = price(&work, request, receipt_number)?;
         let settlement = settle(sale.total, &request.tenders)?;
         check_credit(&work, &settlement.tenders)?;
         sale.tenders = settlement.tenders;
@@ -100,11 +85,7 @@ impl Till {
             warnings.push(Warning::NegativeStock { product: format!("{} kg {} (full)", full.size_kg, full.brand) });
         }
         work.commit()?;
-        let vat = sale.gas_total.vat_part(sale.vat_rate)
-            + match sale.new_cylinder {
-                Some(NewCylinder::Sale) => sale.cylinder_total.vat_part(sale.vat_rate),
-                _ => Money::ZERO,
-            };
+        let vat = vat_of(&sale);
         Ok(LpgOutcome {
             sale_id: sale.sale_id,
             receipt_number: sale.receipt_number,
@@ -116,4 +97,50 @@ impl Till {
             recorded,
         })
     }
+}
+
+/// What the counter shows before the customer pays: the total and the VAT in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LpgQuote {
+    pub total: Money,
+    pub vat: Money,
+    /// The refundable deposit within the total (no VAT), if a cylinder is lent.
+    pub deposit: Money,
+}
+
+impl Till {
+    /// Prices an LPG sale without recording anything (the request's tenders are ignored).
+    pub fn quote_lpg(&mut self, session: &Session, request: &LpgRequest) -> Result<LpgQuote> {
+        let work = self.work(session, ShiftNeed::IfOpen)?;
+        let (sale, _) = price(&work, request, String::new())?;
+        let deposit = match sale.new_cylinder {
+            Some(NewCylinder::Deposit) => sale.cylinder_total,
+            _ => Money::ZERO,
+        };
+        Ok(LpgQuote { total: sale.total, vat: vat_of(&sale), deposit })
+    }
+}
+
+/// The sale priced from the store's cylinder prices, with the type of the full cylinders.
+fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Result<(LpgSale, CylinderType)> {
+    if request.quantity == 0 {
+        return Err(DocumentError::QuantityNotPositive { line: 0 }.into());
+    }
+    let lookup = SqlLookup::new(&work.tx);
+    let full = lookup.cylinder_type(request.cylinder_type_id).filter(|c| c.active);
+    lookup.check()?;
+    let full = full.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
+    let quantity = Quantity::whole(i64::from(request.quantity));
+    let sale =
+        LpgSale::priced(DocumentId::new(), receipt_number, &full, quantity, request.empty_in, request.new_cylinder)?;
+    Ok((sale, full))
+}
+
+/// VAT is on the gas, and on the shell only when it is sold (a deposit carries none).
+fn vat_of(sale: &LpgSale) -> Money {
+    sale.gas_total.vat_part(sale.vat_rate)
+        + match sale.new_cylinder {
+            Some(NewCylinder::Sale) => sale.cylinder_total.vat_part(sale.vat_rate),
+            _ => Money::ZERO,
+        }
 }

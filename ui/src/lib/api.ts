@@ -5,18 +5,69 @@ export type Money = string;
 
 export interface Business { id: string; code: string; name: string; kind: 'water' | 'laundry' | 'retail' }
 export interface TillView { till_code: string; device_name: string; businesses: Business[] }
-export interface SetupState { set_up: boolean; till: TillView | null }
+export interface SetupState { set_up: boolean; till: TillView | null; suggested: { server_url: string; code: string } | null }
 export interface StaffMember { id: string; name: string; role: string }
 export interface SessionView { staff_id: string; name: string; role: string; business: Business }
 export interface ShiftView { open: boolean; expected_cash: Money | null }
 export interface Product { id: string; name: string; barcode: string | null; unit: string; price: Money }
 export interface SaleLine { product_id: string; quantity: string; unit_price: Money; discount: Money; line_total: Money }
 export interface SaleQuote { lines: SaleLine[]; total: Money; vat: Money }
-export interface TenderInput { method: 'cash' | 'mpesa' | 'credit'; amount: Money; mpesa_code?: string | null; customer_id?: string | null }
+export type TenderMethod = 'cash' | 'mpesa' | 'credit';
+export interface TenderInput { method: TenderMethod; amount: Money; mpesa_code?: string | null; customer_id?: string | null }
 export interface LineRequest { product_id: string; quantity: string; discount?: Money }
-export interface SaleOutcome {
-  sale_id: string; receipt_number: string; lines: SaleLine[]; total: Money; vat: Money;
-  tenders: TenderInput[]; change: Money;
+/** What Rust warns about a recording it saved all the same. */
+export interface Warning { code: 'duplicate_mpesa_code' | 'negative_stock'; mpesa_code?: string; product?: string }
+/** Every kind of counter work comes back as one receipt shape (src-tauri/src/receipt.rs). */
+export interface ReceiptView {
+  kind: 'sale' | 'lpg' | 'drop_off' | 'collection' | 'payment';
+  receipt_number: string; ticket_number: string | null;
+  lines: { text: string; quantity: string; amount: Money }[];
+  total: Money; vat: Money; tenders: TenderInput[]; change: Money;
+  balance_due: Money | null; credit_kept: Money | null; warnings: Warning[];
+}
+export interface Cylinder {
+  id: string; size_kg: string; brand: string; gas_price: Money; cylinder_price: Money; deposit: Money;
+  full: number; empty: number;
+}
+export interface LpgRequest {
+  cylinder_type_id: string; quantity: number; empty_in: string | null;
+  new_cylinder: 'sale' | 'deposit' | null; tenders: TenderInput[];
+}
+export interface LpgQuote { total: Money; vat: Money; deposit: Money }
+export interface LaundryService { id: string; name: string; pricing: 'per_kg' | 'per_piece'; price: Money }
+export type JobStatus = 'received' | 'washing' | 'ready' | 'collected' | 'cancelled';
+export interface LaundryJob {
+  job_id: string; ticket_number: string; customer_name: string; status: JobStatus;
+  total: Money; paid: Money; balance: Money; promised_at: string;
+}
+export interface DropOffRequest {
+  customer_id: string; items: { service_id: string; description: string; quantity: string }[];
+  promised_at: string; notes: string; deposit: TenderInput[];
+}
+export interface Customer { customer_id: string; name: string; phone_hint: string | null; credit_limit: Money; outstanding: Money }
+export interface InvoiceLine {
+  invoice_id: string; number: string; source: string; total: Money; paid: Money; outstanding: Money;
+  status: string; issued_on: string; due_on: string;
+}
+export interface CustomerAccount { customer_id: string; name: string; credit_limit: Money; invoices: InvoiceLine[]; outstanding: Money; credit: Money }
+export interface ReceiptSummary { receipt_number: string; kind: string; occurred_at: string; total: Money; voided: boolean }
+export interface ExpenseAccount { code: string; name: string }
+export type CashMovementKind = 'float_from_bank' | 'float_from_owner' | 'bank_deposit' | 'owner_drawing';
+export interface ShiftReport { float: Money; expected_cash: Money; counted_cash: Money; difference: Money }
+export interface DayClosed {
+  business_day: string; sales_total: Money; refunds_total: Money; cash_total: Money; mpesa_total: Money;
+  credit_total: Money; events_recorded: number; events_acknowledged: number;
+}
+export interface DayCloseView { business: Business; report: DayClosed }
+export interface SalesSummary {
+  business_day: string; sales_count: number; gross_sales: Money; refunds: Money; net_sales: Money;
+  cash: Money; mpesa: Money; credit: Money;
+}
+export interface TodayView {
+  sales: SalesSummary; expected_cash: Money | null;
+  stock: { product_id: string; name: string; unit: string; quantity: string }[];
+  cylinders: { cylinder_type_id: string; size_kg: string; brand: string; full: number; empty: number }[];
+  open_jobs: LaundryJob[];
 }
 export interface SyncView {
   mode: 'demo' | 'enrolled'; online: boolean | null; pending: number; quarantined: number;
@@ -40,9 +91,37 @@ export const api = {
   logout: () => invoke<void>('logout'),
   shift: () => invoke<ShiftView>('shift'),
   openShift: (float: Money) => invoke<ShiftView>('open_shift', { float }),
+  businesses: () => invoke<Business[]>('businesses'),
+  switchBusiness: (businessId: string) => invoke<SessionView>('switch_business', { businessId }),
+  syncStatus: () => invoke<SyncView>('sync_status'),
   products: () => invoke<Product[]>('products'),
   quoteSale: (lines: LineRequest[]) => invoke<SaleQuote>('quote_sale', { lines }),
   recordSale: (lines: LineRequest[], tenders: TenderInput[]) =>
-    invoke<SaleOutcome>('record_sale', { request: { lines, tenders } }),
-  syncStatus: () => invoke<SyncView>('sync_status'),
+    invoke<ReceiptView>('record_sale', { request: { lines, tenders } }),
+  cylinders: () => invoke<Cylinder[]>('cylinders'),
+  quoteLpg: (request: LpgRequest) => invoke<LpgQuote>('quote_lpg', { request }),
+  lpgSale: (request: LpgRequest) => invoke<ReceiptView>('lpg_sale', { request }),
+  laundryServices: () => invoke<LaundryService[]>('laundry_services'),
+  laundryJobs: () => invoke<LaundryJob[]>('laundry_jobs'),
+  laundryDropOff: (request: DropOffRequest) => invoke<ReceiptView>('laundry_drop_off', { request }),
+  laundrySetStatus: (ticketNumber: string, status: JobStatus) =>
+    invoke<void>('laundry_set_status', { ticketNumber, status }),
+  laundryCollect: (ticketNumber: string, tenders: TenderInput[]) =>
+    invoke<ReceiptView>('laundry_collect', { ticketNumber, tenders }),
+  customers: (query: string) => invoke<Customer[]>('customers', { query }),
+  createCustomer: (name: string, phone: string | null) => invoke<string>('create_customer', { name, phone }),
+  customerAccount: (customerId: string) => invoke<CustomerAccount>('customer_account', { customerId }),
+  receivePayment: (customerId: string, tenders: TenderInput[]) =>
+    invoke<ReceiptView>('receive_payment', { customerId, tenders }),
+  recentReceipts: () => invoke<ReceiptSummary[]>('recent_receipts'),
+  voidReceipt: (receiptNumber: string, reason: string, supervisorId: string, supervisorPin: string) =>
+    invoke<void>('void_receipt', { receiptNumber, reason, supervisorId, supervisorPin }),
+  expenseAccounts: () => invoke<ExpenseAccount[]>('expense_accounts'),
+  recordExpense: (account: string, amount: Money, description: string, paidFrom: 'cash' | 'mpesa') =>
+    invoke<void>('record_expense', { account, amount, description, paidFrom }),
+  moveCash: (kind: CashMovementKind, amount: Money, note: string) => invoke<void>('move_cash', { kind, amount, note }),
+  closeShift: (denominations: { denomination: Money; count: number }[]) =>
+    invoke<ShiftReport>('close_shift', { count: { denominations } }),
+  closeDay: () => invoke<DayCloseView[]>('close_day'),
+  today: () => invoke<TodayView>('today'),
 };

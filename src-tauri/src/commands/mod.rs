@@ -1,14 +1,20 @@
 //! The commands the UI invokes. Each one checks who is logged in, calls `tillbook-till`, and
-//! returns what it answered; none adds up money or decides a business rule itself.
+//! returns what it answered; none adds up money or decides a business rule itself. This module
+//! holds start-up, login and the status bar; the counter work is in the submodules.
+
+pub mod accounts;
+pub mod counter;
+pub mod drawer;
+pub mod laundry;
 
 use serde::Serialize;
 use tauri::State;
 use tillbook_core::Money;
-use tillbook_core::catalog::{Product, Role};
+use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::ids::{BusinessId, StaffId};
 use tillbook_till::staff::StaffMember;
-use tillbook_till::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest, Till};
+use tillbook_till::{Session, Till};
 
 use crate::state::{Answer, App};
 
@@ -31,6 +37,15 @@ pub struct TillView {
 pub struct SetupState {
     pub set_up: bool,
     pub till: Option<TillView>,
+    /// Set by `cargo xtask run` (TILLBOOK_SERVER_URL, TILLBOOK_ENROL_CODE): the first run
+    /// enrols with the local demo server without anyone typing the code.
+    pub suggested: Option<Suggested>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Suggested {
+    pub server_url: String,
+    pub code: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,7 +73,7 @@ pub struct SyncView {
     pub last_error: Option<String>,
 }
 
-fn business_view(till: &Till, id: BusinessId) -> Result<BusinessView, tillbook_till::TillError> {
+pub(crate) fn business_view(till: &Till, id: BusinessId) -> Result<BusinessView, tillbook_till::TillError> {
     let business = tillbook_till::master::business(till.connection(), id)?;
     Ok(BusinessView { id, code: business.code, name: business.name, kind: business.kind })
 }
@@ -73,8 +88,14 @@ fn till_view(till: &Till) -> Result<TillView, tillbook_till::TillError> {
 pub fn setup_state(app: State<'_, App>) -> Answer<SetupState> {
     let till = app.till()?;
     Ok(match till.as_ref() {
-        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?) },
-        None => SetupState { set_up: false, till: None },
+        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?), suggested: None },
+        None => {
+            let suggested = match (std::env::var("TILLBOOK_SERVER_URL"), std::env::var("TILLBOOK_ENROL_CODE")) {
+                (Ok(server_url), Ok(code)) => Some(Suggested { server_url, code }),
+                _ => None,
+            };
+            SetupState { set_up: false, till: None, suggested }
+        }
     })
 }
 
@@ -110,15 +131,49 @@ pub fn staff(app: State<'_, App>) -> Answer<Vec<StaffMember>> {
 #[tauri::command]
 pub async fn login(app: State<'_, App>, staff_id: StaffId, pin: String) -> Answer<SessionView> {
     app.start_sync_if_enrolled()?;
-    let view = app.with_till(|till| {
+    let (session, view) = app.with_till(|till| {
         let session = till.login(staff_id, &pin)?;
-        let business = business_view(till, session.business_id)?;
-        Ok((session, business))
+        let view = session_view(till, &session)?;
+        Ok((session, view))
     })?;
-    let (session, business) = view;
-    let answer = SessionView { staff_id: session.staff_id, name: session.name.clone(), role: session.role, business };
     app.set_session(Some(session))?;
-    Ok(answer)
+    Ok(view)
+}
+
+fn session_view(till: &Till, session: &Session) -> Result<SessionView, tillbook_till::TillError> {
+    Ok(SessionView {
+        staff_id: session.staff_id,
+        name: session.name.clone(),
+        role: session.role,
+        business: business_view(till, session.business_id)?,
+    })
+}
+
+/// The businesses this person may record for here: the till's own, and for the owner every
+/// business the store knows (DESIGN §6: only the owner sees other businesses).
+#[tauri::command]
+pub fn businesses(app: State<'_, App>) -> Answer<Vec<BusinessView>> {
+    let session = app.session()?;
+    app.with_till(|till| {
+        let ids = if session.role == Role::Owner {
+            tillbook_till::master::business_ids(till.connection())?
+        } else {
+            till.info().business_ids.clone()
+        };
+        ids.into_iter().map(|id| business_view(till, id)).collect()
+    })
+}
+
+#[tauri::command]
+pub fn switch_business(app: State<'_, App>, business_id: BusinessId) -> Answer<SessionView> {
+    let session = app.session()?;
+    let (session, view) = app.with_till(|till| {
+        let session = till.switch_business(&session, business_id)?;
+        let view = session_view(till, &session)?;
+        Ok((session, view))
+    })?;
+    app.set_session(Some(session))?;
+    Ok(view)
 }
 
 #[tauri::command]
@@ -141,23 +196,8 @@ pub fn open_shift(app: State<'_, App>, float: Money) -> Answer<ShiftView> {
 }
 
 #[tauri::command]
-pub fn products(app: State<'_, App>) -> Answer<Vec<Product>> {
-    let session = app.session()?;
-    app.with_till(|till| till.products(session.business_id))
-}
-
-#[tauri::command]
-pub fn quote_sale(app: State<'_, App>, lines: Vec<SaleLineRequest>) -> Answer<SaleQuote> {
-    let session = app.session()?;
-    app.with_till(|till| till.quote_sale(&session, &lines))
-}
-
-#[tauri::command]
-pub fn record_sale(app: State<'_, App>, request: SaleRequest) -> Answer<SaleOutcome> {
-    let session = app.session()?;
-    let outcome = app.with_till(|till| till.record_sale(&session, &request))?;
-    app.nudge();
-    Ok(outcome)
+pub fn quarantined(app: State<'_, App>) -> Answer<Vec<tillbook_till::lookups::QuarantinedEvent>> {
+    app.with_till(|till| till.quarantined_events())
 }
 
 #[tauri::command]

@@ -1,0 +1,66 @@
+//! Customers and their accounts, payments on account, and voids of recent receipts.
+
+use tauri::State;
+use tillbook_core::Money;
+use tillbook_core::documents::TenderInput;
+use tillbook_core::ids::{CustomerId, StaffId};
+use tillbook_till::lookups::{CustomerSummary, ReceiptSummary};
+use tillbook_till::reports::CustomerAccount;
+
+use crate::receipt::ReceiptView;
+use crate::state::{Answer, App};
+
+#[tauri::command]
+pub fn customers(app: State<'_, App>, query: String) -> Answer<Vec<CustomerSummary>> {
+    app.session()?;
+    app.with_till(|till| till.find_customers(&query))
+}
+
+/// A new cash customer (credit limits are set by a supervisor, from the head office screens).
+#[tauri::command]
+pub fn create_customer(app: State<'_, App>, name: String, phone: Option<String>) -> Answer<CustomerId> {
+    let session = app.session()?;
+    let (id, _) = app.with_till(|till| till.create_customer(&session, &name, phone.as_deref(), Money::ZERO))?;
+    app.nudge();
+    Ok(id)
+}
+
+#[tauri::command]
+pub fn customer_account(app: State<'_, App>, customer_id: CustomerId) -> Answer<CustomerAccount> {
+    app.session()?;
+    app.with_till(|till| till.customer_account(customer_id))
+}
+
+/// A payment on account, allocated oldest invoice first; the rest is kept as credit.
+#[tauri::command]
+pub fn receive_payment(app: State<'_, App>, customer_id: CustomerId, tenders: Vec<TenderInput>) -> Answer<ReceiptView> {
+    let session = app.session()?;
+    let outcome = app.with_till(|till| till.receive_payment(&session, customer_id, &tenders, None))?;
+    app.nudge();
+    Ok(ReceiptView::payment(outcome))
+}
+
+#[tauri::command]
+pub fn recent_receipts(app: State<'_, App>) -> Answer<Vec<ReceiptSummary>> {
+    let session = app.session()?;
+    app.with_till(|till| till.recent_receipts(session.business_id, 20))
+}
+
+/// Voids a receipt. Whoever is at the till asks; a supervisor (or the owner) authorises with
+/// their own PIN, checked here like a login.
+#[tauri::command]
+pub fn void_receipt(
+    app: State<'_, App>,
+    receipt_number: String,
+    reason: String,
+    supervisor_id: StaffId,
+    supervisor_pin: String,
+) -> Answer<()> {
+    let session = app.session()?;
+    app.with_till(|till| {
+        let supervisor = till.login(supervisor_id, &supervisor_pin)?;
+        till.void_receipt(&session, &supervisor, &receipt_number, &reason)
+    })?;
+    app.nudge();
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The drawer: expenses and cash movements during the shift, then the count, over/short and
+//! the Z report at day close; and today's figures as the store has them.
+
+use serde::Serialize;
+use tauri::State;
+use tillbook_core::Money;
+use tillbook_core::chart::AccountCode;
+use tillbook_core::documents::{CashMovementKind, PaidFrom};
+use tillbook_till::lookups::ExpenseAccount;
+use tillbook_till::reports::{CylinderStock, LaundryJobSummary, SalesSummary, StockLevel};
+use tillbook_till::{CashCount, ShiftReport, TillError, ZReport};
+
+use super::{BusinessView, business_view};
+use crate::state::{Answer, App};
+
+#[tauri::command]
+pub fn expense_accounts(app: State<'_, App>) -> Answer<Vec<ExpenseAccount>> {
+    app.session()?;
+    app.with_till(|till| till.expense_accounts())
+}
+
+#[tauri::command]
+pub fn record_expense(
+    app: State<'_, App>,
+    account: AccountCode,
+    amount: Money,
+    description: String,
+    paid_from: PaidFrom,
+) -> Answer<()> {
+    let session = app.session()?;
+    app.with_till(|till| till.record_expense(&session, account, amount, &description, paid_from))?;
+    app.nudge();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn move_cash(app: State<'_, App>, kind: CashMovementKind, amount: Money, note: String) -> Answer<()> {
+    let session = app.session()?;
+    app.with_till(|till| till.move_cash(&session, kind, amount, &note))?;
+    app.nudge();
+    Ok(())
+}
+
+/// Counts the drawer and closes the shift: expected, counted and over/short.
+#[tauri::command]
+pub fn close_shift(app: State<'_, App>, count: CashCount) -> Answer<ShiftReport> {
+    let session = app.session()?;
+    let report = app.with_till(|till| till.close_shift(&session, &count))?;
+    app.nudge();
+    Ok(report)
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayCloseView {
+    pub business: BusinessView,
+    #[serde(flatten)]
+    pub z: ZReport,
+}
+
+/// Closes today at every business this till serves (the shift must be closed first), one Z
+/// report each. A business already closed today is left as it is.
+#[tauri::command]
+pub fn close_day(app: State<'_, App>) -> Answer<Vec<DayCloseView>> {
+    let session = app.session()?;
+    let reports = app.with_till(|till| {
+        let mut reports = Vec::new();
+        let mut already = None;
+        for business_id in till.info().business_ids.clone() {
+            let at = till.switch_business(&session, business_id)?;
+            match till.close_day(&at) {
+                Ok(z) => reports.push(DayCloseView { business: business_view(till, business_id)?, z }),
+                Err(error @ TillError::DayAlreadyClosed(_)) => already = Some(error),
+                Err(error) => return Err(error),
+            }
+        }
+        match already {
+            Some(error) if reports.is_empty() => Err(error),
+            _ => Ok(reports),
+        }
+    })?;
+    app.nudge();
+    Ok(reports)
+}
+
+/// Today's figures for the business being served, from the local store.
+#[derive(Debug, Serialize)]
+pub struct TodayView {
+    pub sales: SalesSummary,
+    pub expected_cash: Option<Money>,
+    pub stock: Vec<StockLevel>,
+    pub cylinders: Vec<CylinderStock>,
+    pub open_jobs: Vec<LaundryJobSummary>,
+}
+
+#[tauri::command]
+pub fn today(app: State<'_, App>) -> Answer<TodayView> {
+    let session = app.session()?;
+    app.with_till(|till| {
+        Ok(TodayView {
+            sales: till.todays_sales(session.business_id)?,
+            expected_cash: till.expected_cash_in_drawer()?,
+            stock: till.stock_levels(session.business_id)?,
+            cylinders: till.cylinder_stock(session.business_id)?,
+            open_jobs: till.open_laundry_jobs(session.business_id)?,
+        })
+    })
+}

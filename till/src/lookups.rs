@@ -1,0 +1,172 @@
+//! What the counter screens pick from: the laundry services and cylinders a business offers,
+//! the customers with what they owe, the expense accounts, and the receipts recently issued
+//! (for a void). Read-only; every figure is from the store, none is worked out by the UI.
+
+use rusqlite::params;
+use serde::Serialize;
+use tillbook_core::Money;
+use tillbook_core::catalog::{CylinderType, LaundryService};
+use tillbook_core::chart::AccountCode;
+use tillbook_core::chart::shared::CASH_SHORT;
+use tillbook_core::ids::{BusinessId, CustomerId};
+
+use crate::error::Result;
+use crate::master;
+use crate::sql::money;
+use crate::till::Till;
+
+/// A customer as the lookup lists them: enough to choose and to see what they owe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub customer_id: CustomerId,
+    pub name: String,
+    /// Only the last three digits: the full number is not shown at the counter or logged.
+    pub phone_hint: Option<String>,
+    pub credit_limit: Money,
+    pub outstanding: Money,
+}
+
+/// A receipt the till issued, newest first, with whether it still stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptSummary {
+    pub receipt_number: String,
+    /// `goods`, `lpg` or `payment`.
+    pub kind: String,
+    pub occurred_at: String,
+    pub total: Money,
+    pub voided: bool,
+}
+
+/// An event the server would not post, with its reason, for the status bar's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantinedEvent {
+    pub device_seq: i64,
+    pub event_type: String,
+    pub business_day: String,
+    pub reason_code: Option<String>,
+    pub reason_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpenseAccount {
+    pub code: AccountCode,
+    pub name: String,
+}
+
+impl Till {
+    pub fn laundry_services(&self, business_id: BusinessId) -> Result<Vec<LaundryService>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT * FROM laundry_service WHERE business_id = ?1 AND active = 1 ORDER BY name")?;
+        let rows = statement.query_map([business_id.to_string()], master::laundry_service_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn cylinder_types(&self, business_id: BusinessId) -> Result<Vec<CylinderType>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT * FROM cylinder_type WHERE business_id = ?1 AND active = 1 ORDER BY size_milli_kg, brand",
+        )?;
+        let rows = statement.query_map([business_id.to_string()], master::cylinder_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Active customers whose name or phone contains `query` (all of them for an empty query),
+    /// by name, each with what they owe across the group.
+    pub fn find_customers(&self, query: &str) -> Result<Vec<CustomerSummary>> {
+        let pattern = format!("%{}%", query.trim().replace(['%', '_'], ""));
+        let found = {
+            let mut statement = self.connection().prepare_cached(
+                "SELECT * FROM customer WHERE active = 1 AND (name LIKE ?1 OR COALESCE(phone, '') LIKE ?1)
+                 ORDER BY name LIMIT 50",
+            )?;
+            let rows = statement.query_map([pattern], master::customer_row)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        found
+            .into_iter()
+            .map(|customer| {
+                Ok(CustomerSummary {
+                    outstanding: crate::reports::customer_outstanding(self.connection(), customer.id)?,
+                    customer_id: customer.id,
+                    phone_hint: customer.phone.as_deref().map(phone_hint),
+                    name: customer.name,
+                    credit_limit: customer.credit_limit,
+                })
+            })
+            .collect()
+    }
+
+    /// The expense accounts a counter may pay from the drawer (not "cash short", which only the
+    /// drawer count posts to).
+    pub fn expense_accounts(&self) -> Result<Vec<ExpenseAccount>> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT code, name FROM account WHERE active = 1 ORDER BY code")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+        let mut accounts = Vec::new();
+        for row in rows {
+            let (code, name) = row?;
+            let Ok(code) = AccountCode::try_from(code) else { continue };
+            // 6xxx are operating expenses; 5xxx (cost of sales) is posted by the sales themselves.
+            if (6000..7000).contains(&code.number()) && code != CASH_SHORT {
+                accounts.push(ExpenseAccount { code, name });
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// The latest receipts of `business_id` (sales, LPG sales and payments on account).
+    pub fn recent_receipts(&self, business_id: BusinessId, limit: u32) -> Result<Vec<ReceiptSummary>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT receipt_number, kind, occurred_at, total_cents,
+                    id IN (SELECT document_id FROM reversed_document) AS voided
+             FROM (SELECT id, receipt_number, kind, occurred_at, total_cents FROM sale WHERE business_id = ?1
+                   UNION ALL
+                   SELECT id, receipt_number, 'payment', occurred_at, total_cents FROM payment WHERE business_id = ?1)
+             ORDER BY occurred_at DESC, receipt_number DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![business_id.to_string(), limit], |row| {
+            Ok(ReceiptSummary {
+                receipt_number: row.get("receipt_number")?,
+                kind: row.get("kind")?,
+                occurred_at: row.get("occurred_at")?,
+                total: money(row, "total_cents")?,
+                voided: row.get("voided")?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What the server quarantined from this till, oldest first.
+    pub fn quarantined_events(&self) -> Result<Vec<QuarantinedEvent>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT device_seq, event_type, business_day, reason_code, reason_message
+             FROM outbox WHERE status = 'quarantined' ORDER BY device_seq",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(QuarantinedEvent {
+                device_seq: row.get("device_seq")?,
+                event_type: row.get("event_type")?,
+                business_day: row.get("business_day")?,
+                reason_code: row.get("reason_code")?,
+                reason_message: row.get("reason_message")?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// "0712345678" → "…678".
+fn phone_hint(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(3)..].iter().collect();
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_phone_number_is_shown_by_its_last_three_digits_only() {
+        assert_eq!(super::phone_hint("0712 345 678"), "…678");
+        assert_eq!(super::phone_hint("12"), "…12");
+    }
+}
