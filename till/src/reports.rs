@@ -109,6 +109,9 @@ pub struct SalesSummary {
     pub cash: Money,
     pub mpesa: Money,
     pub credit: Money,
+    /// Payments received on accounts and laundry jobs (standing, not voided), by method.
+    pub received_cash: Money,
+    pub received_mpesa: Money,
 }
 
 pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: NaiveDate) -> Result<SalesSummary> {
@@ -149,6 +152,13 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
             other => return Err(TillError::Invariant(format!("unknown tender method {other}"))),
         }
     }
+    let (received_cash, received_mpesa): (Option<i64>, Option<i64>) = connection.query_row(
+        "SELECT SUM(t.amount_cents) FILTER (WHERE t.method = 'cash'), SUM(t.amount_cents) FILTER (WHERE t.method = 'mpesa')
+         FROM payment p JOIN tender t ON t.document_id = p.id
+         WHERE p.business_id = ?1 AND p.business_day = ?2 AND p.id NOT IN (SELECT document_id FROM reversed_document)",
+        params![business_id.to_string(), day.to_string()],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let gross_sales = cents_to_money(gross)?;
     let refunds = cents_to_money(refunds)?;
     Ok(SalesSummary {
@@ -160,6 +170,8 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
         cash,
         mpesa,
         credit,
+        received_cash: cents_to_money(received_cash)?,
+        received_mpesa: cents_to_money(received_mpesa)?,
     })
 }
 

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_stock_levels", include_str!("../../migrations-local/0002_stock_levels.sql")),
     ("0003_sync", include_str!("../../migrations-local/0003_sync.sql")),
     ("0004_shared_jobs", include_str!("../../migrations-local/0004_shared_jobs.sql")),
+    ("0005_payment_day", include_str!("../../migrations-local/0005_payment_day.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

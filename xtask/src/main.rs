@@ -2,9 +2,10 @@
 //! nothing but cargo to build, test, run and measure Tillbook.
 //!
 //! - `test`  — formatting, lints, and every test in the workspace (what `.ci/run` calls).
-//! - `run`   — builds the till and shows a seeded demo till's figures.
-//! - `app`   — builds the UI and the counter app and opens it (under Xvfb without a display).
-//! - `bench` — the benchmarks, written into `docs/benchmarks.md`.
+//! - `run`   — the counter app against a local sync server with the demo seeded, enrolled.
+//! - `app`   — the counter app alone (first run: enrol with a server, or a demo till).
+//! - `demo`  — the till's command line on a seeded demo till after a day of work.
+//! - `bench [name]` — the benchmarks (or one of them), written into `docs/benchmarks.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,9 +22,10 @@ fn main() -> Result<()> {
         "test" => test(&root),
         "run" => run(&root),
         "app" => app(&root),
-        "bench" => bench(&root),
+        "demo" => demo(&root),
+        "bench" => bench(&root, std::env::args().nth(2).as_deref()),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|bench>");
+            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]>");
             bail!("unknown task '{task}'")
         }
     }
@@ -57,7 +59,7 @@ fn test(root: &Path) -> Result<()> {
     // The app crate embeds `ui/dist`, so the UI is tested and built before any cargo build.
     ui(root, true)?;
     step("cargo", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
-    let database = postgres::ensure(root, postgres::Durability::FastForTests)?;
+    let database = postgres::ensure(root, "pg", postgres::Durability::FastForTests)?;
     let tests = step_with_env("cargo", &["test", "--workspace", "--no-fail-fast"], &[("DATABASE_URL", &database.url)]);
     drop(database);
     tests
@@ -149,12 +151,81 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     run(&args)
 }
 
-fn run(root: &Path) -> Result<()> {
+/// The till's command line on a seeded demo till after a day of work (no window, no server).
+fn demo(root: &Path) -> Result<()> {
     let data_dir = root.join("target/demo-till");
     step("cargo", &["build", "--package", "tillbook-till", "--bin", "tillbook-till"])?;
     let binary = root.join("target/debug/tillbook-till");
     let data_dir = data_dir.to_str().context("the data directory path is not UTF-8")?;
     step(binary.to_str().context("binary path")?, &["demo", "--data-dir", data_dir])
+}
+
+/// DESIGN §10: everything a new user needs to see a working till, from one command — a fresh
+/// Postgres cluster under `target/pg-run`, migrated and seeded with the demo businesses; the
+/// sync server on a free loopback port; a one-time enrolment code for a water till; and the
+/// app on a fresh store, which enrols itself with that code on first start (it reads
+/// TILLBOOK_SERVER_URL and TILLBOOK_ENROL_CODE). Closing the app stops the server and cluster.
+fn run(root: &Path) -> Result<()> {
+    install_missing()?;
+    ui(root, false)?;
+    step("cargo", &["build", "--package", "tillbook-app", "--package", "tillbook-server"])?;
+    let database = postgres::ensure(root, "pg-run", postgres::Durability::Full)?;
+    let server_binary = root.join("target/debug/tillbook-server");
+    let server_binary = server_binary.to_str().context("binary path")?;
+    let with_database = [("DATABASE_URL", database.url.as_str())];
+    step_with_env(server_binary, &["migrate"], &with_database)?;
+    step_with_env(server_binary, &["seed"], &with_database)?;
+    let listen = format!("127.0.0.1:{}", postgres::free_port()?);
+    eprintln!("==> {server_binary} serve --listen {listen}");
+    let server = Server(
+        Command::new(server_binary)
+            .args(["serve", "--listen", &listen])
+            .envs(with_database)
+            .spawn()
+            .context("starting the sync server")?,
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&listen).is_err() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            bail!("the sync server did not start listening on {listen}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let enrolment = Command::new(server_binary)
+        .args(["enroll-device", "--business", "WATER", "--name", "Counter 1"])
+        .envs(with_database)
+        .output()
+        .context("creating an enrolment code")?;
+    if !enrolment.status.success() {
+        bail!("enroll-device failed: {}", String::from_utf8_lossy(&enrolment.stderr));
+    }
+    let code = String::from_utf8(enrolment.stdout).context("the enrolment code is not UTF-8")?;
+    let data_dir = root.join("target/run-till");
+    if data_dir.exists() {
+        // The store belongs to the cluster just replaced: start the till afresh too.
+        std::fs::remove_dir_all(&data_dir).with_context(|| format!("removing {}", data_dir.display()))?;
+    }
+    let data_dir = data_dir.to_str().context("the data directory path is not UTF-8")?;
+    let server_url = format!("http://{listen}");
+    let envs =
+        [("TILLBOOK_DATA_DIR", data_dir), ("TILLBOOK_SERVER_URL", &server_url), ("TILLBOOK_ENROL_CODE", code.trim())];
+    eprintln!(
+        "==> the till enrols with {server_url}; staff: Achieng (PIN 1357), Otieno (supervisor, PIN 2580), Wanjiru (owner, PIN 9090)"
+    );
+    let shown = open_app(root, &envs);
+    drop(server);
+    drop(database);
+    shown
+}
+
+/// The sync server started by `run`, stopped with it.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Opens the counter app on a store of its own under `target/`. The first run offers to enrol
@@ -163,29 +234,47 @@ fn app(root: &Path) -> Result<()> {
     install_missing()?;
     ui(root, false)?;
     step("cargo", &["build", "--package", "tillbook-app"])?;
-    let binary = root.join("target/debug/tillbook-app");
-    let binary = binary.to_str().context("binary path")?;
     let data_dir = root.join("target/app-till");
     let data_dir = data_dir.to_str().context("the data directory path is not UTF-8")?;
-    let envs = [("TILLBOOK_DATA_DIR", data_dir)];
+    open_app(root, &[("TILLBOOK_DATA_DIR", data_dir)])
+}
+
+/// Runs the built app until it is closed, under Xvfb when there is no display.
+fn open_app(root: &Path, envs: &[(&str, &str)]) -> Result<()> {
+    let binary = root.join("target/debug/tillbook-app");
+    let binary = binary.to_str().context("binary path")?;
     if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
-        step_with_env(binary, &[], &envs)
+        step_with_env(binary, &[], envs)
     } else {
-        step_with_env("xvfb-run", &["-a", "-s", "-screen 0 1280x1024x24", binary], &envs)
+        step_with_env("xvfb-run", &["-a", "-s", "-screen 0 1280x1024x24", binary], envs)
     }
 }
 
-/// Runs the benchmarks and replaces their sections of `docs/benchmarks.md` with the new figures.
-/// The merge benchmark gets a Postgres cluster with default (durable) settings.
-fn bench(root: &Path) -> Result<()> {
-    let record_sale = run_bench("tillbook-till", "record_sale", &[])?;
-    replace_section(&root.join("docs/benchmarks.md"), "record_sale", &record_sale)?;
-    let database = postgres::ensure(root, postgres::Durability::Full)?;
-    let merge = run_bench("tillbook-server", "merge", &[("DATABASE_URL", &database.url)])?;
-    replace_section(&root.join("docs/benchmarks.md"), "merge", &merge)?;
-    let catch_up = run_bench("tillbook-e2e", "catch_up", &[("DATABASE_URL", &database.url)])?;
-    drop(database);
-    replace_section(&root.join("docs/benchmarks.md"), "catch_up", &catch_up)
+/// Runs the benchmarks (or only the one named: record_sale, app, merge, catch_up) and replaces
+/// their sections of `docs/benchmarks.md` with the new figures. The merge and catch-up
+/// benchmarks get a Postgres cluster with default (durable) settings.
+fn bench(root: &Path, only: Option<&str>) -> Result<()> {
+    let wanted = |name: &str| only.is_none_or(|only| only == name);
+    let doc = root.join("docs/benchmarks.md");
+    if wanted("record_sale") {
+        replace_section(&doc, "record_sale", &run_bench("tillbook-till", "record_sale", &[])?)?;
+    }
+    if wanted("app") {
+        install_missing()?;
+        ui(root, false)?;
+        replace_section(&doc, "app", &run_bench("tillbook-app", "app", &[])?)?;
+    }
+    if wanted("merge") || wanted("catch_up") {
+        let database = postgres::ensure(root, "pg", postgres::Durability::Full)?;
+        let envs = [("DATABASE_URL", database.url.as_str())];
+        if wanted("merge") {
+            replace_section(&doc, "merge", &run_bench("tillbook-server", "merge", &envs)?)?;
+        }
+        if wanted("catch_up") {
+            replace_section(&doc, "catch_up", &run_bench("tillbook-e2e", "catch_up", &envs)?)?;
+        }
+    }
+    Ok(())
 }
 
 fn run_bench(package: &str, bench: &str, envs: &[(&str, &str)]) -> Result<String> {

@@ -29,7 +29,8 @@ pub enum Durability {
     FastForTests,
 }
 
-pub fn ensure(root: &Path, durability: Durability) -> Result<Database> {
+/// A fresh cluster under `target/<folder>` (or `DATABASE_URL` when set), stopped on drop.
+pub fn ensure(root: &Path, folder: &str, durability: Durability) -> Result<Database> {
     if let Ok(url) = std::env::var("DATABASE_URL") {
         eprintln!("==> using DATABASE_URL");
         return Ok(Database { url, _cluster: None });
@@ -42,7 +43,7 @@ pub fn ensure(root: &Path, durability: Durability) -> Result<Database> {
         }
     };
     let as_postgres = is_root();
-    let pg_root = root.join("target/pg");
+    let pg_root = root.join("target").join(folder);
     let data = pg_root.join("data");
     let cluster = Cluster { data: data.clone(), bin: bin.clone(), as_postgres };
     // A cluster left by an interrupted run: stop it, then start from nothing.
@@ -118,7 +119,7 @@ fn server_binaries() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?.port())
 }

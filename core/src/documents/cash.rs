@@ -214,6 +214,12 @@ pub struct DayClosed {
     pub cash_total: Money,
     pub mpesa_total: Money,
     pub credit_total: Money,
+    /// Money received that day on customers' accounts and laundry jobs (not sales), by cash
+    /// and M-Pesa: a laundry's takings are all here. Absent from reports of older tills.
+    #[serde(default)]
+    pub received_cash_total: Money,
+    #[serde(default)]
+    pub received_mpesa_total: Money,
     pub events_recorded: u64,
     pub events_acknowledged: u64,
 }

@@ -6,6 +6,7 @@ use tillbook_core::seed;
 use crate::driver::Driver;
 
 const SALES: &str = "SELECT count(*) FROM outbox WHERE event_type = 'sale.recorded'";
+const VOIDS: &str = "SELECT count(*) FROM reversed_document WHERE kind = 'void'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cashier_logs_in_and_sells_water_by_mpesa_and_bad_input_saves_nothing() {
@@ -66,5 +67,22 @@ async fn a_cashier_logs_in_and_sells_water_by_mpesa_and_bad_input_saves_nothing(
     let refused = app.find("[data-testid=sale-error]").await.text().await.unwrap();
     assert!(!refused.trim().is_empty());
     assert_eq!(app.count(SALES), 1, "an under-tendered sale saves nothing");
+
+    // A void needs a supervisor's PIN: a wrong one is refused and reverses nothing.
+    let supervisor = seed::demo_staff().into_iter().find(|s| s.role == Role::Supervisor).unwrap();
+    app.click("[data-testid=nav-void]").await;
+    app.click_xpath("//button[@data-testid='recent-receipt'][contains(., 'T1-000001')]").await;
+    app.fill("[data-testid=void-reason]", "customer changed their mind").await;
+    app.find("[data-testid=void-supervisor]").await.select_by_label(supervisor.name).await.unwrap();
+    app.fill("[data-testid=void-pin]", "0000").await;
+    app.click("[data-testid=void-confirm]").await;
+    let refused = app.find("[data-testid=void-error]").await.text().await.unwrap();
+    assert!(!refused.trim().is_empty());
+    assert_eq!(app.count(VOIDS), 0, "a wrong supervisor PIN voids nothing");
+    app.fill("[data-testid=void-pin]", supervisor.pin).await;
+    app.click("[data-testid=void-confirm]").await;
+    app.wait_text("[data-testid=void-done]", "Voided T1-000001").await;
+    app.screenshot("void").await;
+    assert_eq!(app.count(VOIDS), 1);
     app.client.clone().close().await.unwrap();
 }

@@ -143,18 +143,21 @@ async fn a_day_of_water_shop_lpg_and_laundry_work_closes_with_the_drawer_balance
     app.wait_text("[data-testid=close-counted]", "KES 2,690.00").await;
     app.wait_text("[data-testid=close-difference]", "KES 0.00").await;
     app.click("[data-testid=close-day]").await;
-    for (kind, sales) in [
-        (BusinessKind::Water, "KES 140.00"),
-        (BusinessKind::Laundry, "KES 0.00"),
-        (BusinessKind::Retail, "KES 1,750.00"),
+    // The laundry's takings are payments on its jobs: the KES 100 deposit and KES 340 by M-Pesa.
+    for (kind, field, amount) in [
+        (BusinessKind::Water, "z-sales", "KES 140.00"),
+        (BusinessKind::Retail, "z-sales", "KES 1,750.00"),
+        (BusinessKind::Laundry, "z-sales", "KES 0.00"),
+        (BusinessKind::Laundry, "z-received-cash", "KES 100.00"),
+        (BusinessKind::Laundry, "z-received-mpesa", "KES 340.00"),
     ] {
         let name = business_name(kind);
         let z = app
             .find_xpath(&format!(
-                "//section[@data-testid='z-report'][contains(., '{name}')]//dd[@data-testid='z-sales']"
+                "//section[@data-testid='z-report'][contains(., '{name}')]//dd[@data-testid='{field}']"
             ))
             .await;
-        assert_eq!(z.text().await.unwrap(), sales, "the Z report of {name}");
+        assert_eq!(z.text().await.unwrap(), amount, "{field} in the Z report of {name}");
     }
     app.screenshot("z-report").await;
 

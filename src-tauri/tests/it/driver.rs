@@ -32,7 +32,10 @@ impl Drop for Processes {
 pub struct Driver {
     pub client: Client,
     pub folder: PathBuf,
-    _processes: Processes,
+    /// When the request that launched the app was sent (WebDriver starts the app for the
+    /// session), for the start-up benchmark.
+    pub launched_at: Instant,
+    processes: Processes,
 }
 
 impl Drop for Driver {
@@ -81,28 +84,38 @@ impl Driver {
         let driver = command.spawn().expect("tauri-driver is installed (cargo xtask test)");
         let processes = Processes { xvfb, driver };
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "tauri-driver did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        // Both tauri-driver and the WebKitWebDriver behind it listening: the session request
+        // then launches the app at once, so it times the app's start and nothing else.
+        for listening in [port, native_port] {
+            while std::net::TcpStream::connect(("127.0.0.1", listening)).is_err() {
+                assert!(started.elapsed() < Duration::from_secs(30), "tauri-driver did not start");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
         let mut capabilities = serde_json::Map::new();
         capabilities
             .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_tillbook-app") }));
         // tauri-driver answers before WebKitWebDriver behind it is up: retry the session, bounded.
-        let client = loop {
+        let (client, launched_at) = loop {
+            let launched_at = Instant::now();
             let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                 .capabilities(capabilities.clone())
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await;
             match attempt {
-                Ok(client) => break client,
+                Ok(client) => break (client, launched_at),
                 Err(error) => {
                     assert!(started.elapsed() < Duration::from_secs(60), "no WebDriver session with the app: {error}");
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             }
         };
-        Driver { client, folder, _processes: processes }
+        Driver { client, folder, launched_at, processes }
+    }
+
+    /// The process id of tauri-driver, whose descendants are the app and its web processes.
+    pub fn driver_pid(&self) -> u32 {
+        self.processes.driver.id()
     }
 
     pub async fn find(&self, css: &str) -> Element {
@@ -181,7 +194,26 @@ impl Driver {
     pub async fn screenshot(&self, name: &str) {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
         std::fs::create_dir_all(&folder).unwrap();
-        let png = self.client.screenshot().await.expect("a screenshot");
+        // WebKit takes a snapshot from the next frame it paints, and with the DMA-BUF renderer
+        // off (src-tauri/src/main.rs) an idle page with no caret blinking may paint none: keep
+        // an invisible change going while the snapshot is taken. Bounded all the same, so a
+        // snapshot that never comes fails the test instead of hanging it.
+        self.client
+            .execute(
+                "window.__repaint = setInterval(() => { const s = document.body.style; \
+                 s.opacity = s.opacity === '0.999' ? '1' : '0.999'; }, 30);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let png = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| panic!("the {name} screenshot did not come back in 30 s"))
+            .expect("a screenshot");
+        self.client
+            .execute("clearInterval(window.__repaint); document.body.style.opacity = '';", vec![])
+            .await
+            .unwrap();
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
         std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
     }

@@ -207,6 +207,8 @@ impl Till {
             cash_total: summary.cash,
             mpesa_total: summary.mpesa,
             credit_total: summary.credit,
+            received_cash_total: summary.received_cash,
+            received_mpesa_total: summary.received_mpesa,
             events_recorded: count(recorded_count)?,
             events_acknowledged: count(acknowledged)?,
         };

@@ -4,6 +4,7 @@
 mod bad_input;
 mod common;
 mod crash;
+mod lookups;
 mod properties;
 mod recording;
 mod shared_jobs;

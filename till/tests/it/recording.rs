@@ -226,6 +226,13 @@ fn a_laundry_job_from_drop_off_with_deposit_to_collection_with_overpayment() {
     );
     assert!(till.open_laundry_jobs(seed::business_id(BusinessKind::Laundry)).unwrap().is_empty());
     assert_eq!(till.customer_account(njeri).unwrap().credit, money("60.00"));
+    // The laundry's takings are payments, not sales: the Z report carries them.
+    till.close_shift(&cashier, &CashCount::Total(money("500"))).unwrap();
+    let z = till.close_day(&cashier).unwrap().report;
+    assert_eq!(
+        (z.sales_total, z.received_cash_total, z.received_mpesa_total),
+        (money("0.00"), money("500.00"), money("800.00"))
+    );
     assert_store_consistent(till.connection());
 }
 

@@ -56,12 +56,13 @@ export type CashMovementKind = 'float_from_bank' | 'float_from_owner' | 'bank_de
 export interface ShiftReport { float: Money; expected_cash: Money; counted_cash: Money; difference: Money }
 export interface DayClosed {
   business_day: string; sales_total: Money; refunds_total: Money; cash_total: Money; mpesa_total: Money;
-  credit_total: Money; events_recorded: number; events_acknowledged: number;
+  credit_total: Money; received_cash_total: Money; received_mpesa_total: Money;
+  events_recorded: number; events_acknowledged: number;
 }
 export interface DayCloseView { business: Business; report: DayClosed }
 export interface SalesSummary {
   business_day: string; sales_count: number; gross_sales: Money; refunds: Money; net_sales: Money;
-  cash: Money; mpesa: Money; credit: Money;
+  cash: Money; mpesa: Money; credit: Money; received_cash: Money; received_mpesa: Money;
 }
 export interface TodayView {
   sales: SalesSummary; expected_cash: Money | null;

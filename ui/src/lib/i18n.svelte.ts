@@ -158,6 +158,8 @@ export const messages = {
     close_done: 'Done — log out',
     sync_last: 'last sync',
     sync_quarantined_title: 'Not accepted by the server',
+    received_cash: 'Received on accounts and jobs, cash',
+    received_mpesa: 'Received on accounts and jobs, M-Pesa',
     language: 'Kiswahili',
   },
   sw: {
@@ -315,6 +317,8 @@ export const messages = {
     close_done: 'Maliza — toka',
     sync_last: 'mara ya mwisho',
     sync_quarantined_title: 'Hazikukubaliwa na seva',
+    received_cash: 'Malipo ya akaunti na kazi, pesa taslimu',
+    received_mpesa: 'Malipo ya akaunti na kazi, M-Pesa',
     language: 'English',
   },
 } as const;
