@@ -63,6 +63,8 @@ pub fn run() {
             commands::accounts::receive_payment,
             commands::accounts::recent_receipts,
             commands::accounts::void_receipt,
+            commands::accounts::sold_receipt,
+            commands::accounts::refund_sale,
             commands::drawer::expense_accounts,
             commands::drawer::record_expense,
             commands::drawer::move_cash,

@@ -5,11 +5,11 @@
 use serde::Serialize;
 use tillbook_core::documents::Tender;
 use tillbook_core::{Money, Quantity};
-use tillbook_till::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, SaleOutcome, Warning};
+use tillbook_till::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
 
 #[derive(Debug, Serialize)]
 pub struct ReceiptView {
-    /// What the UI titles it: `sale`, `lpg`, `drop_off`, `collection` or `payment`.
+    /// What the UI titles it: `sale`, `lpg`, `drop_off`, `collection`, `payment` or `refund`.
     pub kind: &'static str,
     pub receipt_number: String,
     /// The laundry ticket the customer keeps.
@@ -142,6 +142,27 @@ impl ReceiptView {
             balance_due: None,
             credit_kept: Some(outcome.unapplied).filter(|m| m.is_positive()),
             warnings: outcome.warnings,
+        }
+    }
+
+    /// Goods returned: the lines given back and the money paid back (no change on a refund).
+    pub fn refund(outcome: RefundOutcome, name: impl Fn(&tillbook_core::ids::ProductId) -> String) -> ReceiptView {
+        ReceiptView {
+            kind: "refund",
+            receipt_number: outcome.receipt_number,
+            ticket_number: None,
+            vat: outcome.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)).sum(),
+            lines: outcome
+                .lines
+                .iter()
+                .map(|line| ReceiptLine { text: name(&line.product_id), quantity: line.quantity, amount: line.amount })
+                .collect(),
+            total: outcome.total,
+            tenders: vec![outcome.tender],
+            change: Money::ZERO,
+            balance_due: None,
+            credit_kept: None,
+            warnings: Vec::new(),
         }
     }
 }

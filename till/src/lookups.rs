@@ -2,17 +2,17 @@
 //! the customers with what they owe, the expense accounts, and the receipts recently issued
 //! (for a void). Read-only; every figure is from the store, none is worked out by the UI.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use tillbook_core::Money;
 use tillbook_core::catalog::{CylinderType, LaundryService};
 use tillbook_core::chart::AccountCode;
 use tillbook_core::chart::shared::CASH_SHORT;
 use tillbook_core::ids::{BusinessId, CustomerId};
+use tillbook_core::{Money, Quantity};
 
-use crate::error::Result;
+use crate::error::{Result, TillError};
 use crate::master;
-use crate::sql::money;
+use crate::sql::{money, quantity};
 use crate::till::Till;
 
 /// A customer as the lookup lists them: enough to choose and to see what they owe.
@@ -35,6 +35,28 @@ pub struct ReceiptSummary {
     pub occurred_at: String,
     pub total: Money,
     pub voided: bool,
+}
+
+/// A line of a goods sale as a refund offers it: what was sold and what is left to return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SoldLineView {
+    pub line_no: u32,
+    pub product_name: String,
+    pub quantity: Quantity,
+    pub line_total: Money,
+    pub returned: Quantity,
+    pub returned_amount: Money,
+}
+
+/// A goods receipt opened for a refund: its lines, and whether it was on a customer's account
+/// (only then can the refund be a credit note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SoldReceipt {
+    pub receipt_number: String,
+    pub total: Money,
+    pub on_account: bool,
+    pub voided: bool,
+    pub lines: Vec<SoldLineView>,
 }
 
 /// An event the server would not post, with its reason, for the status bar's list.
@@ -134,6 +156,46 @@ impl Till {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A goods sale of this business by its receipt number, with what each line has had returned.
+    pub fn sold_receipt(&self, business_id: BusinessId, receipt_number: &str) -> Result<SoldReceipt> {
+        let receipt = receipt_number.trim().to_ascii_uppercase();
+        let head = self
+            .connection()
+            .query_row(
+                "SELECT id, total_cents, id IN (SELECT document_id FROM reversed_document) AS voided,
+                        EXISTS (SELECT 1 FROM invoice i WHERE i.id = sale.id AND i.customer_id IS NOT NULL) AS on_account
+                 FROM sale WHERE receipt_number = ?1 AND business_id = ?2 AND kind = 'goods'",
+                params![receipt, business_id.to_string()],
+                |row| Ok((row.get::<_, String>("id")?, money(row, "total_cents")?, row.get("voided")?, row.get("on_account")?)),
+            )
+            .optional()?;
+        let (sale_id, total, voided, on_account) =
+            head.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
+        let mut statement = self.connection().prepare_cached(
+            "SELECT l.line_no, p.name, l.quantity_milli, l.line_total_cents,
+                    COALESCE(SUM(rl.quantity_milli), 0) AS returned_milli,
+                    COALESCE(SUM(rl.amount_cents), 0) AS returned_cents
+             FROM sale_line l
+             JOIN product p ON p.id = l.product_id
+             LEFT JOIN (refund_line rl JOIN refund r ON r.id = rl.refund_id)
+                    ON r.sale_id = l.sale_id AND rl.sale_line_no = l.line_no
+             WHERE l.sale_id = ?1
+             GROUP BY l.line_no ORDER BY l.line_no",
+        )?;
+        let lines = statement.query_map([&sale_id], |row| {
+            Ok(SoldLineView {
+                line_no: row.get("line_no")?,
+                product_name: row.get("name")?,
+                quantity: quantity(row, "quantity_milli")?,
+                line_total: money(row, "line_total_cents")?,
+                returned: quantity(row, "returned_milli")?,
+                returned_amount: money(row, "returned_cents")?,
+            })
+        })?;
+        let lines = lines.collect::<rusqlite::Result<_>>()?;
+        Ok(SoldReceipt { receipt_number: receipt, total, on_account, voided, lines })
     }
 
     /// What the server quarantined from this till, oldest first.

@@ -1,10 +1,13 @@
-//! Customers and their accounts, payments on account, and voids of recent receipts.
+//! Customers and their accounts, payments on account, and voids and refunds of recent receipts.
+
+use std::collections::HashMap;
 
 use tauri::State;
 use tillbook_core::Money;
 use tillbook_core::documents::TenderInput;
 use tillbook_core::ids::{CustomerId, StaffId};
-use tillbook_till::lookups::{CustomerSummary, ReceiptSummary};
+use tillbook_till::RefundRequest;
+use tillbook_till::lookups::{CustomerSummary, ReceiptSummary, SoldReceipt};
 use tillbook_till::reports::CustomerAccount;
 
 use crate::receipt::ReceiptView;
@@ -63,4 +66,30 @@ pub fn void_receipt(
     })?;
     app.nudge();
     Ok(())
+}
+
+/// A goods receipt with what is left to return on each line, for the refund panel.
+#[tauri::command]
+pub fn sold_receipt(app: State<'_, App>, receipt_number: String) -> Answer<SoldReceipt> {
+    let session = app.session()?;
+    app.with_till(|till| till.sold_receipt(session.business_id, &receipt_number))
+}
+
+/// Goods brought back, part or all of some lines; like a void it needs a supervisor's PIN.
+#[tauri::command]
+pub fn refund_sale(
+    app: State<'_, App>,
+    request: RefundRequest,
+    supervisor_id: StaffId,
+    supervisor_pin: String,
+) -> Answer<ReceiptView> {
+    let session = app.session()?;
+    let receipt = app.with_till(|till| {
+        let supervisor = till.login(supervisor_id, &supervisor_pin)?;
+        let outcome = till.refund_sale(&session, &supervisor, &request)?;
+        let names: HashMap<_, _> = till.products(session.business_id)?.into_iter().map(|p| (p.id, p.name)).collect();
+        Ok(ReceiptView::refund(outcome, |id| names.get(id).cloned().unwrap_or_default()))
+    })?;
+    app.nudge();
+    Ok(receipt)
 }

@@ -8,17 +8,7 @@ use tillbook_core::seed;
 
 use fantoccini::key::Key;
 
-use crate::driver::Driver;
-
-async fn switch_to(app: &Driver, kind: BusinessKind) {
-    let business = seed::business_id(kind).to_string();
-    app.find("[data-testid=business]").await.select_by_value(&business).await.unwrap();
-    app.wait_text("[data-testid=business] option:checked", &business_name(kind)).await;
-}
-
-fn business_name(kind: BusinessKind) -> String {
-    seed::demo().businesses.into_iter().find(|b| b.kind == kind).unwrap().name
-}
+use crate::driver::{Driver, business_name};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_of_water_shop_lpg_and_laundry_work_closes_with_the_drawer_balanced() {
@@ -38,7 +28,7 @@ async fn a_day_of_water_shop_lpg_and_laundry_work_closes_with_the_drawer_balance
     app.click("[data-testid=next-sale]").await;
 
     // The shop: sugar and cooking oil with KES 30 off the oil, split between cash and M-Pesa.
-    switch_to(&app, BusinessKind::Retail).await;
+    app.switch_to(BusinessKind::Retail).await;
     // The scanner types sugar's barcode and Enter.
     app.fill("[data-testid=search]", &format!("6161101600043{}", char::from(Key::Enter))).await;
     app.click_xpath("//button[@data-testid='product'][contains(., 'Cooking oil 1 L')]").await;
@@ -83,7 +73,7 @@ async fn a_day_of_water_shop_lpg_and_laundry_work_closes_with_the_drawer_balance
     );
 
     // Laundry: Mama Njeri leaves 3 kg to wash and fold and 2 pieces to iron, KES 100 deposit.
-    switch_to(&app, BusinessKind::Laundry).await;
+    app.switch_to(BusinessKind::Laundry).await;
     app.click("[data-testid=laundry-drop-off]").await;
     app.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Njeri')]").await;
     app.click_xpath("//button[@data-testid='service'][contains(., 'Wash & fold')]").await;
@@ -122,7 +112,7 @@ async fn a_day_of_water_shop_lpg_and_laundry_work_closes_with_the_drawer_balance
 
     // The figures through the app: the shop's day, and the cash the drawer should hold —
     // float 1,000 + water 140 + shop 200 + LPG 1,250 + laundry deposit 100 = 2,690.
-    switch_to(&app, BusinessKind::Retail).await;
+    app.switch_to(BusinessKind::Retail).await;
     app.click("[data-testid=nav-today]").await;
     app.wait_text("[data-testid=today-count]", "2").await;
     app.wait_text("[data-testid=today-gross]", "KES 1,750.00").await;

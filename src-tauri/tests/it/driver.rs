@@ -191,6 +191,13 @@ impl Driver {
         self.click("[data-testid=pin-enter]").await;
     }
 
+    /// Serves another of the till's businesses, through the status bar's switcher.
+    pub async fn switch_to(&self, kind: BusinessKind) {
+        let business = tillbook_core::seed::business_id(kind).to_string();
+        self.find("[data-testid=business]").await.select_by_value(&business).await.unwrap();
+        self.wait_text("[data-testid=business] option:checked", &business_name(kind)).await;
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
         std::fs::create_dir_all(&folder).unwrap();
@@ -223,4 +230,9 @@ impl Driver {
         let connection = rusqlite::Connection::open(self.folder.join("till.sqlite")).unwrap();
         connection.query_row(sql, [], |row| row.get(0)).unwrap()
     }
+}
+
+/// The demo's name for the business of `kind`.
+pub fn business_name(kind: BusinessKind) -> String {
+    tillbook_core::seed::demo().businesses.into_iter().find(|b| b.kind == kind).unwrap().name
 }

@@ -3,6 +3,7 @@
 //! The store is a real SQLite file the test reads afterwards; screenshots of the screens are
 //! written to `target/screenshots/`.
 
+mod accounts;
 mod counter;
 mod day;
 // Shared with benches/app.rs, which alone uses the start-up time and the process ids.

@@ -41,6 +41,9 @@ pub struct RefundOutcome {
     pub refund_id: DocumentId,
     pub receipt_number: String,
     pub total: Money,
+    /// What went back, line by line, and how the money was paid back: for the refund receipt.
+    pub lines: Vec<RefundLine>,
+    pub tender: Tender,
     pub recorded: Recorded,
 }
 
@@ -195,7 +198,14 @@ impl Till {
         let recorded = work.record(&Document::Refund(refund.clone()))?;
         write_refund(&work, &refund, &lines, &tender)?;
         work.commit()?;
-        Ok(RefundOutcome { refund_id: refund.refund_id, receipt_number: refund.receipt_number, total, recorded })
+        Ok(RefundOutcome {
+            refund_id: refund.refund_id,
+            receipt_number: refund.receipt_number,
+            total,
+            lines: refund.lines,
+            tender,
+            recorded,
+        })
     }
 }
 

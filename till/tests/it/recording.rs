@@ -402,6 +402,22 @@ fn voids_and_refunds_reverse_money_and_stock_and_never_twice() {
             (5300, "Cr", "150.00"),
         ],
     );
+    let opened = till.sold_receipt(retail, &sale.receipt_number.to_lowercase()).unwrap();
+    assert_eq!((opened.total, opened.on_account, opened.voided), (money("540.00"), false, false));
+    let sold = &opened.lines[0];
+    assert_eq!(
+        (sold.product_name.as_str(), sold.quantity, sold.line_total, sold.returned, sold.returned_amount),
+        ("Sugar 1 kg", q("3"), money("540.00"), q("1"), money("180.00")),
+        "the refund panel shows what is left to return"
+    );
+    assert_eq!(refund.lines.len(), 1);
+    assert_eq!((refund.tender.method, refund.tender.amount), (TenderMethod::Cash, money("180.00")));
+    let water = seed::business_id(BusinessKind::Water);
+    assert_eq!(
+        till.sold_receipt(water, &sale.receipt_number).unwrap_err().code(),
+        "not_found",
+        "another business's sale"
+    );
     let too_many = till.refund_sale(&cashier, &supervisor, &refund_request("3")).unwrap_err();
     assert!(matches!(too_many, TillError::RefundExceedsSold { line: 0, .. }), "{too_many}");
     assert_eq!(

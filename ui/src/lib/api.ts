@@ -19,7 +19,7 @@ export interface LineRequest { product_id: string; quantity: string; discount?: 
 export interface Warning { code: 'duplicate_mpesa_code' | 'negative_stock'; mpesa_code?: string; product?: string }
 /** Every kind of counter work comes back as one receipt shape (src-tauri/src/receipt.rs). */
 export interface ReceiptView {
-  kind: 'sale' | 'lpg' | 'drop_off' | 'collection' | 'payment';
+  kind: 'sale' | 'lpg' | 'drop_off' | 'collection' | 'payment' | 'refund';
   receipt_number: string; ticket_number: string | null;
   lines: { text: string; quantity: string; amount: Money }[];
   total: Money; vat: Money; tenders: TenderInput[]; change: Money;
@@ -51,6 +51,14 @@ export interface InvoiceLine {
 }
 export interface CustomerAccount { customer_id: string; name: string; credit_limit: Money; invoices: InvoiceLine[]; outstanding: Money; credit: Money }
 export interface ReceiptSummary { receipt_number: string; kind: string; occurred_at: string; total: Money; voided: boolean }
+export interface SoldLine {
+  line_no: number; product_name: string; quantity: string; line_total: Money; returned: string; returned_amount: Money;
+}
+export interface SoldReceipt { receipt_number: string; total: Money; on_account: boolean; voided: boolean; lines: SoldLine[] }
+export interface RefundRequest {
+  receipt_number: string; lines: { line_no: number; quantity: string }[]; method: TenderMethod;
+  mpesa_code: string | null; reason: string;
+}
 export interface ExpenseAccount { code: string; name: string }
 export type CashMovementKind = 'float_from_bank' | 'float_from_owner' | 'bank_deposit' | 'owner_drawing';
 export interface ShiftReport { float: Money; expected_cash: Money; counted_cash: Money; difference: Money }
@@ -117,6 +125,9 @@ export const api = {
   recentReceipts: () => invoke<ReceiptSummary[]>('recent_receipts'),
   voidReceipt: (receiptNumber: string, reason: string, supervisorId: string, supervisorPin: string) =>
     invoke<void>('void_receipt', { receiptNumber, reason, supervisorId, supervisorPin }),
+  soldReceipt: (receiptNumber: string) => invoke<SoldReceipt>('sold_receipt', { receiptNumber }),
+  refundSale: (request: RefundRequest, supervisorId: string, supervisorPin: string) =>
+    invoke<ReceiptView>('refund_sale', { request, supervisorId, supervisorPin }),
   expenseAccounts: () => invoke<ExpenseAccount[]>('expense_accounts'),
   recordExpense: (account: string, amount: Money, description: string, paidFrom: 'cash' | 'mpesa') =>
     invoke<void>('record_expense', { account, amount, description, paidFrom }),
