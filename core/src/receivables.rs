@@ -8,6 +8,9 @@ use crate::documents::Allocation;
 use crate::ids::DocumentId;
 use crate::money::Money;
 
+/// Days a credit sale's invoice is due after the sale (the till and the server's reports agree).
+pub const CREDIT_TERMS_DAYS: u64 = 30;
+
 /// An invoice with money still owing, as the allocation sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenInvoice {

@@ -4,6 +4,7 @@
 //! - [`api`] — the HTTP API (axum): enrol, push, pull, health, metrics, OpenAPI.
 //! - [`merge`] — one pushed batch into the ledger, in one transaction, set-based.
 //! - [`admin`] — what the operator's command line does: seed, enrol and revoke tills, owners.
+//! - [`reports`] — the owner's reports, each with its CSV.
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
 pub mod admin;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod merge;
 pub mod metrics;
+pub mod reports;
 pub mod secrets;
 pub mod verify;
 

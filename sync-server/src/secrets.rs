@@ -12,6 +12,11 @@ pub fn new_device_token() -> String {
     format!("tbd_{}", random_hex(32))
 }
 
+/// A new owner session token, like a device token with its own prefix.
+pub fn new_owner_token() -> String {
+    format!("tbo_{}", random_hex(32))
+}
+
 /// A one-time enrolment code short enough to type at a till: 12 characters in groups of four,
 /// from an alphabet without look-alikes (about 60 bits).
 pub fn new_enrollment_code() -> String {

@@ -1,6 +1,8 @@
 //! `tillbook-server verify` (DESIGN §8): recompute the books from the journal lines and compare.
 //! Clean means: every entry balances and has lines, every stored balance equals the sum of its
-//! lines, entry numbers run 1..n without a gap, and the trial balance is zero.
+//! lines, entry numbers run 1..n without a gap, and the trial balance is zero; the reports'
+//! running totals (`account_day_total`, `sales_day_total`) equal what they sum; and each
+//! business's receivable account holds exactly what its customers owe on open invoices.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -25,6 +27,14 @@ pub struct BalanceMismatch {
     pub computed_credit: Decimal,
 }
 
+/// A business whose receivable account differs from the sum of its open invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivableMismatch {
+    pub business_code: String,
+    pub account_balance: Decimal,
+    pub open_invoices: Decimal,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     pub entries: i64,
@@ -35,6 +45,10 @@ pub struct VerifyReport {
     pub missing_entry_numbers: i64,
     pub total_debits: Decimal,
     pub total_credits: Decimal,
+    /// Days of an account (or of a till's sales) whose running total differs from its rows.
+    pub day_total_mismatches: i64,
+    pub sales_day_mismatches: i64,
+    pub receivable_mismatches: Vec<ReceivableMismatch>,
 }
 
 impl VerifyReport {
@@ -43,6 +57,9 @@ impl VerifyReport {
             && self.balance_mismatches.is_empty()
             && self.missing_entry_numbers == 0
             && self.total_debits == self.total_credits
+            && self.day_total_mismatches == 0
+            && self.sales_day_mismatches == 0
+            && self.receivable_mismatches.is_empty()
     }
 }
 
@@ -74,7 +91,20 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
         sqlx::query_as("SELECT count(*), coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM journal_line")
             .fetch_one(pool)
             .await?;
+    let (day_total_mismatches,): (i64,) = sqlx::query_as(DAY_TOTAL_MISMATCHES).fetch_one(pool).await?;
+    let (sales_day_mismatches,): (i64,) = sqlx::query_as(SALES_DAY_MISMATCHES).fetch_one(pool).await?;
+    let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
     Ok(VerifyReport {
+        day_total_mismatches,
+        sales_day_mismatches,
+        receivable_mismatches: receivables
+            .into_iter()
+            .map(|(business_code, account_balance, open_invoices)| ReceivableMismatch {
+                business_code,
+                account_balance,
+                open_invoices,
+            })
+            .collect(),
         entries,
         lines,
         unbalanced: unbalanced
@@ -99,6 +129,50 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
         total_credits,
     })
 }
+
+const DAY_TOTAL_MISMATCHES: &str = "
+WITH computed AS (
+    SELECT l.business_id, l.account_code, e.business_day, sum(l.debit) AS debit, sum(l.credit) AS credit
+      FROM journal_line l JOIN journal_entry e USING (entry_number)
+     GROUP BY 1, 2, 3)
+SELECT count(*) FROM computed c FULL JOIN account_day_total t USING (business_id, account_code, business_day)
+ WHERE coalesce(c.debit, 0) <> coalesce(t.debit_total, 0) OR coalesce(c.credit, 0) <> coalesce(t.credit_total, 0)";
+
+const SALES_DAY_MISMATCHES: &str = "
+WITH computed AS (
+    SELECT business_id, business_day, device_id,
+           count(*) FILTER (WHERE kind <> 'refund') AS sales_count,
+           coalesce(sum(total) FILTER (WHERE kind <> 'refund'), 0) AS gross,
+           coalesce(sum(total) FILTER (WHERE kind = 'refund'), 0) AS refunds
+      FROM sale s
+     WHERE NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = s.sale_id)
+     GROUP BY 1, 2, 3)
+SELECT count(*) FROM computed c FULL JOIN sales_day_total t USING (business_id, business_day, device_id)
+ WHERE coalesce(c.sales_count, 0) <> coalesce(t.sales_count, 0)
+    OR coalesce(c.gross, 0) <> coalesce(t.gross, 0) OR coalesce(c.refunds, 0) <> coalesce(t.refunds, 0)";
+
+/// Each business's receivable account against its invoices still standing (not voided, not
+/// cancelled) less what was allocated to them by documents not voided.
+const RECEIVABLE_MISMATCHES: &str = "
+WITH owed AS (
+    SELECT i.business_id, sum(i.amount - coalesce(paid.amount, 0)) AS outstanding
+      FROM invoice i
+      LEFT JOIN LATERAL (
+           SELECT sum(a.amount) AS amount FROM allocation a
+            WHERE a.invoice_id = i.invoice_id
+              AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)) paid ON TRUE
+     WHERE NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
+       AND NOT EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id)
+     GROUP BY 1),
+held AS (
+    SELECT b.id AS business_id, b.code, coalesce(sum(ab.debit_total - ab.credit_total), 0) AS balance
+      FROM business b
+      LEFT JOIN account_balance ab ON ab.business_id = b.id AND ab.account_code = (b.accounts ->> 'receivable')::smallint
+     GROUP BY b.id, b.code)
+SELECT h.code, h.balance, coalesce(o.outstanding, 0)
+  FROM held h LEFT JOIN owed o USING (business_id)
+ WHERE h.balance <> coalesce(o.outstanding, 0)
+ ORDER BY h.code";
 
 /// One row of the trial balance: a business's account, from the stored balances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

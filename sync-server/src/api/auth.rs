@@ -18,15 +18,19 @@ struct DeviceRow {
     businesses: Vec<Uuid>,
 }
 
-pub async fn device(pool: &PgPool, headers: &HeaderMap) -> Result<Device, ApiError> {
-    let token = headers
+/// The token of an `Authorization: Bearer <token>` header (a till's or an owner's).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .filter(|token| !token.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("missing_token", "send the device token as 'Authorization: Bearer <token>'")
-        })?;
+}
+
+pub async fn device(pool: &PgPool, headers: &HeaderMap) -> Result<Device, ApiError> {
+    let token = bearer(headers).ok_or_else(|| {
+        ApiError::unauthorized("missing_token", "send the device token as 'Authorization: Bearer <token>'")
+    })?;
     let row: Option<DeviceRow> = sqlx::query_as(
         "SELECT d.id, d.till_code, d.revoked_at,
                 coalesce(array_agg(b.business_id) FILTER (WHERE b.business_id IS NOT NULL), '{}') AS businesses

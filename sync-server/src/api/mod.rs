@@ -1,11 +1,14 @@
-//! The HTTP API of DESIGN §7. Every handler answers JSON; every refusal is an [`ApiError`].
+//! The HTTP API of DESIGN §7, and the owner's sign-in and reports (§9). Every handler answers
+//! JSON (a report also CSV); every refusal is an [`ApiError`].
 
 mod auth;
 mod enroll;
 mod health;
 pub mod openapi;
+pub mod owner;
 mod pull;
 mod push;
+pub mod reports;
 
 use std::sync::Arc;
 
@@ -41,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices/enroll", post(enroll::enroll))
         .route("/api/v1/sync/push", post(push::push))
         .route("/api/v1/sync/pull", get(pull::pull))
+        .route("/api/v1/owner/login", post(owner::login))
+        .route("/api/v1/reports/{report}", get(reports::report))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(health::metrics))

@@ -6,21 +6,25 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tillbook sync server", description = "DESIGN §7: enrol, push, pull."),
-    paths(super::enroll::enroll, super::push::push, super::pull::pull, super::health::health),
+    info(title = "Tillbook sync server", description = "DESIGN §7: enrol, push, pull; §9: the owner's reports."),
+    paths(super::enroll::enroll, super::push::push, super::pull::pull, super::health::health,
+          super::owner::login, super::reports::report),
     modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;
 
+/// Tills send their device token, the owner a session token: both as bearer tokens.
 struct DeviceToken;
 
 impl Modify for DeviceToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "device_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
+        for scheme in ["device_token", "owner_token"] {
+            components.add_security_scheme(
+                scheme,
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /api/v1/sync/pull?cursor=N`: the changes this till should see after `cursor`.
+//! `GET /api/v1/sync/pull?cursor=N&pending=P`: the changes this till should see after `cursor`;
+//! `pending` is how many events it still has to push, kept for the owner's till report.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -20,6 +21,10 @@ pub struct PullQuery {
     /// The `next_cursor` of the previous answer; 0 (or absent) for everything.
     #[serde(default)]
     cursor: u64,
+    /// How many events the till still has to push, for the owner's till report. Optional:
+    /// an older till does not send it.
+    #[serde(default)]
+    pending: Option<u64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
@@ -51,7 +56,14 @@ pub async fn pull(
     .bind(PULL_LIMIT + 1)
     .fetch_all(&state.pool)
     .await?;
-    sqlx::query("UPDATE device SET last_seen_at = now() WHERE id = $1").bind(device.id.0).execute(&state.pool).await?;
+    let pending = query.pending.map(|pending| i64::try_from(pending).unwrap_or(i64::MAX));
+    sqlx::query(
+        "UPDATE device SET last_seen_at = now(), pending_reported = coalesce($2, pending_reported) WHERE id = $1",
+    )
+    .bind(device.id.0)
+    .bind(pending)
+    .execute(&state.pool)
+    .await?;
     Metrics::add(&state.metrics.pulls, 1);
     let more = rows.len() as i64 > PULL_LIMIT;
     let changes: Vec<Change> = rows

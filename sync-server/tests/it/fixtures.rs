@@ -1,14 +1,14 @@
 //! Events as a real till makes them: documents of the demo group posted by `tillbook-core`'s
 //! own rules, with their journals. Shared by the tests and the merge benchmark (by path).
 
-use chrono::{FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, Payment, Sale, SaleLine, StockReceipt,
-    SupplierPayment, Tender, TenderMethod, Void,
+    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, Payment, Refund, RefundLine, Sale, SaleLine,
+    StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
 };
-use tillbook_core::ids::{DeviceId, DocumentId, EntryId, EventId};
+use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId};
 use tillbook_core::money::{Money, Quantity};
 use tillbook_core::protocol::Event;
 use tillbook_core::seed::{self, MemoryLookup};
@@ -19,13 +19,15 @@ pub struct TillEvents {
     pub business: Business,
     pub lookup: MemoryLookup,
     pub next_seq: u64,
+    /// When the next events happened; `None`: now.
+    pub clock: Option<DateTime<FixedOffset>>,
 }
 
 impl TillEvents {
     pub fn new(device: DeviceId, kind: BusinessKind) -> TillEvents {
         let data = seed::demo();
         let business = data.businesses.iter().find(|b| b.kind == kind).cloned().expect("demo business");
-        TillEvents { device, business, lookup: MemoryLookup::new(data), next_seq: 1 }
+        TillEvents { device, business, lookup: MemoryLookup::new(data), next_seq: 1, clock: None }
     }
 
     /// The business's products, in seed order.
@@ -44,7 +46,7 @@ impl TillEvents {
             device_seq: self.next_seq,
             event_type: document.event_type().to_string(),
             business_id: self.business.id,
-            occurred_at: Utc::now().with_timezone(&nairobi),
+            occurred_at: self.clock.unwrap_or_else(|| Utc::now().with_timezone(&nairobi)),
             recorded_by: Some(seed::demo_staff()[2].id),
             document: document.to_wire(),
             journal: entry.map(|entry| entry.to_wire()),
@@ -88,6 +90,72 @@ impl TillEvents {
             tenders: vec![tender],
             total,
         }
+    }
+
+    /// The next events happen at `when` (RFC 3339, with its offset).
+    pub fn at(&mut self, when: &str) {
+        self.clock = Some(DateTime::parse_from_rfc3339(when).expect("a fixture time"));
+    }
+
+    /// A sale of `lines` wholly on `customer`'s account.
+    pub fn credit_sale(&mut self, lines: &[(usize, i64)], customer: CustomerId) -> (Sale, Event) {
+        let mut sale = self.sale_document(lines, None);
+        sale.tenders = vec![Tender {
+            method: TenderMethod::Credit,
+            amount: sale.total,
+            mpesa_code: None,
+            customer_id: Some(customer),
+        }];
+        (sale.clone(), self.event(Document::Sale(sale)))
+    }
+
+    /// A payment on account by M-Pesa, allocated to `invoice` (the rest unapplied).
+    pub fn payment(&mut self, customer: CustomerId, amount: &str, invoice: DocumentId, code: &str) -> Event {
+        let amount: Money = amount.parse().expect("a fixture amount");
+        let payment = Payment {
+            payment_id: DocumentId::new(),
+            receipt_number: format!("P-{:06}", self.next_seq),
+            customer_id: customer,
+            tenders: vec![Tender {
+                method: TenderMethod::Mpesa,
+                amount,
+                mpesa_code: Some(code.to_string()),
+                customer_id: None,
+            }],
+            allocations: vec![Allocation { invoice_id: invoice, amount }],
+            unapplied: Money::ZERO,
+            total: amount,
+        };
+        self.event(Document::PaymentReceived(payment))
+    }
+
+    /// `quantity` of line `line_no` of `sale` brought back, as a credit note on its invoice.
+    pub fn credit_note(&mut self, sale: &Sale, line_no: usize, quantity: i64, customer: CustomerId) -> Event {
+        let sold = &sale.lines[line_no];
+        let quantity = Quantity::whole(quantity);
+        let product = self.lookup.data.products.iter().find(|p| p.id == sold.product_id).expect("a sold product");
+        let amount = sold.line_total.share(quantity, sold.quantity);
+        let refund = Refund {
+            refund_id: DocumentId::new(),
+            receipt_number: format!("T-{:06}", self.next_seq),
+            sale_id: sale.sale_id,
+            lines: vec![RefundLine {
+                product_id: sold.product_id,
+                quantity,
+                amount,
+                vat_rate: sold.vat_rate,
+                unit_cost: product.unit_cost,
+            }],
+            tenders: vec![Tender {
+                method: TenderMethod::Credit,
+                amount,
+                mpesa_code: None,
+                customer_id: Some(customer),
+            }],
+            total: amount,
+            reason: "damaged".into(),
+        };
+        self.event(Document::Refund(refund))
     }
 
     pub fn sale(&mut self, lines: &[(usize, i64)]) -> Event {

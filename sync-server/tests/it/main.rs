@@ -5,3 +5,4 @@ mod concurrency;
 mod fixtures;
 mod ledger;
 mod push;
+mod reports;

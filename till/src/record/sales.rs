@@ -18,8 +18,7 @@ use crate::sql::cached_execute;
 use crate::staff::Session;
 use crate::till::Till;
 
-/// Days a credit sale's invoice is due after the sale.
-pub const CREDIT_TERMS_DAYS: u64 = 30;
+pub use tillbook_core::receivables::CREDIT_TERMS_DAYS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleRequest {

@@ -85,11 +85,12 @@ impl Client {
         answer(response).await
     }
 
-    pub async fn pull(&self, token: &str, cursor: u64) -> Result<PullResponse, SyncError> {
+    /// The changes after `cursor`; `pending` (events not yet pushed) is shown to the owner.
+    pub async fn pull(&self, token: &str, cursor: u64, pending: u64) -> Result<PullResponse, SyncError> {
         let response = self
             .http
             .get(format!("{}/api/v1/sync/pull", self.base))
-            .query(&[("cursor", cursor)])
+            .query(&[("cursor", cursor), ("pending", pending)])
             .bearer_auth(token)
             .send()
             .await;

@@ -293,8 +293,9 @@ async fn cycle(
     }
     if pull {
         let mut cursor = if full_refresh { 0 } else { sync_store::state(connection)?.pull_cursor };
+        let pending = sync_store::outbox_state(connection)?.pending;
         loop {
-            let page = client.pull(&token, cursor).await?;
+            let page = client.pull(&token, cursor, pending).await?;
             sync_store::apply_changes(connection, &page.changes, page.next_cursor, &stamp())?;
             cursor = page.next_cursor;
             if !page.more {

@@ -38,7 +38,8 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
     sync_store::set_enrolled(till.connection(), server_url)?;
     let mut cursor = 0;
     loop {
-        let page = client.pull(&answer.device_token, cursor).await?;
+        // A till just set up has recorded nothing yet.
+        let page = client.pull(&answer.device_token, cursor, 0).await?;
         let now = till.now().to_rfc3339();
         sync_store::apply_changes(till.connection_mut(), &page.changes, page.next_cursor, &now)?;
         cursor = page.next_cursor;

@@ -1,0 +1,99 @@
+//! The owner's sign-in at head office: email and password (argon2) give a session token, kept
+//! by the app in the OS keyring and here only as a hash. The reports need it.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{AppState, auth};
+use crate::admin::audit;
+use crate::error::ApiError;
+use crate::secrets::{new_owner_token, secret_hash, verify_password};
+
+/// How long a sign-in lasts before the owner types the password again.
+pub const SESSION_DAYS: i64 = 30;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The signed-in owner behind a request.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub id: Uuid,
+    pub email: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/owner/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse),
+              (status = 400, body = tillbook_core::protocol::ErrorBody),
+              (status = 401, description = "unknown email or wrong password", body = tillbook_core::protocol::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let Json(request) =
+        body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
+    let email = request.email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(ApiError::bad_request("malformed_request", "email", "the email is empty"));
+    }
+    let found: Option<(Uuid, String, String)> =
+        sqlx::query_as("SELECT id, name, password_hash FROM owner_user WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.pool)
+            .await?;
+    // The same answer for an unknown email and a wrong password: neither says which.
+    let refused = || ApiError::unauthorized("invalid_credentials", "the email or the password is wrong");
+    let (id, name, hash) = found.ok_or_else(refused)?;
+    let password = request.password;
+    let verified =
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(ApiError::internal)?;
+    if !verified {
+        tracing::warn!("an owner sign-in was refused");
+        return Err(refused());
+    }
+    let token = new_owner_token();
+    let expires_at = Utc::now() + Duration::days(SESSION_DAYS);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query("INSERT INTO owner_session (token_hash, owner_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(secret_hash(&token))
+        .bind(id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, &email, "owner.signed_in", &email, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(Json(LoginResponse { token, name, expires_at }))
+}
+
+/// The owner whose session token the request carries.
+pub async fn owner(state: &AppState, headers: &HeaderMap) -> Result<Owner, ApiError> {
+    let token = auth::bearer(headers)
+        .ok_or_else(|| ApiError::unauthorized("missing_token", "sign in: send 'Authorization: Bearer <token>'"))?;
+    let found: Option<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT o.id, o.email, s.expires_at FROM owner_session s JOIN owner_user o ON o.id = s.owner_id
+          WHERE s.token_hash = $1",
+    )
+    .bind(secret_hash(token))
+    .fetch_optional(&state.pool)
+    .await?;
+    match found {
+        Some((id, email, expires_at)) if expires_at > Utc::now() => Ok(Owner { id, email }),
+        Some(_) => Err(ApiError::unauthorized("session_expired", "the sign-in has expired: sign in again")),
+        None => Err(ApiError::unauthorized("invalid_token", "this owner token is not known")),
+    }
+}

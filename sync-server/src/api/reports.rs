@@ -1,0 +1,169 @@
+//! `GET /api/v1/reports/{report}`: the owner's reports (DESIGN §9) as JSON, or as CSV with
+//! `format=csv`. Dates are `YYYY-MM-DD` business days in the installation's time zone; a
+//! missing `as_of` or `to` is today, a missing `from` the first of `to`'s month. `business` is
+//! a business code, absent (or `ALL`) for every business together.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{AppState, owner};
+use crate::error::ApiError;
+use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
+
+/// The reports served, in the order the owner's screens list them.
+pub const REPORTS: [&str; 9] = [
+    "trial-balance",
+    "profit-and-loss",
+    "balance-sheet",
+    "cash-position",
+    "sales",
+    "stock",
+    "tills",
+    "aging",
+    "statement",
+];
+
+impl From<ReportError> for ApiError {
+    fn from(error: ReportError) -> ApiError {
+        match error {
+            ReportError::Invalid { field, message } => ApiError::bad_request("invalid_parameter", field, message),
+            ReportError::Database(error) => error.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// The query's parameters, each parsed with the field named on failure.
+struct Params {
+    values: HashMap<String, String>,
+    today: NaiveDate,
+}
+
+impl Params {
+    fn text(&self, field: &str) -> Option<&str> {
+        self.values.get(field).map(|value| value.trim()).filter(|value| !value.is_empty())
+    }
+
+    fn date(&self, field: &'static str, default: NaiveDate) -> Result<NaiveDate, ApiError> {
+        match self.text(field) {
+            None => Ok(default),
+            Some(text) => text.parse().map_err(|_| {
+                ApiError::bad_request("invalid_parameter", field, format!("'{text}' is not a YYYY-MM-DD date"))
+            }),
+        }
+    }
+
+    fn as_of(&self) -> Result<NaiveDate, ApiError> {
+        self.date("as_of", self.today)
+    }
+
+    fn period(&self) -> Result<Period, ApiError> {
+        let to = self.date("to", self.today)?;
+        let from = self.date("from", to.with_day(1).unwrap_or(to))?;
+        Ok(Period::new(from, to)?)
+    }
+
+    fn csv(&self) -> Result<bool, ApiError> {
+        match self.text("format") {
+            None | Some("json") => Ok(false),
+            Some("csv") => Ok(true),
+            Some(other) => {
+                Err(ApiError::bad_request("invalid_parameter", "format", format!("'{other}' is not json or csv")))
+            }
+        }
+    }
+}
+
+/// The report as JSON, or its CSV as a download named after it.
+fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T) -> String) -> Response {
+    if !as_csv {
+        return Json(report).into_response();
+    }
+    let mut response = to_csv(report).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{report}",
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging or statement"),
+           ("business" = Option<String>, Query, description = "a business code; absent for all"),
+           ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+           ("customer_id" = Option<String>, Query, description = "the statement's customer"),
+           ("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses((status = 200, description = "the report"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 404, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    owner::owner(&state, &headers).await?;
+    let Query(values) =
+        query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
+    let params = Params { values, today: Utc::now().with_timezone(&state.zone).date_naive() };
+    let as_csv = params.csv()?;
+    let pool = &state.pool;
+    let scope = || Scope::of(pool, params.text("business"));
+    let response = match name.as_str() {
+        "trial-balance" => {
+            let report = ledger::trial_balance(pool, &scope().await?, params.as_of()?).await?;
+            answer(&name, &report, as_csv, csv::trial_balance)
+        }
+        "profit-and-loss" => {
+            let report = ledger::profit_and_loss(pool, &scope().await?, params.period()?).await?;
+            answer(&name, &report, as_csv, csv::profit_and_loss)
+        }
+        "balance-sheet" => {
+            let report = ledger::balance_sheet(pool, &scope().await?, params.as_of()?).await?;
+            answer(&name, &report, as_csv, csv::balance_sheet)
+        }
+        "cash-position" => {
+            let report = ledger::cash_position(pool, params.as_of()?).await?;
+            answer(&name, &report, as_csv, |rows| csv::cash_position(rows))
+        }
+        "sales" => {
+            let report = sales::sales_by_day(pool, &scope().await?, params.period()?).await?;
+            answer(&name, &report, as_csv, |rows| csv::sales(rows))
+        }
+        "stock" => {
+            let report = stock::stock(pool, &scope().await?).await?;
+            answer(&name, &report, as_csv, csv::stock)
+        }
+        "tills" => {
+            let report = tills::tills(pool, state.zone, params.today).await?;
+            answer(&name, &report, as_csv, |rows| csv::tills(rows))
+        }
+        "aging" => {
+            let report = customers::aging(pool, params.as_of()?).await?;
+            answer(&name, &report, as_csv, csv::aging)
+        }
+        "statement" => {
+            let text = params.text("customer_id").ok_or_else(|| {
+                ApiError::bad_request("invalid_parameter", "customer_id", "a statement needs customer_id")
+            })?;
+            let customer = Uuid::parse_str(text).map_err(|_| {
+                ApiError::bad_request("invalid_parameter", "customer_id", format!("'{text}' is not a customer id"))
+            })?;
+            let report = customers::statement(pool, customer, params.as_of()?).await?;
+            answer(&name, &report, as_csv, csv::statement)
+        }
+        _ => return Err(ApiError::not_found(format!("no report '{name}'; the reports are {}", REPORTS.join(", ")))),
+    };
+    Ok(response)
+}

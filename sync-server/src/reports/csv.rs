@@ -1,0 +1,159 @@
+//! Every report as CSV, for the accountant's spreadsheet: one header row, amounts as decimal
+//! strings exactly as the report has them, sections of a statement in a `section` column.
+
+use serde::Serialize;
+
+use super::customers::{Aging, Statement};
+use super::ledger::{AccountLine, BalanceSheet, CashPosition, ProfitAndLoss, TrialBalance};
+use super::sales::SalesDay;
+use super::stock::StockReport;
+use super::tills::TillStatus;
+use tillbook_core::Money;
+
+/// Writes rows of one flat shape.
+fn write<R: Serialize>(rows: impl IntoIterator<Item = R>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).expect("report rows are flat and serialise");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 text")
+}
+
+#[derive(Serialize)]
+struct SectionRow<'a> {
+    section: &'a str,
+    account_code: Option<i16>,
+    account_name: &'a str,
+    debit: Option<Money>,
+    credit: Option<Money>,
+    amount: Money,
+}
+
+fn section_rows<'a>(section: &'a str, lines: &'a [AccountLine]) -> impl Iterator<Item = SectionRow<'a>> {
+    lines.iter().map(move |line| SectionRow {
+        section,
+        account_code: Some(line.account_code),
+        account_name: &line.account_name,
+        debit: Some(line.debit),
+        credit: Some(line.credit),
+        amount: line.balance,
+    })
+}
+
+fn total_row(section: &str, amount: Money) -> SectionRow<'_> {
+    SectionRow { section, account_code: None, account_name: "", debit: None, credit: None, amount }
+}
+
+pub fn trial_balance(report: &TrialBalance) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        account_code: Option<i16>,
+        account_name: &'a str,
+        debit: Money,
+        credit: Money,
+    }
+    let lines = report.lines.iter().map(|line| Row {
+        account_code: Some(line.account_code),
+        account_name: &line.account_name,
+        debit: line.debit,
+        credit: line.credit,
+    });
+    let total =
+        Row { account_code: None, account_name: "Total", debit: report.total_debit, credit: report.total_credit };
+    write(lines.chain(std::iter::once(total)))
+}
+
+pub fn profit_and_loss(report: &ProfitAndLoss) -> String {
+    let rows = section_rows("revenue", &report.revenue)
+        .chain(std::iter::once(total_row("total revenue", report.total_revenue)))
+        .chain(section_rows("expenses", &report.expenses))
+        .chain(std::iter::once(total_row("total expenses", report.total_expenses)))
+        .chain(std::iter::once(total_row("net profit", report.net_profit)));
+    write(rows)
+}
+
+pub fn balance_sheet(report: &BalanceSheet) -> String {
+    let rows = section_rows("assets", &report.assets)
+        .chain(std::iter::once(total_row("total assets", report.total_assets)))
+        .chain(section_rows("liabilities", &report.liabilities))
+        .chain(std::iter::once(total_row("total liabilities", report.total_liabilities)))
+        .chain(section_rows("equity", &report.equity))
+        .chain(std::iter::once(total_row("earnings", report.earnings)))
+        .chain(std::iter::once(total_row("total equity", report.total_equity)));
+    write(rows)
+}
+
+pub fn cash_position(rows: &[CashPosition]) -> String {
+    write(rows)
+}
+
+pub fn sales(rows: &[SalesDay]) -> String {
+    write(rows)
+}
+
+pub fn stock(report: &StockReport) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        business_code: &'a str,
+        item: String,
+        quantity: String,
+        full: Option<i64>,
+        empty: Option<i64>,
+        unit_cost: Option<Money>,
+        value: Option<Money>,
+        negative: bool,
+    }
+    let products = report.products.iter().map(|line| Row {
+        business_code: &line.business_code,
+        item: line.product.clone(),
+        quantity: format!("{} {}", line.quantity, line.unit),
+        full: None,
+        empty: None,
+        unit_cost: Some(line.unit_cost),
+        value: Some(line.value),
+        negative: line.negative,
+    });
+    let cylinders = report.cylinders.iter().map(|line| Row {
+        business_code: &line.business_code,
+        item: format!("{} kg {}", line.size_kg, line.brand),
+        quantity: String::new(),
+        full: Some(line.full),
+        empty: Some(line.empty),
+        unit_cost: None,
+        value: None,
+        negative: line.negative,
+    });
+    write(products.chain(cylinders))
+}
+
+pub fn tills(rows: &[TillStatus]) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        till_code: &'a str,
+        name: &'a str,
+        businesses: String,
+        last_seen_at: Option<String>,
+        merged_through: i64,
+        pending_reported: Option<i64>,
+        days_not_synced: i64,
+        revoked: bool,
+    }
+    write(rows.iter().map(|till| Row {
+        till_code: &till.till_code,
+        name: &till.name,
+        businesses: till.businesses.join(" "),
+        last_seen_at: till.last_seen_at.map(|at| at.to_rfc3339()),
+        merged_through: till.merged_through,
+        pending_reported: till.pending_reported,
+        days_not_synced: till.days_not_synced,
+        revoked: till.revoked,
+    }))
+}
+
+pub fn aging(report: &Aging) -> String {
+    write(report.customers.iter().chain(std::iter::once(&report.total)))
+}
+
+pub fn statement(report: &Statement) -> String {
+    write(&report.invoices)
+}

@@ -1,0 +1,284 @@
+//! The owner's reports on a known week (DESIGN §9), every figure worked out by hand below and
+//! fixed to the cent. The events go through the real push, as the tills would send them.
+//!
+//! RETAIL (till R1)
+//!   Sep 1  Hotel Kilimanjaro buys 4 × cooking oil on account: 1,400.00 (VAT 193.10, cost 1,160)
+//!   Nov 2  delivery of 10 of each stocked product on account: 8,480.00
+//!   Nov 2  cash: 2 × sugar 360.00 (VAT 49.66) + 1 × maize flour 210.00 (zero-rated); cost 480
+//!   Nov 5  the hotel pays 1,000.00 by M-Pesa against its invoice
+//!   Nov 6  one bottle of oil comes back: a credit note of 350.00 (VAT 48.28, cost 290 back)
+//! WATER (till W1)
+//!   Nov 4  cash: 3 × refill 20 L 210.00 (VAT 28.97)
+//! LAUNDRY (till L1)
+//!   Nov 2  Mama Njeri leaves 3 kg to wash and fold: 360.00 (VAT 49.66)
+//!   Nov 4  she pays 200.00 cash against the job
+
+use chrono::NaiveDate;
+use tillbook_core::Money;
+use tillbook_core::chart::BusinessKind;
+use tillbook_core::seed;
+use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, tills};
+
+use crate::common::{TestServer, ack_statuses, server};
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn kes(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+fn customer(name: &str) -> tillbook_core::ids::CustomerId {
+    seed::demo().customers.into_iter().find(|c| c.name == name).unwrap().id
+}
+
+async fn the_week(server: &TestServer) {
+    let hotel = customer("Hotel Kilimanjaro");
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    // Retail products in seed order: 0 maize flour, 1 bread, 2 milk, 3 sugar, 4 cooking oil.
+    retail.at("2026-09-01T10:00:00+03:00");
+    let (oil_sale, on_account) = retail.credit_sale(&[(4, 4)], hotel);
+    retail.at("2026-11-02T08:00:00+03:00");
+    let delivery = retail.stock_receipt(10);
+    retail.at("2026-11-02T11:30:00+03:00");
+    let cash_sale = retail.sale(&[(3, 2), (0, 1)]);
+    retail.at("2026-11-05T16:00:00+03:00");
+    let payment = retail.payment(hotel, "1000.00", oil_sale.sale_id, "QK51HOT001");
+    retail.at("2026-11-06T09:15:00+03:00");
+    let credit_note = retail.credit_note(&oil_sale, 0, 1, hotel);
+    let events = [on_account, delivery, cash_sale, payment, credit_note];
+    let answer = server.push(&retail, &retail_token, &events).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 5], "{}", answer.body);
+
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    water.at("2026-11-04T12:00:00+03:00");
+    let refills = water.sale(&[(2, 3)]);
+    assert_eq!(ack_statuses(&server.push(&water, &water_token, &[refills]).await), vec!["posted"]);
+
+    let (mut laundry, laundry_token) = server.till(BusinessKind::Laundry).await;
+    laundry.at("2026-11-02T09:00:00+03:00");
+    let (job, drop_off) = laundry.drop_off(3);
+    laundry.at("2026-11-04T17:00:00+03:00");
+    let (_, paid) = laundry.pay_job(&job, kes("200.00"));
+    assert_eq!(ack_statuses(&server.push(&laundry, &laundry_token, &[drop_off, paid]).await), vec!["posted"; 2]);
+}
+
+fn lines(lines: &[ledger::AccountLine]) -> Vec<(i16, Money)> {
+    lines.iter().map(|line| (line.account_code, line.balance)).collect()
+}
+
+#[tokio::test]
+async fn a_known_week_gives_hand_computed_reports_to_the_cent() {
+    let server = server().await;
+    the_week(&server).await;
+    let pool = &server.owner;
+    let week = Period::new(day("2026-09-01"), day("2026-11-08")).unwrap();
+    let all = Scope::consolidated();
+    let retail = Scope::of(pool, Some("retail")).await.unwrap();
+
+    // Profit and loss of the shop: sales 310.34 + 210.00 + 1,206.90 less the return 301.72;
+    // cost of sales 480 + 1,160 − 290.
+    let pnl = ledger::profit_and_loss(pool, &retail, week).await.unwrap();
+    assert_eq!(lines(&pnl.revenue), vec![(4300, kes("1425.52"))]);
+    assert_eq!(lines(&pnl.expenses), vec![(5300, kes("1350.00"))]);
+    assert_eq!(pnl.net_profit, kes("75.52"));
+
+    // Consolidated: plus water 181.03 and laundry 310.34.
+    let pnl = ledger::profit_and_loss(pool, &all, week).await.unwrap();
+    assert_eq!(lines(&pnl.revenue), vec![(4100, kes("181.03")), (4200, kes("310.34")), (4300, kes("1425.52"))]);
+    assert_eq!(
+        (pnl.total_revenue, pnl.total_expenses, pnl.net_profit),
+        (kes("1916.89"), kes("1350.00"), kes("566.89"))
+    );
+
+    // A period that leaves out the September sale and the November return.
+    let november = Period::new(day("2026-11-01"), day("2026-11-05")).unwrap();
+    let pnl = ledger::profit_and_loss(pool, &retail, november).await.unwrap();
+    assert_eq!((pnl.total_revenue, pnl.total_expenses), (kes("520.34"), kes("480.00")));
+
+    // The balance sheet balances: assets 9,320.00 = liabilities 8,753.11 + earnings 566.89.
+    let sheet = ledger::balance_sheet(pool, &all, day("2026-11-08")).await.unwrap();
+    assert_eq!(
+        lines(&sheet.assets),
+        vec![
+            (1110, kes("210.00")),
+            (1120, kes("200.00")),
+            (1130, kes("570.00")),
+            (1142, kes("1000.00")),
+            (1220, kes("7130.00")),
+            (1320, kes("160.00")),
+            (1330, kes("50.00")),
+        ]
+    );
+    assert_eq!(lines(&sheet.liabilities), vec![(2110, kes("8480.00")), (2200, kes("273.11"))]);
+    assert_eq!(sheet.earnings, kes("566.89"));
+    assert_eq!(
+        (sheet.total_assets, sheet.total_liabilities, sheet.total_equity),
+        (kes("9320.00"), kes("8753.11"), kes("566.89"))
+    );
+    assert!(sheet.balances);
+    // Before the delivery and the week's trading, only the September sale on account.
+    let sheet = ledger::balance_sheet(pool, &retail, day("2026-09-30")).await.unwrap();
+    assert_eq!(lines(&sheet.assets), vec![(1220, kes("-1160.00")), (1330, kes("1400.00"))]);
+    assert!(sheet.balances);
+
+    // The trial balance: debits equal credits, 10,670.00 each.
+    let trial = ledger::trial_balance(pool, &all, day("2026-11-08")).await.unwrap();
+    assert_eq!((trial.total_debit, trial.total_credit), (kes("10670.00"), kes("10670.00")));
+    assert_eq!(trial.lines.iter().find(|line| line.account_code == 2200).unwrap().credit, kes("273.11"));
+
+    // Cash, M-Pesa and bank of each business.
+    let cash = ledger::cash_position(pool, day("2026-11-08")).await.unwrap();
+    let cash: Vec<(&str, Money, Money, Money)> =
+        cash.iter().map(|c| (c.business_code.as_str(), c.cash, c.mpesa, c.total)).collect();
+    assert_eq!(
+        cash,
+        vec![
+            ("LAUNDRY", kes("200.00"), kes("0.00"), kes("200.00")),
+            ("RETAIL", kes("570.00"), kes("1000.00"), kes("1570.00")),
+            ("WATER", kes("210.00"), kes("0.00"), kes("210.00")),
+        ]
+    );
+
+    // Sales per day and till: the laundry's jobs are invoices, not sales.
+    let days = sales::sales_by_day(pool, &all, week).await.unwrap();
+    let days: Vec<(String, String, i64, Money, Money)> = days
+        .into_iter()
+        .map(|d| (d.business_day.to_string(), d.till_code, d.sales_count, d.gross, d.refunds))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            ("2026-09-01".into(), "R1".into(), 1, kes("1400.00"), kes("0.00")),
+            ("2026-11-02".into(), "R1".into(), 1, kes("570.00"), kes("0.00")),
+            ("2026-11-04".into(), "W1".into(), 1, kes("210.00"), kes("0.00")),
+            ("2026-11-06".into(), "R1".into(), 0, kes("0.00"), kes("350.00")),
+        ]
+    );
+
+    // Aging on Nov 8: the hotel's 50.00 is 68 days old, Mama Njeri's 160.00 six days.
+    let aging = customers::aging(pool, day("2026-11-08")).await.unwrap();
+    let owed: Vec<(&str, Money, Money, Money)> =
+        aging.customers.iter().map(|c| (c.name.as_str(), c.days_0_30, c.days_61_90, c.outstanding)).collect();
+    assert_eq!(
+        owed,
+        vec![
+            ("Mama Njeri", kes("160.00"), kes("0.00"), kes("160.00")),
+            ("Hotel Kilimanjaro", kes("0.00"), kes("50.00"), kes("50.00")),
+        ]
+    );
+    assert_eq!(aging.total.outstanding, kes("210.00"));
+    // What customers owe is what the receivable accounts hold: 160.00 + 50.00.
+    assert_eq!(
+        aging.total.outstanding,
+        sheet_receivables(&ledger::balance_sheet(pool, &all, day("2026-11-08")).await.unwrap())
+    );
+
+    // The hotel's statement: the invoice is overdue (due Oct 1) with 50.00 left.
+    let statement = customers::statement(pool, customer("Hotel Kilimanjaro").0, day("2026-11-08")).await.unwrap();
+    let invoice = &statement.invoices[0];
+    assert_eq!(
+        (invoice.amount, invoice.paid, invoice.outstanding, invoice.status, invoice.due_on),
+        (kes("1400.00"), kes("1350.00"), kes("50.00"), "overdue", day("2026-10-01"))
+    );
+    assert_eq!(statement.balance, kes("50.00"));
+
+    // Tills: three, each seen and nothing left to push.
+    let tills = tills::tills(pool, chrono_tz::Africa::Nairobi, day("2026-11-08")).await.unwrap();
+    assert_eq!(tills.iter().map(|t| t.till_code.as_str()).collect::<Vec<_>>(), vec!["L1", "R1", "W1"]);
+    assert_eq!(tills.iter().map(|t| t.merged_through).collect::<Vec<_>>(), vec![2, 5, 1]);
+
+    // An unknown business is the caller's mistake, named.
+    let unknown = Scope::of(pool, Some("BAKERY")).await.unwrap_err();
+    assert!(matches!(unknown, reports::ReportError::Invalid { field: "business", .. }), "{unknown}");
+
+    // `verify` recomputes the running totals and the receivables: a day total or an invoice
+    // changed behind the ledger's back is found.
+    server.verify_clean().await;
+    for corruption in [
+        "UPDATE account_day_total SET credit_total = credit_total + 1 WHERE account_code = 4100",
+        "UPDATE sales_day_total SET gross = gross - 10 WHERE gross = 570",
+        "UPDATE invoice SET amount = amount + 5 WHERE kind = 'laundry'",
+    ] {
+        sqlx::query(corruption).execute(pool).await.unwrap();
+    }
+    let report = tillbook_server::verify::verify(pool).await.unwrap();
+    assert_eq!((report.day_total_mismatches, report.sales_day_mismatches), (1, 1));
+    let receivable = &report.receivable_mismatches;
+    assert_eq!(receivable.len(), 1, "{receivable:?}");
+    assert_eq!(receivable[0].business_code, "LAUNDRY");
+    assert_eq!(receivable[0].open_invoices - receivable[0].account_balance, rust_decimal::Decimal::new(5, 0));
+    assert!(!report.is_clean());
+}
+
+fn sheet_receivables(sheet: &ledger::BalanceSheet) -> Money {
+    sheet.assets.iter().filter(|line| (1300..1400).contains(&line.account_code)).map(|line| line.balance).sum()
+}
+
+/// The same reports over HTTP, for the signed-in owner only, as JSON or CSV; mistakes in the
+/// query are 400s naming the field.
+#[tokio::test]
+async fn the_owner_signs_in_and_reads_reports_as_json_and_csv() {
+    let server = server().await;
+    the_week(&server).await;
+    tillbook_server::admin::create_owner(&server.owner, "wanjiru@example.com", "Wanjiru", "kahawa tamu sana")
+        .await
+        .unwrap();
+    let login = |password: &str| {
+        serde_json::to_vec(&serde_json::json!({ "email": "Wanjiru@example.com", "password": password })).unwrap()
+    };
+    let refused = server.post("/api/v1/owner/login", None, login("chai baridi")).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (401, Some("invalid_credentials")));
+    let signed_in = server.post("/api/v1/owner/login", None, login("kahawa tamu sana")).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    let token = signed_in.body["token"].as_str().unwrap().to_string();
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM owner_session WHERE token_hash = $1")
+        .bind(tillbook_server::secrets::secret_hash(&token))
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "only the token's hash is kept");
+
+    let (status, body) =
+        server.get("/api/v1/reports/profit-and-loss?business=RETAIL&from=2026-09-01&to=2026-11-08", Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let pnl: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((pnl["scope"].as_str(), pnl["net_profit"].as_str()), (Some("RETAIL"), Some("75.52")));
+
+    let response = server
+        .http
+        .get(format!("{}/api/v1/reports/balance-sheet?as_of=2026-11-08&format=csv", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = response.text().await.unwrap();
+    assert!(csv.starts_with("section,account_code,account_name,debit,credit,amount\n"), "{csv}");
+    assert!(csv.contains("assets,1220,Inventory — Retail,8770.00,1640.00,7130.00\n"), "{csv}");
+    assert!(csv.contains("total assets,,,,,9320.00\n") && csv.contains("total equity,,,,,566.89\n"), "{csv}");
+
+    let (status, body) = server.get("/api/v1/reports/aging?as_of=2026-11-08&format=csv", Some(&token)).await;
+    assert_eq!(status, 200);
+    assert!(body.lines().any(|line| line.ends_with("Hotel Kilimanjaro,0.00,0.00,50.00,0.00,50.00,0.00")), "{body}");
+
+    for (path, status, field) in [
+        ("/api/v1/reports/trial-balance?as_of=8/11/2026", 400, Some("as_of")),
+        ("/api/v1/reports/sales?from=2026-11-08&to=2026-11-01", 400, Some("from")),
+        ("/api/v1/reports/stock?business=BAKERY", 400, Some("business")),
+        ("/api/v1/reports/tills?format=pdf", 400, Some("format")),
+        ("/api/v1/reports/statement", 400, Some("customer_id")),
+        ("/api/v1/reports/statement?customer_id=42", 400, Some("customer_id")),
+        ("/api/v1/reports/forecast", 404, None),
+    ] {
+        let (answered, body) = server.get(path, Some(&token)).await;
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((answered, body["error"]["field"].as_str()), (status, field), "{path}: {body}");
+    }
+    let (status, _) = server.get("/api/v1/reports/tills", None).await;
+    assert_eq!(status, 401, "the reports are the owner's");
+    let (status, _) = server.get("/api/v1/reports/tills", Some("tbo_not-a-session")).await;
+    assert_eq!(status, 401);
+}
