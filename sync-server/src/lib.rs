@@ -5,6 +5,7 @@
 //! - [`merge`] — one pushed batch into the ledger, in one transaction, set-based.
 //! - [`admin`] — what the operator's command line does: seed, enrol and revoke tills, owners.
 //! - [`reports`] — the owner's reports, each with its CSV.
+//! - [`import`] — starting from existing books: opening balances, customers, stock.
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
 pub mod admin;
@@ -13,6 +14,7 @@ pub mod changes;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod merge;
 pub mod metrics;
 pub mod reports;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use sqlx::postgres::PgConnectOptions;
 use tillbook_core::ids::DeviceId;
-use tillbook_server::{admin, api, db, export, verify};
+use tillbook_server::{admin, api, db, export, import, verify};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -56,6 +56,20 @@ enum Command {
     },
     /// Recomputes the books from the journal lines; exits 0 only when they are clean.
     Verify,
+    /// Imports existing books (opening balances, customers with what they owe, stock) from a
+    /// .json or .csv file: one balanced opening entry per business against 3900, all or
+    /// nothing. Prints what it would post, or every bad row; exits 1 when any row is bad.
+    Import {
+        file: std::path::PathBuf,
+        /// The day of the old books' balances (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+        /// Check and show the totals, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "TILLBOOK_TIME_ZONE", default_value = tillbook_core::time::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+    },
     /// Writes the ledger to standard output.
     ExportLedger {
         #[arg(long, value_enum)]
@@ -129,6 +143,21 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.is_clean() {
                 bail!("the ledger is not clean");
+            }
+        }
+        Command::Import { file, as_of, dry_run, time_zone } => {
+            let zone =
+                chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (opening, refs) = import::parse(&file.to_string_lossy(), &text)?;
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let report = import::import(&pool, &opening, &refs, as_of, zone, dry_run).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.problems.is_empty() {
+                bail!("{} row(s) refused; nothing was imported", report.problems.len());
+            }
+            if !dry_run {
+                eprintln!("imported: entries {:?}", report.posted_entries);
             }
         }
         Command::ExportLedger { format: ExportFormat::Hledger } => {

@@ -735,7 +735,7 @@ SELECT entry_number, entry_id, business_id, event_id, event_type, document_id, o
   FROM jsonb_populate_recordset(NULL::journal_entry, $1)";
 
 /// The lines, and the balances from exactly the lines inserted (DESIGN §8: same transaction).
-const INSERT_LINES_AND_BALANCES: &str = "
+pub const INSERT_LINES_AND_BALANCES: &str = "
 WITH line AS (
     INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
     SELECT entry_number, line_no, business_id, account_code, debit, credit

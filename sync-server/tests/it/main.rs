@@ -3,6 +3,7 @@
 mod common;
 mod concurrency;
 mod fixtures;
+mod import;
 mod ledger;
 mod push;
 mod reports;
