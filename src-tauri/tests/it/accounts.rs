@@ -10,6 +10,12 @@ use crate::driver::Driver;
 
 const REFUNDS: &str = "SELECT count(*) FROM refund";
 
+/// Finds Mama Njeri in the customer picker, as a cashier types part of her name.
+async fn choose_mama_njeri(app: &Driver) {
+    app.fill("[data-testid=customer-search]", "Njeri").await;
+    app.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Njeri')]").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_right() {
     let app = Driver::start_demo("accounts").await;
@@ -27,8 +33,7 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
     app.click_xpath("//button[@aria-label='+']").await;
     app.wait_text("[data-testid=total]", "KES 540.00").await;
     app.click("[data-testid=on-account]").await;
-    app.fill("[data-testid=customer-search]", "Njeri").await;
-    app.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Njeri')]").await;
+    choose_mama_njeri(&app).await;
     app.click("[data-testid=method-credit]").await;
     app.click("[data-testid=pay]").await;
     app.wait_text("[data-testid=receipt-total]", "KES 540.00").await;
@@ -37,8 +42,7 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
 
     // Her account shows the invoice; she pays KES 200 of it in cash.
     app.click("[data-testid=nav-customers]").await;
-    app.fill("[data-testid=customer-search]", "Njeri").await;
-    app.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Njeri')]").await;
+    choose_mama_njeri(&app).await;
     app.wait_text("[data-testid=account-outstanding]", "KES 540.00").await;
     app.screenshot("customer-account").await;
     app.fill("[data-testid=tendered]", "200").await;
@@ -78,8 +82,7 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
 
     // She now owes 540 − 200 − 180 = 160.
     app.click("[data-testid=nav-customers]").await;
-    app.fill("[data-testid=customer-search]", "Njeri").await;
-    app.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Njeri')]").await;
+    choose_mama_njeri(&app).await;
     app.wait_text("[data-testid=account-outstanding]", "KES 160.00").await;
 
     // KES 150 of transport paid from the drawer, and KES 500 taken to the bank.
