@@ -99,18 +99,13 @@ SELECT j.business_id, json_build_object(
  WHERE j.job_id = ANY($1)";
 
 /// What a customer owes, derived from invoices and allocations, never kept by hand (DESIGN §5):
-/// invoices not voided or cancelled, less what was allocated to them by documents not voided.
+/// invoices not voided or cancelled, less what was allocated to them by documents not voided
+/// (the `invoice_standing` view, shared with the reports and `verify`).
 pub const CUSTOMER_BALANCES: &str = "
 SELECT NULL::uuid, json_build_object('customer_id', c.id, 'outstanding', (
-         SELECT (coalesce(sum(i.amount), 0) - coalesce(sum(paid.amount), 0))::numeric(14, 2)::text
-           FROM invoice i
-           LEFT JOIN LATERAL (
-                SELECT sum(a.amount) AS amount FROM allocation a
-                 WHERE a.invoice_id = i.invoice_id
-                   AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)) paid ON TRUE
-          WHERE i.customer_id = c.id
-            AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
-            AND NOT EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id)))
+         SELECT coalesce(sum(s.amount - s.paid), 0)::numeric(14, 2)::text
+           FROM invoice_standing s
+          WHERE s.customer_id = c.id AND NOT s.cancelled))
   FROM customer c WHERE c.id = ANY($1)";
 
 /// Takes the change feed's lock. Writers of master data call this first; the merge holds it

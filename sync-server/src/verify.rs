@@ -152,17 +152,11 @@ SELECT count(*) FROM computed c FULL JOIN sales_day_total t USING (business_id, 
     OR coalesce(c.gross, 0) <> coalesce(t.gross, 0) OR coalesce(c.refunds, 0) <> coalesce(t.refunds, 0)";
 
 /// Each business's receivable account against its invoices still standing (not voided, not
-/// cancelled) less what was allocated to them by documents not voided.
+/// cancelled) less what was allocated to them by documents not voided (`invoice_standing`).
 const RECEIVABLE_MISMATCHES: &str = "
 WITH owed AS (
-    SELECT i.business_id, sum(i.amount - coalesce(paid.amount, 0)) AS outstanding
-      FROM invoice i
-      LEFT JOIN LATERAL (
-           SELECT sum(a.amount) AS amount FROM allocation a
-            WHERE a.invoice_id = i.invoice_id
-              AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)) paid ON TRUE
-     WHERE NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
-       AND NOT EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id)
+    SELECT business_id, sum(amount - paid) AS outstanding
+      FROM invoice_standing WHERE NOT cancelled
      GROUP BY 1),
 held AS (
     SELECT b.id AS business_id, b.code, coalesce(sum(ab.debit_total - ab.credit_total), 0) AS balance

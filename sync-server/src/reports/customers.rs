@@ -14,15 +14,12 @@ use uuid::Uuid;
 
 use super::{ReportError, Result, money};
 
-/// Every invoice issued up to `$1` with what was paid against it, and whether it still stands.
+/// Every invoice issued up to `$1` with what was paid against it, and whether it still stands
+/// (`invoice_standing`, the one definition the tills' balances and `verify` use too).
 const INVOICES: &str = "
 SELECT i.invoice_id, i.customer_id, b.code AS business_code, i.number, i.kind, i.business_day, i.amount,
-       coalesce((SELECT sum(a.amount) FROM allocation a
-                  WHERE a.invoice_id = i.invoice_id
-                    AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)), 0) AS paid,
-       EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
-         OR EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id) AS cancelled
-  FROM invoice i JOIN business b ON b.id = i.business_id
+       i.paid, i.cancelled
+  FROM invoice_standing i JOIN business b ON b.id = i.business_id
  WHERE i.business_day <= $1 AND ($2::uuid IS NULL OR i.customer_id = $2)";
 
 /// Credit held for each customer: payments beyond their invoices, and what was paid on
@@ -33,10 +30,8 @@ SELECT customer_id, sum(amount) FROM (
      WHERE p.unapplied > 0 AND ($1::uuid IS NULL OR p.customer_id = $1)
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = p.payment_id)
     UNION ALL
-    SELECT i.customer_id, a.amount FROM allocation a JOIN invoice i ON i.invoice_id = a.invoice_id
-     WHERE ($1::uuid IS NULL OR i.customer_id = $1)
-       AND (EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
-            OR EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id))
+    SELECT i.customer_id, a.amount FROM allocation a JOIN invoice_standing i ON i.invoice_id = a.invoice_id
+     WHERE ($1::uuid IS NULL OR i.customer_id = $1) AND i.cancelled
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
 ) credits GROUP BY customer_id";
 
