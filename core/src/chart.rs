@@ -129,6 +129,7 @@ pub mod shared {
 
 /// The kinds of business Tillbook knows how to run. A fourth shop of an existing kind is data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BusinessKind {
     Water,

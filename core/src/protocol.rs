@@ -110,6 +110,34 @@ pub struct EnrollResponse {
     pub business_ids: Vec<BusinessId>,
 }
 
+/// The owner's sign-in at head office (DESIGN §9): email and password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnerLoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// A session token for the reports (kept by the app in the OS keyring, by the server only as a
+/// hash) and the businesses the owner's reports cover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnerLoginResponse {
+    pub token: String,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: DateTime<chrono::Utc>,
+    pub businesses: Vec<OwnerBusiness>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnerBusiness {
+    pub code: String,
+    pub name: String,
+    pub kind: crate::chart::BusinessKind,
+}
+
 /// Every error the server answers: `{"error": {"code", "message", "field"?, "expected_seq"?}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

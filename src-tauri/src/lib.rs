@@ -71,6 +71,10 @@ pub fn run() {
             commands::drawer::close_shift,
             commands::drawer::close_day,
             commands::drawer::today,
+            commands::owner::owner_sign_in,
+            commands::owner::owner_sign_out,
+            commands::owner::owner_report,
+            commands::owner::owner_export,
         ])
         .run(tauri::generate_context!())
         .expect("the counter app runs");

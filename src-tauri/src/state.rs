@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
+use tillbook_till::owner::{OwnerDesk, OwnerError};
 use tillbook_till::sync::{DeviceStatus, SyncConfig, SyncHandle};
 use tillbook_till::{Session, Till, TillError};
 
@@ -21,6 +22,13 @@ impl From<TillError> for UiError {
     }
 }
 
+impl From<OwnerError> for UiError {
+    fn from(error: OwnerError) -> UiError {
+        let message = error.to_string();
+        UiError { code: error.code().to_string(), message }
+    }
+}
+
 impl UiError {
     pub fn new(code: &str, message: &str) -> UiError {
         UiError { code: code.to_string(), message: message.to_string() }
@@ -34,6 +42,8 @@ pub struct App {
     till: Mutex<Option<Till>>,
     session: Mutex<Option<Session>>,
     sync: Mutex<Option<SyncHandle>>,
+    /// Set when this computer is the owner's (signed in at head office) rather than a till.
+    owner: Mutex<Option<OwnerDesk>>,
 }
 
 impl App {
@@ -41,7 +51,29 @@ impl App {
     pub fn open(folder: PathBuf) -> Result<App, TillError> {
         let path = folder.join("till.sqlite");
         let till = if path.exists() { Some(Till::open(&path)?) } else { None };
-        Ok(App { folder, till: Mutex::new(till), session: Mutex::new(None), sync: Mutex::new(None) })
+        // A store the app cannot read is not a reason to refuse to start: the owner signs in again.
+        let owner = OwnerDesk::open(&folder).unwrap_or_else(|error| {
+            tracing::warn!(%error, "the owner's saved sign-in cannot be read");
+            None
+        });
+        Ok(App {
+            folder,
+            till: Mutex::new(till),
+            session: Mutex::new(None),
+            sync: Mutex::new(None),
+            owner: Mutex::new(owner),
+        })
+    }
+
+    /// The owner's desk, if this computer is signed in as the owner (a copy: it is used
+    /// across awaits, and the lock is never held across one).
+    pub fn owner(&self) -> Answer<Option<OwnerDesk>> {
+        Ok(self.owner.lock().map_err(|_| UiError::new("internal", "the owner's desk is unavailable"))?.clone())
+    }
+
+    pub fn set_owner(&self, owner: Option<OwnerDesk>) -> Answer<()> {
+        *self.owner.lock().map_err(|_| UiError::new("internal", "the owner's desk is unavailable"))? = owner;
+        Ok(())
     }
 
     pub fn store_path(&self) -> PathBuf {

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod lookups;
 pub mod master;
+pub mod owner;
 pub mod record;
 pub mod reports;
 pub mod sql;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod counter;
 pub mod drawer;
 pub mod laundry;
+pub mod owner;
 
 use serde::Serialize;
 use tauri::State;
@@ -37,6 +38,8 @@ pub struct TillView {
 pub struct SetupState {
     pub set_up: bool,
     pub till: Option<TillView>,
+    /// This computer is the owner's, signed in at head office (DESIGN §9).
+    pub owner: Option<tillbook_till::owner::OwnerAccount>,
     /// Set by `cargo xtask run` (TILLBOOK_SERVER_URL, TILLBOOK_ENROL_CODE): the first run
     /// enrols with the local demo server without anyone typing the code.
     pub suggested: Option<Suggested>,
@@ -86,15 +89,16 @@ fn till_view(till: &Till) -> Result<TillView, tillbook_till::TillError> {
 
 #[tauri::command]
 pub fn setup_state(app: State<'_, App>) -> Answer<SetupState> {
+    let owner = app.owner()?.map(|desk| desk.account().clone());
     let till = app.till()?;
     Ok(match till.as_ref() {
-        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?), suggested: None },
+        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?), owner, suggested: None },
         None => {
             let suggested = match (std::env::var("TILLBOOK_SERVER_URL"), std::env::var("TILLBOOK_ENROL_CODE")) {
                 (Ok(server_url), Ok(code)) => Some(Suggested { server_url, code }),
                 _ => None,
             };
-            SetupState { set_up: false, till: None, suggested }
+            SetupState { set_up: owner.is_some(), till: None, owner, suggested }
         }
     })
 }

@@ -66,11 +66,25 @@ fn start_xvfb() -> (Child, String) {
 impl Driver {
     /// The app on a fresh demo store (the three demo businesses and staff), with its window open.
     pub async fn start_demo(label: &str) -> Driver {
-        let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("app-{label}-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&folder).unwrap();
+        let folder = Driver::new_folder(label);
         let kinds = [BusinessKind::Water, BusinessKind::Laundry, BusinessKind::Retail];
         drop(tillbook_till::demo::create_demo_till(&folder.join("till.sqlite"), "T1", &kinds).unwrap());
+        Driver::launch(folder, &[]).await
+    }
 
+    /// The app on a computer where it has never run (it opens on set-up), with `envs` besides
+    /// its data folder.
+    pub async fn start_fresh(label: &str, envs: &[(&str, &Path)]) -> Driver {
+        Driver::launch(Driver::new_folder(label), envs).await
+    }
+
+    fn new_folder(label: &str) -> PathBuf {
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("app-{label}-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        folder
+    }
+
+    async fn launch(folder: PathBuf, envs: &[(&str, &Path)]) -> Driver {
         let (xvfb, display) = start_xvfb();
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new("tauri-driver");
@@ -78,6 +92,7 @@ impl Driver {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
             .env("TILLBOOK_DATA_DIR", &folder)
+            .envs(envs.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         std::os::unix::process::CommandExt::process_group(&mut command, 0);

@@ -9,3 +9,4 @@ mod day;
 // Shared with benches/app.rs, which alone uses the start-up time and the process ids.
 #[allow(dead_code)]
 mod driver;
+mod owner;

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use tillbook_core::chart::BusinessKind;
+use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse};
 use uuid::Uuid;
 
 use super::{AppState, auth};
@@ -17,19 +18,6 @@ use crate::secrets::{new_owner_token, secret_hash, verify_password};
 /// How long a sign-in lasts before the owner types the password again.
 pub const SESSION_DAYS: i64 = 30;
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-}
-
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-pub struct LoginResponse {
-    pub token: String,
-    pub name: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 /// The signed-in owner behind a request.
 #[derive(Debug, Clone)]
 pub struct Owner {
@@ -37,14 +25,14 @@ pub struct Owner {
     pub email: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/owner/login", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse),
+#[utoipa::path(post, path = "/api/v1/owner/login", request_body = OwnerLoginRequest,
+    responses((status = 200, body = OwnerLoginResponse),
               (status = 400, body = tillbook_core::protocol::ErrorBody),
               (status = 401, description = "unknown email or wrong password", body = tillbook_core::protocol::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    body: Result<Json<LoginRequest>, JsonRejection>,
-) -> Result<Json<LoginResponse>, ApiError> {
+    body: Result<Json<OwnerLoginRequest>, JsonRejection>,
+) -> Result<Json<OwnerLoginResponse>, ApiError> {
     let Json(request) =
         body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
     let email = request.email.trim().to_lowercase();
@@ -76,8 +64,14 @@ pub async fn login(
         .execute(&mut *tx)
         .await?;
     audit(&mut tx, &email, "owner.signed_in", &email, serde_json::json!({})).await?;
+    let businesses: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, kind FROM business WHERE active ORDER BY code").fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Json(LoginResponse { token, name, expires_at }))
+    let businesses = businesses
+        .into_iter()
+        .filter_map(|(code, name, kind)| Some(OwnerBusiness { code, name, kind: BusinessKind::parse(&kind)? }))
+        .collect();
+    Ok(Json(OwnerLoginResponse { token, name, expires_at, businesses }))
 }
 
 /// The owner whose session token the request carries.

@@ -25,7 +25,7 @@ pub enum SyncError {
     Revoked { code: String, message: String },
     /// Any other refusal, with the server's own code and words.
     #[error("the server refused the request ({status} {code}): {message}")]
-    Refused { status: u16, code: String, message: String },
+    Refused { status: u16, code: String, message: String, field: Option<String> },
 }
 
 impl SyncError {
@@ -41,8 +41,8 @@ impl SyncError {
 
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
 }
 
 impl Client {
@@ -98,19 +98,28 @@ impl Client {
     }
 }
 
-async fn answer<T: serde::de::DeserializeOwned>(
+pub(crate) async fn answer<T: serde::de::DeserializeOwned>(
     response: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<T, SyncError> {
+    let (status, body) = answer_body(response).await?;
+    serde_json::from_slice(&body).map_err(|error| SyncError::Refused {
+        status: status.as_u16(),
+        code: "unreadable_answer".into(),
+        message: error.to_string(),
+        field: None,
+    })
+}
+
+/// The body of a successful answer; any other answer as the typed refusal its status means.
+pub(crate) async fn answer_body(
+    response: Result<reqwest::Response, reqwest::Error>,
+) -> Result<(StatusCode, Vec<u8>), SyncError> {
     let response = response.map_err(|error| SyncError::Unreachable(describe(&error)))?;
     let status = response.status();
     // Reading the body can fail too (the connection cut mid-answer): that is "unreachable".
     let body = response.bytes().await.map_err(|error| SyncError::Unreachable(describe(&error)))?;
     if status.is_success() {
-        return serde_json::from_slice(&body).map_err(|error| SyncError::Refused {
-            status: status.as_u16(),
-            code: "unreadable_answer".into(),
-            message: error.to_string(),
-        });
+        return Ok((status, body.to_vec()));
     }
     let error = serde_json::from_slice::<ErrorBody>(&body).map(|body| body.error).ok();
     let (code, message) = match &error {
@@ -126,7 +135,7 @@ async fn answer<T: serde::de::DeserializeOwned>(
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
             SyncError::Unreachable(format!("{status}: {message}"))
         }
-        _ => SyncError::Refused { status: status.as_u16(), code, message },
+        _ => SyncError::Refused { status: status.as_u16(), code, message, field: error.and_then(|error| error.field) },
     })
 }
 

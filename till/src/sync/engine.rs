@@ -278,6 +278,7 @@ async fn cycle(
                             status: 200,
                             code: "no_progress".into(),
                             message: "the server answered without acknowledging the batch".into(),
+                            field: None,
                         }
                         .into());
                     }

@@ -64,26 +64,40 @@ fn set_up_store() -> Result<(), TokenError> {
     Err(TokenError::NoKeyring("only the Linux keyring is supported so far".into()))
 }
 
-fn entry(device: DeviceId) -> Result<keyring_core::Entry, TokenError> {
+fn entry(key: &str) -> Result<keyring_core::Entry, TokenError> {
     prepare()?;
-    keyring_core::Entry::new(SERVICE, &device.to_string()).map_err(|error| TokenError::Keyring(error.to_string()))
+    keyring_core::Entry::new(SERVICE, key).map_err(|error| TokenError::Keyring(error.to_string()))
 }
 
+/// The till's device token is kept under the device's id.
 pub fn save(device: DeviceId, token: &str) -> Result<(), TokenError> {
-    entry(device)?.set_password(token).map_err(|error| TokenError::Keyring(error.to_string()))
+    save_secret(&device.to_string(), token)
 }
 
 /// The till's token, or `None` when the keyring holds none for it (never enrolled, or wiped).
 pub fn load(device: DeviceId) -> Result<Option<String>, TokenError> {
-    match entry(device)?.get_password() {
-        Ok(token) => Ok(Some(token)),
+    load_secret(&device.to_string())
+}
+
+pub fn delete(device: DeviceId) -> Result<(), TokenError> {
+    delete_secret(&device.to_string())
+}
+
+/// A secret of this app under `key`: the device token, or the owner's session token.
+pub fn save_secret(key: &str, secret: &str) -> Result<(), TokenError> {
+    entry(key)?.set_password(secret).map_err(|error| TokenError::Keyring(error.to_string()))
+}
+
+pub fn load_secret(key: &str) -> Result<Option<String>, TokenError> {
+    match entry(key)?.get_password() {
+        Ok(secret) => Ok(Some(secret)),
         Err(keyring_core::Error::NoEntry) => Ok(None),
         Err(error) => Err(TokenError::Keyring(error.to_string())),
     }
 }
 
-pub fn delete(device: DeviceId) -> Result<(), TokenError> {
-    match entry(device)?.delete_credential() {
+pub fn delete_secret(key: &str) -> Result<(), TokenError> {
+    match entry(key)?.delete_credential() {
         Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
         Err(error) => Err(TokenError::Keyring(error.to_string())),
     }

@@ -5,7 +5,25 @@ export type Money = string;
 
 export interface Business { id: string; code: string; name: string; kind: 'water' | 'laundry' | 'retail' }
 export interface TillView { till_code: string; device_name: string; businesses: Business[] }
-export interface SetupState { set_up: boolean; till: TillView | null; suggested: { server_url: string; code: string } | null }
+export interface SetupState {
+  set_up: boolean; till: TillView | null; owner: OwnerAccount | null; suggested: { server_url: string; code: string } | null;
+}
+/** The owner's sign-in on this computer (src-tauri/src/commands/owner.rs). */
+export interface OwnerAccount {
+  server_url: string; email: string; name: string; signed_in_at: string; expires_at: string;
+  businesses: { code: string; name: string; kind: Business['kind'] }[];
+}
+export type ReportName =
+  | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
+  | 'statement';
+export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id', string>>;
+/** A report fresh from the server (`live`) or the last copy kept on this computer. */
+export interface ReportCopy {
+  report: ReportName; params: ReportParams; fetched_at: string; live: boolean; offline_reason: string | null;
+  // The server's JSON as sent; each report's view reads its own fields (amounts are strings).
+  body: any;
+  chart: { business_day: string; net: Money; percent: number }[] | null;
+}
 export interface StaffMember { id: string; name: string; role: string }
 export interface SessionView { staff_id: string; name: string; role: string; business: Business }
 export interface ShiftView { open: boolean; expected_cash: Money | null }
@@ -136,4 +154,9 @@ export const api = {
     invoke<ShiftReport>('close_shift', { count: { denominations } }),
   closeDay: () => invoke<DayCloseView[]>('close_day'),
   today: () => invoke<TodayView>('today'),
+  ownerSignIn: (serverUrl: string, email: string, password: string) =>
+    invoke<OwnerAccount>('owner_sign_in', { serverUrl, email, password }),
+  ownerSignOut: () => invoke<void>('owner_sign_out'),
+  ownerReport: (report: ReportName, params: ReportParams) => invoke<ReportCopy>('owner_report', { report, params }),
+  ownerExport: (report: ReportName, params: ReportParams) => invoke<string>('owner_export', { report, params }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKes, formatTime, parseAmountInput } from './format';
+import { formatKes, formatLocalTime, formatTime, parseAmountInput } from './format';
 
 describe('formatKes', () => {
   it('groups thousands and always shows cents', () => {
@@ -34,5 +34,16 @@ describe('parseAmountInput', () => {
 describe('formatTime', () => {
   it('shows the till-local date and time', () => {
     expect(formatTime('2026-11-22T10:05:00+03:00')).toBe('22/11/2026 10:05');
+  });
+});
+
+describe('formatLocalTime', () => {
+  it('shows a UTC moment as day/month/year hours:minutes in local time', () => {
+    // Noon UTC is the 22nd in every inhabited time zone (UTC-11 to UTC+11).
+    expect(formatLocalTime('2026-11-22T12:05:00Z')).toMatch(/^22\/11\/2026 \d{2}:\d{2}$/);
+    expect(formatLocalTime('2026-11-22T12:05:00.123456Z')).toMatch(/^22\/11\/2026 \d{2}:\d{2}$/);
+  });
+  it('shows anything that is not a time unchanged', () => {
+    expect(formatLocalTime('yesterday')).toBe('yesterday');
   });
 });

@@ -24,3 +24,11 @@ export function formatTime(rfc3339: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(rfc3339);
   return match ? `${match[3]}/${match[2]}/${match[1]} ${match[4]}:${match[5]}` : rfc3339;
 }
+
+/** A moment the server or Rust stamped in UTC, in this computer's time: "22/11/2026 13:05". */
+export function formatLocalTime(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(time.getDate())}/${two(time.getMonth() + 1)}/${time.getFullYear()} ${two(time.getHours())}:${two(time.getMinutes())}`;
+}

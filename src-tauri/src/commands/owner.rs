@@ -1,0 +1,59 @@
+//! The owner's side of the app (DESIGN §9): sign-in at head office, the reports, and their CSV.
+//! Adapters over `tillbook_till::owner`, which fetches, keeps the last copies and sizes the
+//! sales chart; nothing here adds up money.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager, State};
+use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy};
+
+use crate::state::{Answer, App, UiError};
+
+fn signed_in(app: &App) -> Answer<OwnerDesk> {
+    app.owner()?.ok_or_else(|| OwnerError::NotSignedIn.into())
+}
+
+#[tauri::command]
+pub async fn owner_sign_in(
+    app: State<'_, App>,
+    server_url: String,
+    email: String,
+    password: String,
+) -> Answer<OwnerAccount> {
+    let desk = OwnerDesk::sign_in(&app.folder, &server_url, &email, &password).await?;
+    let account = desk.account().clone();
+    app.set_owner(Some(desk))?;
+    Ok(account)
+}
+
+#[tauri::command]
+pub fn owner_sign_out(app: State<'_, App>) -> Answer<()> {
+    if let Some(desk) = app.owner()? {
+        app.set_owner(None)?;
+        desk.sign_out()?;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn owner_report(app: State<'_, App>, report: String, params: BTreeMap<String, String>) -> Answer<ReportCopy> {
+    Ok(signed_in(&app)?.report(&report, &params).await?)
+}
+
+/// Saves the report as CSV where the owner keeps downloads (`TILLBOOK_EXPORT_DIR` overrides it,
+/// for tests); answers the file's path to show.
+#[tauri::command]
+pub async fn owner_export(
+    handle: AppHandle,
+    app: State<'_, App>,
+    report: String,
+    params: BTreeMap<String, String>,
+) -> Answer<String> {
+    let folder = match std::env::var_os("TILLBOOK_EXPORT_DIR") {
+        Some(folder) => PathBuf::from(folder),
+        None => handle.path().download_dir().unwrap_or_else(|_| app.folder.join("exports")),
+    };
+    let path = signed_in(&app)?.export_csv(&report, &params, &folder).await?;
+    path.into_os_string().into_string().map_err(|_| UiError::new("export", "the file's name is not text"))
+}

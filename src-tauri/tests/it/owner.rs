@@ -1,0 +1,202 @@
+//! The owner's computer through the real window (DESIGN §9): a retail till sells through the
+//! real server, then the app — never set up as a till — signs in as the owner (a wrong password
+//! first), shows every report with the server's own figures to the cent, saves a CSV, keeps
+//! showing the last copies when the server goes down, and forgets everything on sign-out.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{Datelike, Utc};
+use tillbook_core::Money;
+use tillbook_core::documents::{TenderInput, TenderMethod};
+use tillbook_e2e::{Central, Scratch, fast_sync, wait_until};
+use tillbook_server::reports::{Period, Scope, customers, ledger, stock};
+use tillbook_till::sync::token;
+
+use crate::driver::Driver;
+
+const EMAIL: &str = "wanjiru@example.co.ke";
+const PASSWORD: &str = "kahawa tamu sana";
+
+/// An amount as the app shows it (ui/src/lib/format.ts): "KES 1,234.50".
+fn kes(amount: Money) -> String {
+    let text = amount.to_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("KES {sign}{grouped}.{cents:0<2}")
+}
+
+async fn attribute(app: &Driver, css: &str, name: &str) -> Option<String> {
+    app.find(css).await.attr(name).await.unwrap()
+}
+
+/// Waits until the element's attribute is `expected` (the report shown is the one asked for).
+async fn wait_attribute(app: &Driver, css: &str, name: &str, expected: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        if attribute(app, css, name).await.as_deref() == Some(expected) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "{css} [{name}] never became {expected:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[test]
+fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() {
+    tillbook_e2e::run(async {
+        let mut central = Central::new().await;
+        central.start().await;
+        tillbook_server::admin::create_owner(&central.owner, EMAIL, "Wanjiru", PASSWORD).await.unwrap();
+
+        // A retail till: a delivery on account, a cash sale, and goods on Mama Njeri's account.
+        let scratch = Scratch::new();
+        let mut till = central.enrol(&scratch.0, "T1", "RETAIL").await;
+        till.receive_stock(10);
+        till.sell(0, 2);
+        let customer = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Mama Njeri").unwrap();
+        let sugar = till.products().into_iter().find(|p| p.name == "Sugar 1 kg").unwrap();
+        let on_account = TenderInput {
+            method: TenderMethod::Credit,
+            amount: sugar.price,
+            mpesa_code: None,
+            customer_id: Some(customer.id),
+        };
+        let request = tillbook_till::SaleRequest {
+            lines: vec![tillbook_till::SaleLineRequest {
+                product_id: sugar.id,
+                quantity: tillbook_core::Quantity::whole(1),
+                discount: Money::ZERO,
+            }],
+            tenders: vec![on_account],
+        };
+        till.till.record_sale(&till.session, &request).unwrap();
+        till.start_sync(fast_sync());
+        wait_until(Duration::from_secs(30), "the till's work reaches the server", || async { till.pending() == 0 })
+            .await;
+        let events = till.events();
+
+        // What the app must show: the server's own figures.
+        let pool = &central.owner;
+        let today = Utc::now().with_timezone(&chrono_tz::Africa::Nairobi).date_naive();
+        let month = Period::new(today.with_day(1).unwrap(), today).unwrap();
+        let all = Scope::consolidated();
+        let retail = Scope::of(pool, Some("RETAIL")).await.unwrap();
+        let trial_balance = ledger::trial_balance(pool, &all, today).await.unwrap();
+        let retail_trial_balance = ledger::trial_balance(pool, &retail, today).await.unwrap();
+        let profit = ledger::profit_and_loss(pool, &all, month).await.unwrap();
+        let balance_sheet = ledger::balance_sheet(pool, &all, today).await.unwrap();
+        let cash = ledger::cash_position(pool, today).await.unwrap();
+        let stock = stock::stock(pool, &all).await.unwrap();
+        let aging = customers::aging(pool, today).await.unwrap();
+        let statement = customers::statement(pool, customer.id.0, today).await.unwrap();
+        assert!(trial_balance.total_debit.is_positive() && profit.net_profit.is_positive());
+        assert_eq!(aging.total.outstanding, sugar.price, "Mama Njeri owes the sugar");
+
+        let exports = scratch.0.join("exports");
+        let app = Driver::start_fresh("owner", &[("TILLBOOK_EXPORT_DIR", exports.as_path())]).await;
+        app.click("[data-testid=setup-owner]").await;
+        app.fill("[data-testid=owner-server]", &central.url()).await;
+        app.fill("[data-testid=owner-email]", EMAIL).await;
+        app.fill("[data-testid=owner-password]", "chai baridi").await;
+        app.click("[data-testid=owner-sign-in]").await;
+        app.wait_text("[data-testid=owner-error]", "the email or the password is wrong").await;
+        assert!(!app.folder.join("owner.sqlite").exists(), "a refused sign-in keeps nothing");
+        app.fill("[data-testid=owner-password]", PASSWORD).await;
+        app.click("[data-testid=owner-sign-in]").await;
+
+        // Trial balance, all businesses, then the retail business alone.
+        app.wait_text("[data-testid=tb-total-debit]", &kes(trial_balance.total_debit)).await;
+        app.wait_text("[data-testid=tb-total-credit]", &kes(trial_balance.total_credit)).await;
+        wait_attribute(&app, "[data-testid=report-status]", "data-live", "true").await;
+        let key = format!("owner:{EMAIL}");
+        let token = token::load_secret(&key).unwrap().expect("the session token is in the keyring");
+        let store = std::fs::read(app.folder.join("owner.sqlite")).unwrap();
+        assert!(!store.windows(token.len()).any(|w| w == token.as_bytes()), "the token never reaches the disk");
+        app.screenshot("owner-trial-balance").await;
+        app.find("[data-testid=owner-business]").await.select_by_value("RETAIL").await.unwrap();
+        app.wait_text("[data-testid=tb-total-debit]", &kes(retail_trial_balance.total_debit)).await;
+        app.find("[data-testid=owner-business]").await.select_by_value("").await.unwrap();
+        app.wait_text("[data-testid=tb-total-debit]", &kes(trial_balance.total_debit)).await;
+
+        app.click("[data-testid=report-profit-and-loss]").await;
+        app.wait_text("[data-testid=pl-revenue-total]", &kes(profit.total_revenue)).await;
+        app.wait_text("[data-testid=pl-expenses-total]", &kes(profit.total_expenses)).await;
+        app.wait_text("[data-testid=pl-net]", &kes(profit.net_profit)).await;
+        app.screenshot("owner-profit-and-loss").await;
+
+        app.click("[data-testid=report-balance-sheet]").await;
+        app.wait_text("[data-testid=bs-assets-total]", &kes(balance_sheet.total_assets)).await;
+        app.wait_text("[data-testid=bs-earnings]", &kes(balance_sheet.earnings)).await;
+        assert_eq!(attribute(&app, "[data-testid=bs-balances]", "data-balances").await.as_deref(), Some("true"));
+        app.screenshot("owner-balance-sheet").await;
+
+        app.click("[data-testid=report-cash-position]").await;
+        let retail_cash = cash.iter().find(|row| row.business_code == "RETAIL").unwrap();
+        app.wait_text("[data-testid=cash-row][data-business=RETAIL] [data-testid=cash-total]", &kes(retail_cash.total))
+            .await;
+
+        app.click("[data-testid=report-sales]").await;
+        wait_attribute(&app, "[data-testid=sales-bar]", "data-day", &today.to_string()).await;
+        assert_eq!(attribute(&app, "[data-testid=sales-bar]", "data-percent").await.as_deref(), Some("100"));
+        app.screenshot("owner-sales").await;
+
+        app.click("[data-testid=report-stock]").await;
+        app.wait_text("[data-testid=stock-total]", &kes(stock.total_value)).await;
+        let sugar_left = stock.products.iter().find(|line| line.product == sugar.name).unwrap();
+        app.wait_text(
+            &format!("[data-testid=stock-line][data-product='{}'] [data-testid=stock-quantity]", sugar.name),
+            &format!("{} {}", sugar_left.quantity, sugar_left.unit),
+        )
+        .await;
+        app.screenshot("owner-stock").await;
+
+        app.click("[data-testid=report-tills]").await;
+        let row = format!("[data-testid=till-row][data-till='{}']", till.till.info().till_code);
+        app.wait_text(&format!("{row} [data-testid=till-merged]"), &events.to_string()).await;
+        app.wait_text(&format!("{row} [data-testid=till-days]"), "0").await;
+
+        app.click("[data-testid=report-aging]").await;
+        app.wait_text("[data-testid=aging-total]", &kes(aging.total.outstanding)).await;
+        app.screenshot("owner-aging").await;
+        app.click("[data-testid=owner-csv]").await;
+        let saved = app.find("[data-testid=owner-saved-to] code").await.text().await.unwrap();
+        let csv = std::fs::read_to_string(&saved).unwrap();
+        assert!(Path::new(&saved).starts_with(&exports), "{saved} is in the export folder");
+        assert!(csv.starts_with("customer_id,name,days_0_30,"), "the aging CSV's header: {csv}");
+        assert!(csv.contains(&format!("Mama Njeri,{}", sugar.price)), "Mama Njeri's line: {csv}");
+
+        app.click("[data-testid=aging-statement]").await;
+        app.wait_text("[data-testid=statement-balance]", &kes(statement.balance)).await;
+        app.wait_text("[data-testid=statement-status]", "open").await;
+        app.screenshot("owner-statement").await;
+
+        // The server goes down: the copies fetched are still shown, marked as copies.
+        central.stop().await;
+        app.click("[data-testid=report-trial-balance]").await;
+        wait_attribute(&app, "[data-testid=report-status]", "data-live", "false").await;
+        app.wait_text("[data-testid=tb-total-debit]", &kes(trial_balance.total_debit)).await;
+        app.screenshot("owner-offline").await;
+        // A report never fetched with these dates has no copy to show, and says so.
+        app.fill("[data-testid=owner-as-of]", "2026-01-31").await;
+        app.click("[data-testid=owner-refresh]").await;
+        let error = app.find("[data-testid=owner-error]").await.text().await.unwrap();
+        assert!(error.contains("no saved copy"), "{error}");
+        app.fill("[data-testid=owner-as-of]", "31/01/2026").await;
+        app.click("[data-testid=owner-refresh]").await;
+        app.wait_text("[data-testid=owner-error]", "as_of: '31/01/2026' is not a date (YYYY-MM-DD)").await;
+
+        // Signing out forgets the token and the saved figures.
+        app.click("[data-testid=owner-sign-out]").await;
+        app.find("[data-testid=setup-owner]").await;
+        assert!(!app.folder.join("owner.sqlite").exists(), "the saved reports are gone");
+        assert_eq!(token::load_secret(&key).unwrap(), None, "the token left the keyring");
+    });
+}

@@ -1,0 +1,337 @@
+//! The owner's desk (DESIGN §9): the same app on the owner's laptop, signed in at head office
+//! with email and password rather than enrolled as a till. Reports come from the server; the
+//! last copy of each is kept in `owner.sqlite` beside it, so the laptop still shows the figures
+//! without a connection (marked as a copy, with when it was fetched). The session token lives
+//! only in the OS keyring, like a till's device token.
+
+pub mod chart;
+mod copies;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse};
+
+use crate::sync::client::{Client, SyncError, answer, answer_body};
+use crate::sync::token::{self, TokenError};
+
+pub use chart::ChartBar;
+
+/// The reports the server serves, in the order the owner's screens list them.
+pub const REPORTS: [&str; 9] = [
+    "trial-balance",
+    "profit-and-loss",
+    "balance-sheet",
+    "cash-position",
+    "sales",
+    "stock",
+    "tills",
+    "aging",
+    "statement",
+];
+
+/// The parameters a report takes (each report uses some of them; the server ignores the rest).
+const PARAMETERS: [&str; 5] = ["business", "as_of", "from", "to", "customer_id"];
+const DATE_PARAMETERS: [&str; 3] = ["as_of", "from", "to"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum OwnerError {
+    #[error("this computer is not signed in as the owner")]
+    NotSignedIn,
+    #[error("the email or the password is wrong")]
+    WrongPassword,
+    #[error("the sign-in has ended ({0}): sign in again")]
+    SessionEnded(String),
+    #[error("the server cannot be reached and there is no saved copy of this report yet ({0})")]
+    NoCopy(String),
+    #[error("the server cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("the server refused ({code}): {message}")]
+    Refused { code: String, message: String },
+    #[error("the owner's saved reports cannot be read: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Keyring(#[from] TokenError),
+    #[error("the CSV could not be saved: {0}")]
+    Export(#[from] std::io::Error),
+}
+
+impl OwnerError {
+    /// A stable code for the UI's own wording.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OwnerError::NotSignedIn => "not_signed_in",
+            OwnerError::WrongPassword => "invalid_credentials",
+            OwnerError::SessionEnded(_) => "session_ended",
+            OwnerError::NoCopy(_) => "offline_no_copy",
+            OwnerError::Unreachable(_) => "offline",
+            OwnerError::Invalid { .. } => "invalid_parameter",
+            OwnerError::Refused { .. } => "refused",
+            OwnerError::Store(_) => "store",
+            OwnerError::Keyring(_) => "keyring",
+            OwnerError::Export(_) => "export",
+        }
+    }
+
+    fn invalid(field: &str, message: impl Into<String>) -> OwnerError {
+        OwnerError::Invalid { field: field.to_string(), message: message.into() }
+    }
+}
+
+impl From<SyncError> for OwnerError {
+    fn from(error: SyncError) -> OwnerError {
+        match error {
+            SyncError::Unreachable(reason) => OwnerError::Unreachable(reason),
+            SyncError::Revoked { code, .. } if code == "invalid_credentials" => OwnerError::WrongPassword,
+            SyncError::Revoked { message, .. } => OwnerError::SessionEnded(message),
+            SyncError::Refused { code, message, field, .. } if code == "invalid_parameter" => {
+                OwnerError::Invalid { field: field.unwrap_or_else(|| "report".into()), message }
+            }
+            SyncError::Refused { code, message, .. } => OwnerError::Refused { code, message },
+            SyncError::SequenceGap { .. } => {
+                OwnerError::Refused { code: "sequence_gap".into(), message: error.to_string() }
+            }
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, OwnerError>;
+
+/// Who is signed in, at which server, and the businesses the reports cover.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerAccount {
+    pub server_url: String,
+    pub email: String,
+    pub name: String,
+    pub businesses: Vec<OwnerBusiness>,
+    pub signed_in_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One report as the owner sees it: fresh from the server (`live`), or the last copy fetched.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportCopy {
+    pub report: String,
+    pub params: BTreeMap<String, String>,
+    pub fetched_at: DateTime<Utc>,
+    pub live: bool,
+    /// Why the server was not asked or did not answer, when this is a saved copy.
+    pub offline_reason: Option<String>,
+    /// The server's JSON, as it sent it: amounts are decimal strings.
+    pub body: serde_json::Value,
+    /// The sales report's days as bars, sized here (in Rust, from the decimal amounts).
+    pub chart: Option<Vec<ChartBar>>,
+}
+
+/// The owner's side of the app on this computer.
+#[derive(Clone)]
+pub struct OwnerDesk {
+    path: PathBuf,
+    account: OwnerAccount,
+    client: Client,
+}
+
+/// The file beside the app's other data that holds the account and the report copies.
+pub fn store_path(folder: &Path) -> PathBuf {
+    folder.join("owner.sqlite")
+}
+
+fn keyring_key(email: &str) -> String {
+    format!("owner:{email}")
+}
+
+impl OwnerDesk {
+    /// The owner's desk if this computer was signed in before.
+    pub fn open(folder: &Path) -> Result<Option<OwnerDesk>> {
+        let path = store_path(folder);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let account = copies::account(&copies::open(&path)?)?;
+        Ok(account.map(|account| OwnerDesk { client: Client::new(&account.server_url), path, account }))
+    }
+
+    /// Signs in at `server_url`; the token goes to the keyring, the account to `owner.sqlite`.
+    pub async fn sign_in(folder: &Path, server_url: &str, email: &str, password: &str) -> Result<OwnerDesk> {
+        let server_url = server_url.trim().trim_end_matches('/');
+        if !(server_url.starts_with("http://") || server_url.starts_with("https://")) {
+            return Err(OwnerError::invalid("server_url", "the server address starts with https://"));
+        }
+        let email = email.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(OwnerError::invalid("email", "type the owner's email"));
+        }
+        if password.is_empty() {
+            return Err(OwnerError::invalid("password", "type the password"));
+        }
+        let client = Client::new(server_url);
+        let request = OwnerLoginRequest { email: email.clone(), password: password.to_string() };
+        let response = client.http.post(format!("{}/api/v1/owner/login", client.base)).json(&request).send().await;
+        let login: OwnerLoginResponse = answer(response).await?;
+        token::save_secret(&keyring_key(&email), &login.token)?;
+        let account = OwnerAccount {
+            server_url: server_url.to_string(),
+            email,
+            name: login.name,
+            businesses: login.businesses,
+            signed_in_at: Utc::now(),
+            expires_at: login.expires_at,
+        };
+        let path = store_path(folder);
+        copies::save_account(&copies::open(&path)?, &account)?;
+        tracing::info!("the owner signed in on this computer");
+        Ok(OwnerDesk { path, account, client })
+    }
+
+    pub fn account(&self) -> &OwnerAccount {
+        &self.account
+    }
+
+    /// Signs out: the token leaves the keyring and the saved figures leave the disk, since a
+    /// laptop that is signed out should not show the books to whoever opens it next.
+    pub fn sign_out(self) -> Result<()> {
+        token::delete_secret(&keyring_key(&self.account.email))?;
+        std::fs::remove_file(&self.path)?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(self.path.with_extension(format!("sqlite{suffix}")));
+        }
+        Ok(())
+    }
+
+    fn token(&self) -> Result<String> {
+        token::load_secret(&keyring_key(&self.account.email))?
+            .ok_or_else(|| OwnerError::SessionEnded("no session token in the keyring".into()))
+    }
+
+    /// The report fresh from the server, saved as the latest copy; without a connection, the
+    /// last copy of the same report with the same parameters.
+    pub async fn report(&self, report: &str, params: &BTreeMap<String, String>) -> Result<ReportCopy> {
+        let params = checked(report, params)?;
+        let fetched = self.fetch(report, &params, false).await;
+        let copy = match fetched {
+            Ok(body) => {
+                let body: serde_json::Value = serde_json::from_slice(&body).map_err(|error| OwnerError::Refused {
+                    code: "unreadable_answer".into(),
+                    message: error.to_string(),
+                })?;
+                let fetched_at = Utc::now();
+                copies::save_copy(&copies::open(&self.path)?, report, &params, fetched_at, &body)?;
+                ReportCopy {
+                    report: report.into(),
+                    params,
+                    fetched_at,
+                    live: true,
+                    offline_reason: None,
+                    body,
+                    chart: None,
+                }
+            }
+            Err(OwnerError::Unreachable(reason)) => {
+                let saved = copies::copy(&copies::open(&self.path)?, report, &params)?;
+                let (fetched_at, body) = saved.ok_or(OwnerError::NoCopy(reason.clone()))?;
+                ReportCopy {
+                    report: report.into(),
+                    params,
+                    fetched_at,
+                    live: false,
+                    offline_reason: Some(reason),
+                    body,
+                    chart: None,
+                }
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(ReportCopy { chart: (report == "sales").then(|| chart::bars(&copy.body)), ..copy })
+    }
+
+    /// Saves the report's CSV (from the server: it needs a connection) into `folder`, named
+    /// after the report, its business and dates; returns the file's path.
+    pub async fn export_csv(&self, report: &str, params: &BTreeMap<String, String>, folder: &Path) -> Result<PathBuf> {
+        let params = checked(report, params)?;
+        let body = self.fetch(report, &params, true).await?;
+        std::fs::create_dir_all(folder)?;
+        let mut name = report.to_string();
+        for value in params.values() {
+            name.push('-');
+            name.extend(value.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-'));
+        }
+        let path = folder.join(format!("{name}.csv"));
+        // Written beside and renamed, so a half-written file never has the final name.
+        let partial = path.with_extension("csv.partial");
+        std::fs::write(&partial, body)?;
+        std::fs::rename(&partial, &path)?;
+        Ok(path)
+    }
+
+    async fn fetch(&self, report: &str, params: &BTreeMap<String, String>, csv: bool) -> Result<Vec<u8>> {
+        let token = self.token()?;
+        let mut query: Vec<(&str, &str)> = params.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+        if csv {
+            query.push(("format", "csv"));
+        }
+        let response = self
+            .client
+            .http
+            .get(format!("{}/api/v1/reports/{report}", self.client.base))
+            .query(&query)
+            .bearer_auth(token)
+            .send()
+            .await;
+        Ok(answer_body(response).await?.1)
+    }
+}
+
+/// The report's name and parameters checked here, so a typo is named even without a
+/// connection; empty values are dropped (the server's defaults apply).
+fn checked(report: &str, params: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    if !REPORTS.contains(&report) {
+        return Err(OwnerError::invalid("report", format!("no report '{report}'")));
+    }
+    let mut kept = BTreeMap::new();
+    for (key, value) in params {
+        if !PARAMETERS.contains(&key.as_str()) {
+            return Err(OwnerError::invalid(key, "not a parameter of the reports"));
+        }
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        if DATE_PARAMETERS.contains(&key.as_str()) && value.parse::<NaiveDate>().is_err() {
+            return Err(OwnerError::invalid(key, format!("'{value}' is not a date (YYYY-MM-DD)")));
+        }
+        kept.insert(key.clone(), value.to_string());
+    }
+    if let (Some(from), Some(to)) = (kept.get("from"), kept.get("to"))
+        && from > to
+    {
+        return Err(OwnerError::invalid("from", "the period starts after it ends"));
+    }
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    }
+
+    #[test]
+    fn bad_parameters_are_named_before_anything_is_sent() {
+        let field = |report: &str, pairs: &[(&str, &str)]| match checked(report, &params(pairs)) {
+            Err(OwnerError::Invalid { field, .. }) => field,
+            other => panic!("{report} {pairs:?} was not refused: {other:?}"),
+        };
+        assert_eq!(field("ledger", &[]), "report");
+        assert_eq!(field("sales", &[("colour", "red")]), "colour");
+        assert_eq!(field("sales", &[("from", "2026-13-01")]), "from");
+        assert_eq!(field("sales", &[("from", "2026-11-20"), ("to", "2026-11-01")]), "from");
+        let kept = checked("sales", &params(&[("business", " WATER "), ("to", "")])).unwrap();
+        assert_eq!(kept, params(&[("business", "WATER")]));
+    }
+}
