@@ -1,7 +1,8 @@
 //! `tillbook-till`: one shop till's local store on SQLite — every kind of counter work recorded
 //! with a provisional double-entry journal and an outbox event, fully offline — and the till's
-//! own figures read from it, and its background sync with the server. No Tauri here: tests drive
-//! many tills in one process.
+//! own figures read from it, and its background sync with the server; and the owner's desk
+//! (`owner`): the reports fetched from the server, kept for reading offline. No Tauri here:
+//! tests drive many tills in one process.
 
 pub mod demo;
 pub mod error;

@@ -6,6 +6,9 @@
 //! - `app`   — the counter app alone (first run: enrol with a server, or a demo till).
 //! - `demo`  — the till's command line on a seeded demo till after a day of work.
 //! - `bench [name]` — the benchmarks (or one of them), written into `docs/benchmarks.md`.
+//! - `history [years]` — seven (or `years`) years of synthetic history for the three demo
+//!   businesses, written by `xtask/history.sql` into the migrated, seeded database
+//!   `DATABASE_URL` names; the reports benchmark measures the owner's reports on the same.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,8 +27,9 @@ fn main() -> Result<()> {
         "app" => app(&root),
         "demo" => demo(&root),
         "bench" => bench(&root, std::env::args().nth(2).as_deref()),
+        "history" => history(&root, std::env::args().nth(2).as_deref()),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]>");
+            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]>");
             bail!("unknown task '{task}'")
         }
     }
@@ -264,7 +268,7 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
         ui(root, false)?;
         replace_section(&doc, "app", &run_bench("tillbook-app", "app", &[])?)?;
     }
-    if wanted("merge") || wanted("catch_up") {
+    if wanted("merge") || wanted("catch_up") || wanted("reports") {
         let database = postgres::ensure(root, "pg", postgres::Durability::Full)?;
         let envs = [("DATABASE_URL", database.url.as_str())];
         if wanted("merge") {
@@ -273,8 +277,29 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
         if wanted("catch_up") {
             replace_section(&doc, "catch_up", &run_bench("tillbook-e2e", "catch_up", &envs)?)?;
         }
+        if wanted("reports") {
+            replace_section(&doc, "reports", &run_bench("tillbook-server", "reports", &envs)?)?;
+        }
     }
     Ok(())
+}
+
+/// The synthetic history of the reports benchmark, for a database of one's own (to try the
+/// owner's screens on years of data): `DATABASE_URL` must name a database that
+/// `tillbook-server migrate` and `seed` have prepared, as a superuser (the generator switches
+/// triggers off while it writes, then sums the running totals).
+fn history(root: &Path, years: Option<&str>) -> Result<()> {
+    let years: u32 = years.unwrap_or("7").parse().context("years is a whole number")?;
+    let url = std::env::var("DATABASE_URL")
+        .context("set DATABASE_URL to a database prepared by `tillbook-server migrate` and `seed`")?;
+    let psql = postgres::server_binaries().map_or_else(|| PathBuf::from("psql"), |bin| bin.join("psql"));
+    let script = root.join("xtask/history.sql");
+    let options = format!("-c history.years={years}");
+    step_with_env(
+        postgres::path_str(&psql)?,
+        &[url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-f", postgres::path_str(&script)?],
+        &[("PGOPTIONS", options.as_str())],
+    )
 }
 
 fn run_bench(package: &str, bench: &str, envs: &[(&str, &str)]) -> Result<String> {
