@@ -1,8 +1,9 @@
 //! `tillbook-server verify` (DESIGN §8): recompute the books from the journal lines and compare.
 //! Clean means: every entry balances and has lines, every stored balance equals the sum of its
 //! lines, entry numbers run 1..n without a gap, and the trial balance is zero; the reports'
-//! running totals (`account_day_total`, `sales_day_total`) equal what they sum; and each
-//! business's receivable account holds exactly what its customers owe on open invoices.
+//! running totals (`account_day_total`, `sales_day_total`, `invoice_settlement`) equal what
+//! they sum; and each business's receivable account holds exactly what its customers owe on
+//! open invoices.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -48,6 +49,9 @@ pub struct VerifyReport {
     /// Days of an account (or of a till's sales) whose running total differs from its rows.
     pub day_total_mismatches: i64,
     pub sales_day_mismatches: i64,
+    /// Invoices whose running settlement (amount, paid, cancelled) differs from their
+    /// allocations, voids and cancellations.
+    pub settlement_mismatches: i64,
     pub receivable_mismatches: Vec<ReceivableMismatch>,
 }
 
@@ -59,6 +63,7 @@ impl VerifyReport {
             && self.total_debits == self.total_credits
             && self.day_total_mismatches == 0
             && self.sales_day_mismatches == 0
+            && self.settlement_mismatches == 0
             && self.receivable_mismatches.is_empty()
     }
 }
@@ -93,10 +98,12 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
             .await?;
     let (day_total_mismatches,): (i64,) = sqlx::query_as(DAY_TOTAL_MISMATCHES).fetch_one(pool).await?;
     let (sales_day_mismatches,): (i64,) = sqlx::query_as(SALES_DAY_MISMATCHES).fetch_one(pool).await?;
+    let (settlement_mismatches,): (i64,) = sqlx::query_as(SETTLEMENT_MISMATCHES).fetch_one(pool).await?;
     let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
     Ok(VerifyReport {
         day_total_mismatches,
         sales_day_mismatches,
+        settlement_mismatches,
         receivable_mismatches: receivables
             .into_iter()
             .map(|(business_code, account_balance, open_invoices)| ReceivableMismatch {
@@ -150,6 +157,22 @@ WITH computed AS (
 SELECT count(*) FROM computed c FULL JOIN sales_day_total t USING (business_id, business_day, device_id)
  WHERE coalesce(c.sales_count, 0) <> coalesce(t.sales_count, 0)
     OR coalesce(c.gross, 0) <> coalesce(t.gross, 0) OR coalesce(c.refunds, 0) <> coalesce(t.refunds, 0)";
+
+/// Each invoice's running settlement against the definition it keeps (DESIGN §5): paid is what
+/// was allocated to it by documents not voided; cancelled, that it was voided or cancelled.
+const SETTLEMENT_MISMATCHES: &str = "
+WITH paid AS (
+    SELECT a.invoice_id, sum(a.amount) AS paid FROM allocation a
+     WHERE NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
+     GROUP BY 1),
+computed AS (
+    SELECT i.invoice_id, i.amount, coalesce(p.paid, 0) AS paid,
+           EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
+             OR EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id) AS cancelled
+      FROM invoice i LEFT JOIN paid p USING (invoice_id))
+SELECT count(*) FROM computed c FULL JOIN invoice_settlement s USING (invoice_id)
+ WHERE c.invoice_id IS NULL OR s.invoice_id IS NULL
+    OR c.amount <> s.amount OR c.paid <> s.paid OR c.cancelled <> s.cancelled";
 
 /// Each business's receivable account against its invoices still standing (not voided, not
 /// cancelled) less what was allocated to them by documents not voided (`invoice_standing`).

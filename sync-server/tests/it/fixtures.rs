@@ -109,8 +109,14 @@ impl TillEvents {
         (sale.clone(), self.event(Document::Sale(sale)))
     }
 
-    /// A payment on account by M-Pesa, allocated to `invoice` (the rest unapplied).
-    pub fn payment(&mut self, customer: CustomerId, amount: &str, invoice: DocumentId, code: &str) -> Event {
+    /// A payment on account by M-Pesa, allocated to `invoice` (the rest unapplied), with its id.
+    pub fn payment(
+        &mut self,
+        customer: CustomerId,
+        amount: &str,
+        invoice: DocumentId,
+        code: &str,
+    ) -> (DocumentId, Event) {
         let amount: Money = amount.parse().expect("a fixture amount");
         let payment = Payment {
             payment_id: DocumentId::new(),
@@ -126,7 +132,7 @@ impl TillEvents {
             unapplied: Money::ZERO,
             total: amount,
         };
-        self.event(Document::PaymentReceived(payment))
+        (payment.payment_id, self.event(Document::PaymentReceived(payment)))
     }
 
     /// `quantity` of line `line_no` of `sale` brought back, as a credit note on its invoice.
