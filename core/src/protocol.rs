@@ -130,6 +130,44 @@ pub struct OwnerLoginResponse {
     pub businesses: Vec<OwnerBusiness>,
 }
 
+/// `POST /api/v1/review/resolve`: the owner's decision on one item of the review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    /// `quarantine:<event id>` or `flag:<number>`, as the review report lists it.
+    pub item: String,
+    /// `dismiss` (posts nothing) or `correct` (posts `correction`).
+    pub action: String,
+    /// Why; kept with the decision and in the audit log.
+    pub note: String,
+    #[serde(default)]
+    pub correction: Option<Correction>,
+}
+
+/// A correcting entry made at head office: balanced lines on one business's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    pub business: String,
+    /// The business day it belongs to; today when absent. Never after today.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub business_day: Option<chrono::NaiveDate>,
+    pub lines: Vec<crate::journal::WireLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolveResponse {
+    pub item: String,
+    /// `dismissed` or `corrected`.
+    pub status: String,
+    /// The correcting entry's number, for `corrected`.
+    pub entry_number: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OwnerBusiness {

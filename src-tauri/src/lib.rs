@@ -75,6 +75,8 @@ pub fn run() {
             commands::owner::owner_sign_out,
             commands::owner::owner_report,
             commands::owner::owner_export,
+            commands::owner::owner_resolve,
+            commands::owner::owner_entry_totals,
         ])
         .run(tauri::generate_context!())
         .expect("the counter app runs");

@@ -14,24 +14,31 @@ use tillbook_till::{Session, Till, TillError};
 pub struct UiError {
     pub code: String,
     pub message: String,
+    /// The form field at fault, when there is one, for the screen to mark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl From<TillError> for UiError {
     fn from(error: TillError) -> UiError {
-        UiError { code: error.code().to_string(), message: error.to_string() }
+        UiError { code: error.code().to_string(), message: error.to_string(), field: None }
     }
 }
 
 impl From<OwnerError> for UiError {
     fn from(error: OwnerError) -> UiError {
         let message = error.to_string();
-        UiError { code: error.code().to_string(), message }
+        let field = match &error {
+            OwnerError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        UiError { code: error.code().to_string(), message, field }
     }
 }
 
 impl UiError {
     pub fn new(code: &str, message: &str) -> UiError {
-        UiError { code: code.to_string(), message: message.to_string() }
+        UiError { code: code.to_string(), message: message.to_string(), field: None }
     }
 }
 

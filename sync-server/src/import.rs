@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::admin::audit;
 use crate::changes::{self, Entity};
+use crate::head_office::{self, HeadOfficeEntry};
 use crate::merge::rows::account_number;
 
 /// The event type of the opening entries; a business that has one is not imported again.
@@ -105,12 +106,7 @@ pub struct Problem {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanLine {
-    pub account: i16,
-    pub debit: Money,
-    pub credit: Money,
-}
+pub use crate::head_office::EntryLine as PlanLine;
 
 /// What one business's opening entry would post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -532,11 +528,15 @@ pub async fn import(
     for plan in &report.businesses {
         let business = &books.businesses[&plan.business];
         let document_id = Uuid::now_v7();
-        let (entry_number,): (i64,) =
-            sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + 1 RETURNING last_entry")
-                .fetch_one(&mut *tx)
-                .await?;
-        post_entry(&mut tx, entry_number, business.id, document_id, occurred_at, as_of, &plan.lines).await?;
+        let entry = HeadOfficeEntry {
+            business_id: business.id,
+            kind: OPENING_EVENT_TYPE,
+            document_id,
+            occurred_at,
+            business_day: as_of,
+            lines: &plan.lines,
+        };
+        let entry_number = head_office::post(&mut tx, &entry).await?;
         report.posted_entries.push(entry_number);
         for customer in checked.customers.iter().filter(|c| c.business == plan.business) {
             let (id, created) = customer_id(&mut tx, customer).await?;
@@ -605,41 +605,6 @@ pub async fn import(
     changes::publish(&mut tx, Entity::Product, Some(&products)).await?;
     tx.commit().await?;
     Ok(report)
-}
-
-/// One head-office entry with its lines and balances, as the merge writes a till's.
-async fn post_entry(
-    tx: &mut PgConnection,
-    entry_number: i64,
-    business_id: Uuid,
-    document_id: Uuid,
-    occurred_at: chrono::DateTime<chrono::FixedOffset>,
-    business_day: NaiveDate,
-    lines: &[PlanLine],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, document_id, occurred_at, business_day)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(entry_number)
-    .bind(Uuid::now_v7())
-    .bind(business_id)
-    .bind(OPENING_EVENT_TYPE)
-    .bind(document_id)
-    .bind(occurred_at)
-    .bind(business_day)
-    .execute(&mut *tx)
-    .await?;
-    let rows: Vec<serde_json::Value> = lines
-        .iter()
-        .enumerate()
-        .map(|(line_no, line)| {
-            serde_json::json!({ "entry_number": entry_number, "line_no": line_no, "business_id": business_id,
-                                "account_code": line.account, "debit": line.debit, "credit": line.credit })
-        })
-        .collect();
-    sqlx::query(crate::merge::rows::INSERT_LINES_AND_BALANCES).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
-    Ok(())
 }
 
 /// The customer of that name (any business's: customers are shared), or a new one.

@@ -6,6 +6,8 @@
 //! - [`admin`] — what the operator's command line does: seed, enrol and revoke tills, owners.
 //! - [`reports`] — the owner's reports, each with its CSV.
 //! - [`import`] — starting from existing books: opening balances, customers, stock.
+//! - [`review`] — the owner's review queue: quarantined events and flags, and their resolution.
+//! - [`head_office`] — journal entries made at head office (opening balances, corrections).
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
 pub mod admin;
@@ -14,10 +16,12 @@ pub mod changes;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod head_office;
 pub mod import;
 pub mod merge;
 pub mod metrics;
 pub mod reports;
+pub mod review;
 pub mod secrets;
 pub mod verify;
 

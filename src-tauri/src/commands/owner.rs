@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
+use tillbook_core::protocol::ResolveResponse;
+use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy};
 
 use crate::state::{Answer, App, UiError};
@@ -39,6 +41,18 @@ pub fn owner_sign_out(app: State<'_, App>) -> Answer<()> {
 #[tauri::command]
 pub async fn owner_report(app: State<'_, App>, report: String, params: BTreeMap<String, String>) -> Answer<ReportCopy> {
     Ok(signed_in(&app)?.report(&report, &params).await?)
+}
+
+/// The owner's decision on an item of the review queue.
+#[tauri::command]
+pub async fn owner_resolve(app: State<'_, App>, form: ResolveForm) -> Answer<ResolveResponse> {
+    Ok(signed_in(&app)?.resolve(&form).await?)
+}
+
+/// The correcting entry's debits and credits as typed so far, for the form to show.
+#[tauri::command]
+pub fn owner_entry_totals(lines: Vec<FormLine>) -> EntryTotals {
+    tillbook_till::owner::review::totals(&lines)
 }
 
 /// Saves the report as CSV where the owner keeps downloads (`TILLBOOK_EXPORT_DIR` overrides it,

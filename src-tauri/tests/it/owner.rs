@@ -11,6 +11,7 @@ use tillbook_core::Money;
 use tillbook_core::documents::{TenderInput, TenderMethod};
 use tillbook_e2e::{Central, Scratch, fast_sync, wait_until};
 use tillbook_server::reports::{Period, Scope, customers, ledger, stock};
+use tillbook_server::review;
 use tillbook_till::sync::token;
 
 use crate::driver::Driver;
@@ -61,6 +62,8 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         let mut till = central.enrol(&scratch.0, "T1", "RETAIL").await;
         till.receive_stock(10);
         till.sell(0, 2);
+        // Twelve loaves of the ten received: posted, and flagged for the owner (stock below zero).
+        till.sell(1, 12);
         let customer = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Mama Njeri").unwrap();
         let sugar = till.products().into_iter().find(|p| p.name == "Sugar 1 kg").unwrap();
         let on_account = TenderInput {
@@ -177,6 +180,44 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.wait_text("[data-testid=statement-balance]", &kes(statement.balance)).await;
         app.wait_text("[data-testid=statement-status]", "open").await;
         app.screenshot("owner-statement").await;
+
+        // The review queue: the oversold loaves wait for a decision; the owner corrects the cost.
+        app.click("[data-testid=report-review]").await;
+        let flag = "[data-testid=review-item][data-code=negative_stock]";
+        wait_attribute(&app, flag, "data-status", "open").await;
+        app.screenshot("owner-review").await;
+        app.click(&format!("{flag} [data-testid=review-decide]")).await;
+        app.click("[data-testid=review-action-correct]").await;
+        app.fill("[data-testid=review-note-input]", "Bread came before it was recorded; cost put right").await;
+        app.find("[data-testid=review-business]").await.select_by_value("RETAIL").await.unwrap();
+        app.fill_nth("[data-testid=review-line-account]", 0, "1220").await;
+        app.fill_nth("[data-testid=review-line-debit]", 0, "100.00").await;
+        app.fill_nth("[data-testid=review-line-account]", 1, "5300").await;
+        app.fill_nth("[data-testid=review-line-credit]", 1, "90.00").await;
+        app.wait_text("[data-testid=review-balance]", "Difference: KES 10.00").await;
+        app.click("[data-testid=review-send]").await;
+        wait_attribute(&app, "[data-testid=review-error]", "data-field", "lines").await;
+        app.screenshot("owner-review-correction").await;
+        let decided = || async {
+            let items = review::items(&central.owner, review::Listing::Resolved).await.unwrap();
+            items.into_iter().map(|item| (item.code, item.status, item.entry_number.is_some())).collect::<Vec<_>>()
+        };
+        assert_eq!(decided().await, [], "an unbalanced correction is never sent");
+        app.fill_nth("[data-testid=review-line-credit]", 1, "100.00").await;
+        app.wait_text("[data-testid=review-balance]", "Balanced").await;
+        app.click("[data-testid=review-send]").await;
+        app.find("[data-testid=review-empty]").await;
+        assert_eq!(decided().await, [("negative_stock".to_string(), "corrected".to_string(), true)]);
+        app.find("[data-testid=review-filter]").await.select_by_value("resolved").await.unwrap();
+        wait_attribute(&app, flag, "data-status", "corrected").await;
+        app.wait_text(
+            &format!("{flag} [data-testid=review-note]"),
+            "Bread came before it was recorded; cost put right",
+        )
+        .await;
+        app.screenshot("owner-review-decided").await;
+        let report = tillbook_server::verify::verify(&central.owner).await.unwrap();
+        assert!(report.is_clean(), "{report:#?}");
 
         // The server goes down: the copies fetched are still shown, marked as copies.
         central.stop().await;

@@ -9,6 +9,7 @@ pub mod owner;
 mod pull;
 mod push;
 pub mod reports;
+mod review;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sync/pull", get(pull::pull))
         .route("/api/v1/owner/login", post(owner::login))
         .route("/api/v1/reports/{report}", get(reports::report))
+        .route("/api/v1/review/resolve", post(review::resolve))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(health::metrics))

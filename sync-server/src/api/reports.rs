@@ -17,9 +17,10 @@ use uuid::Uuid;
 use super::{AppState, owner};
 use crate::error::ApiError;
 use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
+use crate::review;
 
 /// The reports served, in the order the owner's screens list them.
-pub const REPORTS: [&str; 9] = [
+pub const REPORTS: [&str; 10] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -29,6 +30,7 @@ pub const REPORTS: [&str; 9] = [
     "tills",
     "aging",
     "statement",
+    "review",
 ];
 
 impl From<ReportError> for ApiError {
@@ -97,10 +99,11 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging or statement"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement or review"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
+           ("status" = Option<String>, Query, description = "the review queue's items: open (default), resolved or all"),
            ("format" = Option<String>, Query, description = "json (default) or csv")),
     responses((status = 200, description = "the report"),
               (status = 400, body = tillbook_core::protocol::ErrorBody),
@@ -162,6 +165,10 @@ pub async fn report(
             })?;
             let report = customers::statement(pool, customer, params.as_of()?).await?;
             answer(&name, &report, as_csv, csv::statement)
+        }
+        "review" => {
+            let report = review::items(pool, review::Listing::parse(params.text("status"))?).await?;
+            answer(&name, &report, as_csv, |rows| csv::review(rows))
         }
         _ => return Err(ApiError::not_found(format!("no report '{name}'; the reports are {}", REPORTS.join(", ")))),
     };

@@ -157,3 +157,8 @@ pub fn aging(report: &Aging) -> String {
 pub fn statement(report: &Statement) -> String {
     write(&report.invoices)
 }
+
+/// The review queue, one row per item with its decision.
+pub fn review(items: &[crate::review::ReviewItem]) -> String {
+    write(items)
+}

@@ -72,6 +72,15 @@ impl TestServer {
         (response.status().as_u16(), response.text().await.expect("a body"))
     }
 
+    /// A new owner signed in over HTTP: the session token.
+    pub async fn owner_token(&self, email: &str) -> String {
+        tillbook_server::admin::create_owner(&self.owner, email, "Owner", "kahawa tamu sana").await.expect("an owner");
+        let login = serde_json::json!({ "email": email, "password": "kahawa tamu sana" });
+        let signed_in = self.post("/api/v1/owner/login", None, serde_json::to_vec(&login).unwrap()).await;
+        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+        signed_in.body["token"].as_str().expect("a token").to_string()
+    }
+
     /// Enrols a new till of `business` over HTTP, as a till would.
     pub async fn enrol(&self, business: &str) -> (DeviceId, String) {
         let code = admin::create_enrollment_code(&self.owner, business, "Test till").await.expect("code");

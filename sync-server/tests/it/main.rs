@@ -7,3 +7,4 @@ mod import;
 mod ledger;
 mod push;
 mod reports;
+mod review;

@@ -6,13 +6,14 @@
 
 pub mod chart;
 mod copies;
+pub mod review;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse};
+use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse, ResolveResponse};
 
 use crate::sync::client::{Client, SyncError, answer, answer_body};
 use crate::sync::token::{self, TokenError};
@@ -20,7 +21,7 @@ use crate::sync::token::{self, TokenError};
 pub use chart::ChartBar;
 
 /// The reports the server serves, in the order the owner's screens list them.
-pub const REPORTS: [&str; 9] = [
+pub const REPORTS: [&str; 10] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -30,10 +31,11 @@ pub const REPORTS: [&str; 9] = [
     "tills",
     "aging",
     "statement",
+    "review",
 ];
 
 /// The parameters a report takes (each report uses some of them; the server ignores the rest).
-const PARAMETERS: [&str; 5] = ["business", "as_of", "from", "to", "customer_id"];
+const PARAMETERS: [&str; 6] = ["business", "as_of", "from", "to", "customer_id", "status"];
 const DATE_PARAMETERS: [&str; 3] = ["as_of", "from", "to"];
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +92,11 @@ impl From<SyncError> for OwnerError {
             SyncError::Revoked { message, .. } => OwnerError::SessionEnded(message),
             SyncError::Refused { code, message, field, .. } if code == "invalid_parameter" => {
                 OwnerError::Invalid { field: field.unwrap_or_else(|| "report".into()), message }
+            }
+            // The server names a correction's fields under `correction.`; the form has them flat.
+            SyncError::Refused { code, message, field: Some(field), .. } if code == "invalid_resolution" => {
+                let field = field.strip_prefix("correction.").unwrap_or(&field).to_string();
+                OwnerError::Invalid { field, message }
             }
             SyncError::Refused { code, message, .. } => OwnerError::Refused { code, message },
             SyncError::SequenceGap { .. } => {
@@ -265,6 +272,22 @@ impl OwnerDesk {
         std::fs::write(&partial, body)?;
         std::fs::rename(&partial, &path)?;
         Ok(path)
+    }
+
+    /// Sends the owner's decision on an item of the review queue (it needs a connection: a
+    /// decision is made at head office, once).
+    pub async fn resolve(&self, form: &review::ResolveForm) -> Result<ResolveResponse> {
+        let request = form.request()?;
+        let token = self.token()?;
+        let response = self
+            .client
+            .http
+            .post(format!("{}/api/v1/review/resolve", self.client.base))
+            .bearer_auth(token)
+            .json(&request)
+            .send()
+            .await;
+        Ok(answer(response).await?)
     }
 
     async fn fetch(&self, report: &str, params: &BTreeMap<String, String>, csv: bool) -> Result<Vec<u8>> {

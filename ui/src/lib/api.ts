@@ -15,8 +15,16 @@ export interface OwnerAccount {
 }
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
-  | 'statement';
-export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id', string>>;
+  | 'statement' | 'review';
+export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'status', string>>;
+/** The owner's decision on an item of the review queue, as typed (read as money in Rust). */
+export interface ResolveForm {
+  item: string; action: 'dismiss' | 'correct'; note: string; business: string; business_day: string;
+  lines: FormLine[];
+}
+export interface FormLine { account: string; debit: string; credit: string }
+export interface EntryTotals { debits: Money; credits: Money; difference: Money; balanced: boolean }
+export interface ResolveResponse { item: string; status: 'dismissed' | 'corrected'; entry_number: number | null }
 /** A report fresh from the server (`live`) or the last copy kept on this computer. */
 export interface ReportCopy {
   report: ReportName; params: ReportParams; fetched_at: string; live: boolean; offline_reason: string | null;
@@ -101,7 +109,7 @@ export interface SyncView {
   last_push_at: string | null; last_error: string | null;
 }
 /** What a refused command answers: a stable code and the till's own words. */
-export interface UiError { code: string; message: string }
+export interface UiError { code: string; message: string; field?: string }
 
 export function errorText(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'message' in error) return String((error as UiError).message);
@@ -159,4 +167,6 @@ export const api = {
   ownerSignOut: () => invoke<void>('owner_sign_out'),
   ownerReport: (report: ReportName, params: ReportParams) => invoke<ReportCopy>('owner_report', { report, params }),
   ownerExport: (report: ReportName, params: ReportParams) => invoke<string>('owner_export', { report, params }),
+  ownerResolve: (form: ResolveForm) => invoke<ResolveResponse>('owner_resolve', { form }),
+  ownerEntryTotals: (lines: FormLine[]) => invoke<EntryTotals>('owner_entry_totals', { lines }),
 };

@@ -1,0 +1,62 @@
+//! Journal entries made at head office rather than at a till: the opening balances of `import`
+//! and the owner's correcting entries from the review queue. No event stands behind them; they
+//! take the next number from the ledger's counter and go in through the same lines-and-balances
+//! statement as the merge's, so the database's own checks and the running totals see them alike.
+//! The caller holds the ledger's lock (`changes::lock`) for its whole transaction.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+use sqlx::PgConnection;
+use tillbook_core::Money;
+use uuid::Uuid;
+
+/// One line of a head-office entry: an amount on one side of one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryLine {
+    pub account: i16,
+    pub debit: Money,
+    pub credit: Money,
+}
+
+/// What a head-office entry is, when, and for which business.
+pub struct HeadOfficeEntry<'a> {
+    pub business_id: Uuid,
+    /// What made it (`opening.imported`, `review.corrected`): the journal's `event_type`.
+    pub kind: &'a str,
+    pub document_id: Uuid,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub business_day: NaiveDate,
+    pub lines: &'a [EntryLine],
+}
+
+/// Posts the entry with its lines and balances; answers its entry number.
+pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<i64, sqlx::Error> {
+    let (entry_number,): (i64,) =
+        sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + 1 RETURNING last_entry")
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, document_id, occurred_at, business_day)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry_number)
+    .bind(Uuid::now_v7())
+    .bind(entry.business_id)
+    .bind(entry.kind)
+    .bind(entry.document_id)
+    .bind(entry.occurred_at)
+    .bind(entry.business_day)
+    .execute(&mut *tx)
+    .await?;
+    let rows: Vec<serde_json::Value> = entry
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(line_no, line)| {
+            serde_json::json!({ "entry_number": entry_number, "line_no": line_no, "business_id": entry.business_id,
+                                "account_code": line.account, "debit": line.debit, "credit": line.credit })
+        })
+        .collect();
+    sqlx::query(crate::merge::rows::INSERT_LINES_AND_BALANCES).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
+    Ok(entry_number)
+}

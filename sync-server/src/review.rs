@@ -1,0 +1,370 @@
+//! The owner's review queue (DESIGN §7, §9): what the merge could not post (quarantined events)
+//! and what it posted but flagged (stock below zero, an old price, a clock far off, an M-Pesa
+//! code seen before). Each waits for the owner's decision: a correcting entry posted at head
+//! office, or dismissal with a note. A decision is final and kept (`review_resolution`, which
+//! refuses change), and written to the audit log with who made it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use sqlx::PgPool;
+use tillbook_core::Money;
+use tillbook_core::journal::{JournalEntry, JournalPayload};
+use tillbook_core::protocol::{ResolveRequest, ResolveResponse};
+use uuid::Uuid;
+
+use crate::admin::audit;
+use crate::changes;
+use crate::head_office::{self, EntryLine, HeadOfficeEntry};
+
+/// The journal's `event_type` of a correcting entry.
+pub const CORRECTION_EVENT_TYPE: &str = "review.corrected";
+/// A correction is a few lines, typed by a person.
+pub const MAX_CORRECTION_LINES: usize = 20;
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("no review item {0}")]
+    NotFound(String),
+    #[error("{item} was {status} already")]
+    AlreadyResolved { item: String, status: String },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ReviewError {
+    ReviewError::Invalid { field: field.into(), message: message.into() }
+}
+
+/// One item of the queue, with its decision once made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewItem {
+    /// `quarantine:<event id>` or `flag:<flag id>`: what a resolution names.
+    pub item: String,
+    /// `quarantine` or `flag`.
+    pub kind: String,
+    /// The quarantine's reason code or the flag's code (`negative_stock`, `duplicate_mpesa_code`…).
+    pub code: String,
+    pub message: String,
+    /// The business the event was for; `None` when it named one that does not exist.
+    pub business_code: Option<String>,
+    pub till_code: String,
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    pub raised_at: DateTime<Utc>,
+    /// The document's total as the till sent it, when it has one.
+    pub amount: Option<Money>,
+    /// `open`, `dismissed` or `corrected`.
+    pub status: String,
+    pub note: Option<String>,
+    pub entry_number: Option<i64>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// Which items a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Open,
+    Resolved,
+    All,
+}
+
+impl Listing {
+    pub fn parse(text: Option<&str>) -> Result<Listing, ReviewError> {
+        match text {
+            None | Some("open") => Ok(Listing::Open),
+            Some("resolved") => Ok(Listing::Resolved),
+            Some("all") => Ok(Listing::All),
+            Some(other) => Err(invalid("status", format!("'{other}' is not open, resolved or all"))),
+        }
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            Listing::Open => "status = 'open'",
+            Listing::Resolved => "status <> 'open'",
+            Listing::All => "TRUE",
+        }
+    }
+}
+
+/// Both kinds of item in one shape: the event behind each, its till and business, and the
+/// resolution if there is one.
+const ITEMS: &str = "
+WITH items AS (
+    SELECT 'quarantine:' || q.event_id AS item, 'quarantine' AS kind, q.reason_code AS code,
+           q.reason_message AS message, q.event_id, q.quarantined_at AS raised_at, r.id AS resolution
+      FROM quarantine q LEFT JOIN review_resolution r ON r.quarantine_event = q.event_id
+    UNION ALL
+    SELECT 'flag:' || f.id, 'flag', f.code, f.message, f.event_id, f.flagged_at, r.id
+      FROM posting_flag f LEFT JOIN review_resolution r ON r.flag_id = f.id)
+SELECT * FROM (
+    SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, d.till_code, i.event_type, i.occurred_at,
+           t.raised_at, i.raw -> 'document' ->> 'total' AS amount,
+           coalesce(r.action, 'open') AS status, r.note, r.entry_number, o.email AS resolved_by, r.resolved_at
+      FROM items t
+      JOIN inbox i ON i.event_id = t.event_id
+      JOIN device d ON d.id = i.device_id
+      LEFT JOIN business b ON b.id = i.business_id
+      LEFT JOIN review_resolution r ON r.id = t.resolution
+      LEFT JOIN owner_user o ON o.id = r.resolved_by) listed
+ WHERE {condition}
+ ORDER BY raised_at DESC, item";
+
+type ItemRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+/// The queue, newest first.
+pub async fn items(pool: &PgPool, listing: Listing) -> Result<Vec<ReviewItem>, ReviewError> {
+    let sql = ITEMS.replace("{condition}", listing.condition());
+    let rows: Vec<ItemRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                item,
+                kind,
+                code,
+                message,
+                business_code,
+                till_code,
+                event_type,
+                occurred_at,
+                raised_at,
+                amount,
+                status,
+                note,
+                entry_number,
+                resolved_by,
+                resolved_at,
+            )| ReviewItem {
+                item,
+                kind,
+                code,
+                message,
+                business_code,
+                till_code,
+                event_type,
+                occurred_at,
+                raised_at,
+                // A quarantined event may carry anything as its total: shown only when it is money.
+                amount: amount.and_then(|text| text.parse().ok()),
+                status,
+                note,
+                entry_number,
+                resolved_by,
+                resolved_at,
+            },
+        )
+        .collect())
+}
+
+/// What a resolution names: a quarantined event or a posting flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Quarantine(Uuid),
+    Flag(i64),
+}
+
+impl Target {
+    fn parse(item: &str) -> Result<Target, ReviewError> {
+        let item = item.trim();
+        let parsed = match item.split_once(':') {
+            Some(("quarantine", id)) => Uuid::parse_str(id).ok().map(Target::Quarantine),
+            Some(("flag", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Flag),
+            _ => None,
+        };
+        parsed.ok_or_else(|| invalid("item", format!("'{item}' is not quarantine:<event id> or flag:<number>")))
+    }
+}
+
+/// A correction checked against the books, ready to post.
+struct CheckedCorrection {
+    business_code: String,
+    business_id: Uuid,
+    business_day: NaiveDate,
+    lines: Vec<EntryLine>,
+}
+
+/// The entry must balance, every line one-sided and positive, on accounts that exist, are
+/// active and belong to the business — and not on the customers' receivable account, which
+/// only invoices and payments may move (what a customer owes is derived from them, DESIGN §5).
+async fn check_correction(
+    pool: &PgPool,
+    correction: &tillbook_core::protocol::Correction,
+    today: NaiveDate,
+) -> Result<CheckedCorrection, ReviewError> {
+    let business_code = correction.business.trim().to_uppercase();
+    let business: Option<(Uuid, i16)> =
+        sqlx::query_as("SELECT id, (accounts ->> 'receivable')::smallint FROM business WHERE code = $1 AND active")
+            .bind(&business_code)
+            .fetch_optional(pool)
+            .await?;
+    let (business_id, receivable) = business
+        .ok_or_else(|| invalid("correction.business", format!("no active business '{}'", correction.business)))?;
+    let business_day = correction.business_day.unwrap_or(today);
+    if business_day > today {
+        return Err(invalid("correction.business_day", format!("{business_day} is after today ({today})")));
+    }
+    if correction.lines.len() > MAX_CORRECTION_LINES {
+        return Err(invalid("correction.lines", format!("at most {MAX_CORRECTION_LINES} lines")));
+    }
+    let payload = JournalPayload { entry_id: tillbook_core::ids::EntryId::new(), lines: correction.lines.clone() };
+    JournalEntry::from_wire(&payload).map_err(|error| invalid("correction.lines", error.to_string()))?;
+    let accounts: Vec<(i16, Option<String>, bool)> =
+        sqlx::query_as("SELECT code, business_code, active FROM account").fetch_all(pool).await?;
+    let accounts: HashMap<i16, (Option<String>, bool)> =
+        accounts.into_iter().map(|(code, owner, active)| (code, (owner, active))).collect();
+    let mut lines = Vec::new();
+    for (index, line) in correction.lines.iter().enumerate() {
+        let field = format!("correction.lines[{index}].account");
+        let code = i16::try_from(line.account.number()).map_err(|_| invalid(&field, "not an account code"))?;
+        let (owner, active) =
+            accounts.get(&code).ok_or_else(|| invalid(&field, format!("account {code} does not exist")))?;
+        if !active {
+            return Err(invalid(&field, format!("account {code} is inactive")));
+        }
+        if owner.as_deref().is_some_and(|owner| owner != business_code) {
+            return Err(invalid(
+                &field,
+                format!("account {code} belongs to {}, not {business_code}", owner.as_deref().unwrap_or("?")),
+            ));
+        }
+        if code == receivable {
+            return Err(invalid(
+                &field,
+                format!("account {code} holds what customers owe: correct it with an invoice, a payment or a void"),
+            ));
+        }
+        lines.push(EntryLine { account: code, debit: line.debit, credit: line.credit });
+    }
+    Ok(CheckedCorrection { business_code, business_id, business_day, lines })
+}
+
+/// Records the owner's decision on one item: checks it, then in one transaction (under the
+/// ledger's lock, so two decisions on one item cannot both land) posts the correcting entry if
+/// any, keeps the resolution and writes the audit log.
+pub async fn resolve(
+    pool: &PgPool,
+    owner_id: Uuid,
+    owner_email: &str,
+    request: &ResolveRequest,
+    zone: Tz,
+) -> Result<ResolveResponse, ReviewError> {
+    let target = Target::parse(&request.item)?;
+    let note = request.note.trim();
+    if note.is_empty() {
+        return Err(invalid("note", "say why: the note is kept with the decision"));
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters")));
+    }
+    let now = Utc::now();
+    let today = now.with_timezone(&zone).date_naive();
+    let correction = match (request.action.as_str(), &request.correction) {
+        ("dismiss", None) => None,
+        ("dismiss", Some(_)) => return Err(invalid("correction", "a dismissal posts nothing: leave it out")),
+        ("correct", Some(correction)) => Some(check_correction(pool, correction, today).await?),
+        ("correct", None) => return Err(invalid("correction", "a correction needs its entry")),
+        (other, _) => return Err(invalid("action", format!("'{other}' is not dismiss or correct"))),
+    };
+    let item = match target {
+        Target::Quarantine(id) => format!("quarantine:{id}"),
+        Target::Flag(id) => format!("flag:{id}"),
+    };
+
+    let mut tx = pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    let exists: Option<(i32,)> = match target {
+        Target::Quarantine(id) => {
+            sqlx::query_as("SELECT 1 FROM quarantine WHERE event_id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
+        Target::Flag(id) => {
+            sqlx::query_as("SELECT 1 FROM posting_flag WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
+    };
+    if exists.is_none() {
+        return Err(ReviewError::NotFound(item));
+    }
+    let (quarantine_event, flag_id) = match target {
+        Target::Quarantine(id) => (Some(id), None),
+        Target::Flag(id) => (None, Some(id)),
+    };
+    let earlier: Option<(String,)> =
+        sqlx::query_as("SELECT action FROM review_resolution WHERE quarantine_event = $1 OR flag_id = $2")
+            .bind(quarantine_event)
+            .bind(flag_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((status,)) = earlier {
+        return Err(ReviewError::AlreadyResolved { item, status });
+    }
+    let entry_number = match &correction {
+        None => None,
+        Some(correction) => {
+            let occurred_at = zone
+                .from_local_datetime(&correction.business_day.and_hms_opt(12, 0, 0).unwrap_or_default())
+                .earliest()
+                .map(|at| at.fixed_offset())
+                .unwrap_or_else(|| now.fixed_offset());
+            let entry = HeadOfficeEntry {
+                business_id: correction.business_id,
+                kind: CORRECTION_EVENT_TYPE,
+                document_id: Uuid::now_v7(),
+                occurred_at,
+                business_day: correction.business_day,
+                lines: &correction.lines,
+            };
+            Some(head_office::post(&mut tx, &entry).await?)
+        }
+    };
+    let status = if correction.is_some() { "corrected" } else { "dismissed" };
+    sqlx::query(
+        "INSERT INTO review_resolution (quarantine_event, flag_id, action, note, entry_number, resolved_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(quarantine_event)
+    .bind(flag_id)
+    .bind(status)
+    .bind(note)
+    .bind(entry_number)
+    .bind(owner_id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        owner_email,
+        &format!("review.{status}"),
+        &item,
+        serde_json::json!({
+            "note": note,
+            "entry_number": entry_number,
+            "business": correction.as_ref().map(|c| &c.business_code),
+            "lines": correction.as_ref().map(|c| &c.lines),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ResolveResponse { item, status: status.to_string(), entry_number })
+}
