@@ -76,6 +76,7 @@ pub fn run() {
             commands::owner::owner_report,
             commands::owner::owner_export,
             commands::owner::owner_resolve,
+            commands::owner::owner_import_mpesa,
             commands::owner::owner_entry_totals,
         ])
         .run(tauri::generate_context!())

@@ -7,6 +7,7 @@
 //! - [`reports`] — the owner's reports, each with its CSV.
 //! - [`import`] — starting from existing books: opening balances, customers, stock.
 //! - [`review`] — the owner's review queue: quarantined events and flags, and their resolution.
+//! - [`mpesa`] — M-Pesa statements matched against the codes the tills recorded.
 //! - [`head_office`] — journal entries made at head office (opening balances, corrections).
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
@@ -20,6 +21,7 @@ pub mod head_office;
 pub mod import;
 pub mod merge;
 pub mod metrics;
+pub mod mpesa;
 pub mod reports;
 pub mod review;
 pub mod secrets;

@@ -1,6 +1,6 @@
-//! The owner's review queue (DESIGN §7, §9): what the merge could not post (quarantined events)
-//! and what it posted but flagged (stock below zero, an old price, a clock far off, an M-Pesa
-//! code seen before). Each waits for the owner's decision: a correcting entry posted at head
+//! The owner's review queue (DESIGN §7, §9): what the merge could not post (quarantined events),
+//! what it posted but flagged (stock below zero, an old price, a clock far off, an M-Pesa code
+//! seen before), and what an M-Pesa statement did not match (`mpesa`). Each waits for the owner's decision: a correcting entry posted at head
 //! office, or dismissal with a note. A decision is final and kept (`review_resolution`, which
 //! refuses change), and written to the audit log with who made it.
 
@@ -44,20 +44,23 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> ReviewError 
 /// One item of the queue, with its decision once made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewItem {
-    /// `quarantine:<event id>` or `flag:<flag id>`: what a resolution names.
+    /// `quarantine:<event id>`, `flag:<flag id>` or `mpesa:<mismatch id>`: what a resolution names.
     pub item: String,
-    /// `quarantine` or `flag`.
+    /// `quarantine`, `flag` or `mpesa`.
     pub kind: String,
-    /// The quarantine's reason code or the flag's code (`negative_stock`, `duplicate_mpesa_code`…).
+    /// The quarantine's reason code, the flag's code (`negative_stock`, `duplicate_mpesa_code`…)
+    /// or the mismatch's (`mpesa_not_received`, `mpesa_not_recorded`…).
     pub code: String,
     pub message: String,
     /// The business the event was for; `None` when it named one that does not exist.
     pub business_code: Option<String>,
-    pub till_code: String,
+    /// The till behind it; `None` for a receipt no till recorded.
+    pub till_code: Option<String>,
     pub event_type: String,
     pub occurred_at: DateTime<Utc>,
     pub raised_at: DateTime<Utc>,
-    /// The document's total as the till sent it, when it has one.
+    /// The document's total as the till sent it, when it has one; for an M-Pesa mismatch, the
+    /// amount received (or, when nothing was, the amount recorded).
     pub amount: Option<Money>,
     /// `open`, `dismissed` or `corrected`.
     pub status: String,
@@ -94,24 +97,35 @@ impl Listing {
     }
 }
 
-/// Both kinds of item in one shape: the event behind each, its till and business, and the
-/// resolution if there is one.
+/// Every kind of item in one shape: the event (or statement) behind each, its till and
+/// business, and the resolution if there is one.
 const ITEMS: &str = "
 WITH items AS (
     SELECT 'quarantine:' || q.event_id AS item, 'quarantine' AS kind, q.reason_code AS code,
-           q.reason_message AS message, q.event_id, q.quarantined_at AS raised_at, r.id AS resolution
-      FROM quarantine q LEFT JOIN review_resolution r ON r.quarantine_event = q.event_id
+           q.reason_message AS message, i.business_id, d.till_code, i.event_type, i.occurred_at,
+           q.quarantined_at AS raised_at, i.raw -> 'document' ->> 'total' AS amount, r.id AS resolution
+      FROM quarantine q JOIN inbox i USING (event_id) JOIN device d ON d.id = i.device_id
+      LEFT JOIN review_resolution r ON r.quarantine_event = q.event_id
     UNION ALL
-    SELECT 'flag:' || f.id, 'flag', f.code, f.message, f.event_id, f.flagged_at, r.id
-      FROM posting_flag f LEFT JOIN review_resolution r ON r.flag_id = f.id)
+    SELECT 'flag:' || f.id, 'flag', f.code, f.message, i.business_id, d.till_code, i.event_type, i.occurred_at,
+           f.flagged_at, i.raw -> 'document' ->> 'total', r.id
+      FROM posting_flag f JOIN inbox i USING (event_id) JOIN device d ON d.id = i.device_id
+      LEFT JOIN review_resolution r ON r.flag_id = f.id
+    UNION ALL
+    SELECT 'mpesa:' || m.id, 'mpesa', m.kind, m.message, m.business_id, till.till_code, 'mpesa.statement',
+           coalesce(m.received_at, m.recorded_at), m.raised_at,
+           coalesce(m.received_amount, m.recorded_amount)::text, r.id
+      FROM mpesa_mismatch m
+      LEFT JOIN LATERAL (SELECT d.till_code FROM journal_entry e JOIN inbox i USING (event_id)
+                           JOIN device d ON d.id = i.device_id
+                          WHERE e.document_id = m.document_id LIMIT 1) till ON TRUE
+      LEFT JOIN review_resolution r ON r.mpesa_mismatch_id = m.id)
 SELECT * FROM (
-    SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, d.till_code, i.event_type, i.occurred_at,
-           t.raised_at, i.raw -> 'document' ->> 'total' AS amount,
-           coalesce(r.action, 'open') AS status, r.note, r.entry_number, o.email AS resolved_by, r.resolved_at
+    SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, t.till_code, t.event_type, t.occurred_at,
+           t.raised_at, t.amount, coalesce(r.action, 'open') AS status, r.note, r.entry_number,
+           o.email AS resolved_by, r.resolved_at
       FROM items t
-      JOIN inbox i ON i.event_id = t.event_id
-      JOIN device d ON d.id = i.device_id
-      LEFT JOIN business b ON b.id = i.business_id
+      LEFT JOIN business b ON b.id = t.business_id
       LEFT JOIN review_resolution r ON r.id = t.resolution
       LEFT JOIN owner_user o ON o.id = r.resolved_by) listed
  WHERE {condition}
@@ -123,7 +137,7 @@ type ItemRow = (
     String,
     String,
     Option<String>,
-    String,
+    Option<String>,
     String,
     DateTime<Utc>,
     DateTime<Utc>,
@@ -180,11 +194,12 @@ pub async fn items(pool: &PgPool, listing: Listing) -> Result<Vec<ReviewItem>, R
         .collect())
 }
 
-/// What a resolution names: a quarantined event or a posting flag.
+/// What a resolution names: a quarantined event, a posting flag or an M-Pesa mismatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Quarantine(Uuid),
     Flag(i64),
+    Mpesa(i64),
 }
 
 impl Target {
@@ -193,9 +208,12 @@ impl Target {
         let parsed = match item.split_once(':') {
             Some(("quarantine", id)) => Uuid::parse_str(id).ok().map(Target::Quarantine),
             Some(("flag", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Flag),
+            Some(("mpesa", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Mpesa),
             _ => None,
         };
-        parsed.ok_or_else(|| invalid("item", format!("'{item}' is not quarantine:<event id> or flag:<number>")))
+        parsed.ok_or_else(|| {
+            invalid("item", format!("'{item}' is not quarantine:<event id>, flag:<number> or mpesa:<number>"))
+        })
     }
 }
 
@@ -292,6 +310,7 @@ pub async fn resolve(
     let item = match target {
         Target::Quarantine(id) => format!("quarantine:{id}"),
         Target::Flag(id) => format!("flag:{id}"),
+        Target::Mpesa(id) => format!("mpesa:{id}"),
     };
 
     let mut tx = pool.begin().await?;
@@ -303,20 +322,26 @@ pub async fn resolve(
         Target::Flag(id) => {
             sqlx::query_as("SELECT 1 FROM posting_flag WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
         }
+        Target::Mpesa(id) => {
+            sqlx::query_as("SELECT 1 FROM mpesa_mismatch WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
     };
     if exists.is_none() {
         return Err(ReviewError::NotFound(item));
     }
-    let (quarantine_event, flag_id) = match target {
-        Target::Quarantine(id) => (Some(id), None),
-        Target::Flag(id) => (None, Some(id)),
+    let (quarantine_event, flag_id, mpesa_id) = match target {
+        Target::Quarantine(id) => (Some(id), None, None),
+        Target::Flag(id) => (None, Some(id), None),
+        Target::Mpesa(id) => (None, None, Some(id)),
     };
-    let earlier: Option<(String,)> =
-        sqlx::query_as("SELECT action FROM review_resolution WHERE quarantine_event = $1 OR flag_id = $2")
-            .bind(quarantine_event)
-            .bind(flag_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let earlier: Option<(String,)> = sqlx::query_as(
+        "SELECT action FROM review_resolution WHERE quarantine_event = $1 OR flag_id = $2 OR mpesa_mismatch_id = $3",
+    )
+    .bind(quarantine_event)
+    .bind(flag_id)
+    .bind(mpesa_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if let Some((status,)) = earlier {
         return Err(ReviewError::AlreadyResolved { item, status });
     }
@@ -341,11 +366,13 @@ pub async fn resolve(
     };
     let status = if correction.is_some() { "corrected" } else { "dismissed" };
     sqlx::query(
-        "INSERT INTO review_resolution (quarantine_event, flag_id, action, note, entry_number, resolved_by)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, action, note, entry_number,
+                                        resolved_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(quarantine_event)
     .bind(flag_id)
+    .bind(mpesa_id)
     .bind(status)
     .bind(note)
     .bind(entry_number)

@@ -49,6 +49,18 @@ pub async fn owner_resolve(app: State<'_, App>, form: ResolveForm) -> Answer<Res
     Ok(signed_in(&app)?.resolve(&form).await?)
 }
 
+/// An M-Pesa statement the owner picked (its text, read by the window from the file chosen),
+/// sent to be matched; answers the server's summary.
+#[tauri::command]
+pub async fn owner_import_mpesa(
+    app: State<'_, App>,
+    business: String,
+    file_name: String,
+    text: String,
+) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.import_mpesa(&business, &file_name, &text).await?)
+}
+
 /// The correcting entry's debits and credits as typed so far, for the form to show.
 #[tauri::command]
 pub fn owner_entry_totals(lines: Vec<FormLine>) -> EntryTotals {

@@ -81,6 +81,22 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
             tenders: vec![on_account],
         };
         till.till.record_sale(&till.session, &request).unwrap();
+        // Milk paid by M-Pesa: the statement imported below has its code, and one no till recorded.
+        let milk = till.products().into_iter().find(|p| p.name.starts_with("Milk")).unwrap();
+        let by_mpesa = tillbook_till::SaleRequest {
+            lines: vec![tillbook_till::SaleLineRequest {
+                product_id: milk.id,
+                quantity: tillbook_core::Quantity::whole(1),
+                discount: Money::ZERO,
+            }],
+            tenders: vec![TenderInput {
+                method: TenderMethod::Mpesa,
+                amount: milk.price,
+                mpesa_code: Some("QK22MLK001".into()),
+                customer_id: None,
+            }],
+        };
+        till.till.record_sale(&till.session, &by_mpesa).unwrap();
         till.start_sync(fast_sync());
         wait_until(Duration::from_secs(30), "the till's work reaches the server", || async { till.pending() == 0 })
             .await;
@@ -218,6 +234,29 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.screenshot("owner-review-decided").await;
         let report = tillbook_server::verify::verify(&central.owner).await.unwrap();
         assert!(report.is_clean(), "{report:#?}");
+
+        // The M-Pesa statement: the milk's code matches; a receipt no till recorded is reviewed.
+        let now = Utc::now().with_timezone(&chrono_tz::Africa::Nairobi).format("%Y-%m-%d %H:%M:%S");
+        let statement = scratch.0.join("mpesa-november.csv");
+        std::fs::write(
+            &statement,
+            format!(
+                "Receipt No.,Completion Time,Details,Transaction Status,Paid In,Withdrawn,Balance\n\
+                 QK22MLK001,{now},Payment from 2547****123,Completed,{},,1000.00\n\
+                 QK22ZZZ999,{now},Payment from 2547****456,Completed,250.00,,1250.00\n",
+                milk.price
+            ),
+        )
+        .unwrap();
+        app.find("[data-testid=review-filter]").await.select_by_value("open").await.unwrap();
+        app.find("[data-testid=mpesa-business]").await.select_by_value("RETAIL").await.unwrap();
+        app.find("[data-testid=mpesa-file]").await.send_keys(statement.to_str().unwrap()).await.unwrap();
+        app.click("[data-testid=mpesa-send]").await;
+        wait_attribute(&app, "[data-testid=mpesa-summary]", "data-new-items", "1").await;
+        assert_eq!(attribute(&app, "[data-testid=mpesa-summary]", "data-matched").await.as_deref(), Some("1"));
+        let unrecorded = "[data-testid=review-item][data-code=mpesa_not_recorded]";
+        wait_attribute(&app, unrecorded, "data-status", "open").await;
+        app.screenshot("owner-mpesa").await;
 
         // The server goes down: the copies fetched are still shown, marked as copies.
         central.stop().await;

@@ -4,6 +4,7 @@
 mod auth;
 mod enroll;
 mod health;
+mod mpesa;
 pub mod openapi;
 pub mod owner;
 mod pull;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/owner/login", post(owner::login))
         .route("/api/v1/reports/{report}", get(reports::report))
         .route("/api/v1/review/resolve", post(review::resolve))
+        .route("/api/v1/mpesa/statements", post(mpesa::import))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(health::metrics))

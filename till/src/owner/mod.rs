@@ -94,7 +94,9 @@ impl From<SyncError> for OwnerError {
                 OwnerError::Invalid { field: field.unwrap_or_else(|| "report".into()), message }
             }
             // The server names a correction's fields under `correction.`; the form has them flat.
-            SyncError::Refused { code, message, field: Some(field), .. } if code == "invalid_resolution" => {
+            SyncError::Refused { code, message, field: Some(field), .. }
+                if code == "invalid_resolution" || code == "invalid_statement" =>
+            {
                 let field = field.strip_prefix("correction.").unwrap_or(&field).to_string();
                 OwnerError::Invalid { field, message }
             }
@@ -285,6 +287,29 @@ impl OwnerDesk {
             .post(format!("{}/api/v1/review/resolve", self.client.base))
             .bearer_auth(token)
             .json(&request)
+            .send()
+            .await;
+        Ok(answer(response).await?)
+    }
+
+    /// Sends an M-Pesa statement (the CSV as the business downloaded it) to be matched against
+    /// the tills' codes; answers the server's summary (what matched, the review items raised).
+    pub async fn import_mpesa(&self, business: &str, file_name: &str, text: &str) -> Result<serde_json::Value> {
+        if business.trim().is_empty() {
+            return Err(OwnerError::invalid("business", "choose whose M-Pesa statement it is"));
+        }
+        if text.trim().is_empty() {
+            return Err(OwnerError::invalid("file", "the file is empty"));
+        }
+        let token = self.token()?;
+        let response = self
+            .client
+            .http
+            .post(format!("{}/api/v1/mpesa/statements", self.client.base))
+            .query(&[("business", business.trim()), ("file_name", file_name)])
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .bearer_auth(token)
+            .body(text.to_string())
             .send()
             .await;
         Ok(answer(response).await?)

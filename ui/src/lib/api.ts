@@ -24,6 +24,12 @@ export interface ResolveForm {
 }
 export interface FormLine { account: string; debit: string; credit: string }
 export interface EntryTotals { debits: Money; credits: Money; difference: Money; balanced: boolean }
+/** What an M-Pesa statement import did (sync-server/src/mpesa.rs, ImportedStatement). */
+export interface MpesaImport {
+  statement_id: number; business: string; receipts: number; new_receipts: number; paid_in: Money; matched: number;
+  mismatches: { kind: string; mpesa_code: string; recorded_amount: Money | null; received_amount: Money | null; message: string }[];
+  new_review_items: number;
+}
 export interface ResolveResponse { item: string; status: 'dismissed' | 'corrected'; entry_number: number | null }
 /** A report fresh from the server (`live`) or the last copy kept on this computer. */
 export interface ReportCopy {
@@ -168,5 +174,7 @@ export const api = {
   ownerReport: (report: ReportName, params: ReportParams) => invoke<ReportCopy>('owner_report', { report, params }),
   ownerExport: (report: ReportName, params: ReportParams) => invoke<string>('owner_export', { report, params }),
   ownerResolve: (form: ResolveForm) => invoke<ResolveResponse>('owner_resolve', { form }),
+  ownerImportMpesa: (business: string, fileName: string, text: string) =>
+    invoke<MpesaImport>('owner_import_mpesa', { business, fileName, text }),
   ownerEntryTotals: (lines: FormLine[]) => invoke<EntryTotals>('owner_entry_totals', { lines }),
 };
