@@ -168,6 +168,78 @@ pub struct ResolveResponse {
     pub entry_number: Option<i64>,
 }
 
+/// `POST /api/v1/admin/products`: a new product (no `id`) or a change to one, from the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProductChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<crate::ids::ProductId>,
+    pub business: String,
+    pub name: String,
+    #[serde(default)]
+    pub barcode: Option<String>,
+    pub unit: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "120.00"))]
+    pub price: crate::Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.16"))]
+    pub vat_rate: crate::VatRate,
+    /// Unchanged when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub unit_cost: Option<crate::Money>,
+    /// For a new product: whether it is kept in stock (a change keeps what the product is).
+    #[serde(default)]
+    pub stocked: bool,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/staff`: a new member of staff (no `id`, a PIN needed) or a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StaffChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<StaffId>,
+    pub name: String,
+    /// `cashier`, `supervisor` or `owner`.
+    pub role: String,
+    /// A new PIN (4 to 8 digits); the old one stays when absent.
+    #[serde(default)]
+    pub pin: Option<String>,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/tills`: a one-time code to enrol a new till of `business`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TillEnrolRequest {
+    pub business: String,
+    pub name: String,
+}
+
+/// The code to type into the new till (shown once), and the till code it will have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillEnrolment {
+    pub business: String,
+    pub till_code: String,
+    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: DateTime<chrono::Utc>,
+}
+
+/// `POST /api/v1/admin/tills/revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TillRevokeRequest {
+    pub till_code: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OwnerBusiness {

@@ -77,6 +77,10 @@ pub fn run() {
             commands::owner::owner_export,
             commands::owner::owner_resolve,
             commands::owner::owner_import_mpesa,
+            commands::owner::owner_save_product,
+            commands::owner::owner_save_staff,
+            commands::owner::owner_enrol_till,
+            commands::owner::owner_revoke_till,
             commands::owner::owner_entry_totals,
         ])
         .run(tauri::generate_context!())

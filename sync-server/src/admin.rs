@@ -149,6 +149,17 @@ ON CONFLICT DO NOTHING";
 /// A one-time code for a new till of `business_code`, and the till code it will get (`W1`,
 /// `W2`, … from the business code's first letter).
 pub async fn create_enrollment_code(pool: &PgPool, business_code: &str, name: &str) -> Result<String, AdminError> {
+    Ok(create_enrollment_code_by(pool, OPERATOR, business_code, name).await?.0)
+}
+
+/// As [`create_enrollment_code`], made by `actor` (the operator, or the owner from the app):
+/// the code, the till code and when the code expires.
+pub async fn create_enrollment_code_by(
+    pool: &PgPool,
+    actor: &str,
+    business_code: &str,
+    name: &str,
+) -> Result<(String, String, chrono::DateTime<Utc>), AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AdminError::Invalid { field: "name", message: "a till's name needs 1 to 100 characters".into() });
@@ -169,6 +180,7 @@ pub async fn create_enrollment_code(pool: &PgPool, business_code: &str, name: &s
     .await?;
     let till_code = format!("{prefix}{}", taken + 1);
     let code = new_enrollment_code();
+    let expires_at = Utc::now() + Duration::days(ENROLLMENT_CODE_DAYS);
     sqlx::query(
         "INSERT INTO enrollment_code (code_hash, business_id, device_name, till_code, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -176,23 +188,28 @@ pub async fn create_enrollment_code(pool: &PgPool, business_code: &str, name: &s
     .bind(business_id)
     .bind(name)
     .bind(&till_code)
-    .bind(Utc::now() + Duration::days(ENROLLMENT_CODE_DAYS))
+    .bind(expires_at)
     .execute(&mut *tx)
     .await?;
     audit(
         &mut tx,
-        OPERATOR,
+        actor,
         "device.enrollment_code_created",
         &till_code,
         serde_json::json!({ "business": business_code, "name": name }),
     )
     .await?;
     tx.commit().await?;
-    Ok(code)
+    Ok((code, till_code, expires_at))
 }
 
 /// Revokes a till: its token is refused from now on (`401 device_revoked`).
 pub async fn revoke_device(pool: &PgPool, device: DeviceId) -> Result<(), AdminError> {
+    revoke_device_by(pool, OPERATOR, device).await
+}
+
+/// As [`revoke_device`], by `actor`.
+pub async fn revoke_device_by(pool: &PgPool, actor: &str, device: DeviceId) -> Result<(), AdminError> {
     let mut tx = pool.begin().await?;
     let updated = sqlx::query("UPDATE device SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1")
         .bind(device.0)
@@ -201,7 +218,7 @@ pub async fn revoke_device(pool: &PgPool, device: DeviceId) -> Result<(), AdminE
     if updated.rows_affected() == 0 {
         return Err(AdminError::UnknownDevice(device));
     }
-    audit(&mut tx, OPERATOR, "device.revoked", &device.to_string(), serde_json::json!({})).await?;
+    audit(&mut tx, actor, "device.revoked", &device.to_string(), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }

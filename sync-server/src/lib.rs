@@ -8,6 +8,7 @@
 //! - [`import`] — starting from existing books: opening balances, customers, stock.
 //! - [`review`] — the owner's review queue: quarantined events and flags, and their resolution.
 //! - [`mpesa`] — M-Pesa statements matched against the codes the tills recorded.
+//! - [`maintenance`] — the owner's changes to products, prices, staff and tills.
 //! - [`head_office`] — journal entries made at head office (opening balances, corrections).
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
@@ -19,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod head_office;
 pub mod import;
+pub mod maintenance;
 pub mod merge;
 pub mod metrics;
 pub mod mpesa;

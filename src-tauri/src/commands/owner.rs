@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
-use tillbook_core::protocol::ResolveResponse;
+use tillbook_core::protocol::{ResolveResponse, TillEnrolment};
+use tillbook_till::owner::maintenance::{ProductForm, StaffForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy};
 
@@ -59,6 +60,28 @@ pub async fn owner_import_mpesa(
     text: String,
 ) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.import_mpesa(&business, &file_name, &text).await?)
+}
+
+/// A product saved from the owner's maintenance screen (new, or a new price).
+#[tauri::command]
+pub async fn owner_save_product(app: State<'_, App>, form: ProductForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_product(&form).await?)
+}
+
+/// A member of staff saved (new, a new PIN, or deactivated).
+#[tauri::command]
+pub async fn owner_save_staff(app: State<'_, App>, form: StaffForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_staff(&form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_enrol_till(app: State<'_, App>, business: String, name: String) -> Answer<TillEnrolment> {
+    Ok(signed_in(&app)?.enrol_till(&business, &name).await?)
+}
+
+#[tauri::command]
+pub async fn owner_revoke_till(app: State<'_, App>, till_code: String) -> Answer<()> {
+    Ok(signed_in(&app)?.revoke_till(&till_code).await?)
 }
 
 /// The correcting entry's debits and credits as typed so far, for the form to show.

@@ -258,6 +258,55 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         wait_attribute(&app, unrecorded, "data-status", "open").await;
         app.screenshot("owner-mpesa").await;
 
+        // Maintenance: a new milk price, typed wrong first; the running till pulls the price.
+        app.click("[data-testid=owner-manage]").await;
+        app.find("[data-testid=manage-business]").await.select_by_value("RETAIL").await.unwrap();
+        let milk_row = format!("[data-testid=manage-product][data-name='{}']", milk.name);
+        app.click(&format!("{milk_row} [data-testid=manage-edit-product]")).await;
+        app.fill("[data-testid=product-price]", "7O.00").await;
+        app.click("[data-testid=product-save]").await;
+        wait_attribute(&app, "[data-testid=manage-error]", "data-field", "price").await;
+        let new_price = milk.price + Money::from_cents(500);
+        app.fill("[data-testid=product-price]", &new_price.to_string()).await;
+        app.click("[data-testid=product-save]").await;
+        app.find("[data-testid=manage-saved]").await;
+        app.wait_text(&format!("{milk_row} [data-testid=manage-product-price]"), &kes(new_price)).await;
+        app.screenshot("owner-manage-products").await;
+        wait_until(Duration::from_secs(30), "the till pulls the new milk price", || async {
+            let pulled = till.till.products(till.session.business_id).unwrap();
+            pulled.iter().any(|p| p.id == milk.id && p.price == new_price)
+        })
+        .await;
+
+        // A new cashier: her PIN works at the till once it has pulled her.
+        app.click("[data-testid=manage-staff]").await;
+        app.click("[data-testid=manage-new-staff]").await;
+        app.fill("[data-testid=staff-name]", "Akinyi").await;
+        app.fill("[data-testid=staff-pin]", "4321").await;
+        app.click("[data-testid=staff-save]").await;
+        app.find("[data-testid=manage-staff-member][data-name=Akinyi]").await;
+        app.screenshot("owner-manage-staff").await;
+        wait_until(Duration::from_secs(30), "the till pulls the new cashier", || async {
+            till.till.staff().unwrap().iter().any(|member| member.name == "Akinyi")
+        })
+        .await;
+        let akinyi = till.till.staff().unwrap().into_iter().find(|member| member.name == "Akinyi").unwrap();
+        assert!(till.till.login(akinyi.id, "4321").is_ok(), "the PIN set at head office opens the till");
+
+        // Tills: a code for a second counter; the first till revoked after a second click.
+        app.click("[data-testid=manage-tills]").await;
+        app.fill("[data-testid=enrol-name]", "Counter 2").await;
+        app.find("[data-testid=enrol-business]").await.select_by_value("RETAIL").await.unwrap();
+        app.click("[data-testid=enrol-send]").await;
+        let code = app.find("[data-testid=enrol-code]").await.text().await.unwrap();
+        assert!(code.len() >= 8, "an enrolment code is shown: {code}");
+        let till_code = till.till.info().till_code.clone();
+        let row = format!("[data-testid=manage-till][data-till='{till_code}']");
+        app.click(&format!("{row} [data-testid=revoke-till]")).await;
+        app.click(&format!("{row} [data-testid=revoke-confirm]")).await;
+        wait_attribute(&app, &row, "data-revoked", "true").await;
+        app.screenshot("owner-manage-tills").await;
+
         // The server goes down: the copies fetched are still shown, marked as copies.
         central.stop().await;
         app.click("[data-testid=report-trial-balance]").await;

@@ -4,6 +4,7 @@
 mod auth;
 mod enroll;
 mod health;
+mod maintenance;
 mod mpesa;
 pub mod openapi;
 pub mod owner;
@@ -50,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/{report}", get(reports::report))
         .route("/api/v1/review/resolve", post(review::resolve))
         .route("/api/v1/mpesa/statements", post(mpesa::import))
+        .route("/api/v1/admin/products", post(maintenance::product))
+        .route("/api/v1/admin/staff", post(maintenance::staff))
+        .route("/api/v1/admin/tills", post(maintenance::enrol_till))
+        .route("/api/v1/admin/tills/revoke", post(maintenance::revoke_till))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(health::metrics))

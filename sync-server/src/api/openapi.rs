@@ -8,7 +8,9 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Tillbook sync server", description = "DESIGN §7: enrol, push, pull; §9: the owner's reports."),
     paths(super::enroll::enroll, super::push::push, super::pull::pull, super::health::health,
-          super::owner::login, super::reports::report, super::review::resolve, super::mpesa::import),
+          super::owner::login, super::reports::report, super::review::resolve, super::mpesa::import,
+          super::maintenance::product, super::maintenance::staff, super::maintenance::enrol_till,
+          super::maintenance::revoke_till),
     modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;

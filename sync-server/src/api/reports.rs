@@ -17,10 +17,10 @@ use uuid::Uuid;
 use super::{AppState, owner};
 use crate::error::ApiError;
 use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
-use crate::review;
+use crate::{maintenance, review};
 
 /// The reports served, in the order the owner's screens list them.
-pub const REPORTS: [&str; 10] = [
+pub const REPORTS: [&str; 12] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -31,6 +31,8 @@ pub const REPORTS: [&str; 10] = [
     "aging",
     "statement",
     "review",
+    "products",
+    "staff",
 ];
 
 impl From<ReportError> for ApiError {
@@ -99,7 +101,7 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement or review"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products or staff"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
@@ -168,7 +170,16 @@ pub async fn report(
         }
         "review" => {
             let report = review::items(pool, review::Listing::parse(params.text("status"))?).await?;
-            answer(&name, &report, as_csv, |rows| csv::review(rows))
+            answer(&name, &report, as_csv, |rows| csv::rows(rows))
+        }
+        "products" => {
+            let business = params.text("business").map(str::to_uppercase).filter(|code| code != "ALL");
+            let report = maintenance::products(pool, business.as_deref()).await?;
+            answer(&name, &report, as_csv, |rows| csv::rows(rows))
+        }
+        "staff" => {
+            let report = maintenance::staff(pool).await?;
+            answer(&name, &report, as_csv, |rows| csv::rows(rows))
         }
         _ => return Err(ApiError::not_found(format!("no report '{name}'; the reports are {}", REPORTS.join(", ")))),
     };

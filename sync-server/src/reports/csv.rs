@@ -158,7 +158,7 @@ pub fn statement(report: &Statement) -> String {
     write(&report.invoices)
 }
 
-/// The review queue, one row per item with its decision.
-pub fn review(items: &[crate::review::ReviewItem]) -> String {
-    write(items)
+/// A list of flat rows as they are (the review queue, products, staff).
+pub fn rows<R: Serialize>(rows: &[R]) -> String {
+    write(rows)
 }

@@ -5,6 +5,7 @@ mod concurrency;
 mod fixtures;
 mod import;
 mod ledger;
+mod maintenance;
 mod mpesa;
 mod push;
 mod reports;

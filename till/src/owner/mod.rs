@@ -6,6 +6,7 @@
 
 pub mod chart;
 mod copies;
+pub mod maintenance;
 pub mod review;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse, ResolveResponse};
+use tillbook_core::protocol::{
+    OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse, ResolveResponse, TillEnrolRequest, TillEnrolment,
+    TillRevokeRequest,
+};
 
 use crate::sync::client::{Client, SyncError, answer, answer_body};
 use crate::sync::token::{self, TokenError};
@@ -21,7 +25,7 @@ use crate::sync::token::{self, TokenError};
 pub use chart::ChartBar;
 
 /// The reports the server serves, in the order the owner's screens list them.
-pub const REPORTS: [&str; 10] = [
+pub const REPORTS: [&str; 12] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -32,6 +36,8 @@ pub const REPORTS: [&str; 10] = [
     "aging",
     "statement",
     "review",
+    "products",
+    "staff",
 ];
 
 /// The parameters a report takes (each report uses some of them; the server ignores the rest).
@@ -95,7 +101,7 @@ impl From<SyncError> for OwnerError {
             }
             // The server names a correction's fields under `correction.`; the form has them flat.
             SyncError::Refused { code, message, field: Some(field), .. }
-                if code == "invalid_resolution" || code == "invalid_statement" =>
+                if ["invalid_resolution", "invalid_statement", "invalid_change"].contains(&code.as_str()) =>
             {
                 let field = field.strip_prefix("correction.").unwrap_or(&field).to_string();
                 OwnerError::Invalid { field, message }
@@ -312,6 +318,42 @@ impl OwnerDesk {
             .body(text.to_string())
             .send()
             .await;
+        Ok(answer(response).await?)
+    }
+
+    /// Saves a product (new, or a change such as its price); answers it as the server saved it.
+    pub async fn save_product(&self, form: &maintenance::ProductForm) -> Result<serde_json::Value> {
+        let change = form.change()?;
+        self.post_json("/api/v1/admin/products", &change).await
+    }
+
+    /// Saves a member of staff (new, a new PIN, or deactivated).
+    pub async fn save_staff(&self, form: &maintenance::StaffForm) -> Result<serde_json::Value> {
+        let change = form.change()?;
+        self.post_json("/api/v1/admin/staff", &change).await
+    }
+
+    /// A one-time code for a new till of `business`, to type into it.
+    pub async fn enrol_till(&self, business: &str, name: &str) -> Result<TillEnrolment> {
+        if name.trim().is_empty() {
+            return Err(OwnerError::invalid("name", "name the till (where it stands)"));
+        }
+        let request = TillEnrolRequest { business: business.trim().to_string(), name: name.trim().to_string() };
+        let answer = self.post_json("/api/v1/admin/tills", &request).await?;
+        serde_json::from_value(answer)
+            .map_err(|error| OwnerError::Refused { code: "unreadable_answer".into(), message: error.to_string() })
+    }
+
+    /// Revokes a till: its token is refused from now on.
+    pub async fn revoke_till(&self, till_code: &str) -> Result<()> {
+        self.post_json("/api/v1/admin/tills/revoke", &TillRevokeRequest { till_code: till_code.to_string() }).await?;
+        Ok(())
+    }
+
+    async fn post_json<T: Serialize>(&self, path: &str, body: &T) -> Result<serde_json::Value> {
+        let token = self.token()?;
+        let response =
+            self.client.http.post(format!("{}{path}", self.client.base)).bearer_auth(token).json(body).send().await;
         Ok(answer(response).await?)
     }
 

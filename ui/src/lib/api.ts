@@ -15,7 +15,7 @@ export interface OwnerAccount {
 }
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
-  | 'statement' | 'review';
+  | 'statement' | 'review' | 'products' | 'staff';
 export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'status', string>>;
 /** The owner's decision on an item of the review queue, as typed (read as money in Rust). */
 export interface ResolveForm {
@@ -30,6 +30,13 @@ export interface MpesaImport {
   mismatches: { kind: string; mpesa_code: string; recorded_amount: Money | null; received_amount: Money | null; message: string }[];
   new_review_items: number;
 }
+/** The maintenance forms, as typed (read as money and rates in Rust, till/src/owner/maintenance.rs). */
+export interface ProductForm {
+  id: string; business: string; name: string; barcode: string; unit: string; price: string; vat_rate: string;
+  unit_cost: string; stocked: boolean; active: boolean;
+}
+export interface StaffForm { id: string; name: string; role: 'cashier' | 'supervisor' | 'owner'; pin: string; active: boolean }
+export interface TillEnrolment { business: string; till_code: string; code: string; expires_at: string }
 export interface ResolveResponse { item: string; status: 'dismissed' | 'corrected'; entry_number: number | null }
 /** A report fresh from the server (`live`) or the last copy kept on this computer. */
 export interface ReportCopy {
@@ -176,5 +183,9 @@ export const api = {
   ownerResolve: (form: ResolveForm) => invoke<ResolveResponse>('owner_resolve', { form }),
   ownerImportMpesa: (business: string, fileName: string, text: string) =>
     invoke<MpesaImport>('owner_import_mpesa', { business, fileName, text }),
+  ownerSaveProduct: (form: ProductForm) => invoke<unknown>('owner_save_product', { form }),
+  ownerSaveStaff: (form: StaffForm) => invoke<unknown>('owner_save_staff', { form }),
+  ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
+  ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
   ownerEntryTotals: (lines: FormLine[]) => invoke<EntryTotals>('owner_entry_totals', { lines }),
 };

@@ -1,0 +1,86 @@
+//! `POST /api/v1/admin/...`: the owner's head-office maintenance — products and prices, staff and
+//! PINs, tills enrolled and revoked (`maintenance`). The lists are the `products` and `staff`
+//! reports and the `tills` report.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::HeaderMap;
+use tillbook_core::protocol::{ProductChange, StaffChange, TillEnrolRequest, TillEnrolment, TillRevokeRequest};
+
+use super::{AppState, owner};
+use crate::error::ApiError;
+use crate::maintenance::{self, MaintenanceError, ProductLine, StaffLine};
+
+impl From<MaintenanceError> for ApiError {
+    fn from(error: MaintenanceError) -> ApiError {
+        match error {
+            MaintenanceError::Invalid { field, message } => ApiError::bad_request("invalid_change", field, message),
+            MaintenanceError::NotFound(message) => ApiError::not_found(message),
+            MaintenanceError::Database(error) => error.into(),
+            MaintenanceError::Hash(message) => ApiError::internal(message),
+        }
+    }
+}
+
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(value)| value)
+        .map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/products", request_body = ProductChange,
+    responses((status = 200, description = "the product as saved, published to its business's tills"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 404, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    change: Result<Json<ProductChange>, JsonRejection>,
+) -> Result<Json<ProductLine>, ApiError> {
+    let owner = owner::owner(&state, &headers).await?;
+    Ok(Json(maintenance::save_product(&state.pool, &owner.email, &body(change)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/staff", request_body = StaffChange,
+    responses((status = 200, description = "the member of staff as saved (never the PIN), published to every till"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 404, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    change: Result<Json<StaffChange>, JsonRejection>,
+) -> Result<Json<StaffLine>, ApiError> {
+    let owner = owner::owner(&state, &headers).await?;
+    Ok(Json(maintenance::save_staff(&state.pool, &owner.email, &body(change)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/tills", request_body = TillEnrolRequest,
+    responses((status = 200, body = TillEnrolment), (status = 400, body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn enrol_till(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<TillEnrolRequest>, JsonRejection>,
+) -> Result<Json<TillEnrolment>, ApiError> {
+    let owner = owner::owner(&state, &headers).await?;
+    let request = body(request)?;
+    Ok(Json(maintenance::enrol_till(&state.pool, &owner.email, &request.business, &request.name).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/tills/revoke", request_body = TillRevokeRequest,
+    responses((status = 200, description = "revoked"), (status = 400, body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn revoke_till(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<TillRevokeRequest>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let owner = owner::owner(&state, &headers).await?;
+    let request = body(request)?;
+    maintenance::revoke_till(&state.pool, &owner.email, &request.till_code).await?;
+    Ok(Json(serde_json::json!({ "till_code": request.till_code.trim().to_uppercase(), "revoked": true })))
+}

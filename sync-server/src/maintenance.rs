@@ -1,0 +1,361 @@
+//! Head-office maintenance from the owner's screens (DESIGN §1, §7): products and their prices,
+//! staff and their PINs, tills enrolled and revoked. Each change is checked field by field,
+//! written to the audit log with the owner's email, and published on the change feed in the
+//! same transaction, so every till concerned pulls it (master data is server-wins).
+
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+use tillbook_core::protocol::{ProductChange, StaffChange, TillEnrolment};
+use tillbook_core::{Money, VatRate};
+use uuid::Uuid;
+
+use crate::admin::{self, AdminError, audit};
+use crate::changes::{self, Entity};
+use crate::secrets::hash_password;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MaintenanceError {
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("hashing failed: {0}")]
+    Hash(String),
+}
+
+impl From<AdminError> for MaintenanceError {
+    fn from(error: AdminError) -> MaintenanceError {
+        match error {
+            AdminError::UnknownBusiness(code) => {
+                MaintenanceError::Invalid { field: "business", message: format!("no business '{code}'") }
+            }
+            AdminError::UnknownDevice(device) => MaintenanceError::NotFound(format!("no till {device}")),
+            AdminError::Invalid { field, message } => MaintenanceError::Invalid { field, message },
+            AdminError::Database(error) => MaintenanceError::Database(error),
+            AdminError::Hash(message) => MaintenanceError::Hash(message),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, MaintenanceError>;
+
+fn invalid<T>(field: &'static str, message: impl Into<String>) -> Result<T> {
+    Err(MaintenanceError::Invalid { field, message: message.into() })
+}
+
+/// Trimmed text of 1 to `max` characters.
+fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        return invalid(field, format!("needs 1 to {max} characters"));
+    }
+    Ok(value.to_string())
+}
+
+/// A product as the owner's screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductLine {
+    pub id: Uuid,
+    pub business_code: String,
+    pub name: String,
+    pub barcode: Option<String>,
+    pub unit: String,
+    pub price: Money,
+    pub vat_rate: VatRate,
+    pub unit_cost: Money,
+    pub stocked: bool,
+    pub active: bool,
+}
+
+const PRODUCTS: &str = "
+SELECT p.id, b.code, p.name, p.barcode, p.unit, p.price, p.vat_rate::text, p.unit_cost,
+       p.inventory_account IS NOT NULL, p.active
+  FROM product p JOIN business b ON b.id = p.business_id";
+
+type ProductRow =
+    (Uuid, String, String, Option<String>, String, rust_decimal::Decimal, String, rust_decimal::Decimal, bool, bool);
+
+fn product_line(row: ProductRow) -> Result<ProductLine> {
+    let (id, business_code, name, barcode, unit, price, vat_rate, unit_cost, stocked, active) = row;
+    let money = |value: rust_decimal::Decimal| {
+        Money::round(value).map_err(|error| MaintenanceError::Invalid { field: "price", message: error.to_string() })
+    };
+    Ok(ProductLine {
+        id,
+        business_code,
+        name,
+        barcode,
+        unit,
+        price: money(price)?,
+        vat_rate: vat_rate
+            .parse()
+            .map_err(|_| MaintenanceError::Invalid { field: "vat_rate", message: format!("stored rate {vat_rate}") })?,
+        unit_cost: money(unit_cost)?,
+        stocked,
+        active,
+    })
+}
+
+/// The products of one business (or all), by business and name.
+pub async fn products(pool: &PgPool, business: Option<&str>) -> Result<Vec<ProductLine>> {
+    let rows: Vec<ProductRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PRODUCTS} WHERE $1::text IS NULL OR b.code = $1 ORDER BY b.code, p.name"
+    )))
+    .bind(business)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(product_line).collect()
+}
+
+/// The accounts a new product of the business takes: those most of its products use.
+async fn usual_accounts(
+    tx: &mut PgConnection,
+    business_id: Uuid,
+    stocked: bool,
+) -> Result<(i16, Option<i16>, Option<i16>)> {
+    let revenue: Option<(i16,)> = sqlx::query_as(
+        "SELECT revenue_account FROM product WHERE business_id = $1 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    .bind(business_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((revenue,)) = revenue else {
+        return invalid("business", "this business has no products to take the accounts from");
+    };
+    if !stocked {
+        return Ok((revenue, None, None));
+    }
+    let stock: Option<(i16, i16)> = sqlx::query_as(
+        "SELECT inventory_account, cost_account FROM product WHERE business_id = $1 AND inventory_account IS NOT NULL
+          GROUP BY 1, 2 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    .bind(business_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((inventory, cost)) = stock else {
+        return invalid("stocked", "this business keeps no stock to take the accounts from");
+    };
+    Ok((revenue, Some(inventory), Some(cost)))
+}
+
+/// Creates a product (no `id`) or changes one; answers it as saved.
+pub async fn save_product(pool: &PgPool, actor: &str, change: &ProductChange) -> Result<ProductLine> {
+    let business = change.business.trim().to_uppercase();
+    let name = text("name", &change.name, 80)?;
+    let unit = text("unit", &change.unit, 20)?;
+    let barcode = match change.barcode.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) if code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric()) => Some(code.to_string()),
+        Some(_) => return invalid("barcode", "up to 32 letters and digits"),
+    };
+    if change.price.is_negative() {
+        return invalid("price", "a price is never negative");
+    }
+    if change.unit_cost.is_some_and(Money::is_negative) {
+        return invalid("unit_cost", "a cost is never negative");
+    }
+    let mut tx = pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM business WHERE code = $1 AND active")
+        .bind(&business)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((business_id,)) = found else { return invalid("business", format!("no active business '{business}'")) };
+    let before = match change.id {
+        None => None,
+        Some(id) => {
+            let rows: Vec<ProductRow> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("{PRODUCTS} WHERE p.id = $1 FOR UPDATE OF p")))
+                    .bind(id.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let Some(before) = rows.into_iter().next().map(product_line).transpose()? else {
+                return Err(MaintenanceError::NotFound(format!("no product {id}")));
+            };
+            if before.business_code != business {
+                return invalid("business", format!("the product belongs to {}", before.business_code));
+            }
+            Some(before)
+        }
+    };
+    let others: Vec<(Uuid, String, Option<String>)> =
+        sqlx::query_as("SELECT id, lower(name), barcode FROM product WHERE business_id = $1 AND active")
+            .bind(business_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let others = others.into_iter().filter(|(id, _, _)| Some(*id) != change.id.map(|id| id.0));
+    for (_, other_name, other_barcode) in others {
+        if change.active && other_name == name.to_lowercase() {
+            return invalid("name", format!("{business} already sells a product called {name}"));
+        }
+        if change.active && barcode.is_some() && other_barcode == barcode {
+            return invalid(
+                "barcode",
+                format!("another product of {business} has barcode {}", barcode.unwrap_or_default()),
+            );
+        }
+    }
+    let (id, action) = match change.id {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE product SET name = $2, barcode = $3, unit = $4, price = $5, vat_rate = $6,
+                        unit_cost = coalesce($7, unit_cost), active = $8 WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(&name)
+            .bind(&barcode)
+            .bind(&unit)
+            .bind(change.price.decimal())
+            .bind(change.vat_rate.decimal())
+            .bind(change.unit_cost.map(Money::decimal))
+            .bind(change.active)
+            .execute(&mut *tx)
+            .await?;
+            (id.0, "product.changed")
+        }
+        None => {
+            let (revenue, inventory, cost) = usual_accounts(&mut tx, business_id, change.stocked).await?;
+            let id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO product (id, business_id, name, barcode, unit, price, vat_rate, revenue_account,
+                                      inventory_account, cost_account, unit_cost, active)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(business_id)
+            .bind(&name)
+            .bind(&barcode)
+            .bind(&unit)
+            .bind(change.price.decimal())
+            .bind(change.vat_rate.decimal())
+            .bind(revenue)
+            .bind(inventory)
+            .bind(cost)
+            .bind(change.unit_cost.unwrap_or(Money::ZERO).decimal())
+            .bind(change.active)
+            .execute(&mut *tx)
+            .await?;
+            (id, "product.created")
+        }
+    };
+    let rows: Vec<ProductRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{PRODUCTS} WHERE p.id = $1"))).bind(id).fetch_all(&mut *tx).await?;
+    let after = rows
+        .into_iter()
+        .next()
+        .map(product_line)
+        .transpose()?
+        .ok_or_else(|| MaintenanceError::NotFound(format!("product {id} vanished while it was saved")))?;
+    audit(&mut tx, actor, action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
+    changes::publish(&mut tx, Entity::Product, Some(&[id])).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A member of staff as the owner's screen lists them: never the PIN's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffLine {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+}
+
+pub async fn staff(pool: &PgPool) -> Result<Vec<StaffLine>> {
+    let rows: Vec<(Uuid, String, String, bool)> =
+        sqlx::query_as("SELECT id, name, role, active FROM staff ORDER BY name").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(id, name, role, active)| StaffLine { id, name, role, active }).collect())
+}
+
+/// The PINs the tills accept: 4 to 8 digits.
+fn checked_pin(pin: &str) -> Result<()> {
+    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        invalid("pin", "a PIN is 4 to 8 digits")
+    }
+}
+
+/// Adds a member of staff (no `id`; a PIN is needed) or changes one (a new PIN only if given).
+pub async fn save_staff(pool: &PgPool, actor: &str, change: &StaffChange) -> Result<StaffLine> {
+    let name = text("name", &change.name, 100)?;
+    let role = change.role.trim().to_lowercase();
+    if !["cashier", "supervisor", "owner"].contains(&role.as_str()) {
+        return invalid("role", format!("'{}' is not cashier, supervisor or owner", change.role));
+    }
+    let pin = change.pin.as_deref().filter(|pin| !pin.is_empty());
+    if let Some(pin) = pin {
+        checked_pin(pin)?;
+    } else if change.id.is_none() {
+        return invalid("pin", "a new member of staff needs a PIN");
+    }
+    let pin_hash = match pin {
+        Some(pin) => {
+            let pin = pin.to_string();
+            let hashed = tokio::task::spawn_blocking(move || hash_password(&pin))
+                .await
+                .map_err(|error| MaintenanceError::Hash(error.to_string()))?;
+            Some(hashed.map_err(|error| MaintenanceError::Hash(error.to_string()))?)
+        }
+        None => None,
+    };
+    let mut tx = pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    let (id, action) = match change.id {
+        Some(id) => {
+            let updated = sqlx::query(
+                "UPDATE staff SET name = $2, role = $3, active = $4, pin_hash = coalesce($5, pin_hash) WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(&name)
+            .bind(&role)
+            .bind(change.active)
+            .bind(&pin_hash)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(MaintenanceError::NotFound(format!("no member of staff {id}")));
+            }
+            (id.0, "staff.changed")
+        }
+        None => {
+            let id = Uuid::now_v7();
+            sqlx::query("INSERT INTO staff (id, name, role, pin_hash, active) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(&name)
+                .bind(&role)
+                .bind(&pin_hash)
+                .bind(change.active)
+                .execute(&mut *tx)
+                .await?;
+            (id, "staff.created")
+        }
+    };
+    // The PIN itself is never written anywhere; the log says only that it changed.
+    let details =
+        serde_json::json!({ "name": name, "role": role, "active": change.active, "pin_changed": pin.is_some() });
+    audit(&mut tx, actor, action, &id.to_string(), details).await?;
+    changes::publish(&mut tx, Entity::Staff, Some(&[id])).await?;
+    tx.commit().await?;
+    Ok(StaffLine { id, name, role, active: change.active })
+}
+
+/// A one-time enrolment code for a new till of `business`, shown to the owner once.
+pub async fn enrol_till(pool: &PgPool, actor: &str, business: &str, name: &str) -> Result<TillEnrolment> {
+    let business = business.trim().to_uppercase();
+    let (code, till_code, expires_at) = admin::create_enrollment_code_by(pool, actor, &business, name).await?;
+    Ok(TillEnrolment { business, till_code, code, expires_at })
+}
+
+/// Revokes the till with `till_code`: its token is refused from now on.
+pub async fn revoke_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<()> {
+    let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM device WHERE till_code = $1")
+        .bind(till_code.trim().to_uppercase())
+        .fetch_optional(pool)
+        .await?;
+    let Some((id,)) = found else { return invalid("till_code", format!("no till '{till_code}'")) };
+    admin::revoke_device_by(pool, actor, tillbook_core::ids::DeviceId(id)).await?;
+    Ok(())
+}
