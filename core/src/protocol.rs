@@ -110,6 +110,23 @@ pub struct EnrollResponse {
     pub business_ids: Vec<BusinessId>,
 }
 
+/// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
+/// owner's screens list them; the app checks a name against it before asking.
+pub const OWNER_REPORTS: [&str; 12] = [
+    "trial-balance",
+    "profit-and-loss",
+    "balance-sheet",
+    "cash-position",
+    "sales",
+    "stock",
+    "tills",
+    "aging",
+    "statement",
+    "review",
+    "products",
+    "staff",
+];
+
 /// The owner's sign-in at head office (DESIGN §9): email and password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -19,21 +19,7 @@ use crate::error::ApiError;
 use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
 use crate::{maintenance, review};
 
-/// The reports served, in the order the owner's screens list them.
-pub const REPORTS: [&str; 12] = [
-    "trial-balance",
-    "profit-and-loss",
-    "balance-sheet",
-    "cash-position",
-    "sales",
-    "stock",
-    "tills",
-    "aging",
-    "statement",
-    "review",
-    "products",
-    "staff",
-];
+pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
 
 impl From<ReportError> for ApiError {
     fn from(error: ReportError) -> ApiError {

@@ -24,21 +24,7 @@ use crate::sync::token::{self, TokenError};
 
 pub use chart::ChartBar;
 
-/// The reports the server serves, in the order the owner's screens list them.
-pub const REPORTS: [&str; 12] = [
-    "trial-balance",
-    "profit-and-loss",
-    "balance-sheet",
-    "cash-position",
-    "sales",
-    "stock",
-    "tills",
-    "aging",
-    "statement",
-    "review",
-    "products",
-    "staff",
-];
+pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
 
 /// The parameters a report takes (each report uses some of them; the server ignores the rest).
 const PARAMETERS: [&str; 6] = ["business", "as_of", "from", "to", "customer_id", "status"];
