@@ -379,6 +379,15 @@ pub async fn resolve(
     .bind(owner_id)
     .execute(&mut *tx)
     .await?;
+    if let Some(event_id) = quarantine_event {
+        // The till that sent the event hears of the decision on its next pull.
+        let (device,): (Uuid,) = sqlx::query_as("SELECT device_id FROM inbox WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let resolved = serde_json::json!({ "resolved": [{ "event_id": event_id, "status": status, "note": note }] });
+        changes::publish_to_device(&mut tx, tillbook_core::ids::DeviceId(device), "event_status", &resolved).await?;
+    }
     audit(
         &mut tx,
         owner_email,

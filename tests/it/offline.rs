@@ -250,3 +250,59 @@ fn a_laundry_job_dropped_off_at_one_till_is_paid_and_collected_at_another() {
         central.stop().await;
     });
 }
+
+/// Head office deactivates the account a till still takes cash into: the till's next sale cannot
+/// be true in the ledger and is quarantined, and the till calls for attention to it. The owner
+/// decides in the review queue; the till hears of the decision on its next pull and stops
+/// calling, while the event itself stays as it was.
+#[test]
+fn a_quarantined_sale_decided_at_head_office_stops_calling_for_attention_at_the_till() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let owner = tillbook_server::admin::create_owner(
+            &central.owner,
+            "wanjiru@example.co.ke",
+            "Wanjiru",
+            "kahawa tamu sana",
+        )
+        .await
+        .unwrap();
+        let mut water = central.enrol(&scratch.0, "water", "WATER").await;
+        sqlx::query("UPDATE account SET active = false WHERE code = 1110").execute(&central.owner).await.unwrap();
+        water.start_sync(fast_sync());
+        water.sell(0, 1);
+        wait_until(SYNCED, "the sale is quarantined at the till", || async { water.status().quarantined == 1 }).await;
+        let events = water.till.quarantined_events().unwrap();
+        assert_eq!((events.len(), events[0].reason_code.as_deref()), (1, Some("inactive_account")));
+        assert_eq!(events[0].resolution, None);
+
+        let open =
+            tillbook_server::review::items(&central.owner, tillbook_server::review::Listing::Open).await.unwrap();
+        let item = open.iter().find(|item| item.kind == "quarantine").expect("the sale is in the review queue");
+        assert_eq!(item.till_code.as_deref(), Some(water.till.info().till_code.as_str()));
+        let decision = tillbook_core::protocol::ResolveRequest {
+            item: item.item.clone(),
+            action: "dismiss".into(),
+            note: "Cash account closed by mistake; the sale was entered again".into(),
+            correction: None,
+        };
+        let zone = chrono_tz::Africa::Nairobi;
+        let resolved =
+            tillbook_server::review::resolve(&central.owner, owner, "wanjiru@example.co.ke", &decision, zone)
+                .await
+                .unwrap();
+        assert_eq!(resolved.status, "dismissed");
+
+        wait_until(SYNCED, "the till hears of the decision", || async { water.status().quarantined == 0 }).await;
+        let events = water.till.quarantined_events().unwrap();
+        assert_eq!(events.len(), 1, "the event stays quarantined");
+        assert_eq!(events[0].resolution.as_deref(), Some("dismissed"));
+        assert_eq!(
+            events[0].resolution_note.as_deref(),
+            Some("Cash account closed by mistake; the sale was entered again")
+        );
+        central.stop().await;
+    });
+}

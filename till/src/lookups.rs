@@ -67,6 +67,9 @@ pub struct QuarantinedEvent {
     pub business_day: String,
     pub reason_code: Option<String>,
     pub reason_message: Option<String>,
+    /// Head office's decision, once made: `dismissed` or `corrected`, with the owner's note.
+    pub resolution: Option<String>,
+    pub resolution_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -201,7 +204,7 @@ impl Till {
     /// What the server quarantined from this till, oldest first.
     pub fn quarantined_events(&self) -> Result<Vec<QuarantinedEvent>> {
         let mut statement = self.connection().prepare_cached(
-            "SELECT device_seq, event_type, business_day, reason_code, reason_message
+            "SELECT device_seq, event_type, business_day, reason_code, reason_message, resolution, resolution_note
              FROM outbox WHERE status = 'quarantined' ORDER BY device_seq",
         )?;
         let rows = statement.query_map([], |row| {
@@ -211,6 +214,8 @@ impl Till {
                 business_day: row.get("business_day")?,
                 reason_code: row.get("reason_code")?,
                 reason_message: row.get("reason_message")?,
+                resolution: row.get("resolution")?,
+                resolution_note: row.get("resolution_note")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

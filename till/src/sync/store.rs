@@ -94,7 +94,7 @@ pub fn outbox_state(connection: &Connection) -> Result<OutboxState> {
         "SELECT COUNT(*) FILTER (WHERE status = 'pending'),
                 (SELECT json_extract(payload, '$.occurred_at') FROM outbox WHERE status = 'pending'
                   ORDER BY device_seq LIMIT 1),
-                COUNT(*) FILTER (WHERE status = 'quarantined')
+                COUNT(*) FILTER (WHERE status = 'quarantined' AND resolution IS NULL)
            FROM outbox",
         [],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
@@ -277,8 +277,19 @@ fn keep_shared(connection: &Connection, change: &Change) -> Result<()> {
 }
 
 /// The server's record of this till's events: a quarantine the till has not heard about (its
-/// push answer was lost) is applied here too.
+/// push answer was lost) is applied here too, and so is head office's decision on one.
 fn apply_event_status(connection: &Connection, data: &serde_json::Value) -> Result<()> {
+    for item in data.get("resolved").and_then(|list| list.as_array()).into_iter().flatten() {
+        let event_id = item.get("event_id").and_then(|id| id.as_str()).unwrap_or_default();
+        let resolution = item.get("status").and_then(|status| status.as_str()).unwrap_or_default();
+        let note = item.get("note").and_then(|note| note.as_str());
+        if ["dismissed", "corrected"].contains(&resolution) {
+            connection.execute(
+                "UPDATE outbox SET resolution = ?2, resolution_note = ?3 WHERE event_id = ?1 AND status = 'quarantined'",
+                params![event_id, resolution, note],
+            )?;
+        }
+    }
     let Some(quarantined) = data.get("quarantined").and_then(|list| list.as_array()) else { return Ok(()) };
     for item in quarantined {
         let event_id = item.get("event_id").and_then(|id| id.as_str()).unwrap_or_default();
