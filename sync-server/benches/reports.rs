@@ -101,6 +101,8 @@ async fn main() {
     let everything = Period::new(first, today).unwrap();
     let year = Period::new(today - chrono::Days::new(364), today).unwrap();
     let all = Scope::consolidated();
+    // A month end in the past: aging and statements are settled again from dated allocations.
+    let month_end = today.with_day(1).unwrap() - chrono::Days::new(1);
     let busiest: (Uuid, i64) =
         sqlx::query_as("SELECT customer_id, count(*) FROM invoice GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
             .fetch_one(&pool)
@@ -140,6 +142,16 @@ async fn main() {
         (
             "statement of the busiest customer",
             time(TIMED_RUNS, || customers::statement(p, busiest.0, today)).await,
+            None,
+        ),
+        (
+            "aging as of last month's end (settled from dated allocations)",
+            time(TIMED_RUNS, || customers::aging(p, month_end)).await,
+            None,
+        ),
+        (
+            "statement of the busiest customer as of last month's end",
+            time(TIMED_RUNS, || customers::statement(p, busiest.0, month_end)).await,
             None,
         ),
     ];

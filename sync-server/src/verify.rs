@@ -159,20 +159,33 @@ SELECT count(*) FROM computed c FULL JOIN sales_day_total t USING (business_id, 
     OR coalesce(c.gross, 0) <> coalesce(t.gross, 0) OR coalesce(c.refunds, 0) <> coalesce(t.refunds, 0)";
 
 /// Each invoice's running settlement against the definition it keeps (DESIGN §5): paid is what
-/// was allocated to it by documents not voided; cancelled, that it was voided or cancelled.
+/// was allocated to it by documents not voided; cancelled, that it was voided or cancelled;
+/// last_day, the latest business day of anything that paid, voided or cancelled it.
 const SETTLEMENT_MISMATCHES: &str = "
 WITH paid AS (
     SELECT a.invoice_id, sum(a.amount) AS paid FROM allocation a
      WHERE NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
      GROUP BY 1),
+days AS (
+    SELECT invoice_id, max(day) AS last_day FROM (
+        SELECT a.invoice_id, e.business_day AS day FROM allocation a JOIN journal_entry e ON e.event_id = a.event_id
+        UNION ALL
+        SELECT a.invoice_id, e.business_day FROM allocation a JOIN voided_document v ON v.document_id = a.document_id
+          JOIN journal_entry e ON e.event_id = v.event_id
+        UNION ALL
+        SELECT v.document_id, e.business_day FROM voided_document v JOIN journal_entry e ON e.event_id = v.event_id
+        UNION ALL
+        SELECT x.invoice_id, e.business_day FROM invoice_cancellation x JOIN journal_entry e ON e.event_id = x.event_id
+    ) changes GROUP BY invoice_id),
 computed AS (
-    SELECT i.invoice_id, i.amount, coalesce(p.paid, 0) AS paid,
+    SELECT i.invoice_id, i.amount, coalesce(p.paid, 0) AS paid, d.last_day,
            EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
              OR EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id) AS cancelled
-      FROM invoice i LEFT JOIN paid p USING (invoice_id))
+      FROM invoice i LEFT JOIN paid p USING (invoice_id) LEFT JOIN days d USING (invoice_id))
 SELECT count(*) FROM computed c FULL JOIN invoice_settlement s USING (invoice_id)
  WHERE c.invoice_id IS NULL OR s.invoice_id IS NULL
-    OR c.amount <> s.amount OR c.paid <> s.paid OR c.cancelled <> s.cancelled";
+    OR c.amount <> s.amount OR c.paid <> s.paid OR c.cancelled <> s.cancelled
+    OR c.last_day IS DISTINCT FROM s.last_day";
 
 /// Each business's receivable account against its invoices still standing (not voided, not
 /// cancelled) less what was allocated to them by documents not voided (`invoice_standing`).

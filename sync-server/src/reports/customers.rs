@@ -1,6 +1,12 @@
 //! Who owes what (DESIGN §5, §9). A customer's outstanding is always derived: invoices (credit
 //! sales, laundry jobs, opening balances) not voided or cancelled, less what was allocated to
 //! them by payments and credit notes not voided. Unapplied payments are the customer's credit.
+//!
+//! As of a day: when nothing in the books is dated after it (the usual case, today), the running
+//! settlement is that day's state and only open invoices are read. For an earlier day (a month
+//! end), each invoice is settled again from what was dated up to that day — allocations, voids
+//! and cancellations by the business day of their entries — so the aging ties to the balance
+//! sheet's receivable accounts on the same day.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,6 +51,59 @@ SELECT customer_id, sum(amount) FROM (
       FROM invoice_settlement s JOIN invoice i USING (invoice_id) JOIN allocation a ON a.invoice_id = s.invoice_id
      WHERE s.cancelled AND s.paid > 0 AND {customer}
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
+) credits GROUP BY customer_id";
+
+/// Whether any business has ledger activity dated after `$1` (one primary-key probe per business).
+const BOOKS_MOVE_AFTER: &str = "
+SELECT EXISTS (SELECT 1 FROM business b
+                WHERE (SELECT max(business_day) FROM account_day_total t WHERE t.business_id = b.id) > $1)";
+
+/// The invoices whose standing on `$1` is worked out again: for aging, those open now or changed
+/// after `$1` (`invoice_settlement.last_day`, indexed) — every other invoice was closed then as
+/// now; for a statement, all of the customer's.
+const OPEN_OR_CHANGED_SINCE: &str = "
+  FROM invoice_settlement s JOIN invoice i USING (invoice_id) JOIN business b ON b.id = i.business_id
+ WHERE ((NOT s.cancelled AND s.paid < s.amount) OR s.last_day > $1) AND i.business_day <= $1";
+const CUSTOMERS_INVOICES: &str = "
+  FROM invoice i JOIN business b ON b.id = i.business_id
+ WHERE i.customer_id = $2 AND i.business_day <= $1";
+
+/// The documents voided and the invoices cancelled by the end of `$1`, each dated by its
+/// entry's business day. Voids and cancellations are few.
+const DATED: &str = "
+WITH voided AS (
+    SELECT v.document_id FROM voided_document v JOIN journal_entry e ON e.event_id = v.event_id
+     WHERE e.business_day <= $1),
+cancelled AS (
+    SELECT x.invoice_id FROM invoice_cancellation x JOIN journal_entry e ON e.event_id = x.event_id
+     WHERE e.business_day <= $1
+    UNION
+    SELECT document_id FROM voided)";
+
+/// What was paid on invoice `i` by the end of `$1`: its allocations by documents not voided by
+/// then, dated by their entries. A correlated subquery, so it is answered by index per invoice.
+const PAID_AS_OF: &str = "
+(SELECT coalesce(sum(a.amount), 0) FROM allocation a JOIN journal_entry e ON e.event_id = a.event_id
+  WHERE a.invoice_id = i.invoice_id AND e.business_day <= $1
+    AND a.document_id NOT IN (SELECT document_id FROM voided))";
+
+/// The candidate invoices (`{candidates}`), settled as of `$1`.
+const INVOICES_AS_OF: &str = "
+SELECT i.invoice_id, i.customer_id, b.code AS business_code, i.number, i.kind, i.business_day, i.amount,
+       {paid}, i.invoice_id IN (SELECT invoice_id FROM cancelled)
+  {candidates}
+ ORDER BY i.business_day, i.number";
+
+/// Credit held as of `$1` by the customers `{customer}` lets through: payments' unapplied parts,
+/// and what was paid on invoices cancelled by then (both small sets, reached by index).
+const CREDITS_AS_OF: &str = "
+SELECT customer_id, sum(amount) FROM (
+    SELECT p.customer_id, p.unapplied AS amount FROM payment p JOIN journal_entry e ON e.event_id = p.event_id
+     WHERE p.unapplied > 0 AND e.business_day <= $1 AND {customer}
+       AND p.payment_id NOT IN (SELECT document_id FROM voided)
+    UNION ALL
+    SELECT i.customer_id, {paid} FROM invoice i
+     WHERE i.invoice_id IN (SELECT invoice_id FROM cancelled) AND {customer}
 ) credits GROUP BY customer_id";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,13 +166,39 @@ struct InvoiceRow {
     cancelled: bool,
 }
 
-/// Without a customer: everyone's open invoices (all aging needs). With one: all of that
-/// customer's invoices, paid and cancelled ones too (the statement lists them).
+/// Whether the running settlement is the state as of `as_of`: nothing is dated after it.
+async fn settled_as_of(pool: &PgPool, as_of: NaiveDate) -> Result<bool> {
+    let (later,): (bool,) = sqlx::query_as(BOOKS_MOVE_AFTER).bind(as_of).fetch_one(pool).await?;
+    Ok(!later)
+}
+
+/// The dated settlement and `query` over it, for one customer (`$2`) or everyone.
+fn dated_sql(query: &str, customer: Option<Uuid>) -> String {
+    let (candidates, filter) = match customer {
+        Some(_) => (CUSTOMERS_INVOICES, "customer_id = $2"),
+        None => (OPEN_OR_CHANGED_SINCE, "TRUE"),
+    };
+    let query = query.replace("{candidates}", candidates).replace("{customer}", filter).replace("{paid}", PAID_AS_OF);
+    format!("{DATED} {query}")
+}
+
+type InvoiceTuple = (Uuid, Uuid, String, String, String, NaiveDate, Decimal, Decimal, bool);
+
+/// Without a customer: everyone's invoices still owed on as of `as_of` (all aging needs; after
+/// `as_of` fully paid ones may come too, aging skips them). With one: all of that customer's
+/// invoices, paid and cancelled ones too (the statement lists them).
 async fn invoices(pool: &PgPool, as_of: NaiveDate, customer: Option<Uuid>) -> Result<Vec<InvoiceRow>> {
-    type Row = (Uuid, Uuid, String, String, String, NaiveDate, Decimal, Decimal, bool);
-    let rows: Vec<Row> = match customer {
-        None => sqlx::query_as(OPEN_INVOICES).bind(as_of).fetch_all(pool).await?,
-        Some(customer) => sqlx::query_as(CUSTOMER_INVOICES).bind(as_of).bind(customer).fetch_all(pool).await?,
+    let rows: Vec<InvoiceTuple> = if settled_as_of(pool, as_of).await? {
+        match customer {
+            None => sqlx::query_as(OPEN_INVOICES).bind(as_of).fetch_all(pool).await?,
+            Some(customer) => sqlx::query_as(CUSTOMER_INVOICES).bind(as_of).bind(customer).fetch_all(pool).await?,
+        }
+    } else {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(dated_sql(INVOICES_AS_OF, customer))).bind(as_of);
+        if let Some(customer) = customer {
+            query = query.bind(customer);
+        }
+        query.fetch_all(pool).await?
     };
     Ok(rows
         .into_iter()
@@ -123,17 +208,26 @@ async fn invoices(pool: &PgPool, as_of: NaiveDate, customer: Option<Uuid>) -> Re
         .collect())
 }
 
-/// Each customer's credit; one customer's, or everyone's. Two statements rather than one with
-/// `$1 IS NULL OR ...`, which a cached generic plan cannot answer from the indexes.
-async fn credits(pool: &PgPool, customer: Option<Uuid>) -> Result<Vec<(Uuid, Money)>> {
-    let rows: Vec<(Uuid, Decimal)> = match customer {
-        None => sqlx::query_as(sqlx::AssertSqlSafe(CREDITS.replace("{customer}", "TRUE"))).fetch_all(pool).await?,
-        Some(customer) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(CREDITS.replace("{customer}", "customer_id = $1")))
-                .bind(customer)
-                .fetch_all(pool)
-                .await?
+/// Each customer's credit as of `as_of`; one customer's, or everyone's. Separate statements
+/// rather than one with `$1 IS NULL OR ...`, which a cached generic plan cannot answer from the
+/// indexes.
+async fn credits(pool: &PgPool, as_of: NaiveDate, customer: Option<Uuid>) -> Result<Vec<(Uuid, Money)>> {
+    let rows: Vec<(Uuid, Decimal)> = if settled_as_of(pool, as_of).await? {
+        match customer {
+            None => sqlx::query_as(sqlx::AssertSqlSafe(CREDITS.replace("{customer}", "TRUE"))).fetch_all(pool).await?,
+            Some(customer) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(CREDITS.replace("{customer}", "customer_id = $1")))
+                    .bind(customer)
+                    .fetch_all(pool)
+                    .await?
+            }
         }
+    } else {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(dated_sql(CREDITS_AS_OF, customer))).bind(as_of);
+        if let Some(customer) = customer {
+            query = query.bind(customer);
+        }
+        query.fetch_all(pool).await?
     };
     rows.into_iter().map(|(customer, amount)| Ok((customer, money(amount)?))).collect()
 }
@@ -176,7 +270,7 @@ pub async fn aging(pool: &PgPool, as_of: NaiveDate) -> Result<Aging> {
         }
         kept.push((invoice.customer_id, (as_of - invoice.business_day).num_days(), owed));
     }
-    let credits = credits(pool, None).await?;
+    let credits = credits(pool, as_of, None).await?;
     let mut by_customer: BTreeMap<Uuid, AgingLine> = BTreeMap::new();
     for (customer, age_days, owed) in kept {
         let line = by_customer.entry(customer).or_insert_with(|| line_of(customer));
@@ -229,7 +323,7 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
         });
     }
     let outstanding: Money = lines.iter().map(|line| line.outstanding).sum();
-    let credit: Money = credits(pool, Some(customer_id)).await?.into_iter().map(|(_, amount)| amount).sum();
+    let credit: Money = credits(pool, as_of, Some(customer_id)).await?.into_iter().map(|(_, amount)| amount).sum();
     Ok(Statement {
         customer_id,
         name,

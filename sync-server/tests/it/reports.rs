@@ -185,6 +185,24 @@ async fn a_known_week_gives_hand_computed_reports_to_the_cent() {
     );
     assert_eq!(statement.balance, kes("50.00"));
 
+    // As of a month end before the payment, the credit note and the laundry job: the hotel owed
+    // the whole 1,400.00, 60 days old, which is what the receivable accounts held that day; its
+    // statement then shows nothing paid.
+    let october = day("2026-10-31");
+    let aging = customers::aging(pool, october).await.unwrap();
+    let owed: Vec<(&str, Money, Money)> =
+        aging.customers.iter().map(|c| (c.name.as_str(), c.days_31_60, c.outstanding)).collect();
+    assert_eq!(owed, vec![("Hotel Kilimanjaro", kes("1400.00"), kes("1400.00"))]);
+    assert_eq!(aging.total.outstanding, sheet_receivables(&ledger::balance_sheet(pool, &all, october).await.unwrap()));
+    let statement = customers::statement(pool, customer("Hotel Kilimanjaro").0, october).await.unwrap();
+    let invoice = &statement.invoices[0];
+    assert_eq!((invoice.paid, invoice.outstanding, invoice.status), (kes("0.00"), kes("1400.00"), "overdue"));
+    assert_eq!((statement.credit, statement.balance), (kes("0.00"), kes("1400.00")));
+    // On Nov 5, after the payment and before the credit note: 400.00 left.
+    let statement = customers::statement(pool, customer("Hotel Kilimanjaro").0, day("2026-11-05")).await.unwrap();
+    assert_eq!(statement.invoices[0].paid, kes("1000.00"));
+    assert_eq!(statement.balance, kes("400.00"));
+
     // Tills: three, each seen and nothing left to push.
     let tills = tills::tills(pool, chrono_tz::Africa::Nairobi, day("2026-11-08")).await.unwrap();
     assert_eq!(tills.iter().map(|t| t.till_code.as_str()).collect::<Vec<_>>(), vec!["L1", "R1", "W1"]);
