@@ -8,7 +8,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use sqlx::PgConnection;
 use tillbook_core::Money;
+use tillbook_core::ids::BusinessId;
 use uuid::Uuid;
+
+use crate::merge::rows::{LineRow, insert_lines};
 
 /// One line of a head-office entry: an amount on one side of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,15 +51,19 @@ pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<
     .bind(entry.business_day)
     .execute(&mut *tx)
     .await?;
-    let rows: Vec<serde_json::Value> = entry
+    let lines: Vec<LineRow> = entry
         .lines
         .iter()
         .enumerate()
-        .map(|(line_no, line)| {
-            serde_json::json!({ "entry_number": entry_number, "line_no": line_no, "business_id": entry.business_id,
-                                "account_code": line.account, "debit": line.debit, "credit": line.credit })
+        .map(|(line_no, line)| LineRow {
+            entry_number,
+            line_no: i16::try_from(line_no).expect("a head-office entry has at most a few hundred lines"),
+            business_id: BusinessId(entry.business_id),
+            account_code: line.account,
+            debit: line.debit,
+            credit: line.credit,
         })
         .collect();
-    sqlx::query(crate::merge::rows::INSERT_LINES_AND_BALANCES).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
+    insert_lines(tx, &lines).await?;
     Ok(entry_number)
 }
