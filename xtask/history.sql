@@ -131,9 +131,9 @@ SELECT g.*, b.id AS business_id, b.device_id,
        (g.day + time '07:00' + make_interval(secs => (g.k * 97 + g.seq) % 43200)) AT TIME ZONE 'Africa/Nairobi' AS occurred_at
   FROM gen_doc g JOIN gen_business b ON b.code = g.business;
 
-INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, raw, received_at, status, entry_number)
+INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, raw, received_at, status)
 SELECT event_id, device_id, device_seq, event_type, business_id, occurred_at,
-       jsonb_build_object('generated', 'history', 'type', event_type), occurred_at, 'posted', entry_number
+       jsonb_build_object('generated', 'history', 'type', event_type), occurred_at, 'posted'
   FROM gen_entry;
 
 INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day, posted_at)
@@ -148,8 +148,8 @@ SELECT e.entry_number, row_number() OVER (PARTITION BY e.entry_number ORDER BY l
                             (3, 5300::smallint, e.cost, 0), (4, 1220::smallint, 0, e.cost)) l (line_no, account, debit, credit)
  WHERE l.debit > 0 OR l.credit > 0;
 
-INSERT INTO sale (sale_id, event_id, entry_number, business_id, device_id, kind, receipt_number, occurred_at, business_day, total)
-SELECT e.id, e.event_id, e.entry_number, e.business_id, e.device_id, 'sale', b.till_code || '-' || e.device_seq,
+INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total)
+SELECT e.id, e.event_id, e.business_id, e.device_id, 'sale', b.till_code || '-' || e.device_seq,
        e.occurred_at, e.day, e.amount
   FROM gen_entry e JOIN gen_business b USING (device_id)
  WHERE e.event_type = 'sale.recorded';

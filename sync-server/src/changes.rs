@@ -6,6 +6,8 @@
 //! can never later find a change below N appear.
 
 use sqlx::PgConnection;
+
+use crate::merge::snapshot::References;
 use tillbook_core::ids::DeviceId;
 use uuid::Uuid;
 
@@ -108,11 +110,65 @@ SELECT NULL::uuid, json_build_object('customer_id', c.id, 'outstanding', (
           WHERE s.customer_id = c.id AND NOT s.cancelled))
   FROM customer c WHERE c.id = ANY($1)";
 
-/// Takes the change feed's lock. Writers of master data call this first; the merge holds it
-/// already (it locks the same row for entry numbers).
+/// The advisory lock that merges hold shared and writers of master data exclusively: a merge
+/// judges its events against prices, accounts and staff that cannot change until it commits.
+const MASTER_DATA: i64 = 0x7469_6c6c_626f_6f6b; // "tillbook"
+
+/// Takes the locks of a writer of master data (and of head office's entries): every merge
+/// finished or not yet judged, then the change feed's counter. Call it first in the
+/// transaction, as the merge takes its locks in the same order.
 pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
     sqlx::query("SELECT 1 FROM ledger_counter FOR UPDATE").execute(connection).await?;
     Ok(())
+}
+
+/// Buckets of customers and of M-Pesa codes: a batch locks at most this many of each, however
+/// many it names (advisory locks share one table of bounded size).
+const BUCKETS: i64 = 32; // a power of two: a bucket is the hash's low bits
+
+/// The locks a merge takes before it reads what its events refer to, held until it commits:
+/// master data shared, then exclusively, in one sorted order so that merges cannot deadlock,
+/// each business the batch posts to (documents, jobs, invoices and stock are a business's),
+/// and a bucket of each customer (shared across businesses) and M-Pesa code (a code is
+/// recorded once across all of them) it names. Two merges for different businesses and
+/// customers then judge and write side by side, and still see everything the other could
+/// change that bears on their judgement.
+pub async fn lock_for_merge(connection: &mut PgConnection, references: &References) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
+    let businesses: Vec<Uuid> = references.businesses.iter().map(|id| id.0).collect();
+    let customers: Vec<Uuid> = references.customers.iter().map(|id| id.0).collect();
+    let codes: Vec<&str> = references.mpesa_codes.iter().map(String::as_str).collect();
+    sqlx::query(
+        "SELECT count(pg_advisory_xact_lock(key)) FROM (
+            SELECT DISTINCT key FROM (
+                SELECT hashtextextended('business:' || id, 0) AS key FROM unnest($1::uuid[]) id
+                UNION ALL
+                SELECT hashtextextended('customer:' || (hashtextextended(id::text, 0) & ($4 - 1)), 0) FROM unnest($2::uuid[]) id
+                UNION ALL
+                SELECT hashtextextended('mpesa:' || (hashtextextended(code, 0) & ($4 - 1)), 0) FROM unnest($3::text[]) code
+            ) keys
+            ORDER BY key
+         ) sorted",
+    )
+    .bind(businesses)
+    .bind(customers)
+    .bind(codes)
+    .bind(BUCKETS)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+/// Takes `count` entry numbers for a merge that holds [`lock_for_merge`], and with them the
+/// counter's lock until commit (the change feed is numbered under the same lock). Answers the
+/// last number taken before: the batch's entries are that plus 1 ..= `count`.
+pub async fn take_entry_numbers(connection: &mut PgConnection, count: i64) -> Result<i64, sqlx::Error> {
+    let (last,): (i64,) = sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + $1 RETURNING last_entry")
+        .bind(count)
+        .fetch_one(connection)
+        .await?;
+    Ok(last - count)
 }
 
 /// Publishes the current state of `ids` of `entity` (`None`: every row). The caller holds

@@ -3,11 +3,15 @@
 //! 1. lock the device's row, so a retry racing its own first attempt waits for it and then
 //!    finds its events already merged (`duplicate`);
 //! 2. answer the events already received from what was stored, and refuse a reused `event_id`;
-//! 3. lock the ledger counter (entry numbers and the change feed are handed out in commit
-//!    order, and the snapshot below cannot change under the judgement), load what the new
-//!    events refer to, and judge each: posted, posted and flagged, or quarantined;
-//! 4. write the inbox, the quarantine, the journal with its balances, and the operational
-//!    tables, each table in one statement; publish what the tills should pull; commit.
+//! 3. lock what the new events refer to ([`changes::lock_for_merge`]: master data shared, the
+//!    businesses, customers and M-Pesa codes exclusively), so that nothing the judgement reads
+//!    can change under it, load it, and judge each event: posted, posted and flagged, or
+//!    quarantined;
+//! 4. write the inbox, the quarantine and the operational tables, each table in one statement —
+//!    at the same time as merges for other businesses;
+//! 5. lock the ledger counter, which hands out entry numbers and the change feed gap-free in
+//!    commit order, and only then number and write the journal with its balances, publish what
+//!    the tills should pull, and commit. Merges wait for each other only here.
 
 pub mod incoming;
 pub mod rows;
@@ -122,8 +126,8 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     let last = first + events.len() as u64 - 1;
     let ids: Vec<Uuid> = events.iter().map(|incoming| incoming.event.event_id.0).collect();
     let stored: Vec<StoredEvent> = sqlx::query_as(
-        "SELECT i.event_id, i.device_id, i.device_seq, i.raw, i.entry_number, q.reason_code, q.reason_message
-           FROM inbox i LEFT JOIN quarantine q USING (event_id)
+        "SELECT i.event_id, i.device_id, i.device_seq, i.raw, e.entry_number, q.reason_code, q.reason_message
+           FROM inbox i LEFT JOIN journal_entry e USING (event_id) LEFT JOIN quarantine q USING (event_id)
           WHERE i.event_id = ANY($1) OR (i.device_id = $2 AND i.device_seq BETWEEN $3 AND $4)",
     )
     .bind(&ids)
@@ -161,7 +165,6 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
         return Ok(outcome);
     }
 
-    changes::lock(&mut tx).await?;
     let parsed: Vec<validate::Parsed> = new_events.iter().map(|incoming| validate::parse(&incoming.event)).collect();
     let mut references = References::default();
     for (incoming, parsed) in new_events.iter().zip(&parsed) {
@@ -170,6 +173,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
             references.add(incoming.event.business_id, document, entry_id);
         }
     }
+    changes::lock_for_merge(&mut tx, &references).await?;
     let mut snapshot = snapshot::load(&mut tx, &references).await?;
     let now = Utc::now();
     let verdicts: Vec<Verdict> = new_events
@@ -178,14 +182,9 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
         .map(|(incoming, parsed)| judge(&incoming.event, parsed, &device.business_ids, &mut snapshot, now))
         .collect();
 
-    let entries =
-        verdicts.iter().filter(|v| matches!(v, Verdict::Posted(accepted) if accepted.entry.is_some())).count();
-    let (last_entry,): (i64,) =
-        sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + $1 RETURNING last_entry")
-            .bind(entries as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-    let mut next_entry = last_entry - entries as i64 + 1;
+    // Entries are counted 1, 2, … within the batch until the counter says where they start.
+    let mut next_entry = 1;
+    let mut new_acks = Vec::with_capacity(new_events.len());
 
     let mut inbox = Vec::with_capacity(new_events.len());
     let mut quarantine = Vec::new();
@@ -236,9 +235,8 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
             recorded_by: event.recorded_by.map(|staff| staff.0),
             raw: incoming.raw.clone(),
             status,
-            entry_number,
         });
-        outcome.response.acks.push(Ack {
+        new_acks.push(Ack {
             event_id: event.event_id,
             device_seq: event.device_seq,
             status: if reason.is_some() { AckStatus::Quarantined } else { AckStatus::Posted },
@@ -248,7 +246,18 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     }
     rows::insert_inbox(&mut tx, &inbox).await?;
     rows::insert_quarantine(&mut tx, &quarantine).await?;
-    rows.write(&mut tx, &snapshot).await?;
+    rows.write_documents(&mut tx, &snapshot).await?;
+
+    let entries = next_entry - 1;
+    let last_before = changes::take_entry_numbers(&mut tx, entries).await?;
+    rows.number_entries(last_before);
+    for ack in &mut new_acks {
+        if let Some(number) = &mut ack.entry_number {
+            *number += last_before as u64;
+        }
+    }
+    outcome.response.acks.extend(new_acks);
+    rows.write_ledger(&mut tx).await?;
 
     let created: Vec<Uuid> = rows.created_customers();
     if !created.is_empty() {

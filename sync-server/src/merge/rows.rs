@@ -35,7 +35,6 @@ pub struct InboxRow {
     pub recorded_by: Option<Uuid>,
     pub raw: serde_json::Value,
     pub status: &'static str,
-    pub entry_number: Option<i64>,
 }
 
 struct EntryRow {
@@ -84,7 +83,6 @@ struct CustomerRow {
 struct SaleRow {
     sale_id: DocumentId,
     event_id: EventId,
-    entry_number: i64,
     business_id: BusinessId,
     device_id: DeviceId,
     kind: &'static str,
@@ -312,12 +310,10 @@ impl Rows {
                 });
             }
         }
-        let number = entry_number.unwrap_or_default();
         let sale = |rows: &mut Rows, sale_id, kind, receipt: &str, total, original_id| {
             rows.sales.push(SaleRow {
                 sale_id,
                 event_id,
-                entry_number: number,
                 business_id,
                 device_id,
                 kind,
@@ -624,10 +620,32 @@ impl Rows {
 
     /// Writes every table, in an order the foreign keys accept. Returns the flags raised by
     /// the writes themselves (stock below zero).
-    pub async fn write(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
-        insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
+    /// Gives the batch's entries their numbers: the `k`-th entry of the batch (counted from 1
+    /// when it was added) becomes `last_before + k`.
+    pub fn number_entries(&mut self, last_before: i64) {
+        for entry in &mut self.entries {
+            entry.entry_number += last_before;
+        }
+        for line in &mut self.lines {
+            line.entry_number += last_before;
+        }
+    }
+
+    /// The journal and what reads it as it is written: entries, lines and balances, and the
+    /// allocations, cancellations and voids whose settlement triggers date them by their
+    /// entries. Written last, under the ledger's counter, after [`Rows::number_entries`].
+    pub async fn write_ledger(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         insert_entries(connection, &self.entries).await?;
         insert_lines(connection, &self.lines).await?;
+        insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
+        insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
+        insert(connection, INSERT_VOIDS, &self.voids).await
+    }
+
+    /// Everything else: the documents, stock and flags. Needs no entry numbers, so it is written
+    /// while other businesses' merges write theirs.
+    pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
+        insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
         insert_sales(connection, &self.sales).await?;
         insert_sale_lines(connection, &self.sale_lines).await?;
         insert_tenders(connection, &self.tenders).await?;
@@ -636,16 +654,13 @@ impl Rows {
         insert(connection, INSERT_JOBS, &self.jobs).await?;
         insert(connection, INSERT_ITEMS, &self.items).await?;
         insert(connection, INSERT_STATUSES, &self.statuses).await?;
-        insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
         insert(connection, INSERT_PAYMENTS, &self.payments).await?;
-        insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
         let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;
         // A void's stock and cylinders come back by mirroring the original's movements, after
         // the batch's own movements so that a sale and its void may share a batch.
         negative.extend(levels(connection, REVERSE_STOCK_MOVES, &self.voids).await?);
         insert(connection, REVERSE_CYLINDER_MOVES, &self.voids).await?;
-        insert(connection, INSERT_VOIDS, &self.voids).await?;
         let mut flags: Vec<&FlagRow> = self.flags.iter().collect();
         let stock_flags = self.negative_stock_flags(&negative, snapshot);
         flags.extend(stock_flags.iter());
@@ -724,7 +739,6 @@ pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow]) -> R
         .bind(column(rows, |row| row.recorded_by))
         .bind(column(rows, |row| Json(&row.raw)))
         .bind(column(rows, |row| row.status))
-        .bind(column(rows, |row| row.entry_number))
         .execute(connection)
         .await?;
     Ok(())
@@ -773,7 +787,6 @@ async fn insert_sales(connection: &mut PgConnection, rows: &[SaleRow]) -> Result
     sqlx::query(INSERT_SALES)
         .bind(column(rows, |row| row.sale_id.0))
         .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.entry_number))
         .bind(column(rows, |row| row.business_id.0))
         .bind(column(rows, |row| row.device_id.0))
         .bind(column(rows, |row| row.kind))
@@ -854,9 +867,9 @@ pub fn account_number(code: AccountCode) -> i16 {
 }
 
 const INSERT_INBOX: &str = "
-INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status, entry_number)
+INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::timestamptz[], $7::uuid[],
-                     $8::jsonb[], $9::text[], $10::bigint[])";
+                     $8::jsonb[], $9::text[])";
 
 const INSERT_QUARANTINE: &str = "
 INSERT INTO quarantine (event_id, reason_code, reason_message)
@@ -884,9 +897,9 @@ ON CONFLICT (business_id, account_code) DO UPDATE
        credit_total = account_balance.credit_total + EXCLUDED.credit_total";
 
 const INSERT_SALES: &str = "
-INSERT INTO sale (sale_id, event_id, entry_number, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::timestamptz[],
-                     $9::date[], $10::numeric[], $11::uuid[])";
+INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
+                     $8::date[], $9::numeric[], $10::uuid[])";
 
 const INSERT_SALE_LINES: &str = "
 INSERT INTO sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)

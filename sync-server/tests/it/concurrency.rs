@@ -1,8 +1,12 @@
 //! Exactly once under concurrency: several tills at once, and a retry racing its own first try.
+//! Merges for different businesses judge and write side by side and wait for each other only
+//! to number their entries, so these also show that the numbers stay gap-free, each batch's
+//! consecutive, and that what one merge's judgement reads another cannot change under it.
 
 use std::collections::BTreeSet;
 
 use tillbook_core::chart::BusinessKind;
+use tillbook_core::documents::Document;
 
 use crate::common::{ack_statuses, entry_numbers, server};
 
@@ -19,7 +23,9 @@ async fn several_tills_pushing_at_once_post_each_event_once() {
                 let events: Vec<_> = (0..20).map(|i| till.sale(&[(i, 1), (i + 3, 2), (i + 5, 1)])).collect();
                 let answer = server.push(&till, &token, &events).await;
                 assert_eq!(ack_statuses(&answer), vec!["posted"; 20], "{}", answer.body);
-                numbers.extend(entry_numbers(&answer));
+                let batch = entry_numbers(&answer);
+                assert_eq!(batch, (batch[0]..batch[0] + 20).collect::<Vec<_>>(), "a batch's entries are consecutive");
+                numbers.extend(batch);
             }
             numbers
         }));
@@ -51,4 +57,39 @@ async fn a_retry_racing_its_first_attempt_posts_once() {
     }
     assert_eq!(server.count("inbox").await, 250);
     assert_eq!(server.verify_clean().await.entries, 250);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_mpesa_code_recorded_at_two_businesses_at_once_is_flagged_once() {
+    let server = server().await;
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    const ROUNDS: usize = 8;
+    for round in 0..ROUNDS {
+        // The same receipt typed at both counters, in the middle of a busy batch at each.
+        let code = format!("QK{round:02}RACE01");
+        let batch = |till: &mut crate::fixtures::TillEvents| {
+            let mut events: Vec<_> = (0..20).map(|i| till.sale(&[(i, 1)])).collect();
+            let sale = till.sale_document(&[(0, 1)], Some(&code));
+            events.push(till.event(Document::Sale(sale)));
+            events.extend((0..20).map(|i| till.sale(&[(i, 1)])));
+            events
+        };
+        let (water_events, retail_events) = (batch(&mut water), batch(&mut retail));
+        let (first, second) = tokio::join!(
+            server.push(&water, &water_token, &water_events),
+            server.push(&retail, &retail_token, &retail_events)
+        );
+        assert_eq!((first.status, second.status), (200, 200), "{} {}", first.body, second.body);
+        assert_eq!(ack_statuses(&first), vec!["posted"; 41], "{}", first.body);
+        assert_eq!(ack_statuses(&second), vec!["posted"; 41], "{}", second.body);
+        let (flagged,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM posting_flag WHERE code = 'duplicate_mpesa_code' AND message LIKE $1")
+                .bind(format!("%{code}%"))
+                .fetch_one(&server.owner)
+                .await
+                .unwrap();
+        assert_eq!(flagged, 1, "round {round}: the second recording of {code} is flagged, and only it");
+    }
+    server.verify_clean().await;
 }
