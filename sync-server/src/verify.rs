@@ -53,6 +53,9 @@ pub struct VerifyReport {
     /// allocations, voids and cancellations.
     pub settlement_mismatches: i64,
     pub receivable_mismatches: Vec<ReceivableMismatch>,
+    /// Journal lines, sale lines and stock movements whose entry, account, sale, product or
+    /// event is missing (checked per statement on insert, migration 0009).
+    pub orphaned_rows: i64,
 }
 
 impl VerifyReport {
@@ -65,6 +68,7 @@ impl VerifyReport {
             && self.sales_day_mismatches == 0
             && self.settlement_mismatches == 0
             && self.receivable_mismatches.is_empty()
+            && self.orphaned_rows == 0
     }
 }
 
@@ -100,7 +104,9 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
     let (sales_day_mismatches,): (i64,) = sqlx::query_as(SALES_DAY_MISMATCHES).fetch_one(pool).await?;
     let (settlement_mismatches,): (i64,) = sqlx::query_as(SETTLEMENT_MISMATCHES).fetch_one(pool).await?;
     let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
+    let (orphaned_rows,): (i64,) = sqlx::query_as(ORPHANED_ROWS).fetch_one(pool).await?;
     Ok(VerifyReport {
+        orphaned_rows,
         day_total_mismatches,
         sales_day_mismatches,
         settlement_mismatches,
@@ -136,6 +142,17 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
         total_credits,
     })
 }
+
+const ORPHANED_ROWS: &str = "
+SELECT (SELECT count(*) FROM journal_line l
+         WHERE NOT EXISTS (SELECT 1 FROM journal_entry e WHERE e.entry_number = l.entry_number)
+            OR NOT EXISTS (SELECT 1 FROM account a WHERE a.code = l.account_code))
+     + (SELECT count(*) FROM sale_line l
+         WHERE NOT EXISTS (SELECT 1 FROM sale s WHERE s.sale_id = l.sale_id)
+            OR NOT EXISTS (SELECT 1 FROM product p WHERE p.id = l.product_id))
+     + (SELECT count(*) FROM stock_movement m
+         WHERE NOT EXISTS (SELECT 1 FROM product p WHERE p.id = m.product_id)
+            OR (m.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = m.event_id)))";
 
 const DAY_TOTAL_MISMATCHES: &str = "
 WITH computed AS (

@@ -69,28 +69,83 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&runtime).await);
         assert!(message.contains("permission denied"), "{sql}: {message}");
     }
-    // An unbalanced entry inserted directly fails at commit.
+    // An unbalanced entry inserted directly is refused: its lines at once, and an entry
+    // without lines at commit.
     let business: (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(owner).await.unwrap();
+    let entry = |number: i64| {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
+             VALUES ({number}, gen_random_uuid(), $1, 'manual', now(), current_date)"
+        )))
+        .bind(business.0)
+    };
+    let lines = |sql: &str| sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(business.0);
     let mut tx = owner.begin().await.unwrap();
-    sqlx::query(
-        "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
-         VALUES (1000, gen_random_uuid(), $1, 'manual', now(), current_date)",
-    )
-    .bind(business.0)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-         VALUES (1000, 0, $1, 1130, 100.00, 0), (1000, 1, $1, 4300, 0, 99.99)",
-    )
-    .bind(business.0)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    let error = tx.commit().await.expect_err("an unbalanced entry cannot commit");
+    entry(1000).execute(&mut *tx).await.unwrap();
+    let message = refused(
+        lines(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+             VALUES (1000, 0, $1, 1130, 100.00, 0), (1000, 1, $1, 4300, 0, 99.99)",
+        )
+        .execute(&mut *tx)
+        .await,
+    );
+    assert!(message.contains("journal entry 1000 does not balance"), "{message}");
+    drop(tx);
+    let mut tx = owner.begin().await.unwrap();
+    entry(1000).execute(&mut *tx).await.unwrap();
+    let error = tx.commit().await.expect_err("an entry without lines cannot commit");
     assert!(error.to_string().contains("does not balance"), "{error}");
+    // A balanced pair of lines added to a posted entry still leaves it balanced, but a single
+    // line does not; a line of no entry or of no account is refused.
+    let message = refused(
+        lines(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+             VALUES (1, 9, $1, 1130, 5, 0)",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("journal entry 1 does not balance"), "{message}");
+    let message = refused(
+        lines(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+             VALUES (999999, 0, $1, 1130, 5, 0), (999999, 1, $1, 4300, 0, 5)",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("no such journal entry"), "{message}");
+    let message = refused(
+        lines(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+             VALUES (1, 8, $1, 1999, 5, 0), (1, 9, $1, 4300, 0, 5)",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("no account 1999"), "{message}");
+    // What the ledger and the sales refer to is kept.
+    for sql in [
+        "DELETE FROM product",
+        "UPDATE product SET id = gen_random_uuid()",
+        "DELETE FROM account WHERE code = 1130",
+        "DELETE FROM sale",
+        "UPDATE sale_line SET quantity = quantity + 1",
+    ] {
+        let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(owner).await);
+        assert!(message.contains("are kept") || message.contains("append-only"), "{sql}: {message}");
+    }
+    let message = refused(
+        sqlx::query(
+            "INSERT INTO sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)
+             SELECT sale_id, 99, gen_random_uuid(), 1, 1, 0, 0, 1 FROM sale LIMIT 1",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("no product"), "{message}");
     let one_sided = sqlx::query(
         "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES (1, 9, $1, 1130, 5, 5)",
     )
@@ -99,6 +154,22 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .await;
     assert!(refused(one_sided).contains("check constraint"));
     server.verify_clean().await;
+
+    // A row slipped in past the checks (here with triggers off, as only a superuser can) is
+    // found by `verify`.
+    let mut tx = owner.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await.unwrap();
+    sqlx::query(
+        "INSERT INTO sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)
+         SELECT sale_id, 99, gen_random_uuid(), 1, 1, 0, 0, 1 FROM sale LIMIT 1",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let report = tillbook_server::verify::verify(owner).await.unwrap();
+    assert_eq!(report.orphaned_rows, 1, "{report:?}");
+    assert!(!report.is_clean());
 }
 
 #[tokio::test]
