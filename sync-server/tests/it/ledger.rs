@@ -97,35 +97,18 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     entry(1000).execute(&mut *tx).await.unwrap();
     let error = tx.commit().await.expect_err("an entry without lines cannot commit");
     assert!(error.to_string().contains("does not balance"), "{error}");
-    // A balanced pair of lines added to a posted entry still leaves it balanced, but a single
-    // line does not; a line of no entry or of no account is refused.
-    let message = refused(
-        lines(
-            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-             VALUES (1, 9, $1, 1130, 5, 0)",
-        )
-        .execute(owner)
-        .await,
-    );
-    assert!(message.contains("journal entry 1 does not balance"), "{message}");
-    let message = refused(
-        lines(
-            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-             VALUES (999999, 0, $1, 1130, 5, 0), (999999, 1, $1, 4300, 0, 5)",
-        )
-        .execute(owner)
-        .await,
-    );
-    assert!(message.contains("no such journal entry"), "{message}");
-    let message = refused(
-        lines(
-            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-             VALUES (1, 8, $1, 1999, 5, 0), (1, 9, $1, 4300, 0, 5)",
-        )
-        .execute(owner)
-        .await,
-    );
-    assert!(message.contains("no account 1999"), "{message}");
+    // A lone line added to a posted entry unbalances it; a line of no entry or of no account.
+    for (values, expected) in [
+        ("(1, 9, $1, 1130, 5, 0)", "journal entry 1 does not balance"),
+        ("(999999, 0, $1, 1130, 5, 0), (999999, 1, $1, 4300, 0, 5)", "no such journal entry"),
+        ("(1, 8, $1, 1999, 5, 0), (1, 9, $1, 4300, 0, 5)", "no account 1999"),
+    ] {
+        let sql = format!(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES {values}"
+        );
+        let message = refused(lines(&sql).execute(owner).await);
+        assert!(message.contains(expected), "{values}: {message}");
+    }
     // What the ledger and the sales refer to is kept.
     for sql in [
         "DELETE FROM product",
