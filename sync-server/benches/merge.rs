@@ -1,6 +1,8 @@
 //! Merge throughput (issue "Sync server"): batches of 500 sale events of 3–4 lines each pushed
 //! over HTTP to the real `tillbook-server` process, next to a `COPY` of the same journal lines
-//! as plain rows in the same run, and the server's memory under that load.
+//! as plain rows in the same run (the issue's baseline), a `COPY` of as many plain rows as the
+//! merge wrote in all its tables (how much of the gap is the number of rows a sale writes), and
+//! the server's memory under that load.
 //!
 //! Run by `cargo xtask bench` (which starts a Postgres cluster with default durability settings
 //! and writes the table into `docs/benchmarks.md`), or with `DATABASE_URL` set.
@@ -138,6 +140,7 @@ async fn main() {
     }
     sqlx::query("ANALYZE").execute(&owner).await.unwrap();
 
+    let rows_before = rows_written(&owner).await;
     let started = Instant::now();
     // One client per till, as tills push: each till's batches in order, tills side by side.
     let mut per_till: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); TILLS];
@@ -162,10 +165,12 @@ async fn main() {
     let peak_kib = memory_kib(server.0.id(), "VmHWM:");
     let events = TIMED_BATCHES * BATCH;
 
+    let timed_rows = (rows_written(&owner).await - rows_before) as usize;
     let report = tillbook_server::verify::verify(&owner).await.unwrap();
     assert!(report.is_clean(), "{report:?}");
 
-    let copy_time = copy_baseline(&owner, timed_lines).await;
+    let copy_time = copy_baseline(&owner, "copy_lines", timed_lines).await;
+    let copy_all_time = copy_baseline(&owner, "copy_all_rows", timed_rows).await;
     let merge_lines_per_s = timed_lines as f64 / merge_time.as_secs_f64();
     let copy_lines_per_s = timed_lines as f64 / copy_time.as_secs_f64();
     println!("Pushes over HTTP on loopback to the real `tillbook-server` (release build), each batch merged");
@@ -192,6 +197,11 @@ async fn main() {
         copy_lines_per_s
     );
     println!("| **merge vs `COPY`** | **{:.2}× the `COPY` time** |", copy_lines_per_s / merge_lines_per_s);
+    println!(
+        "| `COPY` of as many plain rows as the merge wrote in all its tables ({timed_rows}) | {:.2} s; the merge takes {:.2}× that |",
+        copy_all_time.as_secs_f64(),
+        merge_time.as_secs_f64() / copy_all_time.as_secs_f64()
+    );
     println!("| server memory (peak RSS, `VmHWM`) | {:.1} MiB |", peak_kib as f64 / 1024.0);
     println!();
     println!(
@@ -223,12 +233,25 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
-/// The same number of journal lines, as plain rows of the same columns, through `COPY`.
-async fn copy_baseline(pool: &PgPool, lines: usize) -> Duration {
-    sqlx::query(
-        "CREATE TABLE copy_baseline (entry_number BIGINT, line_no SMALLINT, business_id UUID, account_code SMALLINT,
-                                     debit NUMERIC(14, 2), credit NUMERIC(14, 2))",
+/// The rows a merge writes for sales: inbox, journal, sales with their lines, tenders, stock.
+async fn rows_written(pool: &PgPool) -> i64 {
+    let (rows,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM journal_entry) + (SELECT count(*) FROM journal_line)
+              + (SELECT count(*) FROM sale) + (SELECT count(*) FROM sale_line) + (SELECT count(*) FROM tender)
+              + (SELECT count(*) FROM stock_movement)",
     )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    rows
+}
+
+/// `lines` plain rows of a journal line's columns into a new table `table`, through `COPY`.
+async fn copy_baseline(pool: &PgPool, table: &str, lines: usize) -> Duration {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TABLE {table} (entry_number BIGINT, line_no SMALLINT, business_id UUID, account_code SMALLINT,
+                               debit NUMERIC(14, 2), credit NUMERIC(14, 2))"
+    )))
     .execute(pool)
     .await
     .unwrap();
@@ -240,7 +263,7 @@ async fn copy_baseline(pool: &PgPool, lines: usize) -> Duration {
     }
     let started = Instant::now();
     let mut connection = pool.acquire().await.unwrap();
-    let mut copy = connection.copy_in_raw("COPY copy_baseline FROM STDIN").await.unwrap();
+    let mut copy = connection.copy_in_raw(&format!("COPY {table} FROM STDIN")).await.unwrap();
     copy.send(text.into_bytes()).await.unwrap();
     copy.finish().await.unwrap();
     started.elapsed()
