@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::collections::HashSet;
 use tillbook_core::ids::{BusinessId, DeviceId, EventId, StaffId};
 use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION};
@@ -26,12 +27,20 @@ pub struct IncomingEvent {
     pub journal: serde_json::Value,
 }
 
-/// One event: what it says, and exactly what was sent (kept in the inbox, and compared when the
-/// same `event_id` comes again).
+/// One event: what it says, and exactly what was sent, byte for byte (kept in the inbox, and
+/// compared when the same `event_id` comes again).
 #[derive(Debug, Clone)]
 pub struct Incoming {
     pub event: IncomingEvent,
-    pub raw: serde_json::Value,
+    pub raw: Box<RawValue>,
+}
+
+impl Incoming {
+    /// The event as a JSON value, to compare with what is stored: the same event sent again may
+    /// differ in spacing or key order.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(self.raw.get()).expect("parsed once already")
+    }
 }
 
 #[derive(Deserialize)]
@@ -39,7 +48,7 @@ pub struct Incoming {
 struct PushBody {
     protocol: u32,
     device_id: DeviceId,
-    events: Vec<serde_json::Value>,
+    events: Vec<Box<RawValue>>,
 }
 
 /// Parses and checks a push body from the device `device`: the whole batch, or a 4xx.
@@ -69,10 +78,16 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
     let mut events = Vec::with_capacity(push.events.len());
     for (index, raw) in push.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{index}]{}{name}", if name.is_empty() { "" } else { "." });
-        if let Some(path) = nul_character(&raw, String::new()) {
+        // JSON can carry a NUL only as the escape `\u0000`; only then is the event walked to
+        // name where (`\\u0000`, an escaped backslash, walks and finds nothing).
+        if raw.get().contains("\\u0000")
+            && let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.get())
+            && let Some(path) = nul_character(&value, String::new())
+        {
             return Err(ApiError::bad_request("invalid_text", field(&path), "text may not contain NUL characters"));
         }
-        let event: IncomingEvent = serde_path_to_error::deserialize(&raw).map_err(|error| {
+        let deserializer = &mut serde_json::Deserializer::from_str(raw.get());
+        let event: IncomingEvent = serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let path = error.path().to_string();
             let path = if path == "." { String::new() } else { path };
             ApiError::bad_request("malformed_event", field(&path), error.inner().to_string())
@@ -127,7 +142,8 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], prefix: &str) -> 
     })
 }
 
-/// Postgres cannot store a NUL inside text or JSONB; find one before it turns into a 500.
+/// Postgres cannot store a NUL inside text, nor read a JSON document holding one; find one before
+/// it turns into a 500.
 fn nul_character(value: &serde_json::Value, path: String) -> Option<String> {
     let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
     match value {
@@ -168,7 +184,22 @@ mod tests {
         let events = parse_push(&push(device, vec![event(7), event(8)]), device).unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(events[1].event.device_seq, 8);
-        assert_eq!(events[1].raw["device_seq"], 8);
+        assert_eq!(events[1].value()["device_seq"], 8);
+    }
+
+    #[test]
+    fn each_event_is_kept_as_the_till_wrote_it() {
+        let device = DeviceId::new();
+        let written = format!(
+            r#"{{ "type": "sale.recorded", "device_seq": 1, "event_id": "{}", "business_id": "{}",
+                 "occurred_at": "2026-11-21T14:03:22+03:00", "document": {{ "note": "a backslash: \\u0000" }} }}"#,
+            EventId::new(),
+            BusinessId::new()
+        );
+        let body = format!(r#"{{"protocol": 1, "device_id": "{device}", "events": [{written}]}}"#);
+        let events = parse_push(body.as_bytes(), device).unwrap();
+        assert_eq!(events[0].raw.get(), written, "spacing and key order as sent");
+        assert_eq!(events[0].event.document["note"], "a backslash: \\u0000", "an escaped backslash is not a NUL");
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
             Some(row)
                 if row.device_id == device.id.0
                     && row.device_seq as u64 == event.device_seq
-                    && row.raw == incoming.raw =>
+                    && row.raw == incoming.value() =>
             {
                 outcome.response.acks.push(row.ack());
                 outcome.duplicates += 1;
@@ -233,7 +233,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
             business_id: event.business_id,
             occurred_at: event.occurred_at,
             recorded_by: event.recorded_by.map(|staff| staff.0),
-            raw: incoming.raw.clone(),
+            raw: incoming.raw.get(),
             status,
         });
         new_acks.push(Ack {

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::incoming::IncomingEvent;
 use super::validate::{Snapshot, credit_of};
 
-pub struct InboxRow {
+pub struct InboxRow<'a> {
     pub event_id: EventId,
     pub device_id: DeviceId,
     pub device_seq: i64,
@@ -33,7 +33,8 @@ pub struct InboxRow {
     pub business_id: BusinessId,
     pub occurred_at: DateTime<FixedOffset>,
     pub recorded_by: Option<Uuid>,
-    pub raw: serde_json::Value,
+    /// The event's JSON exactly as the till sent it.
+    pub raw: &'a str,
     pub status: &'static str,
 }
 
@@ -725,7 +726,7 @@ fn column<'a, T, U>(rows: &'a [T], value: impl Fn(&'a T) -> U) -> Vec<U> {
     rows.iter().map(value).collect()
 }
 
-pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow<'_>]) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -737,7 +738,7 @@ pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow]) -> R
         .bind(column(rows, |row| row.business_id.0))
         .bind(column(rows, |row| row.occurred_at))
         .bind(column(rows, |row| row.recorded_by))
-        .bind(column(rows, |row| Json(&row.raw)))
+        .bind(column(rows, |row| row.raw))
         .bind(column(rows, |row| row.status))
         .execute(connection)
         .await?;
@@ -869,7 +870,7 @@ pub fn account_number(code: AccountCode) -> i16 {
 const INSERT_INBOX: &str = "
 INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::timestamptz[], $7::uuid[],
-                     $8::jsonb[], $9::text[])";
+                     $8::text[]::json[], $9::text[])";
 
 const INSERT_QUARANTINE: &str = "
 INSERT INTO quarantine (event_id, reason_code, reason_message)
