@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::AccountCode;
 use crate::ids::EntryId;
-use crate::money::Money;
+use crate::money::{AmountError, Money};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,6 +60,8 @@ pub enum JournalError {
     Malformed { line: usize, message: String },
     #[error("an entry may have at most {max} lines")]
     TooManyLines { max: usize },
+    #[error("the entry's amounts add up past what the ledger can hold: {0}")]
+    OutOfRange(AmountError),
 }
 
 impl JournalError {
@@ -71,6 +73,7 @@ impl JournalError {
             JournalError::TwoSided { .. } => "two_sided_line",
             JournalError::Malformed { .. } => "malformed_journal",
             JournalError::TooManyLines { .. } => "too_many_lines",
+            JournalError::OutOfRange(_) => "amount_out_of_range",
         }
     }
 }
@@ -80,6 +83,8 @@ impl JournalError {
 pub struct JournalEntry {
     entry_id: EntryId,
     lines: Vec<JournalLine>,
+    /// The debits (= the credits), summed once by `new`, which proved them in range.
+    total: Money,
 }
 
 impl JournalEntry {
@@ -98,12 +103,12 @@ impl JournalEntry {
                 return Err(JournalError::NotPositive { line: index, account: line.account, amount: line.amount });
             }
         }
-        let debits: Money = lines.iter().map(JournalLine::debit).sum();
-        let credits: Money = lines.iter().map(JournalLine::credit).sum();
+        let debits = Money::sum(lines.iter().map(JournalLine::debit)).map_err(JournalError::OutOfRange)?;
+        let credits = Money::sum(lines.iter().map(JournalLine::credit)).map_err(JournalError::OutOfRange)?;
         if debits != credits {
             return Err(JournalError::Unbalanced { debits, credits });
         }
-        Ok(JournalEntry { entry_id, lines })
+        Ok(JournalEntry { entry_id, lines, total: debits })
     }
 
     pub fn entry_id(&self) -> EntryId {
@@ -116,7 +121,7 @@ impl JournalEntry {
 
     /// Sum of the debits (= sum of the credits).
     pub fn total(&self) -> Money {
-        self.lines.iter().map(JournalLine::debit).sum()
+        self.total
     }
 
     /// The mirror image of this entry: every line on the other side. A void (DESIGN §5).
@@ -133,7 +138,9 @@ impl JournalEntry {
                 Side::Debit => line.amount,
                 Side::Credit => -line.amount,
             };
-            *net.entry(line.account).or_insert(Money::ZERO) += signed;
+            let account = net.entry(line.account).or_insert(Money::ZERO);
+            // Each side's sum is bounded by the entry's total, which `new` proved in range.
+            *account = account.checked_add(signed).expect("bounded by the entry's total");
         }
         net
     }
@@ -194,6 +201,9 @@ pub struct WireLine {
 #[derive(Debug, Default)]
 pub struct EntryBuilder {
     totals: Vec<(AccountCode, Side, Money)>,
+    /// The first thing that went wrong while adding (a negative amount, a total out of range):
+    /// `build` answers with it, so a posting rule never has to stop at each line to ask.
+    fault: Option<JournalError>,
 }
 
 impl EntryBuilder {
@@ -215,18 +225,30 @@ impl EntryBuilder {
     }
 
     fn add(&mut self, account: AccountCode, side: Side, amount: Money) -> &mut Self {
-        assert!(!amount.is_negative(), "posting rules add non-negative amounts, got {amount} on {account}");
+        if amount.is_negative() {
+            let line = self.totals.len();
+            self.fault.get_or_insert(JournalError::NotPositive { line, account, amount });
+            return self;
+        }
         if amount.is_zero() {
             return self;
         }
         match self.totals.iter_mut().find(|(a, s, _)| *a == account && *s == side) {
-            Some((_, _, total)) => *total += amount,
+            Some((_, _, total)) => match total.checked_add(amount) {
+                Ok(sum) => *total = sum,
+                Err(error) => {
+                    self.fault.get_or_insert(JournalError::OutOfRange(error));
+                }
+            },
             None => self.totals.push((account, side, amount)),
         }
         self
     }
 
     pub fn build(&self, entry_id: EntryId) -> Result<JournalEntry, JournalError> {
+        if let Some(fault) = &self.fault {
+            return Err(fault.clone());
+        }
         let lines = self.totals.iter().map(|&(account, side, amount)| JournalLine { account, side, amount }).collect();
         JournalEntry::new(entry_id, lines)
     }
@@ -296,5 +318,24 @@ mod tests {
         let entry = builder.build(EntryId::new()).unwrap();
         assert_eq!(entry.lines().len(), 2);
         assert_eq!(entry.total(), "10.00".parse().unwrap());
+    }
+
+    #[test]
+    fn amounts_past_the_ledger_range_are_refused_not_panicked_on() {
+        // Two debits of 999,999,999,999.99 against one credit: each line is valid, the sum is not.
+        let max = Money::from_cents(Money::MAX_CENTS);
+        let lines = vec![
+            JournalLine { account: AccountCode::new(1110), side: Side::Debit, amount: max },
+            JournalLine { account: AccountCode::new(1120), side: Side::Debit, amount: max },
+            JournalLine { account: AccountCode::new(4100), side: Side::Credit, amount: max },
+        ];
+        let refused = JournalEntry::new(EntryId::new(), lines).unwrap_err();
+        assert_eq!(refused.code(), "amount_out_of_range");
+        let mut builder = EntryBuilder::new();
+        builder
+            .debit(AccountCode::new(1110), max)
+            .debit(AccountCode::new(1110), max)
+            .credit(AccountCode::new(4100), max);
+        assert_eq!(builder.build(EntryId::new()).unwrap_err().code(), "amount_out_of_range");
     }
 }

@@ -6,8 +6,7 @@
 //! rounded lines.
 
 use std::fmt;
-use std::iter::Sum;
-use std::ops::{Add, AddAssign, Neg, Sub};
+use std::ops::Neg;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -88,12 +87,26 @@ impl Money {
         Money(self.0.abs())
     }
 
-    pub fn checked_add(self, other: Money) -> Option<Money> {
-        Money::checked(self.0.checked_add(other.0)?)
+    /// `self + other`, or `OutOfRange` past `NUMERIC(14,2)`. Money has no `+` operator: every
+    /// sum of amounts that input reaches can overflow, and a panic there would crash a request
+    /// at the server or an action at the counter, so each one says what it does on overflow.
+    pub fn checked_add(self, other: Money) -> Result<Money, AmountError> {
+        self.0
+            .checked_add(other.0)
+            .and_then(Money::checked)
+            .ok_or_else(|| AmountError::OutOfRange(format!("{self} + {other}")))
     }
 
-    pub fn checked_sub(self, other: Money) -> Option<Money> {
-        Money::checked(self.0.checked_sub(other.0)?)
+    pub fn checked_sub(self, other: Money) -> Result<Money, AmountError> {
+        self.0
+            .checked_sub(other.0)
+            .and_then(Money::checked)
+            .ok_or_else(|| AmountError::OutOfRange(format!("{self} − {other}")))
+    }
+
+    /// The sum of `amounts`, or `OutOfRange` as soon as a running total leaves the range.
+    pub fn sum<I: IntoIterator<Item = Money>>(amounts: I) -> Result<Money, AmountError> {
+        amounts.into_iter().try_fold(Money::ZERO, Money::checked_add)
     }
 
     /// Price × quantity, rounded half-up to the cent.
@@ -114,45 +127,29 @@ impl Money {
         Money::round(vat).expect("VAT part is smaller than its amount")
     }
 
+    /// A VAT-inclusive amount split into what is net of VAT and the VAT in it. Never out of
+    /// range: the VAT is no larger than the amount and has its sign.
+    pub fn split_vat(self, rate: VatRate) -> (Money, Money) {
+        let vat = self.vat_part(rate);
+        (Money(self.0 - vat.0), vat)
+    }
+
     /// `self × numerator / denominator`, rounded half-up: the share of a line that is returned.
-    pub fn share(self, numerator: Quantity, denominator: Quantity) -> Money {
-        assert!(!denominator.0.is_zero(), "share of a zero quantity");
-        let share = self.0 * numerator.0 / denominator.0;
-        Money::round(share).expect("a share no larger than the whole stays in range")
-    }
-}
-
-impl Add for Money {
-    type Output = Money;
-    /// Panics past `NUMERIC(14,2)`: no till or ledger total legitimately reaches a trillion.
-    fn add(self, other: Money) -> Money {
-        self.checked_add(other).expect("money overflow")
-    }
-}
-
-impl AddAssign for Money {
-    fn add_assign(&mut self, other: Money) {
-        *self = *self + other;
-    }
-}
-
-impl Sub for Money {
-    type Output = Money;
-    fn sub(self, other: Money) -> Money {
-        self.checked_sub(other).expect("money overflow")
+    pub fn share(self, numerator: Quantity, denominator: Quantity) -> Result<Money, AmountError> {
+        let out_of_range = || AmountError::OutOfRange(format!("{self} × {numerator} / {denominator}"));
+        if denominator.0.is_zero() {
+            return Err(out_of_range());
+        }
+        let share = self.0.checked_mul(numerator.0).and_then(|product| product.checked_div(denominator.0));
+        Money::round(share.ok_or_else(out_of_range)?)
     }
 }
 
 impl Neg for Money {
     type Output = Money;
+    /// Total: the range is symmetric about zero.
     fn neg(self) -> Money {
         Money(-self.0)
-    }
-}
-
-impl Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, |total, amount| total + amount)
     }
 }
 
@@ -237,17 +234,26 @@ impl Quantity {
     }
 }
 
-impl Add for Quantity {
-    type Output = Quantity;
-    fn add(self, other: Quantity) -> Quantity {
-        Quantity::from_milli(self.milli() + other.milli())
+impl Quantity {
+    /// `self + other`, or `OutOfRange` past `MILLI_MAX`: like money, quantities that input
+    /// reaches are added only with a stated answer to overflow.
+    pub fn checked_add(self, other: Quantity) -> Result<Quantity, AmountError> {
+        Quantity::bounded(self.milli().checked_add(other.milli()), || format!("{self} + {other}"))
     }
-}
 
-impl Sub for Quantity {
-    type Output = Quantity;
-    fn sub(self, other: Quantity) -> Quantity {
-        Quantity::from_milli(self.milli() - other.milli())
+    pub fn checked_sub(self, other: Quantity) -> Result<Quantity, AmountError> {
+        Quantity::bounded(self.milli().checked_sub(other.milli()), || format!("{self} − {other}"))
+    }
+
+    pub fn sum<I: IntoIterator<Item = Quantity>>(quantities: I) -> Result<Quantity, AmountError> {
+        quantities.into_iter().try_fold(Quantity::default(), Quantity::checked_add)
+    }
+
+    fn bounded(milli: Option<i64>, what: impl FnOnce() -> String) -> Result<Quantity, AmountError> {
+        match milli {
+            Some(milli) if milli.abs() <= Quantity::MILLI_MAX => Ok(Quantity::from_milli(milli)),
+            _ => Err(AmountError::OutOfRange(what())),
+        }
     }
 }
 
@@ -419,7 +425,18 @@ mod tests {
     fn the_default_is_zero_with_two_places() {
         assert_eq!(Money::default().to_string(), "0.00");
         assert_eq!(Money::default().cents(), 0);
-        assert_eq!((Money::default() + money("5")).cents(), 500);
+        assert_eq!(Money::default().checked_add(money("5")).unwrap().cents(), 500);
+    }
+
+    #[test]
+    fn sums_past_the_range_are_errors_not_panics() {
+        let max = Money::from_cents(Money::MAX_CENTS);
+        assert!(matches!(max.checked_add(money("0.01")), Err(AmountError::OutOfRange(_))));
+        assert!(matches!((-max).checked_sub(money("0.01")), Err(AmountError::OutOfRange(_))));
+        assert_eq!(max.checked_sub(max).unwrap(), Money::ZERO);
+        assert!(Money::sum([max, max, -max]).is_err(), "the running total leaves the range");
+        assert_eq!(Money::sum([money("1.50"), money("2.25")]).unwrap(), money("3.75"));
+        assert_eq!(Money::sum([]).unwrap().to_string(), "0.00");
     }
 
     #[test]

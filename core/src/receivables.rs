@@ -43,7 +43,8 @@ pub fn allocate(amount: Money, open: &[OpenInvoice], chosen: Option<&[DocumentId
         }
         let applied = left.min(invoice.outstanding);
         allocations.push(Allocation { invoice_id: invoice.invoice_id, amount: applied });
-        left = left - applied;
+        // 0 < applied ≤ left, so what is left stays between zero and the payment.
+        left = left.checked_sub(applied).expect("applied is at most what is left");
     }
     (allocations, left)
 }
@@ -112,7 +113,8 @@ pub fn aging_bucket(issued_on: NaiveDate, today: NaiveDate) -> AgingBucket {
 /// Whether a credit sale of `amount` keeps the customer within their limit, judged on the last
 /// known balance (offline: the last pulled one plus this till's own work; DESIGN §6).
 pub fn within_credit_limit(outstanding: Money, amount: Money, limit: Money) -> bool {
-    outstanding + amount <= limit
+    // A sum past the ledger's range is past any limit.
+    outstanding.checked_add(amount).is_ok_and(|total| total <= limit)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ impl ReceiptView {
         outcome: DropOffOutcome,
         name: impl Fn(&tillbook_core::ids::LaundryServiceId) -> String,
     ) -> ReceiptView {
-        let vat = outcome.items.iter().map(|item| item.line_total.vat_part(item.vat_rate)).sum();
+        let vat = outcome.vat;
         let (receipt_number, tenders, change, warnings) = match outcome.deposit {
             Some(deposit) => (deposit.receipt_number, deposit.tenders, deposit.change, deposit.warnings),
             None => (outcome.ticket_number.clone(), Vec::new(), Money::ZERO, Vec::new()),
@@ -151,7 +151,7 @@ impl ReceiptView {
             kind: "refund",
             receipt_number: outcome.receipt_number,
             ticket_number: None,
-            vat: outcome.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)).sum(),
+            vat: outcome.vat,
             lines: outcome
                 .lines
                 .iter()

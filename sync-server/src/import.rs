@@ -19,7 +19,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use tillbook_core::chart::shared::OPENING_BALANCE_EQUITY;
-use tillbook_core::{Money, Quantity};
+use tillbook_core::{AmountError, Money, Quantity};
 use uuid::Uuid;
 
 use crate::admin::audit;
@@ -362,12 +362,20 @@ fn check(file: &OpeningFile, refs: &[String], books: &Books, problems: &mut Vec<
             continue;
         }
         let totals = checked.balances.entry(business).or_default().entry(account).or_insert((Money::ZERO, Money::ZERO));
-        totals.0 += debit;
-        totals.1 += credit;
+        match (totals.0.checked_add(debit), totals.1.checked_add(credit)) {
+            (Ok(debits), Ok(credits)) => *totals = (debits, credits),
+            _ => problem(row, "debit", format!("account {account}'s balances add up past what the ledger holds")),
+        }
     }
     for (business, accounts) in &checked.balances {
-        let debit: Money = accounts.values().map(|(debit, _)| *debit).sum();
-        let credit: Money = accounts.values().map(|(_, credit)| *credit).sum();
+        let (Ok(debit), Ok(credit)) = (
+            Money::sum(accounts.values().map(|(debit, _)| *debit)),
+            Money::sum(accounts.values().map(|(_, credit)| *credit)),
+        ) else {
+            let rows = rows_of.get(business).map(|rows| rows.join(", ")).unwrap_or_default();
+            problem(&rows, "debit", format!("{business}'s opening balances add up past what the ledger holds"));
+            continue;
+        };
         if debit != credit {
             let rows = rows_of.get(business).map(|rows| rows.join(", ")).unwrap_or_default();
             problem(
@@ -375,7 +383,7 @@ fn check(file: &OpeningFile, refs: &[String], books: &Books, problems: &mut Vec<
                 "debit",
                 format!(
                     "{business}'s opening balances do not balance: debits {debit}, credits {credit}, difference {}",
-                    debit - credit
+                    debit.decimal() - credit.decimal()
                 ),
             );
         }
@@ -445,27 +453,30 @@ fn check(file: &OpeningFile, refs: &[String], books: &Books, problems: &mut Vec<
 
 /// Each business's opening entry: its balances, Dr receivable for what customers owe, Dr
 /// inventory for stock, and 3900 for the difference.
-fn plans(checked: &Checked, books: &Books) -> Vec<BusinessPlan> {
+/// `OutOfRange` when the file's amounts add up past what the ledger holds.
+fn plans(checked: &Checked, books: &Books) -> Result<Vec<BusinessPlan>, AmountError> {
     let mut net: BTreeMap<String, BTreeMap<i16, Money>> = BTreeMap::new();
-    let mut add = |business: &str, account: i16, amount: Money| {
-        *net.entry(business.to_string()).or_default().entry(account).or_insert(Money::ZERO) += amount;
+    let mut add = |business: &str, account: i16, amount: Money| -> Result<(), AmountError> {
+        let total = net.entry(business.to_string()).or_default().entry(account).or_insert(Money::ZERO);
+        *total = total.checked_add(amount)?;
+        Ok(())
     };
     for (business, accounts) in &checked.balances {
         for (account, (debit, credit)) in accounts {
-            add(business, *account, *debit - *credit);
+            add(business, *account, debit.checked_sub(*credit)?)?;
         }
     }
     for customer in &checked.customers {
-        add(&customer.business, books.businesses[&customer.business].receivable, customer.owes);
+        add(&customer.business, books.businesses[&customer.business].receivable, customer.owes)?;
     }
     for item in &checked.stock {
         if let Some(inventory) = item.product.inventory {
-            add(&item.business, inventory, item.value);
+            add(&item.business, inventory, item.value)?;
         }
     }
     let equity_account = account_number(OPENING_BALANCE_EQUITY);
     net.into_iter()
-        .map(|(business, accounts)| {
+        .map(|(business, accounts)| -> Result<BusinessPlan, AmountError> {
             let line = |account: i16, amount: Money| PlanLine {
                 account,
                 debit: amount.max(Money::ZERO),
@@ -476,22 +487,24 @@ fn plans(checked: &Checked, books: &Books) -> Vec<BusinessPlan> {
                 .filter(|(_, amount)| !amount.is_zero())
                 .map(|(a, amount)| line(a, amount))
                 .collect();
-            let opening_equity: Money = lines.iter().map(|line| line.debit - line.credit).sum();
+            let opening_equity = Money::sum(
+                lines.iter().map(|line| line.debit.checked_sub(line.credit)).collect::<Result<Vec<_>, _>>()?,
+            )?;
             if !opening_equity.is_zero() {
                 lines.push(line(equity_account, -opening_equity));
             }
             let customers: Vec<&CustomerOpening> =
                 checked.customers.iter().filter(|c| c.business == business).collect();
-            BusinessPlan {
-                total_debit: lines.iter().map(|line| line.debit).sum(),
-                total_credit: lines.iter().map(|line| line.credit).sum(),
+            Ok(BusinessPlan {
+                total_debit: Money::sum(lines.iter().map(|line| line.debit))?,
+                total_credit: Money::sum(lines.iter().map(|line| line.credit))?,
                 lines,
                 opening_equity,
                 customers: customers.len(),
-                customers_owe: customers.iter().map(|c| c.owes).sum(),
-                stock_value: checked.stock.iter().filter(|s| s.business == business).map(|s| s.value).sum(),
+                customers_owe: Money::sum(customers.iter().map(|c| c.owes))?,
+                stock_value: Money::sum(checked.stock.iter().filter(|s| s.business == business).map(|s| s.value))?,
                 business,
-            }
+            })
         })
         .collect()
 }
@@ -508,7 +521,14 @@ pub async fn import(
     let books = books(pool).await?;
     let mut problems = Vec::new();
     let checked = check(file, refs, &books, &mut problems);
-    let businesses = plans(&checked, &books);
+    let businesses = plans(&checked, &books).unwrap_or_else(|error| {
+        problems.push(Problem {
+            row: "file".into(),
+            field: "debit",
+            reason: format!("the file's amounts add up past what the ledger holds ({error})"),
+        });
+        Vec::new()
+    });
     let mut report = ImportReport { as_of, dry_run, problems, businesses, posted_entries: Vec::new() };
     if dry_run || !report.problems.is_empty() || report.businesses.is_empty() {
         return Ok(report);

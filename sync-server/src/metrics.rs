@@ -14,6 +14,8 @@ pub struct Metrics {
     pub refused_requests: AtomicU64,
     pub merge_micros: AtomicU64,
     pub pulls: AtomicU64,
+    /// Requests whose handler panicked, answered 500 by the last-resort layer. Always a bug.
+    pub panics: AtomicU64,
 }
 
 impl Metrics {
@@ -31,6 +33,7 @@ impl Metrics {
         counter("tillbook_sequence_gaps_total", "Push batches answered 409 sequence_gap.", &read(&self.sequence_gaps));
         counter("tillbook_refused_requests_total", "Requests answered with a 4xx.", &read(&self.refused_requests));
         counter("tillbook_pulls_total", "Pull requests answered.", &read(&self.pulls));
+        counter("tillbook_panics_total", "Requests whose handler panicked (a bug; answered 500).", &read(&self.panics));
         // Kept in microseconds, shown in seconds as Prometheus expects (a duration, not money).
         let seconds = read(&self.merge_micros) as f64 / 1e6;
         counter("tillbook_merge_seconds_total", "Time spent merging batches.", &seconds);

@@ -391,7 +391,7 @@ pub async fn import_statement(
     let received_before: HashSet<String> = earlier.into_iter().map(|(code,)| code).collect();
     let (matched, mismatches) = compare(&receipts, &recorded, &received_before, zone);
 
-    let paid_in: Money = receipts.iter().map(|r| r.paid_in).sum();
+    let paid_in = Money::sum(receipts.iter().map(|r| r.paid_in))?;
     let (statement_id,): (i64,) = sqlx::query_as(
         "INSERT INTO mpesa_statement (business_id, file_name, period_from, period_to, receipts, paid_in, imported_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

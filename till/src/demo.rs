@@ -245,7 +245,7 @@ pub fn record_demo_day(till: &mut Till) -> Result<()> {
     till.record_expense(&water, shared::TRANSPORT, money("300"), "Boda boda to the supplier", PaidFrom::Cash)?;
     till.move_cash(&supervisor, CashMovementKind::BankDeposit, money("1000"), "Midday banking")?;
     let expected = till.expected_cash_in_drawer()?.unwrap_or(Money::ZERO);
-    till.close_shift(&water, &CashCount::Total(expected - money("20")))?;
+    till.close_shift(&water, &CashCount::Total(expected.checked_sub(money("20"))?))?;
     till.close_day(&owner)?;
     Ok(())
 }

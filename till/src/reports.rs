@@ -14,7 +14,7 @@ use tillbook_core::{Money, Quantity};
 
 use crate::error::{Result, TillError};
 use crate::master;
-use crate::sql::{cents_to_money, conversion_error, money, parsed, quantity};
+use crate::sql::{cents_to_money, conversion_error, in_range, money, parsed, quantity};
 use crate::till::Till;
 
 /// Money applied to invoice `i`: at other tills, as last pulled, and here by sources that still
@@ -92,9 +92,9 @@ pub fn expected_cash(connection: &Connection, shift_id: ShiftId) -> Result<Money
     )?;
     let rows = statement.query_map([shift_id.to_string()], |row| money(row, "net_cents"))?;
     for net in rows {
-        movement += net?;
+        movement = movement.checked_add(net?)?;
     }
-    Ok(float + movement)
+    Ok(float.checked_add(movement)?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,9 +146,9 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
     for row in rows {
         let (method, amount) = row?;
         match method.as_str() {
-            "cash" => cash += amount,
-            "mpesa" => mpesa += amount,
-            "credit" => credit += amount,
+            "cash" => cash = cash.checked_add(amount)?,
+            "mpesa" => mpesa = mpesa.checked_add(amount)?,
+            "credit" => credit = credit.checked_add(amount)?,
             other => return Err(TillError::Invariant(format!("unknown tender method {other}"))),
         }
     }
@@ -166,7 +166,7 @@ pub fn sales_summary(connection: &Connection, business_id: BusinessId, day: Naiv
         sales_count: u64::try_from(count).map_err(|_| TillError::Invariant("negative count".into()))?,
         gross_sales,
         refunds,
-        net_sales: gross_sales - refunds,
+        net_sales: gross_sales.checked_sub(refunds)?,
         cash,
         mpesa,
         credit,
@@ -301,7 +301,7 @@ impl Till {
                 status: JobStatus::parse(&status).ok_or_else(|| conversion_error("status", status.clone()))?,
                 total,
                 paid,
-                balance: total - paid,
+                balance: in_range("balance", total.checked_sub(paid))?,
                 promised_at: row.get("promised_at")?,
             })
         })?;
@@ -376,7 +376,11 @@ impl Till {
                     source: row.get("source")?,
                     total,
                     paid,
-                    outstanding: if cancelled { Money::ZERO } else { total - paid },
+                    outstanding: if cancelled {
+                        Money::ZERO
+                    } else {
+                        in_range("outstanding", total.checked_sub(paid))?
+                    },
                     status: invoice_status(total, paid, cancelled, due_on, today),
                     issued_on: parsed(row, "issued_on")?,
                     due_on,
@@ -396,7 +400,7 @@ impl Till {
             customer_id,
             name: customer.name,
             credit_limit: customer.credit_limit,
-            outstanding: invoices.iter().map(|invoice| invoice.outstanding).sum(),
+            outstanding: Money::sum(invoices.iter().map(|invoice| invoice.outstanding))?,
             invoices,
             credit: cents_to_money(credit)?,
         })
@@ -422,8 +426,8 @@ impl Till {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(TrialBalance {
-            total_debit: rows.iter().map(|row| row.debit).sum(),
-            total_credit: rows.iter().map(|row| row.credit).sum(),
+            total_debit: Money::sum(rows.iter().map(|row| row.debit))?,
+            total_credit: Money::sum(rows.iter().map(|row| row.credit))?,
             rows,
         })
     }

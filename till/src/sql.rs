@@ -15,6 +15,15 @@ pub fn conversion_error(index: &str, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("{index}: {message}").into())
 }
 
+/// An amount computed from stored ones inside a row's closure: out of range means the store
+/// holds what no till could have recorded.
+pub fn in_range(
+    column: &str,
+    amount: std::result::Result<Money, tillbook_core::AmountError>,
+) -> rusqlite::Result<Money> {
+    amount.map_err(|error| conversion_error(column, error.to_string()))
+}
+
 /// A text column parsed into an id or any other `FromStr` type.
 pub fn parsed<T: FromStr>(row: &Row<'_>, column: &str) -> rusqlite::Result<T>
 where

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_shared_jobs", include_str!("../../migrations-local/0004_shared_jobs.sql")),
     ("0005_payment_day", include_str!("../../migrations-local/0005_payment_day.sql")),
     ("0006_quarantine_resolution", include_str!("../../migrations-local/0006_quarantine_resolution.sql")),
+    ("0007_token_missing", include_str!("../../migrations-local/0007_token_missing.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

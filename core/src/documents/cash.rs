@@ -167,7 +167,7 @@ impl ShiftClosed {
         let mut total = Money::ZERO;
         for count in counts {
             let subtotal = count.denomination.times(crate::money::Quantity::whole(i64::from(count.count)))?;
-            total = total.checked_add(subtotal).ok_or_else(|| DocumentError::Malformed("count too large".into()))?;
+            total = total.checked_add(subtotal)?;
         }
         Ok(total)
     }
@@ -185,7 +185,7 @@ impl ShiftClosed {
                 return Err(DocumentError::CountMismatch { counted, stated: self.counted_cash });
             }
         }
-        let expected = self.counted_cash - self.expected_cash;
+        let expected = self.counted_cash.checked_sub(self.expected_cash)?;
         if expected != self.difference {
             return Err(DocumentError::TotalMismatch { expected, actual: self.difference });
         }

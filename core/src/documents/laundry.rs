@@ -69,7 +69,7 @@ impl LaundryDropOff {
                 return Err(DocumentError::LineTotalMismatch { line: index, expected, actual: item.line_total });
             }
         }
-        let expected: Money = self.items.iter().map(|item| item.line_total).sum();
+        let expected = Money::sum(self.items.iter().map(|item| item.line_total))?;
         check_total(expected, self.total)?;
         Ok(())
     }
@@ -79,8 +79,8 @@ impl LaundryDropOff {
         let revenue = business.accounts.laundry_revenue.ok_or(DocumentError::NotOfferedHere("take laundry jobs"))?;
         builder.debit(business.accounts.receivable, self.total);
         for item in &self.items {
-            let vat = item.line_total.vat_part(item.vat_rate);
-            builder.credit(revenue, item.line_total - vat);
+            let (net, vat) = item.line_total.split_vat(item.vat_rate);
+            builder.credit(revenue, net);
             builder.credit(shared::VAT_PAYABLE, vat);
         }
         Ok(())

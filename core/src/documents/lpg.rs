@@ -10,7 +10,7 @@ use crate::chart::{Business, LpgAccounts, shared};
 use crate::error::DocumentError;
 use crate::ids::{CylinderTypeId, DocumentId};
 use crate::journal::{EntryBuilder, Side};
-use crate::money::{Money, Quantity, VatRate};
+use crate::money::{AmountError, Money, Quantity, VatRate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,8 +76,18 @@ impl LpgSale {
             cylinder_total,
             vat_rate: full.vat_rate,
             tenders: Vec::new(),
-            total: gas_total + cylinder_total,
+            total: gas_total.checked_add(cylinder_total)?,
         })
+    }
+
+    /// The VAT in the sale: on the gas, and on the shell only when it is sold (a deposit
+    /// carries none).
+    pub fn vat(&self) -> Result<Money, AmountError> {
+        let shell = match self.new_cylinder {
+            Some(NewCylinder::Sale) => self.cylinder_total.vat_part(self.vat_rate),
+            _ => Money::ZERO,
+        };
+        self.gas_total.vat_part(self.vat_rate).checked_add(shell)
     }
 
     fn accounts(business: &Business) -> Result<&LpgAccounts, DocumentError> {
@@ -121,7 +131,7 @@ impl LpgSale {
                 return Err(DocumentError::LineTotalMismatch { line: 0, expected, actual: total });
             }
         }
-        let expected = self.gas_total + self.cylinder_total;
+        let expected = self.gas_total.checked_add(self.cylinder_total)?;
         check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
@@ -137,16 +147,16 @@ impl LpgSale {
         let accounts = LpgSale::accounts(business)?;
         let full = cylinder_of(lookup, business, self.cylinder_type_id)?;
         post_tenders(builder, business, &self.tenders, Side::Debit);
-        let gas_vat = self.gas_total.vat_part(self.vat_rate);
-        builder.credit(accounts.gas_revenue, self.gas_total - gas_vat);
+        let (gas_net, gas_vat) = self.gas_total.split_vat(self.vat_rate);
+        builder.credit(accounts.gas_revenue, gas_net);
         builder.credit(shared::VAT_PAYABLE, gas_vat);
         let gas_cost = full.gas_cost.times(self.quantity)?;
         builder.debit(accounts.cost_of_sales, gas_cost).credit(accounts.gas_inventory, gas_cost);
         match self.new_cylinder {
             None => {}
             Some(NewCylinder::Sale) => {
-                let vat = self.cylinder_total.vat_part(self.vat_rate);
-                builder.credit(accounts.cylinder_revenue, self.cylinder_total - vat);
+                let (net, vat) = self.cylinder_total.split_vat(self.vat_rate);
+                builder.credit(accounts.cylinder_revenue, net);
                 builder.credit(shared::VAT_PAYABLE, vat);
                 let cost = full.cylinder_cost.times(self.quantity)?;
                 builder.debit(accounts.cost_of_sales, cost).credit(accounts.cylinder_inventory, cost);

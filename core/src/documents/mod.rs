@@ -207,8 +207,7 @@ impl Document {
             Document::LaundryDropOff(doc) => doc.post(business, &mut builder).map(|()| true)?,
             Document::LaundryStatusChange(doc) => doc.post(business, lookup, &mut builder)?,
             Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => {
-                doc.post(business, &mut builder);
-                true
+                doc.post(business, &mut builder).map(|()| true)?
             }
             Document::LpgSale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
             Document::Expense(doc) => {

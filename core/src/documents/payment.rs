@@ -10,7 +10,7 @@ use crate::chart::{Business, shared};
 use crate::error::DocumentError;
 use crate::ids::{CustomerId, DocumentId};
 use crate::journal::{EntryBuilder, Side};
-use crate::money::Money;
+use crate::money::{AmountError, Money};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
@@ -48,7 +48,7 @@ impl Payment {
         if self.unapplied.is_negative() {
             return Err(DocumentError::NegativeAmount { line: 0, what: "the unapplied amount" });
         }
-        let allocated = self.allocated() + self.unapplied;
+        let allocated = self.allocated()?.checked_add(self.unapplied)?;
         if allocated != self.total {
             return Err(DocumentError::AllocationMismatch { allocated, paid: self.total });
         }
@@ -58,14 +58,16 @@ impl Payment {
         validate_tenders(&self.tenders, self.total, Some("a payment"), lookup)
     }
 
-    pub fn allocated(&self) -> Money {
-        self.allocations.iter().map(|allocation| allocation.amount).sum()
+    /// What the allocations add up to; `OutOfRange` only for a document `validate` refuses.
+    pub fn allocated(&self) -> Result<Money, AmountError> {
+        Money::sum(self.allocations.iter().map(|allocation| allocation.amount))
     }
 
     /// Dr tenders; Cr receivable for what is allocated; Cr 2300 for the rest (DESIGN §5).
-    pub fn post(&self, business: &Business, builder: &mut EntryBuilder) {
+    pub fn post(&self, business: &Business, builder: &mut EntryBuilder) -> Result<(), DocumentError> {
         post_tenders(builder, business, &self.tenders, Side::Debit);
-        builder.credit(business.accounts.receivable, self.allocated());
+        builder.credit(business.accounts.receivable, self.allocated()?);
         builder.credit(shared::CUSTOMER_DEPOSITS, self.unapplied);
+        Ok(())
     }
 }

@@ -99,7 +99,7 @@ impl Refund {
                 return Err(DocumentError::NegativeAmount { line: index, what: "a refund amount" });
             }
         }
-        let expected: Money = self.lines.iter().map(|line| line.amount).sum();
+        let expected = Money::sum(self.lines.iter().map(|line| line.amount))?;
         check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
@@ -114,8 +114,8 @@ impl Refund {
     ) -> Result<(), DocumentError> {
         for line in &self.lines {
             let product = product_of(lookup, business, line.product_id)?;
-            let vat = line.amount.vat_part(line.vat_rate);
-            builder.debit(product.revenue_account, line.amount - vat);
+            let (net, vat) = line.amount.split_vat(line.vat_rate);
+            builder.debit(product.revenue_account, net);
             builder.debit(shared::VAT_PAYABLE, vat);
             if let Some(stock) = &product.stock {
                 let cost = line.unit_cost.times(line.quantity)?;

@@ -9,7 +9,7 @@ use crate::chart::{Business, shared};
 use crate::error::DocumentError;
 use crate::ids::{DocumentId, ProductId};
 use crate::journal::{EntryBuilder, Side};
-use crate::money::{Money, Quantity, VatRate};
+use crate::money::{AmountError, Money, Quantity, VatRate};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sale {
@@ -66,7 +66,7 @@ impl SaleLine {
         if self.discount > gross {
             return Err(DocumentError::DiscountTooLarge { line: index, discount: self.discount, gross });
         }
-        Ok(gross - self.discount)
+        Ok(gross.checked_sub(self.discount)?)
     }
 
     /// The VAT inside this line's total.
@@ -76,15 +76,16 @@ impl SaleLine {
 }
 
 impl Sale {
-    /// The total of already-priced lines: the sum of the rounded line totals (DESIGN §3).
-    pub fn total_of(lines: &[SaleLine]) -> Money {
-        lines.iter().map(|line| line.line_total).sum()
+    /// The total of already-priced lines: the sum of the rounded line totals (DESIGN §3), or
+    /// `OutOfRange` when lines that are each valid add up past what the ledger holds.
+    pub fn total_of(lines: &[SaleLine]) -> Result<Money, AmountError> {
+        Money::sum(lines.iter().map(|line| line.line_total))
     }
 
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         check_text("receipt_number", &self.receipt_number, 32)?;
         validate_lines(&self.lines, business, lookup, "a sale")?;
-        let expected = Sale::total_of(&self.lines);
+        let expected = Sale::total_of(&self.lines)?;
         check_total(expected, self.total)?;
         validate_tenders(&self.tenders, self.total, None, lookup)
     }
@@ -135,8 +136,8 @@ pub(crate) fn post_lines(
 ) -> Result<(), DocumentError> {
     for line in lines {
         let product = lookup.product(line.product_id).ok_or(DocumentError::UnknownProduct(line.product_id))?;
-        let vat = line.vat();
-        builder.signed(product.revenue_account, side, line.line_total - vat);
+        let (net, vat) = line.line_total.split_vat(line.vat_rate);
+        builder.signed(product.revenue_account, side, net);
         builder.signed(shared::VAT_PAYABLE, side, vat);
         if let Some(stock) = &product.stock {
             let cost = product.unit_cost.times(line.quantity)?;

@@ -11,7 +11,7 @@ use crate::chart::{Business, shared};
 use crate::error::DocumentError;
 use crate::ids::{CylinderTypeId, DocumentId, ProductId};
 use crate::journal::{EntryBuilder, Side};
-use crate::money::{Money, Quantity};
+use crate::money::{AmountError, Money, Quantity};
 
 /// How a supplier is paid: from the drawer, by M-Pesa, or on account (2110).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,8 +107,8 @@ impl StockReceipt {
             }
             check_costed(index, refill.quantity, refill.unit_cost, refill.line_cost)?;
         }
-        let expected: Money =
-            self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)).sum();
+        let expected =
+            Money::sum(self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)))?;
         check_total(expected, self.total)?;
         Ok(())
     }
@@ -191,8 +191,8 @@ pub struct CountLine {
 
 impl CountLine {
     /// Counted − expected: what the count adds to (or takes from) stock.
-    pub fn difference(&self) -> Quantity {
-        self.counted - self.expected
+    pub fn difference(&self) -> Result<Quantity, AmountError> {
+        self.counted.checked_sub(self.expected)
     }
 }
 
@@ -221,7 +221,7 @@ impl StockCount {
         let mut posted = false;
         for line in &self.lines {
             let (_, accounts) = stocked_product(lookup, business, line.product_id)?;
-            let value = line.unit_cost.times(line.difference())?;
+            let value = line.unit_cost.times(line.difference()?)?;
             builder.signed(accounts.inventory, Side::Debit, value);
             builder.signed(accounts.cost_of_sales, Side::Credit, value);
             posted |= !value.is_zero();

@@ -120,7 +120,7 @@ pub(crate) fn validate_tenders(
             }
         }
     }
-    let tendered: Money = tenders.iter().map(|t| t.amount).sum();
+    let tendered = Money::sum(tenders.iter().map(|t| t.amount))?;
     if tendered != total {
         return Err(DocumentError::TendersDoNotMatchTotal { total, tendered });
     }
@@ -166,32 +166,32 @@ pub fn settle(total: Money, inputs: &[TenderInput]) -> Result<Settlement, Docume
             return Err(DocumentError::TenderNotPositive { index });
         }
         match input.method {
-            TenderMethod::Cash => cash_given += input.amount,
+            TenderMethod::Cash => cash_given = cash_given.checked_add(input.amount)?,
             TenderMethod::Mpesa => {
                 let code = normalise_mpesa_code(input.mpesa_code.as_deref().ok_or(DocumentError::MissingMpesaCode)?);
                 validate_mpesa_code(&code)?;
-                non_cash += input.amount;
+                non_cash = non_cash.checked_add(input.amount)?;
                 tenders.push(Tender::mpesa(input.amount, &code));
             }
             TenderMethod::Credit => {
                 let customer = input.customer_id.ok_or(DocumentError::CreditWithoutCustomer)?;
-                non_cash += input.amount;
+                non_cash = non_cash.checked_add(input.amount)?;
                 tenders.push(Tender::credit(input.amount, customer));
             }
         }
     }
     if non_cash > total {
         let method = if tenders.iter().any(|t| t.method == TenderMethod::Mpesa) { "M-Pesa" } else { "credit" };
-        return Err(DocumentError::OverTendered { method, over: non_cash - total });
+        return Err(DocumentError::OverTendered { method, over: non_cash.checked_sub(total)? });
     }
-    let due_in_cash = total - non_cash;
+    let due_in_cash = total.checked_sub(non_cash)?;
     if cash_given < due_in_cash {
-        return Err(DocumentError::UnderTendered { due: total, tendered: non_cash + cash_given });
+        return Err(DocumentError::UnderTendered { due: total, tendered: non_cash.checked_add(cash_given)? });
     }
     if due_in_cash.is_positive() {
         tenders.insert(0, Tender::cash(due_in_cash));
     }
-    Ok(Settlement { tenders, change: cash_given - due_in_cash })
+    Ok(Settlement { tenders, change: cash_given.checked_sub(due_in_cash)? })
 }
 
 #[cfg(test)]

@@ -53,8 +53,8 @@ fn percent(total: Money, share: u8) -> Money {
 /// Splits `total` into M-Pesa, credit (or more M-Pesa) and cash parts, dropping empty ones.
 fn tenders(lookup: &MemoryLookup, total: Money, split: (u8, u8), credit: bool) -> Vec<Tender> {
     let first = percent(total, split.0);
-    let second = percent(total - first, split.1);
-    let cash = total - first - second;
+    let second = percent(total.checked_sub(first).unwrap(), split.1);
+    let cash = total.checked_sub(first).unwrap().checked_sub(second).unwrap();
     let second = if credit {
         Tender::credit(second, lookup.customer("Hotel Kilimanjaro").id)
     } else {
@@ -80,7 +80,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                 let gross = product.price.times(quantity).unwrap();
                 priced.push(SaleLine::priced(product, quantity, percent(gross, discount_percent), index).unwrap());
             }
-            let total = Sale::total_of(&priced);
+            let total = Sale::total_of(&priced).unwrap();
             if !total.is_positive() {
                 return None;
             }
@@ -115,7 +115,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                     }
                 })
                 .collect();
-            let total = items.iter().map(|i| i.line_total).sum();
+            let total = Money::sum(items.iter().map(|i| i.line_total)).unwrap();
             (
                 BusinessKind::Laundry,
                 Document::LaundryDropOff(LaundryDropOff {
@@ -165,7 +165,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                     customer_id: lookup.customer("Mama Njeri").id,
                     tenders: vec![Tender::cash(total)],
                     allocations,
-                    unapplied: total - allocated,
+                    unapplied: total.checked_sub(allocated).unwrap(),
                     total,
                 }),
             )
@@ -213,7 +213,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                     }
                 })
                 .collect();
-            let total: Money = lines.iter().map(|l| l.line_cost).sum();
+            let total = Money::sum(lines.iter().map(|l| l.line_cost)).unwrap();
             if !total.is_positive() {
                 return None;
             }
@@ -241,7 +241,7 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                     shift_id: ShiftId::new(),
                     expected_cash: expected,
                     counted_cash: counted,
-                    difference: counted - expected,
+                    difference: counted.checked_sub(expected).unwrap(),
                     counts: vec![],
                 }),
             )
@@ -269,8 +269,8 @@ fn every_valid_document_posts_one_balanced_entry_that_survives_the_wire() {
             .post(&business, &lookup, EntryId::new())
             .map_err(|error| TestCaseError::fail(format!("{error} for {document:?}")))?
             .ok_or_else(|| TestCaseError::fail("a money document posted nothing"))?;
-        let debits: Money = entry.lines().iter().map(|l| l.debit()).sum();
-        let credits: Money = entry.lines().iter().map(|l| l.credit()).sum();
+        let debits = Money::sum(entry.lines().iter().map(|l| l.debit())).unwrap();
+        let credits = Money::sum(entry.lines().iter().map(|l| l.credit())).unwrap();
         prop_assert_eq!(debits, credits);
         prop_assert!(debits.is_positive());
         for line in entry.lines() {
@@ -279,8 +279,9 @@ fn every_valid_document_posts_one_balanced_entry_that_survives_the_wire() {
         if let Some(total) = money_in(&document) {
             // What comes in (tenders or the receivable) equals the document total.
             let tender_accounts = [business.accounts.cash, business.accounts.mpesa, business.accounts.receivable];
-            let received: Money =
-                entry.lines().iter().filter(|l| tender_accounts.contains(&l.account)).map(|l| l.debit()).sum();
+            let received =
+                Money::sum(entry.lines().iter().filter(|l| tender_accounts.contains(&l.account)).map(|l| l.debit()))
+                    .unwrap();
             prop_assert_eq!(received, total);
         }
         let back = Document::from_wire(document.event_type(), &document.to_wire())

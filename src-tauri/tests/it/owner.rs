@@ -266,7 +266,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.fill("[data-testid=product-price]", "7O.00").await;
         app.click("[data-testid=product-save]").await;
         wait_attribute(&app, "[data-testid=manage-error]", "data-field", "price").await;
-        let new_price = milk.price + Money::from_cents(500);
+        let new_price = milk.price.checked_add(Money::from_cents(500)).unwrap();
         app.fill("[data-testid=product-price]", &new_price.to_string()).await;
         app.click("[data-testid=product-save]").await;
         app.find("[data-testid=manage-saved]").await;

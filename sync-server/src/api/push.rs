@@ -6,12 +6,12 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use tillbook_core::protocol::PushResponse;
 
 use super::{AppState, auth};
 use crate::error::ApiError;
-use crate::merge::{self, MergeError, incoming};
+use crate::merge::{self, Device, MergeError, incoming};
 use crate::metrics::Metrics;
 
 #[utoipa::path(post, path = "/api/v1/sync/push", request_body = tillbook_core::protocol::PushRequest,
@@ -26,25 +26,61 @@ pub async fn push(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let result = handle(&state, &headers, body).await;
+    let device = match auth::device(&state.pool, &headers).await {
+        Ok(device) => device,
+        Err(error) => {
+            Metrics::add(&state.metrics.refused_requests, 1);
+            return Err(error);
+        }
+    };
+    let result = handle(&state, &device, body).await;
     if let Err(error) = &result
         && error.status.is_client_error()
     {
         Metrics::add(&state.metrics.refused_requests, 1);
+        if holds_the_till_up(error) {
+            remember_refusal(&state.pool, &device, error).await;
+        }
     }
     result.map(Json)
 }
 
+/// A refusal of the whole batch that the till cannot get past by itself: not a sequence gap
+/// (it resends from where the server says) nor the server being busy.
+fn holds_the_till_up(error: &ApiError) -> bool {
+    !matches!(error.body.code.as_str(), "sequence_gap" | "device_revoked")
+        && error.status != StatusCode::TOO_MANY_REQUESTS
+}
+
+/// Keeps the refusal on the till's row for the owner's tills report ("stuck, because …").
+async fn remember_refusal(pool: &sqlx::PgPool, device: &Device, error: &ApiError) {
+    let message = match &error.body.field {
+        Some(field) => format!("{} ({field})", error.body.message),
+        None => error.body.message.clone(),
+    };
+    tracing::warn!(till = %device.till_code, code = %error.body.code, "a whole batch was refused");
+    let stored = sqlx::query(
+        "UPDATE device SET refused_code = $2, refused_message = left($3, 500), refused_at = now() WHERE id = $1",
+    )
+    .bind(device.id.0)
+    .bind(&error.body.code)
+    .bind(message.replace('\0', ""))
+    .execute(pool)
+    .await;
+    if let Err(failure) = stored {
+        tracing::error!(error = %failure, "could not record a refused batch");
+    }
+}
+
 async fn handle(
     state: &AppState,
-    headers: &HeaderMap,
+    device: &Device,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<PushResponse, ApiError> {
-    let device = auth::device(&state.pool, headers).await?;
     let body = body.map_err(|rejection| ApiError::too_large("body", rejection.body_text()))?;
     let events = incoming::parse_push(&body, device.id)?;
     let started = Instant::now();
-    match merge::merge(&state.pool, &device, events, state.zone).await {
+    match merge::merge(&state.pool, device, events, state.zone).await {
         Ok(outcome) => {
             let metrics = &state.metrics;
             Metrics::add(&metrics.batches, 1);
@@ -59,7 +95,7 @@ async fn handle(
                 MergeError::SequenceGap { .. } => Metrics::add(&state.metrics.sequence_gaps, 1),
                 MergeError::EventIdReused { event_id } => {
                     tracing::warn!(till = %device.till_code, %event_id, "security: an event id was reused with different content");
-                    crate::admin::audit_security(&state.pool, &device, *event_id).await;
+                    crate::admin::audit_security(&state.pool, device, *event_id).await;
                 }
                 _ => {}
             }

@@ -2,13 +2,18 @@
 //! typed and must be sound, or the whole batch is refused with a 400 naming the field; the
 //! content (`document`, `journal`) stays raw JSON, so that content this server cannot accept is
 //! quarantined rather than refused: a till must never block behind one bad event (DESIGN §7).
+//!
+//! The envelope is what the server needs to place an event at all: its id, its place in the
+//! till's sequence, its type, business and time as typed values. Everything else — text that
+//! Postgres cannot hold, a document that does not parse, a time no till could have meant — is
+//! content, judged for that event alone.
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::HashSet;
 use tillbook_core::ids::{BusinessId, DeviceId, EventId, StaffId};
-use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION};
+use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION, Reason};
 
 use crate::error::ApiError;
 
@@ -22,9 +27,9 @@ pub struct IncomingEvent {
     pub business_id: BusinessId,
     pub occurred_at: DateTime<FixedOffset>,
     pub recorded_by: Option<StaffId>,
-    pub document: serde_json::Value,
+    pub document: Box<RawValue>,
     #[serde(default)]
-    pub journal: serde_json::Value,
+    pub journal: Option<Box<RawValue>>,
 }
 
 /// One event: what it says, and exactly what was sent, byte for byte (kept in the inbox, and
@@ -33,14 +38,36 @@ pub struct IncomingEvent {
 pub struct Incoming {
     pub event: IncomingEvent,
     pub raw: Box<RawValue>,
+    /// Text in the event that Postgres cannot store as sent (a NUL, an unpaired surrogate):
+    /// the event is quarantined `invalid_text` with this reason, whatever else it says.
+    pub text_fault: Option<Reason>,
 }
 
 impl Incoming {
-    /// The event as a JSON value, to compare with what is stored: the same event sent again may
-    /// differ in spacing or key order.
-    pub fn value(&self) -> serde_json::Value {
-        serde_json::from_str(self.raw.get()).expect("parsed once already")
+    /// What the inbox keeps: the event as sent, or — when Postgres' `json` cannot hold it (an
+    /// unpaired UTF-16 surrogate escape) — the sent text as one JSON string, so nothing is lost.
+    pub fn stored(&self) -> std::borrow::Cow<'_, str> {
+        let text = self.raw.get();
+        if !has_surrogate_escape(text) || serde_json::from_str::<serde_json::Value>(text).is_ok() {
+            text.into()
+        } else {
+            serde_json::Value::String(text.to_string()).to_string().into()
+        }
     }
+
+    /// The stored form as a JSON value, to compare with what the inbox holds: the same event
+    /// sent again may differ in spacing or key order.
+    pub fn value(&self) -> serde_json::Value {
+        let stored = self.stored();
+        serde_json::from_str(&stored).unwrap_or_else(|_| serde_json::Value::String(stored.into_owned()))
+    }
+}
+
+/// A `\uD800`–`\uDFFF` escape somewhere in the text: the only JSON Postgres' `json` type may
+/// refuse that serde's raw values let through. Checked first because it is rare and a full parse
+/// of every event is not.
+fn has_surrogate_escape(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'))
 }
 
 #[derive(Deserialize)]
@@ -78,14 +105,7 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
     let mut events = Vec::with_capacity(push.events.len());
     for (index, raw) in push.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{index}]{}{name}", if name.is_empty() { "" } else { "." });
-        // JSON can carry a NUL only as the escape `\u0000`; only then is the event walked to
-        // name where (`\\u0000`, an escaped backslash, walks and finds nothing).
-        if raw.get().contains("\\u0000")
-            && let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.get())
-            && let Some(path) = nul_character(&value, String::new())
-        {
-            return Err(ApiError::bad_request("invalid_text", field(&path), "text may not contain NUL characters"));
-        }
+        let text_fault = text_fault(raw.get());
         let deserializer = &mut serde_json::Deserializer::from_str(raw.get());
         let event: IncomingEvent = serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let path = error.path().to_string();
@@ -104,11 +124,12 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
                 format!("device_seq {} breaks the batch's run from {first}", event.device_seq),
             ));
         }
-        if !(2000..=2200).contains(&event.occurred_at.year()) {
+        // The type is kept in the inbox as text: it must be storable, and short.
+        if event.event_type.contains('\0') || event.event_type.chars().count() > TYPE_CHARS_MAX {
             return Err(ApiError::bad_request(
-                "invalid_time",
-                field("occurred_at"),
-                "occurred_at is not a plausible time",
+                "invalid_type",
+                field("type"),
+                format!("type is a name of at most {TYPE_CHARS_MAX} characters, without NUL"),
             ));
         }
         if !seen.insert(event.event_id) {
@@ -118,7 +139,7 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
                 "the same event_id twice in one batch",
             ));
         }
-        events.push(Incoming { event, raw });
+        events.push(Incoming { event, raw, text_fault });
     }
     Ok(events)
 }
@@ -140,6 +161,26 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], prefix: &str) -> 
         };
         ApiError::bad_request("malformed_request", field, error.inner().to_string())
     })
+}
+
+/// No event type is anywhere near this long.
+const TYPE_CHARS_MAX: usize = 64;
+
+/// Text Postgres cannot hold, named by where it is. JSON can carry a NUL only as the escape
+/// `\u0000`, and an unpaired surrogate only as `\uD8..`; only then is the event parsed and walked
+/// (`\\u0000`, an escaped backslash, walks and finds nothing).
+fn text_fault(text: &str) -> Option<Reason> {
+    let suspicious = text.contains("\\u0000") || has_surrogate_escape(text);
+    if !suspicious {
+        return None;
+    }
+    let fault = |message: String| Some(Reason { code: "invalid_text".into(), message });
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(error) => fault(format!("the event holds text that is not valid Unicode: {error}")),
+        Ok(value) => nul_character(&value, String::new())
+            // The path itself may hold the NUL (a key); the reason is stored as text.
+            .and_then(|path| fault(format!("{}: text may not contain NUL characters", path.replace('\0', "\u{fffd}")))),
+    }
 }
 
 /// Postgres cannot store a NUL inside text, nor read a JSON document holding one; find one before
@@ -199,7 +240,34 @@ mod tests {
         let body = format!(r#"{{"protocol": 1, "device_id": "{device}", "events": [{written}]}}"#);
         let events = parse_push(body.as_bytes(), device).unwrap();
         assert_eq!(events[0].raw.get(), written, "spacing and key order as sent");
-        assert_eq!(events[0].event.document["note"], "a backslash: \\u0000", "an escaped backslash is not a NUL");
+        assert_eq!(events[0].event.document.get(), r#"{ "note": "a backslash: \\u0000" }"#);
+        assert_eq!(events[0].text_fault, None, "an escaped backslash is not a NUL");
+    }
+
+    #[test]
+    fn text_postgres_cannot_hold_is_a_fault_of_that_event_alone() {
+        let device = DeviceId::new();
+        let mut nul = event(2);
+        nul["document"] = json!({ "lines": [{ "note": "a\u{0}b" }] });
+        let lone_surrogate =
+            serde_json::to_string(&event(3)).unwrap().replace(r#""document":{}"#, r#""document":{"note":"\ud800"}"#);
+        let body = format!(
+            r#"{{"protocol":1,"device_id":"{device}","events":[{},{},{lone_surrogate},{}]}}"#,
+            event(1),
+            nul,
+            event(4)
+        );
+        let events = parse_push(body.as_bytes(), device).unwrap();
+        assert_eq!(events.len(), 4, "the batch is taken");
+        assert_eq!(events[0].text_fault, None);
+        let nul_fault = events[1].text_fault.as_ref().expect("the NUL is found");
+        assert_eq!(nul_fault.code, "invalid_text");
+        assert!(nul_fault.message.starts_with("document.lines[0].note"), "{}", nul_fault.message);
+        assert_eq!(events[2].text_fault.as_ref().map(|fault| fault.code.as_str()), Some("invalid_text"));
+        // What Postgres' json cannot hold is kept as one JSON string of the text as sent.
+        assert_eq!(events[2].value(), serde_json::Value::String(events[2].raw.get().to_string()));
+        assert_eq!(events[1].stored(), events[1].raw.get(), "json holds a NUL escape; only text columns cannot");
+        assert_eq!(events[3].text_fault, None);
     }
 
     #[test]
@@ -209,15 +277,15 @@ mod tests {
         missing.as_object_mut().unwrap().remove("business_id");
         let mut mistyped = event(2);
         mistyped["device_seq"] = json!("two");
-        let mut nul = event(1);
-        nul["document"] = json!({ "note": "a\u{0}b" });
+        let mut nul_type = event(1);
+        nul_type["type"] = json!("sale\u{0}recorded");
         let cases: Vec<(Vec<u8>, u16, &str, &str)> = vec![
             (b"{not json".to_vec(), 400, "malformed_request", "body"),
             (push(device, vec![missing]), 400, "malformed_event", "events[0]"),
             (push(device, vec![event(1), mistyped]), 400, "malformed_event", "events[1].device_seq"),
             (push(device, vec![event(1), event(3)]), 400, "not_in_sequence", "events[1].device_seq"),
             (push(device, vec![event(0)]), 400, "invalid_device_seq", "events[0].device_seq"),
-            (push(device, vec![nul]), 400, "invalid_text", "events[0].document.note"),
+            (push(device, vec![nul_type]), 400, "invalid_type", "events[0].type"),
             (push(DeviceId::new(), vec![event(1)]), 403, "device_mismatch", "device_id"),
             (push(device, (1..=501).map(event).collect()), 413, "too_large", "events"),
         ];

@@ -20,7 +20,7 @@ pub mod validate;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use tillbook_core::ids::{BusinessId, DeviceId, EventId};
@@ -175,12 +175,22 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     }
     changes::lock_for_merge(&mut tx, &references).await?;
     let mut snapshot = snapshot::load(&mut tx, &references).await?;
+    // The till's event before the first new one, to notice a clock that went back.
+    let mut previous_at: Option<DateTime<FixedOffset>> =
+        sqlx::query_scalar("SELECT occurred_at FROM inbox WHERE device_id = $1 AND device_seq = $2")
+            .bind(device.id.0)
+            .bind(new_events[0].event.device_seq as i64 - 1)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|at: DateTime<Utc>| at.fixed_offset());
     let now = Utc::now();
-    let verdicts: Vec<Verdict> = new_events
-        .iter()
-        .zip(parsed)
-        .map(|(incoming, parsed)| judge(&incoming.event, parsed, &device.business_ids, &mut snapshot, now))
-        .collect();
+    let mut verdicts: Vec<Verdict> = Vec::with_capacity(new_events.len());
+    for (incoming, parsed) in new_events.iter().zip(parsed) {
+        let context = validate::Context { allowed: &device.business_ids, now, previous_at };
+        verdicts.push(judge(incoming, parsed, context, &mut snapshot));
+        previous_at = Some(incoming.event.occurred_at);
+    }
+    let stored: Vec<std::borrow::Cow<'_, str>> = new_events.iter().map(Incoming::stored).collect();
 
     // Entries are counted 1, 2, … within the batch until the counter says where they start.
     let mut next_entry = 1;
@@ -190,7 +200,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     let mut quarantine = Vec::new();
     let mut rows = Rows::default();
     let mut quarantined_ids = Vec::new();
-    for (incoming, verdict) in new_events.iter().zip(&verdicts) {
+    for ((incoming, verdict), raw) in new_events.iter().zip(&verdicts).zip(&stored) {
         let event = &incoming.event;
         let (status, entry_number, reason) = match verdict {
             Verdict::Posted(accepted) => {
@@ -233,7 +243,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
             business_id: event.business_id,
             occurred_at: event.occurred_at,
             recorded_by: event.recorded_by.map(|staff| staff.0),
-            raw: incoming.raw.get(),
+            raw,
             status,
         });
         new_acks.push(Ack {
@@ -301,10 +311,15 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
 }
 
 async fn touch_device(connection: &mut sqlx::PgConnection, device: DeviceId, last_seq: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE device SET last_seq = greatest(last_seq, $2), last_seen_at = now() WHERE id = $1")
-        .bind(device.0)
-        .bind(last_seq)
-        .execute(connection)
-        .await?;
+    // A batch merged: whatever refusal held the till up is behind it.
+    sqlx::query(
+        "UPDATE device SET last_seq = greatest(last_seq, $2), last_seen_at = now(),
+                refused_code = NULL, refused_message = NULL, refused_at = NULL
+          WHERE id = $1",
+    )
+    .bind(device.0)
+    .bind(last_seq)
+    .execute(connection)
+    .await?;
     Ok(())
 }

@@ -1,16 +1,19 @@
 //! The judgement on each new event (DESIGN §7 "Merge", step 2): post it, post it and flag a
 //! business fact for the owner, or quarantine it because it cannot be true in a ledger.
 //!
-//! Quarantined: an unknown business or one this till may not post for, content that does not
-//! parse or is not well-formed for its type, a journal that does not balance or uses an unknown,
-//! inactive or other business's account, money in that differs from the document, a void or
-//! refund of something never posted, a reused id. Posted and flagged: an old price, an M-Pesa
-//! code seen before, a clock far ahead, a laundry status that another till already moved, stock
-//! below zero (flagged after the stock update, in `rows`).
+//! Quarantined: an unknown business or one this till may not post for, text Postgres cannot
+//! hold, a time no till could have meant, content that does not parse or is not well-formed for
+//! its type, amounts past what the ledger holds, a journal that does not balance or uses an
+//! unknown, inactive or other business's account, money in that differs from the document, a
+//! void or refund of something never posted, a payment or laundry status change aimed at another
+//! business's invoice or job, a reused id. Posted and flagged: an old price, an M-Pesa code seen
+//! before, a clock far ahead of the server's or gone back against the till's previous event, a
+//! laundry status that another till already moved, stock below zero (flagged after the stock
+//! update, in `rows`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use tillbook_core::DocumentError;
 use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
 use tillbook_core::chart::{Account, AccountCode, Business};
@@ -20,10 +23,19 @@ use tillbook_core::journal::{JournalEntry, JournalPayload};
 use tillbook_core::money::Money;
 use tillbook_core::protocol::Reason;
 
-use super::incoming::IncomingEvent;
+use super::incoming::{Incoming, IncomingEvent};
 
-/// A clock this far ahead of the server's is flagged (a till's clock set wrong, or tampering).
-const CLOCK_AHEAD_LIMIT_MINUTES: i64 = 10;
+/// A clock this far ahead of the server's is flagged (a till's clock set wrong, or tampering),
+/// and so is an event stamped this much earlier than the same till's event before it (the
+/// clock was set back). Old stamps alone are normal: a till offline for days sends them.
+const CLOCK_SKEW_LIMIT_MINUTES: i64 = 10;
+
+/// No till recorded a sale before this day: a stamp before it is a clock reset to its
+/// factory date (a flat CMOS battery), and posting it would put the sale in a year long closed.
+const EARLIEST_PLAUSIBLE: NaiveDate = NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date");
+/// Nor more than a year after the server's clock: a day a month ahead is flagged, a year is not
+/// a time anyone meant.
+const LATEST_PLAUSIBLE_DAYS_AHEAD: i64 = 366;
 
 /// A posted entry as the merge needs it: for voids (mirror check) and refunds (original exists).
 #[derive(Debug, Clone)]
@@ -112,8 +124,11 @@ pub struct Parsed {
 }
 
 pub fn parse(event: &IncomingEvent) -> Parsed {
-    let document = Document::from_wire(&event.event_type, &event.document).map_err(from_document_error);
-    let entry = serde_json::from_value::<Option<JournalPayload>>(event.journal.clone())
+    let document = serde_json::from_str::<serde_json::Value>(event.document.get())
+        .map_err(|error| reason("malformed_document", format!("the document does not parse: {error}")))
+        .and_then(|document| Document::from_wire(&event.event_type, &document).map_err(from_document_error));
+    let journal = event.journal.as_ref().map_or("null", |journal| journal.get());
+    let entry = serde_json::from_str::<Option<JournalPayload>>(journal)
         .map_err(|error| reason("malformed_journal", format!("the journal does not parse: {error}")))
         .and_then(|payload| {
             payload
@@ -124,16 +139,26 @@ pub fn parse(event: &IncomingEvent) -> Parsed {
     Parsed { document, entry }
 }
 
+/// What the judgement needs besides the event and the snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The businesses the till is enrolled for.
+    pub allowed: &'a [BusinessId],
+    /// The server's clock.
+    pub now: DateTime<Utc>,
+    /// When the same till's previous event (by `device_seq`) says it happened, if known.
+    pub previous_at: Option<DateTime<FixedOffset>>,
+}
+
 /// Judges one event against the snapshot, and on acceptance records in the snapshot what the
 /// event adds, for the events after it in the batch.
-pub fn judge(
-    event: &IncomingEvent,
-    parsed: Parsed,
-    allowed: &[BusinessId],
-    snapshot: &mut Snapshot,
-    now: DateTime<Utc>,
-) -> Verdict {
-    match check(event, parsed, allowed, snapshot, now) {
+pub fn judge(incoming: &Incoming, parsed: Parsed, context: Context<'_>, snapshot: &mut Snapshot) -> Verdict {
+    let event = &incoming.event;
+    let checked = match &incoming.text_fault {
+        Some(fault) => Err(fault.clone()),
+        None => check(event, parsed, context, snapshot),
+    };
+    match checked {
         Ok(accepted) => {
             remember(snapshot, event, &accepted);
             Verdict::Posted(Box::new(accepted))
@@ -142,20 +167,15 @@ pub fn judge(
     }
 }
 
-fn check(
-    event: &IncomingEvent,
-    parsed: Parsed,
-    allowed: &[BusinessId],
-    snapshot: &Snapshot,
-    now: DateTime<Utc>,
-) -> Result<Accepted, Reason> {
+fn check(event: &IncomingEvent, parsed: Parsed, context: Context<'_>, snapshot: &Snapshot) -> Result<Accepted, Reason> {
     let business = snapshot
         .businesses
         .get(&event.business_id)
         .ok_or_else(|| reason("unknown_business", format!("no business {}", event.business_id)))?;
-    if !allowed.contains(&business.id) {
+    if !context.allowed.contains(&business.id) {
         return Err(reason("device_not_allowed", format!("this till is not enrolled for {}", business.code)));
     }
+    check_time(event.occurred_at, context.now)?;
     let document = parsed.document?;
     let entry = parsed.entry?;
     check_journal_presence(&document, entry.as_ref())?;
@@ -172,8 +192,23 @@ fn check(
     }
     document.validate(business, snapshot).map_err(from_document_error)?;
     check_references(&document, entry.as_ref(), business, snapshot)?;
-    let flags = flags(event, &document, snapshot, now);
+    let flags = flags(event, &document, snapshot, context);
     Ok(Accepted { document, entry, flags })
+}
+
+/// A stamp no till could have meant: before Tillbook's first sale, or a year past the server.
+fn check_time(occurred_at: DateTime<FixedOffset>, now: DateTime<Utc>) -> Result<(), Reason> {
+    let latest = now + chrono::Duration::days(LATEST_PLAUSIBLE_DAYS_AHEAD);
+    if occurred_at.date_naive() < EARLIEST_PLAUSIBLE || occurred_at.with_timezone(&Utc) > latest {
+        return Err(reason(
+            "invalid_time",
+            format!(
+                "recorded at {occurred_at}, which is not a plausible time (the till's clock was reset?); \
+                 posting it would put it in the wrong year"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Documents that move money carry a journal; those that never do must not.
@@ -222,13 +257,14 @@ fn check_accounts(entry: &JournalEntry, business: &Business, snapshot: &Snapshot
 /// The sum of the journal's debits (or credits) on the accounts money arrives in.
 fn money_accounts_total(entry: &JournalEntry, business: &Business, debit: bool) -> Money {
     let accounts = [business.accounts.cash, business.accounts.mpesa, business.accounts.receivable];
-    entry
+    let amounts = entry
         .lines()
         .iter()
         .filter(|line| accounts.contains(&line.account))
         .filter(|line| (line.debit().is_positive()) == debit)
-        .map(|line| line.amount)
-        .sum()
+        .map(|line| line.amount);
+    // Bounded by the entry's debits or credits, which `JournalEntry::new` proved in range.
+    Money::sum(amounts).expect("a part of a checked entry's total")
 }
 
 fn money_in_matches(
@@ -263,6 +299,12 @@ fn check_references(
             money_in_matches(entry, business, payment.total, true)?;
             for allocation in &payment.allocations {
                 match snapshot.invoices.get(&allocation.invoice_id) {
+                    Some(invoice) if invoice.business_id != business.id => {
+                        return Err(reason(
+                            "wrong_business",
+                            format!("invoice {} belongs to another business", allocation.invoice_id),
+                        ));
+                    }
                     Some(invoice) if !invoice.cancelled && invoice.customer_id == payment.customer_id => {}
                     _ => {
                         return Err(reason(
@@ -298,6 +340,12 @@ fn check_references(
             Ok(())
         }
         Document::LaundryStatusChange(change) => {
+            if snapshot.invoices.get(&change.job_id).is_some_and(|job| job.business_id != business.id) {
+                return Err(reason(
+                    "wrong_business",
+                    format!("laundry job {} belongs to another business", change.ticket_number),
+                ));
+            }
             let status = snapshot.job_status.get(&change.job_id).ok_or_else(|| {
                 reason(
                     "unknown_job",
@@ -341,14 +389,26 @@ fn tenders_of(document: &Document) -> &[Tender] {
 }
 
 /// Business facts worth the owner's eye; the event is posted regardless.
-fn flags(event: &IncomingEvent, document: &Document, snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<Reason> {
+fn flags(event: &IncomingEvent, document: &Document, snapshot: &Snapshot, context: Context<'_>) -> Vec<Reason> {
     let mut flags = Vec::new();
-    let ahead = event.occurred_at.with_timezone(&Utc) - now;
-    if ahead.num_minutes() > CLOCK_AHEAD_LIMIT_MINUTES {
+    let ahead = event.occurred_at.with_timezone(&Utc) - context.now;
+    if ahead.num_minutes() > CLOCK_SKEW_LIMIT_MINUTES {
         flags.push(reason(
             "clock_skew",
             format!("recorded {} minutes ahead of the server's clock", ahead.num_minutes()),
         ));
+    }
+    if let Some(previous) = context.previous_at {
+        let back = previous - event.occurred_at;
+        if back.num_minutes() > CLOCK_SKEW_LIMIT_MINUTES {
+            flags.push(reason(
+                "clock_skew",
+                format!(
+                    "recorded {} minutes earlier than this till's event before it: its clock went back",
+                    back.num_minutes()
+                ),
+            ));
+        }
     }
     if let Document::Sale(sale) = document {
         for line in &sale.lines {
@@ -452,10 +512,12 @@ fn remember(snapshot: &mut Snapshot, event: &IncomingEvent, accepted: &Accepted)
 /// customer, and every credit tender's amount.
 pub fn credit_of(tenders: &[Tender]) -> Option<(CustomerId, Money)> {
     let customer = tenders.iter().find_map(|tender| tender.customer_id)?;
-    let amount = tenders
-        .iter()
-        .filter(|tender| tender.method == tillbook_core::documents::TenderMethod::Credit)
-        .map(|tender| tender.amount)
-        .sum::<Money>();
+    let amount = Money::sum(
+        tenders
+            .iter()
+            .filter(|tender| tender.method == tillbook_core::documents::TenderMethod::Credit)
+            .map(|t| t.amount),
+    )
+    .ok()?;
     amount.is_positive().then_some((customer, amount))
 }

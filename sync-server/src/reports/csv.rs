@@ -137,6 +137,7 @@ pub fn tills(rows: &[TillStatus]) -> String {
         pending_reported: Option<i64>,
         days_not_synced: i64,
         revoked: bool,
+        stuck: Option<&'a str>,
     }
     write(rows.iter().map(|till| Row {
         till_code: &till.till_code,
@@ -147,6 +148,7 @@ pub fn tills(rows: &[TillStatus]) -> String {
         pending_reported: till.pending_reported,
         days_not_synced: till.days_not_synced,
         revoked: till.revoked,
+        stuck: till.stuck.as_deref(),
     }))
 }
 

@@ -18,7 +18,7 @@ use tillbook_core::Money;
 use tillbook_core::receivables::{CREDIT_TERMS_DAYS, invoice_status};
 use uuid::Uuid;
 
-use super::{ReportError, Result, money};
+use super::{ReportError, Result, accumulate, money};
 
 /// The invoices still owed on (not cancelled, not fully paid) issued up to `$1`, read through
 /// the partial index of open settlements: aging costs what is open, not seven years of history.
@@ -245,15 +245,15 @@ fn empty_line(customer_id: Uuid, name: String) -> AgingLine {
     }
 }
 
-fn add_to_bucket(line: &mut AgingLine, age_days: i64, owed: Money) {
+fn add_to_bucket(line: &mut AgingLine, age_days: i64, owed: Money) -> Result<()> {
     let bucket = match age_days {
         ..=30 => &mut line.days_0_30,
         31..=60 => &mut line.days_31_60,
         61..=90 => &mut line.days_61_90,
         _ => &mut line.over_90,
     };
-    *bucket += owed;
-    line.outstanding += owed;
+    accumulate(bucket, owed)?;
+    accumulate(&mut line.outstanding, owed)
 }
 
 /// Every customer who owes anything or holds credit, with what they owe by age of invoice
@@ -274,21 +274,21 @@ pub async fn aging(pool: &PgPool, as_of: NaiveDate) -> Result<Aging> {
     let mut by_customer: BTreeMap<Uuid, AgingLine> = BTreeMap::new();
     for (customer, age_days, owed) in kept {
         let line = by_customer.entry(customer).or_insert_with(|| line_of(customer));
-        add_to_bucket(line, age_days, owed);
+        add_to_bucket(line, age_days, owed)?;
     }
     for (customer, credit) in credits {
-        by_customer.entry(customer).or_insert_with(|| line_of(customer)).credit += credit;
+        accumulate(&mut by_customer.entry(customer).or_insert_with(|| line_of(customer)).credit, credit)?;
     }
     let mut customers: Vec<AgingLine> = by_customer.into_values().collect();
     customers.sort_by(|a, b| b.outstanding.cmp(&a.outstanding).then_with(|| a.name.cmp(&b.name)));
     let mut total = empty_line(Uuid::nil(), "Total".into());
     for line in &customers {
-        total.days_0_30 += line.days_0_30;
-        total.days_31_60 += line.days_31_60;
-        total.days_61_90 += line.days_61_90;
-        total.over_90 += line.over_90;
-        total.outstanding += line.outstanding;
-        total.credit += line.credit;
+        accumulate(&mut total.days_0_30, line.days_0_30)?;
+        accumulate(&mut total.days_31_60, line.days_31_60)?;
+        accumulate(&mut total.days_61_90, line.days_61_90)?;
+        accumulate(&mut total.over_90, line.over_90)?;
+        accumulate(&mut total.outstanding, line.outstanding)?;
+        accumulate(&mut total.credit, line.credit)?;
     }
     Ok(Aging { as_of, customers, total })
 }
@@ -308,7 +308,7 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
         let amount = money(invoice.amount)?;
         let paid = money(invoice.paid)?;
         let due_on = invoice.business_day.checked_add_days(Days::new(CREDIT_TERMS_DAYS)).unwrap_or(NaiveDate::MAX);
-        let outstanding = if invoice.cancelled { Money::ZERO } else { (amount - paid).max(Money::ZERO) };
+        let outstanding = if invoice.cancelled { Money::ZERO } else { amount.checked_sub(paid)?.max(Money::ZERO) };
         lines.push(StatementInvoice {
             invoice_id: invoice.invoice_id,
             business_code: invoice.business_code,
@@ -322,8 +322,8 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
             status: invoice_status(amount, paid, invoice.cancelled, due_on, as_of).as_str(),
         });
     }
-    let outstanding: Money = lines.iter().map(|line| line.outstanding).sum();
-    let credit: Money = credits(pool, as_of, Some(customer_id)).await?.into_iter().map(|(_, amount)| amount).sum();
+    let outstanding = Money::sum(lines.iter().map(|line| line.outstanding))?;
+    let credit = Money::sum(credits(pool, as_of, Some(customer_id)).await?.into_iter().map(|(_, amount)| amount))?;
     Ok(Statement {
         customer_id,
         name,
@@ -332,6 +332,6 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
         invoices: lines,
         outstanding,
         credit,
-        balance: outstanding - credit,
+        balance: outstanding.checked_sub(credit)?,
     })
 }

@@ -120,19 +120,19 @@ pub async fn trial_balance(pool: &PgPool, scope: &Scope, as_of: NaiveDate) -> Re
         .await?
         .into_iter()
         .map(|line| {
-            let net = line.debit - line.credit;
-            AccountLine {
+            let net = line.debit.checked_sub(line.credit)?;
+            Ok(AccountLine {
                 debit: if net.is_positive() { net } else { Money::ZERO },
                 credit: if net.is_negative() { -net } else { Money::ZERO },
                 ..line
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(TrialBalance {
         scope: scope.label.clone(),
         as_of,
-        total_debit: lines.iter().map(|line| line.debit).sum(),
-        total_credit: lines.iter().map(|line| line.credit).sum(),
+        total_debit: Money::sum(lines.iter().map(|line| line.debit))?,
+        total_credit: Money::sum(lines.iter().map(|line| line.credit))?,
         lines,
     })
 }
@@ -140,8 +140,8 @@ pub async fn trial_balance(pool: &PgPool, scope: &Scope, as_of: NaiveDate) -> Re
 pub async fn profit_and_loss(pool: &PgPool, scope: &Scope, period: Period) -> Result<ProfitAndLoss> {
     let lines = account_lines(pool, scope, Some(period.from), period.to, &["revenue", "expense"]).await?;
     let (revenue, expenses): (Vec<_>, Vec<_>) = lines.into_iter().partition(|line| line.kind == "revenue");
-    let total_revenue: Money = revenue.iter().map(|line| line.balance).sum();
-    let total_expenses: Money = expenses.iter().map(|line| line.balance).sum();
+    let total_revenue = Money::sum(revenue.iter().map(|line| line.balance))?;
+    let total_expenses = Money::sum(expenses.iter().map(|line| line.balance))?;
     Ok(ProfitAndLoss {
         scope: scope.label.clone(),
         period,
@@ -149,16 +149,16 @@ pub async fn profit_and_loss(pool: &PgPool, scope: &Scope, period: Period) -> Re
         expenses,
         total_revenue,
         total_expenses,
-        net_profit: total_revenue - total_expenses,
+        net_profit: total_revenue.checked_sub(total_expenses)?,
     })
 }
 
 pub async fn balance_sheet(pool: &PgPool, scope: &Scope, as_of: NaiveDate) -> Result<BalanceSheet> {
     let lines = account_lines(pool, scope, None, as_of, &ALL_KINDS).await?;
-    let total_of = |kind: &str| -> Money { lines.iter().filter(|l| l.kind == kind).map(|l| l.balance).sum() };
-    let earnings = total_of("revenue") - total_of("expense");
-    let (total_assets, total_liabilities) = (total_of("asset"), total_of("liability"));
-    let total_equity = total_of("equity") + earnings;
+    let total_of = |kind: &str| Money::sum(lines.iter().filter(|l| l.kind == kind).map(|l| l.balance));
+    let earnings = total_of("revenue")?.checked_sub(total_of("expense")?)?;
+    let (total_assets, total_liabilities) = (total_of("asset")?, total_of("liability")?);
+    let total_equity = total_of("equity")?.checked_add(earnings)?;
     let of_kind = |kind: &str| -> Vec<AccountLine> { lines.iter().filter(|l| l.kind == kind).cloned().collect() };
     Ok(BalanceSheet {
         scope: scope.label.clone(),
@@ -170,7 +170,7 @@ pub async fn balance_sheet(pool: &PgPool, scope: &Scope, as_of: NaiveDate) -> Re
         total_assets,
         total_liabilities,
         total_equity,
-        balances: total_assets == total_liabilities + total_equity,
+        balances: total_liabilities.checked_add(total_equity).is_ok_and(|total| total == total_assets),
     })
 }
 

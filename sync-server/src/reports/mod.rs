@@ -34,6 +34,18 @@ pub enum ReportError {
 
 pub type Result<T> = std::result::Result<T, ReportError>;
 
+impl From<tillbook_core::AmountError> for ReportError {
+    fn from(error: tillbook_core::AmountError) -> ReportError {
+        ReportError::OutOfRange(error.to_string())
+    }
+}
+
+/// `*total += amount`, or `OutOfRange`.
+pub fn accumulate(total: &mut Money, amount: Money) -> Result<()> {
+    *total = total.checked_add(amount)?;
+    Ok(())
+}
+
 /// A sum from Postgres as `Money`: sums of `NUMERIC(14,2)` keep two places.
 pub fn money(value: Decimal) -> Result<Money> {
     Money::round(value).map_err(|_| ReportError::OutOfRange(value.to_string()))

@@ -96,7 +96,7 @@ pub async fn stock(pool: &PgPool, scope: &Scope) -> Result<StockReport> {
         .collect::<Result<Vec<_>>>()?;
     Ok(StockReport {
         scope: scope.label.clone(),
-        total_value: products.iter().map(|line| line.value).sum(),
+        total_value: Money::sum(products.iter().map(|line| line.value))?,
         products,
         cylinders,
     })

@@ -23,14 +23,32 @@ pub struct TillStatus {
     /// for a till never seen.
     pub days_not_synced: i64,
     pub revoked: bool,
+    /// The server refused the till's whole batch and nothing has been merged from it since:
+    /// its work is stuck behind that batch. The server's code and words, and since when.
+    pub stuck: Option<String>,
+    pub stuck_since: Option<DateTime<Utc>>,
 }
 
 pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<TillStatus>> {
-    type Row = (String, String, Vec<String>, DateTime<Utc>, Option<DateTime<Utc>>, i64, Option<i64>, bool);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        till_code: String,
+        name: String,
+        businesses: Vec<String>,
+        enrolled_at: DateTime<Utc>,
+        last_seen_at: Option<DateTime<Utc>>,
+        merged_through: i64,
+        pending_reported: Option<i64>,
+        revoked: bool,
+        stuck: Option<String>,
+        stuck_since: Option<DateTime<Utc>>,
+    }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.till_code, d.name,
-                coalesce(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'),
-                d.enrolled_at, d.last_seen_at, d.last_seq, d.pending_reported, d.revoked_at IS NOT NULL
+                coalesce(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}') AS businesses,
+                d.enrolled_at, d.last_seen_at, d.last_seq AS merged_through, d.pending_reported,
+                d.revoked_at IS NOT NULL AS revoked,
+                d.refused_code || ': ' || d.refused_message AS stuck, d.refused_at AS stuck_since
            FROM device d
            LEFT JOIN device_business db ON db.device_id = d.id
            LEFT JOIN business b ON b.id = db.business_id
@@ -41,18 +59,20 @@ pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<Till
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(till_code, name, businesses, enrolled_at, last_seen_at, merged_through, pending_reported, revoked)| {
-            let last = last_seen_at.unwrap_or(enrolled_at).with_timezone(&zone).date_naive();
+        .map(|row| {
+            let last = row.last_seen_at.unwrap_or(row.enrolled_at).with_timezone(&zone).date_naive();
             TillStatus {
-                till_code,
-                name,
-                businesses,
-                enrolled_at,
-                last_seen_at,
-                merged_through,
-                pending_reported,
+                till_code: row.till_code,
+                name: row.name,
+                businesses: row.businesses,
+                enrolled_at: row.enrolled_at,
+                last_seen_at: row.last_seen_at,
+                merged_through: row.merged_through,
+                pending_reported: row.pending_reported,
                 days_not_synced: (today - last).num_days().max(0),
-                revoked,
+                revoked: row.revoked,
+                stuck: row.stuck,
+                stuck_since: row.stuck_since,
             }
         })
         .collect())

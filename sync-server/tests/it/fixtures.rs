@@ -73,7 +73,7 @@ impl TillEvents {
                 }
             })
             .collect();
-        let total = Sale::total_of(&lines);
+        let total = Sale::total_of(&lines).unwrap();
         let tender = match mpesa_code {
             Some(code) => Tender {
                 method: TenderMethod::Mpesa,
@@ -140,7 +140,7 @@ impl TillEvents {
         let sold = &sale.lines[line_no];
         let quantity = Quantity::whole(quantity);
         let product = self.lookup.data.products.iter().find(|p| p.id == sold.product_id).expect("a sold product");
-        let amount = sold.line_total.share(quantity, sold.quantity);
+        let amount = sold.line_total.share(quantity, sold.quantity).unwrap();
         let refund = Refund {
             refund_id: DocumentId::new(),
             receipt_number: format!("T-{:06}", self.next_seq),
@@ -187,7 +187,7 @@ impl TillEvents {
             receipt_id: DocumentId::new(),
             supplier: "Wholesaler".into(),
             reference: String::new(),
-            total: lines.iter().map(|line| line.line_cost).sum(),
+            total: Money::sum(lines.iter().map(|line| line.line_cost)).unwrap(),
             lines,
             cylinders: Vec::new(),
             paid_by: SupplierPayment::OnAccount,

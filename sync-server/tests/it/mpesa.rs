@@ -50,7 +50,7 @@ async fn a_statement_is_matched_by_code_amount_and_time_and_what_differs_is_revi
     assert_eq!(ack_statuses(&answer), vec!["posted"; 6], "{}", answer.body);
     let token = server.owner_token("wanjiru@example.com").await;
 
-    let short_received = short_total - Money::from_cents(1000);
+    let short_received = short_total.checked_sub(Money::from_cents(1000)).unwrap();
     let statement = format!(
         "Organization Name:,Duka Retail & Gas\n\
          \n\
@@ -92,7 +92,8 @@ async fn a_statement_is_matched_by_code_amount_and_time_and_what_differs_is_revi
         (body["receipts"].as_u64(), body["new_receipts"].as_u64(), body["matched"].as_u64()),
         (Some(4), Some(4), Some(1))
     );
-    let expected_paid_in = matched_total + short_received + late_total + "1500.00".parse::<Money>().unwrap();
+    let expected_paid_in =
+        Money::sum([matched_total, short_received, late_total, "1500.00".parse::<Money>().unwrap()]).unwrap();
     assert_eq!(body["paid_in"].as_str(), Some(expected_paid_in.to_string().as_str()));
     let mismatches = body["mismatches"].as_array().unwrap();
     let mut kinds: Vec<(&str, &str)> =

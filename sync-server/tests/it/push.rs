@@ -75,7 +75,7 @@ async fn what_cannot_be_true_is_quarantined_and_nothing_else_is_lost() {
 
     let mut unbalanced = till.sale(&[(0, 1)]);
     let journal = unbalanced.journal.as_mut().unwrap();
-    journal.lines[0].debit += Money::from_cents(100);
+    journal.lines[0].debit = journal.lines[0].debit.checked_add(Money::from_cents(100)).unwrap();
     events.push(unbalanced);
 
     let mut retarget = |account: u16| {
@@ -90,7 +90,7 @@ async fn what_cannot_be_true_is_quarantined_and_nothing_else_is_lost() {
 
     let mut short = till.sale(&[(0, 2)]);
     let paid: Money = serde_json::from_value(short.document["tenders"][0]["amount"].clone()).unwrap();
-    short.document["tenders"][0]["amount"] = json!(paid - Money::from_cents(500));
+    short.document["tenders"][0]["amount"] = json!(paid.checked_sub(Money::from_cents(500)).unwrap());
     events.push(short);
 
     let mut unknown_type = till.sale(&[(0, 1)]);
@@ -146,7 +146,7 @@ async fn a_journal_that_does_not_match_its_document_is_quarantined() {
     let mut event = till.sale(&[(0, 2)]);
     let journal = event.journal.as_mut().unwrap();
     let total = journal.lines[0].debit;
-    journal.lines[0].debit = total - Money::from_cents(100);
+    journal.lines[0].debit = total.checked_sub(Money::from_cents(100)).unwrap();
     journal.lines.push(WireLine {
         account: AccountCode::new(6100),
         debit: Money::from_cents(100),
@@ -325,5 +325,115 @@ async fn stock_is_the_sum_of_movements_and_selling_past_it_posts_and_flags() {
         .await
         .unwrap();
     assert_eq!(code, "negative_stock");
+    server.verify_clean().await;
+}
+
+/// The faults a real shop's till can send, each in one batch with good events around them:
+/// every fault is answered for its event alone, the good events post, nothing panics.
+#[tokio::test]
+async fn each_bad_event_of_a_batch_is_quarantined_alone_and_the_rest_post() {
+    let server = server().await;
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    let hotel = water.lookup.customer("Hotel Kilimanjaro").id;
+    let (water_invoice, credit_sale) = water.credit_sale(&[(0, 2)], hotel);
+    assert_eq!(ack_statuses(&server.push(&water, &water_token, &[credit_sale]).await), vec!["posted"]);
+
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    retail.at("2026-11-21T10:00:00+03:00");
+    let mut events = vec![retail.sale(&[(0, 1)])];
+    // Two debits of 999,999,999,999.99 and one credit: each line fits NUMERIC(14,2), the sum not.
+    let mut overflow = retail.sale(&[(1, 1)]);
+    let max = Money::from_cents(Money::MAX_CENTS);
+    overflow.journal.as_mut().unwrap().lines = vec![
+        WireLine { account: AccountCode::new(1130), debit: max, credit: Money::ZERO },
+        WireLine { account: AccountCode::new(1130), debit: max, credit: Money::ZERO },
+        WireLine { account: AccountCode::new(4300), debit: Money::ZERO, credit: max },
+    ];
+    events.push(overflow);
+    // A till whose clock reset to its factory date after a flat CMOS battery.
+    let mut reset_clock = retail.sale(&[(2, 1)]);
+    reset_clock.occurred_at = chrono::DateTime::parse_from_rfc3339("1999-12-31T23:59:00+03:00").unwrap();
+    events.push(reset_clock);
+    // Paying the water business's invoice from the retail till.
+    let (_, other_business) = retail.payment(hotel, "50.00", water_invoice.sale_id, "QK41ABC2XY");
+    events.push(other_business);
+    // The clock set back an hour against the event before it: posted, flagged.
+    retail.at("2026-11-21T09:00:00+03:00");
+    events.push(retail.sale(&[(0, 1)]));
+    events.push(retail.sale(&[(1, 2)]));
+
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let codes: Vec<String> = answer.body["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ack| ack["reason"]["code"].as_str().unwrap_or(ack["status"].as_str().unwrap()).to_string())
+        .collect();
+    assert_eq!(codes, ["posted", "amount_out_of_range", "invalid_time", "wrong_business", "posted", "posted"]);
+    assert_eq!(answer.body["acked_through"], 6);
+    let (flag,): (String,) = sqlx::query_as("SELECT code FROM posting_flag WHERE event_id = $1")
+        .bind(events[4].event_id.0)
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(flag, "clock_skew", "a clock that went back is noticed");
+    let (skews,): (i64,) = sqlx::query_as("SELECT count(*) FROM posting_flag WHERE code = 'clock_skew'")
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(skews, 1, "an old stamp alone is not flagged");
+    let (_, metrics) = server.get("/metrics", None).await;
+    assert!(metrics.contains("tillbook_panics_total 0"), "{metrics}");
+    server.verify_clean().await;
+}
+
+/// Text Postgres cannot hold inside an event's content is that event's fault, not the batch's;
+/// a whole-batch refusal marks the till stuck for the owner until a batch merges again.
+#[tokio::test]
+async fn unstorable_text_is_quarantined_and_a_refused_batch_shows_the_till_stuck() {
+    let server = server().await;
+    let (mut till, token) = server.till(BusinessKind::Water).await;
+    let good = till.sale(&[(0, 1)]);
+    let mut nul = till.sale(&[(1, 1)]);
+    nul.document["receipt_number"] = json!("W1-\u{0}01");
+    let after = till.sale(&[(0, 1)]);
+    let request = tillbook_core::protocol::PushRequest {
+        protocol: 1,
+        device_id: till.device,
+        events: vec![good, nul, after.clone()],
+    };
+    let body = serde_json::to_string(&request).unwrap();
+    // An unpaired surrogate, which serde never writes but a broken client might.
+    let body = body.replacen(r#""W1-\u0000"#, r#""W1-\ud800\u0000"#, 1);
+    let answer = server.post("/api/v1/sync/push", Some(&token), body.into_bytes()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(ack_statuses(&answer), ["posted", "quarantined", "posted"], "{}", answer.body);
+    assert_eq!(answer.body["acks"][1]["reason"]["code"], "invalid_text");
+
+    let mut broken = till.sale(&[(0, 1)]);
+    broken.event_type = "x".repeat(65);
+    let refused = server.push(&till, &token, &[broken]).await;
+    assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (400, Some("events[0].type")));
+    let tills = tillbook_server::reports::tills::tills(
+        &server.owner,
+        chrono_tz::Africa::Nairobi,
+        chrono::Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    let stuck = tills.iter().find(|status| status.merged_through == 3).and_then(|status| status.stuck.clone());
+    assert!(stuck.is_some_and(|reason| reason.starts_with("invalid_type:")), "the tills report shows it stuck");
+    till.next_seq -= 1; // the refused event was never stored: its number is free again
+    let next = till.sale(&[(1, 1)]);
+    assert_eq!(ack_statuses(&server.push(&till, &token, &[next]).await), ["posted"]);
+    let tills = tillbook_server::reports::tills::tills(
+        &server.owner,
+        chrono_tz::Africa::Nairobi,
+        chrono::Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    assert!(tills.iter().all(|status| status.stuck.is_none()), "a merged batch clears it");
     server.verify_clean().await;
 }

@@ -234,7 +234,8 @@ async fn a_known_week_gives_hand_computed_reports_to_the_cent() {
 }
 
 fn sheet_receivables(sheet: &ledger::BalanceSheet) -> Money {
-    sheet.assets.iter().filter(|line| (1300..1400).contains(&line.account_code)).map(|line| line.balance).sum()
+    Money::sum(sheet.assets.iter().filter(|line| (1300..1400).contains(&line.account_code)).map(|line| line.balance))
+        .unwrap()
 }
 
 /// The same reports over HTTP, for the signed-in owner only, as JSON or CSV; mistakes in the

@@ -24,7 +24,9 @@ pub fn bars(body: &serde_json::Value) -> Vec<ChartBar> {
         let day = row.get("business_day").and_then(|day| day.as_str());
         let net = row.get("net").and_then(|net| net.as_str()).and_then(|net| net.parse::<Money>().ok());
         if let (Some(day), Some(net)) = (day, net) {
-            *days.entry(day.to_string()).or_insert(Money::ZERO) += net;
+            let total = days.entry(day.to_string()).or_insert(Money::ZERO);
+            // The server's day totals are each in range; a sum past it is shown as the largest.
+            *total = total.checked_add(net).unwrap_or(Money::from_cents(Money::MAX_CENTS));
         }
     }
     let best = days.values().copied().max_by_key(|net| net.cents()).unwrap_or(Money::ZERO);

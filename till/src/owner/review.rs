@@ -68,12 +68,16 @@ fn amount(text: &str, field: String) -> Result<Money> {
 /// The totals of the rows typed so far; rows with an amount that is not money count as nothing
 /// (the form names them when it is sent).
 pub fn totals(lines: &[FormLine]) -> EntryTotals {
-    let sum = |pick: fn(&FormLine) -> &String| -> Money {
-        lines.iter().filter_map(|line| pick(line).trim().parse::<Money>().ok()).filter(|m| !m.is_negative()).sum()
+    // A total past the ledger's range shows as unbalanced; the server refuses it by name.
+    let sum = |pick: fn(&FormLine) -> &String| -> Option<Money> {
+        Money::sum(lines.iter().filter_map(|line| pick(line).trim().parse::<Money>().ok()).filter(|m| !m.is_negative()))
+            .ok()
     };
-    let debits = sum(|line| &line.debit);
-    let credits = sum(|line| &line.credit);
-    EntryTotals { debits, credits, difference: debits - credits, balanced: debits == credits && debits.is_positive() }
+    let (Some(debits), Some(credits)) = (sum(|line| &line.debit), sum(|line| &line.credit)) else {
+        return EntryTotals { debits: Money::ZERO, credits: Money::ZERO, difference: Money::ZERO, balanced: false };
+    };
+    let difference = debits.checked_sub(credits).unwrap_or(Money::ZERO);
+    EntryTotals { debits, credits, difference, balanced: debits == credits && debits.is_positive() }
 }
 
 impl ResolveForm {

@@ -71,7 +71,7 @@ impl Till {
         chosen: Option<&[DocumentId]>,
     ) -> Result<PaymentOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
-        let given: Money = tenders.iter().map(|t| t.amount).sum();
+        let given = Money::sum(tenders.iter().map(|t| t.amount))?;
         let settlement = settle(given, tenders)?;
         let open = open_invoices(&work.tx, customer_id, Some(work.business.id))?;
         let (allocations, unapplied) = allocate(given, &open, chosen);
@@ -104,9 +104,9 @@ impl Till {
 /// Settles a payment against `due`: cash beyond it is change; M-Pesa beyond it stays paid (it
 /// cannot be handed back over the counter) and becomes credit.
 pub(crate) fn settle_up_to(due: Money, inputs: &[TenderInput]) -> Result<Settlement> {
-    let given: Money = inputs.iter().map(|t| t.amount.max(Money::ZERO)).sum();
-    let non_cash: Money =
-        inputs.iter().filter(|t| t.method != TenderMethod::Cash).map(|t| t.amount.max(Money::ZERO)).sum();
+    let given = Money::sum(inputs.iter().map(|t| t.amount.max(Money::ZERO)))?;
+    let non_cash =
+        Money::sum(inputs.iter().filter(|t| t.method != TenderMethod::Cash).map(|t| t.amount.max(Money::ZERO)))?;
     if inputs.iter().any(|t| t.method == TenderMethod::Credit) {
         return Err(DocumentError::CreditNotAllowed("a payment").into());
     }

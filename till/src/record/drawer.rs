@@ -84,7 +84,7 @@ impl Till {
             shift_id,
             expected_cash: expected,
             counted_cash: counted,
-            difference: counted - expected,
+            difference: counted.checked_sub(expected)?,
             counts,
         };
         let recorded = work.record(&Document::ShiftClosed(closed.clone()))?;

@@ -48,6 +48,8 @@ pub struct DropOffOutcome {
     pub ticket_number: String,
     pub items: Vec<LaundryItem>,
     pub total: Money,
+    /// The VAT inside the total, for the ticket.
+    pub vat: Money,
     pub deposit: Option<PaymentOutcome>,
     pub balance_due: Money,
     pub recorded: Recorded,
@@ -69,7 +71,7 @@ impl Till {
             return Err(TillError::NoOpenShift);
         }
         let items = price_items(&work, &request.items)?;
-        let total: Money = items.iter().map(|item| item.line_total).sum();
+        let total = Money::sum(items.iter().map(|item| item.line_total))?;
         let job = LaundryDropOff {
             job_id: DocumentId::new(),
             ticket_number: work.next_receipt_number()?,
@@ -91,6 +93,7 @@ impl Till {
         Ok(DropOffOutcome {
             job_id: job.job_id,
             ticket_number: job.ticket_number,
+            vat: Money::sum(job.items.iter().map(|item| item.line_total.vat_part(item.vat_rate)))?,
             items: job.items,
             total,
             deposit,
@@ -163,7 +166,7 @@ impl Till {
             work.tx
                 .query_row("SELECT total_cents FROM invoice WHERE id = ?1", [job.id.to_string()], |row| row.get(0))?;
         let outstanding = invoice_outstanding(&work.tx, job.id)?;
-        let paid = Money::from_cents(total) - outstanding;
+        let paid = Money::from_cents(total).checked_sub(outstanding)?;
         let recorded = change_status(&mut work, &job, JobStatus::Cancelled, reason.to_string(), paid)?;
         cached_execute(
             &work.tx,
@@ -350,7 +353,7 @@ fn pay_job(
 ) -> Result<PaymentOutcome> {
     let outstanding = invoice_outstanding(&work.tx, job_id)?;
     let settlement = settle_up_to(outstanding, inputs)?;
-    let paid: Money = settlement.tenders.iter().map(|t| t.amount).sum();
+    let paid = Money::sum(settlement.tenders.iter().map(|t| t.amount))?;
     let applied = paid.min(outstanding);
     let allocations =
         if applied.is_positive() { vec![Allocation { invoice_id: job_id, amount: applied }] } else { vec![] };
@@ -360,7 +363,7 @@ fn pay_job(
         customer_id,
         tenders: settlement.tenders,
         allocations,
-        unapplied: paid - applied,
+        unapplied: paid.checked_sub(applied)?,
         total: paid,
     };
     let recorded = work.record(&Document::LaundryPaid(payment.clone()))?;

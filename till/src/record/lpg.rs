@@ -85,7 +85,7 @@ impl Till {
             warnings.push(Warning::NegativeStock { product: format!("{} kg {} (full)", full.size_kg, full.brand) });
         }
         work.commit()?;
-        let vat = vat_of(&sale);
+        let vat = sale.vat()?;
         Ok(LpgOutcome {
             sale_id: sale.sale_id,
             receipt_number: sale.receipt_number,
@@ -117,7 +117,7 @@ impl Till {
             Some(NewCylinder::Deposit) => sale.cylinder_total,
             _ => Money::ZERO,
         };
-        Ok(LpgQuote { total: sale.total, vat: vat_of(&sale), deposit })
+        Ok(LpgQuote { total: sale.total, vat: sale.vat()?, deposit })
     }
 }
 
@@ -134,13 +134,4 @@ fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Resul
     let sale =
         LpgSale::priced(DocumentId::new(), receipt_number, &full, quantity, request.empty_in, request.new_cylinder)?;
     Ok((sale, full))
-}
-
-/// VAT is on the gas, and on the shell only when it is sold (a deposit carries none).
-fn vat_of(sale: &LpgSale) -> Money {
-    sale.gas_total.vat_part(sale.vat_rate)
-        + match sale.new_cylinder {
-            Some(NewCylinder::Sale) => sale.cylinder_total.vat_part(sale.vat_rate),
-            _ => Money::ZERO,
-        }
 }

@@ -41,6 +41,8 @@ pub struct RefundOutcome {
     pub refund_id: DocumentId,
     pub receipt_number: String,
     pub total: Money,
+    /// The VAT inside the total, for the receipt.
+    pub vat: Money,
     /// What went back, line by line, and how the money was paid back: for the refund receipt.
     pub lines: Vec<RefundLine>,
     pub tender: Tender,
@@ -163,15 +165,15 @@ impl Till {
             if !wanted.quantity.is_positive() {
                 return Err(DocumentError::QuantityNotPositive { line: wanted.line_no }.into());
             }
-            let left = sold.quantity - sold.returned;
+            let left = sold.quantity.checked_sub(sold.returned)?;
             if wanted.quantity > left {
                 return Err(TillError::RefundExceedsSold { line: wanted.line_no, left: left.to_string() });
             }
             // The last part returned takes what is left of the line, so the parts add up exactly.
             let amount = if wanted.quantity == left {
-                sold.line_total - sold.returned_amount
+                sold.line_total.checked_sub(sold.returned_amount)?
             } else {
-                sold.line_total.share(wanted.quantity, sold.quantity)
+                sold.line_total.share(wanted.quantity, sold.quantity)?
             };
             lines.push((
                 wanted.line_no,
@@ -184,7 +186,7 @@ impl Till {
                 },
             ));
         }
-        let total: Money = lines.iter().map(|(_, line)| line.amount).sum();
+        let total = Money::sum(lines.iter().map(|(_, line)| line.amount))?;
         let tender = refund_tender(&work, sale_id, request, total)?;
         let refund = Refund {
             refund_id: DocumentId::new(),
@@ -202,6 +204,7 @@ impl Till {
             refund_id: refund.refund_id,
             receipt_number: refund.receipt_number,
             total,
+            vat: Money::sum(refund.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)))?,
             lines: refund.lines,
             tender,
             recorded,
@@ -307,7 +310,9 @@ fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, 
             let customer = customer.flatten().ok_or(DocumentError::CreditWithoutCustomer)?;
             let outstanding = invoice_outstanding(&work.tx, sale_id)?;
             if total > outstanding {
-                return Err(DocumentError::OverTendered { method: "credit", over: total - outstanding }.into());
+                return Err(
+                    DocumentError::OverTendered { method: "credit", over: total.checked_sub(outstanding)? }.into()
+                );
             }
             Ok(Tender::credit(total, customer))
         }

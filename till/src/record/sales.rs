@@ -54,7 +54,7 @@ impl Till {
     pub fn record_sale(&mut self, session: &Session, request: &SaleRequest) -> Result<SaleOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let (lines, products) = price_lines(&work, &request.lines)?;
-        let total = Sale::total_of(&lines);
+        let total = Sale::total_of(&lines)?;
         if !total.is_positive() {
             return Err(DocumentError::ZeroTotal.into());
         }
@@ -71,7 +71,7 @@ impl Till {
         let mut warnings = Vec::new();
         write_sale(&work, &sale, &products, &mut warnings)?;
         work.commit()?;
-        let vat = sale.lines.iter().map(SaleLine::vat).sum();
+        let vat = Money::sum(sale.lines.iter().map(SaleLine::vat))?;
         Ok(SaleOutcome {
             sale_id: sale.sale_id,
             receipt_number: sale.receipt_number,
@@ -100,8 +100,8 @@ impl Till {
     pub fn quote_sale(&mut self, session: &Session, lines: &[SaleLineRequest]) -> Result<SaleQuote> {
         let work = self.work(session, ShiftNeed::IfOpen)?;
         let (lines, _) = price_lines(&work, lines)?;
-        let total = Sale::total_of(&lines);
-        let vat = lines.iter().map(SaleLine::vat).sum();
+        let total = Sale::total_of(&lines)?;
+        let vat = Money::sum(lines.iter().map(SaleLine::vat))?;
         Ok(SaleQuote { lines, total, vat })
     }
 
@@ -157,7 +157,7 @@ pub(crate) fn check_credit(work: &Work<'_>, tenders: &[Tender]) -> Result<()> {
     if !within_credit_limit(outstanding, tender.amount, customer.credit_limit) {
         return Err(TillError::CreditLimitExceeded {
             name: customer.name,
-            would_owe: outstanding + tender.amount,
+            would_owe: outstanding.checked_add(tender.amount)?,
             limit: customer.credit_limit,
         });
     }

@@ -69,7 +69,7 @@ impl Till {
                 line_cost: refill.unit_cost.times(quantity)?,
             });
         }
-        let total = lines.iter().map(|l| l.line_cost).chain(cylinders.iter().map(|c| c.line_cost)).sum();
+        let total = Money::sum(lines.iter().map(|l| l.line_cost).chain(cylinders.iter().map(|c| c.line_cost)))?;
         let receipt = StockReceipt {
             receipt_id: DocumentId::new(),
             supplier: request.supplier.trim().to_string(),
@@ -126,8 +126,9 @@ impl Till {
         let count = StockCount { count_id: DocumentId::new(), lines };
         let recorded = work.record(&Document::StockCount(count.clone()))?;
         for line in &count.lines {
-            if line.difference() != Quantity::default() {
-                work.move_stock(line.product_id, count.count_id, line.difference(), "count")?;
+            let difference = line.difference()?;
+            if difference != Quantity::default() {
+                work.move_stock(line.product_id, count.count_id, difference, "count")?;
             }
         }
         work.commit()?;

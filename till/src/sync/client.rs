@@ -1,6 +1,7 @@
 //! The sync server's HTTP API as the till uses it (DESIGN §7): enrol, push, pull. `reqwest` with
 //! rustls, a timeout on every request, and every answer turned into a typed outcome.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -111,10 +112,33 @@ pub(crate) async fn answer<T: serde::de::DeserializeOwned>(
 }
 
 /// The body of a successful answer; any other answer as the typed refusal its status means.
+/// The server's clock minus this computer's, in milliseconds, from the last answer that carried
+/// a `Date` header; `i64::MIN` until one has. One per process: every till of a process talks to
+/// servers that keep the same time.
+static SERVER_OFFSET_MS: AtomicI64 = AtomicI64::new(i64::MIN);
+
+/// How far the server's clock is ahead of this till's (negative: behind), as last heard. `Date`
+/// has whole seconds, so this is good to about a second: plenty to tell a clock minutes off.
+pub fn server_clock_offset() -> Option<chrono::Duration> {
+    match SERVER_OFFSET_MS.load(Ordering::Relaxed) {
+        i64::MIN => None,
+        millis => Some(chrono::Duration::milliseconds(millis)),
+    }
+}
+
+fn note_server_clock(response: &reqwest::Response) {
+    let date = response.headers().get(reqwest::header::DATE).and_then(|date| date.to_str().ok());
+    if let Some(server) = date.and_then(|date| chrono::DateTime::parse_from_rfc2822(date).ok()) {
+        let offset = server.with_timezone(&chrono::Utc) - chrono::Utc::now();
+        SERVER_OFFSET_MS.store(offset.num_milliseconds(), Ordering::Relaxed);
+    }
+}
+
 pub(crate) async fn answer_body(
     response: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<(StatusCode, Vec<u8>), SyncError> {
     let response = response.map_err(|error| SyncError::Unreachable(describe(&error)))?;
+    note_server_clock(&response);
     let status = response.status();
     // Reading the body can fail too (the connection cut mid-answer): that is "unreachable".
     let body = response.bytes().await.map_err(|error| SyncError::Unreachable(describe(&error)))?;

@@ -34,6 +34,13 @@ pub struct SyncConfig {
     pub backoff_min: Duration,
     pub backoff_max: Duration,
     pub batch_size: usize,
+    /// And at most this many bytes of body: well below the server's limit (4 MiB), so that a
+    /// batch of unusually large events is sent in parts rather than refused whole.
+    pub batch_bytes: usize,
+    /// After the server refuses a whole batch (a fault in what the till sends, not in one
+    /// event), wait this long before offering it again: a new server may take it, but resending
+    /// it every few seconds only fills the server's log.
+    pub refused_retry: Duration,
     /// A loop that has not beaten for this long is taken for stuck and restarted.
     pub watchdog_after: Duration,
 }
@@ -48,6 +55,8 @@ impl Default for SyncConfig {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             batch_size: 500,
+            batch_bytes: 1024 * 1024,
+            refused_retry: Duration::from_secs(3600),
             // Longer than any wait plus a request's timeout.
             watchdog_after: Duration::from_secs(300) + super::client::REQUEST_TIMEOUT * 3,
         }
@@ -68,6 +77,16 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// The watchdog found the loop stuck and restarted it this many times.
     pub restarts: u32,
+    /// Where the token is kept; `None` until the keyring has been opened.
+    pub keyring: Option<token::Keyring>,
+    /// `false` when the token is kept where a restart clears it: the till will need
+    /// re-enrolling after the next power cut, and the status bar says so.
+    pub token_survives_restart: bool,
+    /// The server refused a whole batch; the words are in `last_error`. Nothing more is sent
+    /// until the batch is offered again (`SyncConfig::refused_retry`).
+    pub stuck: bool,
+    /// The server's clock minus this till's, from the last answer's `Date` header.
+    pub server_clock_offset_seconds: Option<i64>,
 }
 
 struct Shared {
@@ -77,6 +96,7 @@ struct Shared {
     online: watch::Sender<Option<bool>>,
     heartbeat_ms: AtomicI64,
     restarts: AtomicU32,
+    stuck: std::sync::atomic::AtomicBool,
     /// For [`SyncHandle::status`]: reads only.
     reader: Mutex<Connection>,
 }
@@ -96,6 +116,7 @@ pub fn start(path: PathBuf, config: SyncConfig) -> Result<SyncHandle> {
         online: watch::Sender::new(None),
         heartbeat_ms: AtomicI64::new(Utc::now().timestamp_millis()),
         restarts: AtomicU32::new(0),
+        stuck: std::sync::atomic::AtomicBool::new(false),
         reader: Mutex::new(reader),
     });
     let supervisor = tokio::spawn(supervise(shared.clone()));
@@ -123,6 +144,10 @@ impl SyncHandle {
             last_pull_at: state.last_pull_at,
             last_error: state.last_error,
             restarts: self.shared.restarts.load(Ordering::Relaxed),
+            keyring: token::keyring(),
+            token_survives_restart: token::keyring().is_none_or(token::Keyring::survives_restart),
+            stuck: self.shared.stuck.load(Ordering::Relaxed),
+            server_clock_offset_seconds: super::client::server_clock_offset().map(|offset| offset.num_seconds()),
         })
     }
 
@@ -180,6 +205,8 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
     let device = sync_store::device_id(&connection)?.ok_or(TillError::NotSetUp)?;
     let mut delays = backoff(&config);
     let mut next_pull = tokio::time::Instant::now();
+    // After a whole batch is refused, pushing waits until then, however many sales nudge it.
+    let mut refused_until: Option<tokio::time::Instant> = None;
     loop {
         shared.heartbeat_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
         let state = sync_store::state(&connection)?;
@@ -188,9 +215,22 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
         let wait = match (&state.server_url, state.device_status) {
             (Some(url), DeviceStatus::Enrolled) => {
                 let pull_due = nightly || tokio::time::Instant::now() >= next_pull;
-                match cycle(&mut connection, &Client::new(url), device, &config, pull_due, nightly).await {
+                let push = refused_until.is_none_or(|until| tokio::time::Instant::now() >= until);
+                let round = Round { push, pull: pull_due, full_refresh: nightly };
+                match cycle(&mut connection, &Client::new(url), device, &config, round).await {
+                    Ok(_) if !push => {
+                        // Still held back by a refused batch: pulled only.
+                        shared.online.send_replace(Some(true));
+                        if pull_due {
+                            next_pull = tokio::time::Instant::now() + config.pull_interval;
+                        }
+                        let until = refused_until.unwrap_or_else(tokio::time::Instant::now);
+                        until.saturating_duration_since(tokio::time::Instant::now()).min(config.pull_interval)
+                    }
                     Ok(pending) => {
                         shared.online.send_replace(Some(true));
+                        shared.stuck.store(false, Ordering::Relaxed);
+                        refused_until = None;
                         delays = backoff(&config);
                         sync_store::set_error(&connection, None, &stamp())?;
                         if pull_due {
@@ -200,6 +240,37 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
                             sync_store::set_nightly_done(&connection, now.date_naive())?;
                         }
                         if pending > 0 { config.retry_interval } else { config.pull_interval }
+                    }
+                    Err(Failure::TokenMissing) => {
+                        shared.online.send_replace(None);
+                        let pending = sync_store::outbox_state(&connection)?.pending;
+                        let words = format!(
+                            "This till's sync key is no longer in this computer's keyring (the keyring it was kept \
+                             in is cleared when the computer restarts). Recording goes on; {pending} event(s) wait to \
+                             be sent. Ask the owner for a re-enrolment code for this till."
+                        );
+                        tracing::warn!("the keyring holds no token for this till");
+                        sync_store::set_error(&connection, Some(&words), &stamp())?;
+                        sync_store::set_device_status(&connection, DeviceStatus::TokenMissing)?;
+                        config.pull_interval
+                    }
+                    Err(Failure::Sync(SyncError::Refused { status, code, message, field }))
+                        if (400..500).contains(&status) && status != 429 =>
+                    {
+                        // The whole batch was refused: resending it unchanged every few seconds
+                        // would change nothing. Say so, and offer it again much later.
+                        shared.online.send_replace(Some(true));
+                        shared.stuck.store(true, Ordering::Relaxed);
+                        let place = field.map(|field| format!(" at {field}")).unwrap_or_default();
+                        let words = format!(
+                            "Head office refused this till's last batch as a whole ({code}{place}: {message}). \
+                             Recording goes on and nothing is lost; the batch will be offered again later. The \
+                             owner's tills report shows this till as stuck, with the reason."
+                        );
+                        tracing::error!(%code, status, "the server refused a whole batch");
+                        sync_store::set_error(&connection, Some(&words), &stamp())?;
+                        refused_until = Some(tokio::time::Instant::now() + config.refused_retry);
+                        config.refused_retry.min(config.pull_interval)
                     }
                     Err(Failure::Sync(SyncError::Revoked { code, message })) => {
                         shared.online.send_replace(Some(true));
@@ -245,6 +316,17 @@ enum Failure {
     Store(#[from] TillError),
     #[error("{0}")]
     Token(#[from] token::TokenError),
+    #[error("the keyring holds no token for this till")]
+    TokenMissing,
+}
+
+/// What one round of the loop does.
+#[derive(Debug, Clone, Copy)]
+struct Round {
+    push: bool,
+    pull: bool,
+    /// Pull everything from the start (the nightly sync).
+    full_refresh: bool,
 }
 
 /// One round: push everything pending (resending from where the server says on a gap), then
@@ -254,15 +336,15 @@ async fn cycle(
     client: &Client,
     device: tillbook_core::ids::DeviceId,
     config: &SyncConfig,
-    pull: bool,
-    full_refresh: bool,
+    round: Round,
 ) -> std::result::Result<u64, Failure> {
-    let token = token::load(device)?.ok_or_else(|| SyncError::Revoked {
-        code: "token_missing".into(),
-        message: "the keyring holds no token for this till".into(),
-    })?;
+    let Round { push, pull, full_refresh } = round;
+    let token = token::load(device)?.ok_or(Failure::TokenMissing)?;
     let mut resend_from = None;
-    while let Some(batch) = sync_store::next_batch(connection, device, resend_from, config.batch_size)? {
+    while push
+        && let Some(batch) =
+            sync_store::next_batch(connection, device, resend_from, config.batch_size, config.batch_bytes)?
+    {
         match client.push(&token, batch.body).await {
             Ok(response) => {
                 let changed = sync_store::apply_acks(connection, &response, &stamp())?;

@@ -87,7 +87,7 @@ fn paid_elsewhere(connection: &Connection, job: &PulledJob) -> Result<Money> {
     let mut total = Money::ZERO;
     for payment in &job.payments {
         if !mine.exists(params![payment.document_id.to_string(), job.job_id.to_string()])? {
-            total += payment.amount;
+            total = total.checked_add(payment.amount)?;
         }
     }
     Ok(total)

@@ -29,7 +29,11 @@ pub struct SyncState {
 pub enum DeviceStatus {
     NotEnrolled,
     Enrolled,
+    /// The server refused the token: the owner revoked the till, or enrolled it again elsewhere.
     Revoked,
+    /// The keyring no longer holds the token (a restart cleared keyutils): the server still
+    /// trusts the till, and a re-enrolment code brings it back with everything it recorded.
+    TokenMissing,
 }
 
 impl DeviceStatus {
@@ -38,6 +42,7 @@ impl DeviceStatus {
             DeviceStatus::NotEnrolled => "not_enrolled",
             DeviceStatus::Enrolled => "enrolled",
             DeviceStatus::Revoked => "revoked",
+            DeviceStatus::TokenMissing => "token_missing",
         }
     }
 }
@@ -72,6 +77,7 @@ pub fn state(connection: &Connection) -> Result<SyncState> {
     let device_status = match status.as_str() {
         "enrolled" => DeviceStatus::Enrolled,
         "revoked" => DeviceStatus::Revoked,
+        "token_missing" => DeviceStatus::TokenMissing,
         "not_enrolled" => DeviceStatus::NotEnrolled,
         other => return Err(TillError::Invariant(format!("unknown device status {other}"))),
     };
@@ -140,6 +146,9 @@ pub fn set_nightly_done(connection: &Connection, day: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// What the push body holds besides the events: `{"protocol":1,"device_id":"…","events":[]}`.
+const ENVELOPE_BYTES: usize = 96;
+
 /// A batch ready to push: its body, assembled from the events exactly as stored, and how many.
 pub struct Batch {
     pub body: String,
@@ -148,12 +157,15 @@ pub struct Batch {
 }
 
 /// The next batch: the oldest pending events, or — after a `sequence_gap` — every event from
-/// `from_seq` on, whatever its status, because the server says it never received them.
+/// `from_seq` on, whatever its status, because the server says it never received them. At most
+/// `limit` events, and no more than `max_bytes` of body unless one event alone is larger (it
+/// goes alone, and the server judges it).
 pub fn next_batch(
     connection: &Connection,
     device: DeviceId,
     from_seq: Option<u64>,
     limit: usize,
+    max_bytes: usize,
 ) -> Result<Option<Batch>> {
     let mut statement = match from_seq {
         Some(_) => connection.prepare_cached(
@@ -163,13 +175,22 @@ pub fn next_batch(
             "SELECT device_seq, payload FROM outbox WHERE status = 'pending' AND ?1 = ?1 ORDER BY device_seq LIMIT ?2",
         )?,
     };
-    let rows: Vec<(i64, String)> = statement
-        .query_map(params![from_seq.unwrap_or(0) as i64, limit as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    let mut bytes = ENVELOPE_BYTES;
+    for row in statement.query_map(params![from_seq.unwrap_or(0) as i64, limit as i64], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    })? {
+        let row = row?;
+        bytes += row.1.len() + 1;
+        if bytes > max_bytes && !rows.is_empty() {
+            break;
+        }
+        rows.push(row);
+    }
     let Some(&(first, _)) = rows.first() else { return Ok(None) };
     // The stored payloads are the events as recorded; the envelope is written around them
     // rather than re-serialised, so what the server keeps is byte for byte what the till made.
-    let mut body = String::with_capacity(rows.iter().map(|(_, payload)| payload.len() + 1).sum::<usize>() + 96);
+    let mut body = String::with_capacity(bytes);
     body.push_str(&format!("{{\"protocol\":1,\"device_id\":\"{device}\",\"events\":["));
     for (index, (_, payload)) in rows.iter().enumerate() {
         if index > 0 {

@@ -56,6 +56,17 @@ fn refused_sales_write_nothing_and_say_why() {
         t.record_sale(&cashier, &sale("Refill 20 L", "2", vec![mpesa("140", "QK41-2XY")]))
     });
     assert!(message.contains("QK41-2XY"), "{message}");
+    // Three lines of 10⁹ bottles: each line fits NUMERIC(14,2), their sum does not. A typed
+    // refusal, never a panic, and the same for a quote.
+    let bottles = SaleLineRequest {
+        product_id: product("New 20 L bottle with water"),
+        quantity: q("1000000000"),
+        discount: money("0"),
+    };
+    let huge = SaleRequest { lines: vec![bottles.clone(), bottles.clone(), bottles], tenders: vec![cash("1")] };
+    let message = refused(&mut till, "amount_out_of_range", |t| t.record_sale(&cashier, &huge));
+    assert!(message.contains("out of range"), "{message}");
+    assert_eq!(till.quote_sale(&cashier, &huge.lines).unwrap_err().code(), "amount_out_of_range");
     refused(&mut till, "over_tendered", |t| {
         t.record_sale(&cashier, &sale("Refill 20 L", "2", vec![mpesa("500", "QK41ABC2XY")]))
     });

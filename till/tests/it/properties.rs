@@ -84,7 +84,7 @@ fn apply(world: &mut World, op: &Op) -> Result<(), TillError> {
             let quantity = tillbook_core::Quantity::from_milli(milli);
             let gross = product.price.times(quantity).unwrap();
             let discount = Money::from_cents(discount_cents).min(gross);
-            let total = gross - discount;
+            let total = gross.checked_sub(discount).unwrap();
             let request = SaleRequest {
                 lines: vec![SaleLineRequest { product_id: product.id, quantity, discount }],
                 tenders: tender(pay, total.cents(), hotel),
