@@ -108,6 +108,10 @@ pub struct EnrollResponse {
     pub device_token: String,
     pub till_code: String,
     pub business_ids: Vec<BusinessId>,
+    /// Every event of this device up to here is merged: 0 for a new till, and for a re-enrolled
+    /// one where its unsynced work starts (a restored till numbers its next events after it).
+    #[serde(default)]
+    pub acked_through: u64,
 }
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the

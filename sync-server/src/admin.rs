@@ -65,7 +65,7 @@ pub async fn audit_security(pool: &PgPool, device: &Device, event_id: EventId) {
     }
 }
 
-const OPERATOR: &str = "operator (command line)";
+pub const OPERATOR: &str = "operator (command line)";
 
 /// Seeds the demo group of DESIGN §10: the businesses, the chart, products, services, cylinder
 /// types, customers and staff with argon2-hashed PINs; then publishes them for the tills.
@@ -201,6 +201,45 @@ pub async fn create_enrollment_code_by(
     .await?;
     tx.commit().await?;
     Ok((code, till_code, expires_at))
+}
+
+/// A one-time code that gives the existing till `till_code` a new token (its old one dies when
+/// the code is used), for a till whose keyring lost its token or that the owner revoked. The
+/// code and when it expires.
+pub async fn create_reenrollment_code_by(
+    pool: &PgPool,
+    actor: &str,
+    till_code: &str,
+) -> Result<(String, chrono::DateTime<Utc>), AdminError> {
+    let mut tx = pool.begin().await?;
+    let device: Option<(Uuid, String, Uuid)> = sqlx::query_as(
+        "SELECT d.id, d.name, db.business_id FROM device d JOIN device_business db ON db.device_id = d.id
+          WHERE d.till_code = $1 ORDER BY db.business_id LIMIT 1 FOR UPDATE OF d",
+    )
+    .bind(till_code.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (device_id, name, business_id) = device.ok_or_else(|| AdminError::Invalid {
+        field: "till_code",
+        message: format!("no enrolled till {}", till_code.trim()),
+    })?;
+    let code = new_enrollment_code();
+    let expires_at = Utc::now() + Duration::days(ENROLLMENT_CODE_DAYS);
+    sqlx::query(
+        "INSERT INTO enrollment_code (code_hash, business_id, device_name, till_code, expires_at, device_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(code_hash(&code))
+    .bind(business_id)
+    .bind(&name)
+    .bind(till_code.trim())
+    .bind(expires_at)
+    .bind(device_id)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, actor, "device.reenrollment_code_created", till_code.trim(), serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok((code, expires_at))
 }
 
 /// Revokes a till: its token is refused from now on (`401 device_revoked`).

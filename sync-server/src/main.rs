@@ -41,6 +41,13 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Prints a one-time re-enrolment code for an existing till (its token was lost, or it was
+    /// revoked), alone, on standard output. The till keeps everything it recorded.
+    ReenrollDevice {
+        /// The till's code, as the tills report shows it (`W1`, `R2`, …).
+        #[arg(long)]
+        till: String,
+    },
     /// Revokes a till: its token is refused from now on.
     RevokeDevice {
         #[arg(long)]
@@ -116,6 +123,11 @@ async fn main() -> Result<()> {
         Command::EnrollDevice { business, name } => {
             let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
             let code = admin::create_enrollment_code(&pool, &business, &name).await?;
+            println!("{code}");
+        }
+        Command::ReenrollDevice { till } => {
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let (code, _) = admin::create_reenrollment_code_by(&pool, admin::OPERATOR, &till).await?;
             println!("{code}");
         }
         Command::RevokeDevice { device } => {

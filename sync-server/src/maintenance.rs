@@ -349,6 +349,21 @@ pub async fn enrol_till(pool: &PgPool, actor: &str, business: &str, name: &str) 
     Ok(TillEnrolment { business, till_code, code, expires_at })
 }
 
+/// A re-enrolment code for the existing till `till_code` (its token was lost or revoked): typed
+/// into that till, it gets a new token and keeps everything it recorded.
+pub async fn reenrol_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<TillEnrolment> {
+    let till_code = till_code.trim().to_uppercase();
+    let (code, expires_at) = admin::create_reenrollment_code_by(pool, actor, &till_code).await?;
+    let (business,): (String,) = sqlx::query_as(
+        "SELECT b.code FROM device d JOIN device_business db ON db.device_id = d.id JOIN business b ON b.id = db.business_id
+          WHERE d.till_code = $1 ORDER BY b.code LIMIT 1",
+    )
+    .bind(&till_code)
+    .fetch_one(pool)
+    .await?;
+    Ok(TillEnrolment { business, till_code, code, expires_at })
+}
+
 /// Revokes the till with `till_code`: its token is refused from now on.
 pub async fn revoke_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<()> {
     let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM device WHERE till_code = $1")

@@ -4,3 +4,4 @@
 mod faults;
 mod offline;
 mod process;
+mod restart;

@@ -102,6 +102,16 @@ impl Central {
         lines
     }
 
+    /// Entry numbers run 1..=n with no gap and no repeat.
+    pub async fn assert_entry_numbers_gap_free(&self) {
+        let (count, max, distinct): (i64, Option<i64>, i64) =
+            sqlx::query_as("SELECT count(*), max(entry_number), count(DISTINCT entry_number) FROM journal_entry")
+                .fetch_one(&self.owner)
+                .await
+                .expect("entry numbers");
+        assert_eq!((max.unwrap_or(0), distinct), (count, count), "entry numbers are 1..={count}, each once");
+    }
+
     pub async fn verify_clean(&self) -> tillbook_server::verify::VerifyReport {
         let report = tillbook_server::verify::verify(&self.owner).await.expect("verify runs");
         assert!(report.is_clean(), "verify found problems: {report:?}");
@@ -139,6 +149,13 @@ impl TestTill {
         let mut test_till = TestTill::open_logged_in(path, till);
         let (_, _) = test_till.till.open_shift(&test_till.session, tillbook_core::Money::ZERO).expect("open shift");
         test_till
+    }
+
+    /// The till whose store is at `path` (enrolled before, perhaps by another process), with
+    /// the demo's owner logged in.
+    pub fn open(path: PathBuf) -> TestTill {
+        let till = Till::open(&path).expect("the till's store opens");
+        TestTill::open_logged_in(path, till)
     }
 
     fn open_logged_in(path: PathBuf, till: Till) -> TestTill {

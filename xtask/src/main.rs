@@ -100,6 +100,10 @@ fn install_missing() -> Result<()> {
     if !app_ready {
         missing.extend(APP_PACKAGES);
     }
+    // A real Secret Service for the till-restart tests: a GNOME keyring on a private session bus.
+    if !succeeds("sh", &["-c", "command -v gnome-keyring-daemon && command -v dbus-run-session"]) {
+        missing.extend(["gnome-keyring", "dbus"]);
+    }
     if !missing.is_empty() {
         apt_install(&missing)?;
     }

@@ -21,13 +21,15 @@ struct CodeRow {
     till_code: String,
     used_at: Option<DateTime<Utc>>,
     expires_at: DateTime<Utc>,
+    /// Set for a re-enrolment code: the existing till it is for.
+    device_id: Option<Uuid>,
 }
 
 #[utoipa::path(post, path = "/api/v1/devices/enroll", request_body = EnrollRequest,
     responses((status = 201, body = EnrollResponse),
               (status = 400, body = tillbook_core::protocol::ErrorBody),
               (status = 401, description = "the code is unknown, used or expired", body = tillbook_core::protocol::ErrorBody),
-              (status = 409, description = "this device id is already enrolled", body = tillbook_core::protocol::ErrorBody)))]
+              (status = 409, description = "this device id is already enrolled, or the re-enrolment code is for another till", body = tillbook_core::protocol::ErrorBody)))]
 pub async fn enroll(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -43,13 +45,15 @@ pub async fn enroll(
     }
     let mut tx = state.pool.begin().await?;
     let code: Option<CodeRow> = sqlx::query_as(
-        "SELECT business_id, till_code, used_at, expires_at FROM enrollment_code WHERE code_hash = $1 FOR UPDATE",
+        "SELECT business_id, till_code, used_at, expires_at, device_id FROM enrollment_code WHERE code_hash = $1 FOR UPDATE",
     )
     .bind(code_hash(&request.enrollment_code))
     .fetch_optional(&mut *tx)
     .await?;
-    let (business_id, till_code) = match code {
-        Some(row) if row.used_at.is_none() && row.expires_at > Utc::now() => (row.business_id, row.till_code),
+    let (business_id, till_code, reenrolled) = match code {
+        Some(row) if row.used_at.is_none() && row.expires_at > Utc::now() => {
+            (row.business_id, row.till_code, row.device_id)
+        }
         _ => {
             return Err(ApiError::unauthorized(
                 "invalid_enrollment_code",
@@ -57,6 +61,9 @@ pub async fn enroll(
             ));
         }
     };
+    if let Some(device_id) = reenrolled {
+        return reenroll(tx, &request, device_id, &till_code).await;
+    }
     let exists: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM device WHERE id = $1")
         .bind(request.device_id.0)
         .fetch_optional(&mut *tx)
@@ -102,6 +109,62 @@ pub async fn enroll(
             device_token: token,
             till_code,
             business_ids: vec![BusinessId(business_id)],
+            acked_through: 0,
+        }),
+    ))
+}
+
+/// A re-enrolment: the same device gets a new token, the old one dies, a revocation is lifted,
+/// and the answer says how far the server has merged its events.
+async fn reenroll(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    request: &EnrollRequest,
+    device_id: Uuid,
+    till_code: &str,
+) -> Result<(StatusCode, Json<EnrollResponse>), ApiError> {
+    if request.device_id.0 != device_id {
+        return Err(ApiError::conflict(
+            "code_for_another_till",
+            format!("this re-enrolment code is for till {till_code}, not this one"),
+        ));
+    }
+    let token = new_device_token();
+    let (last_seq,): (i64,) = sqlx::query_as(
+        "UPDATE device SET token_hash = $2, app_version = $3, revoked_at = NULL WHERE id = $1 RETURNING last_seq",
+    )
+    .bind(device_id)
+    .bind(secret_hash(&token))
+    .bind(&request.app_version)
+    .fetch_one(&mut *tx)
+    .await?;
+    let businesses: Vec<(Uuid,)> =
+        sqlx::query_as("SELECT business_id FROM device_business WHERE device_id = $1 ORDER BY business_id")
+            .bind(device_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("UPDATE enrollment_code SET used_at = now(), used_by = $2 WHERE code_hash = $1")
+        .bind(code_hash(&request.enrollment_code))
+        .bind(device_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::admin::audit(
+        &mut tx,
+        "till",
+        "device.reenrolled",
+        &device_id.to_string(),
+        serde_json::json!({ "till_code": till_code, "app_version": request.app_version, "acked_through": last_seq }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(till = %till_code, acked_through = last_seq, "till re-enrolled");
+    Ok((
+        StatusCode::OK,
+        Json(EnrollResponse {
+            device_id: request.device_id,
+            device_token: token,
+            till_code: till_code.to_string(),
+            business_ids: businesses.into_iter().map(|(id,)| BusinessId(id)).collect(),
+            acked_through: last_seq as u64,
         }),
     ))
 }

@@ -70,6 +70,21 @@ pub async fn enrol_till(
     Ok(Json(maintenance::enrol_till(&state.pool, &owner.email, &request.business, &request.name).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/tills/reenrol", request_body = TillRevokeRequest,
+    responses((status = 200, description = "a re-enrolment code for the till", body = TillEnrolment),
+              (status = 400, body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn reenrol_till(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<TillRevokeRequest>, JsonRejection>,
+) -> Result<Json<TillEnrolment>, ApiError> {
+    let owner = owner::owner(&state, &headers).await?;
+    let request = body(request)?;
+    Ok(Json(maintenance::reenrol_till(&state.pool, &owner.email, &request.till_code).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/admin/tills/revoke", request_body = TillRevokeRequest,
     responses((status = 200, description = "revoked"), (status = 400, body = tillbook_core::protocol::ErrorBody),
               (status = 401, body = tillbook_core::protocol::ErrorBody)),

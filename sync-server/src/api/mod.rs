@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/staff", post(maintenance::staff))
         .route("/api/v1/admin/tills", post(maintenance::enrol_till))
         .route("/api/v1/admin/tills/revoke", post(maintenance::revoke_till))
+        .route("/api/v1/admin/tills/reenrol", post(maintenance::reenrol_till))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(health::metrics))

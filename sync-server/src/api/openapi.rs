@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
     paths(super::enroll::enroll, super::push::push, super::pull::pull, super::health::health,
           super::owner::login, super::reports::report, super::review::resolve, super::mpesa::import,
           super::maintenance::product, super::maintenance::staff, super::maintenance::enrol_till,
-          super::maintenance::revoke_till),
+          super::maintenance::revoke_till, super::maintenance::reenrol_till),
     modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;

@@ -50,6 +50,27 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
     Ok(till)
 }
 
+/// Brings back an existing till whose token was lost (a restart cleared the keyring) or revoked,
+/// with a re-enrolment code the owner issued for it: the server gives the same device a new
+/// token (the old one dies), and the till keeps its device id, till code, receipt numbering and
+/// outbox. Nothing is resent by hand: the sync loop sends what is pending, the server answers
+/// what it already has as duplicates and asks for the rest from its `acked_through`, which is
+/// returned here.
+pub async fn reenroll(till: &Till, server_url: &str, code: &str) -> Result<u64> {
+    token::prepare()?;
+    let info = till.info();
+    let answer = Client::new(server_url).enroll(code, info.device_id, &info.device_name).await?;
+    if answer.device_id != info.device_id || answer.till_code != info.till_code {
+        return Err(TillError::Invariant(format!(
+            "the server answered for till {}, not {}",
+            answer.till_code, info.till_code
+        )));
+    }
+    token::save(answer.device_id, &answer.device_token)?;
+    sync_store::set_enrolled(till.connection(), server_url)?;
+    Ok(answer.acked_through)
+}
+
 /// Refuses to `action` while events wait for the server, unless the owner has confirmed.
 pub fn guard_unsynced(till: &Till, action: &'static str, owner_confirmed: bool) -> Result<()> {
     let pending = sync_store::outbox_state(till.connection())?.pending;
