@@ -4,4 +4,5 @@
 mod faults;
 mod offline;
 mod process;
+mod recovery;
 mod restart;

@@ -48,7 +48,18 @@ pub enum TillError {
     #[error("the store is inconsistent: {0}")]
     Invariant(String),
     #[error("the local database failed: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(rusqlite::Error),
+    #[error("the disk is full: nothing was recorded. Free some space (or ask the owner to), then try again")]
+    DiskFull,
+    #[error(
+        "the till's data file is damaged ({0}). Nothing more can be recorded in it: restore the last good \
+         backup"
+    )]
+    Damaged(String),
+    #[error("this backup cannot be used: {0}")]
+    BadBackup(String),
+    #[error("the backup could not be written: {0}")]
+    BackupFailed(String),
     #[error("PIN hashing failed: {0}")]
     Hash(String),
     #[error("{pending} events have not reached the server yet: the owner must confirm to {action} anyway")]
@@ -85,10 +96,28 @@ impl TillError {
             TillError::Migration(..) => "migration_failed",
             TillError::Invariant(_) => "invariant_broken",
             TillError::Store(_) => "store_failed",
+            TillError::DiskFull => "disk_full",
+            TillError::Damaged(_) => "store_damaged",
+            TillError::BadBackup(_) => "bad_backup",
+            TillError::BackupFailed(_) => "backup_failed",
             TillError::Hash(_) => "hash_failed",
             TillError::Unsynced { .. } => "unsynced_events",
             TillError::Sync(_) => "sync_failed",
             TillError::Token(_) => "keyring_failed",
+        }
+    }
+}
+
+/// SQLite's own words for a full disk and a damaged file become the till's, which the counter
+/// shows and the app turns into its recovery screen.
+impl From<rusqlite::Error> for TillError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => TillError::DiskFull,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                TillError::Damaged(error.to_string())
+            }
+            _ => TillError::Store(error),
         }
     }
 }

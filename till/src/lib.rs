@@ -4,6 +4,7 @@
 //! (`owner`): the reports fetched from the server, kept for reading offline. No Tauri here:
 //! tests drive many tills in one process.
 
+pub mod backup;
 pub mod demo;
 pub mod error;
 pub mod lookups;

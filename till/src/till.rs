@@ -91,8 +91,13 @@ impl Till {
         Till::open(path)
     }
 
-    /// Opens an existing till's store, applying any new migrations.
+    /// Opens an existing till's store, applying any new migrations. A store that fails SQLite's
+    /// `quick_check` is refused as [`TillError::Damaged`] before anything is written to it: the
+    /// app then offers the last good backup (`backup::last_good`).
     pub fn open(path: &Path) -> Result<Till> {
+        if path.exists() {
+            crate::backup::check_store(path)?;
+        }
         let connection = store::open_connection(path)?;
         let info = connection
             .query_row("SELECT * FROM till WHERE id = 1", [], |row| {

@@ -3,7 +3,10 @@
 //! - `demo`      — a fresh demo till with a day of work, and its figures (what `cargo xtask run` shows);
 //! - `figures`   — the figures of an existing till's store;
 //! - `simulate`  — records sales one after another, printing each `device_seq` as it commits:
-//!   the load the crash-safety test kills mid-write.
+//!   the load the crash-safety test kills mid-write;
+//! - `backup`    — copies the store into a backup folder (what the app does every night);
+//! - `restore FILE` — puts a backup in place of a damaged store, numbering on after what head
+//!   office already holds.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +45,20 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         count: u64,
     },
+    /// Backs up the store in DATA_DIR into FOLDER (checked; the newest 7 are kept).
+    Backup {
+        #[arg(long, env = "TILLBOOK_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restores FILE (a backup) as the store in DATA_DIR. The old store is moved aside, never
+    /// deleted. An enrolled till asks head office how far it got first: connect before restoring.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "TILLBOOK_DATA_DIR")]
+        data_dir: PathBuf,
+    },
 }
 
 const STORE_FILE: &str = "till.sqlite";
@@ -69,6 +86,34 @@ fn main() -> Result<()> {
         }
         Command::Figures { data_dir } => print_figures(&Till::open(&data_dir.join(STORE_FILE))?),
         Command::Simulate { store, count } => simulate(&store, count),
+        Command::Backup { data_dir, to } => {
+            let backup =
+                tillbook_till::backup::back_up(&data_dir.join(STORE_FILE), &to, chrono::Local::now().fixed_offset())?;
+            println!("{} ({} bytes, events through {})", backup.path.display(), backup.bytes, backup.last_device_seq);
+            Ok(())
+        }
+        Command::Restore { file, data_dir } => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let restored = runtime.block_on(tillbook_till::sync::restore(&file, &data_dir.join(STORE_FILE)))?;
+            println!("Restored {}: it holds events through {}.", file.display(), restored.backup_last_seq);
+            if restored.acked_through > restored.backup_last_seq {
+                println!(
+                    "Head office already has events through {}: they stay in its books; this till goes on from {}.",
+                    restored.acked_through, restored.next_device_seq
+                );
+            }
+            match restored.lost_events {
+                Some(0) => println!("Nothing recorded after the backup was lost."),
+                Some(lost) => {
+                    println!("{lost} event(s) recorded after the backup never reached head office and are gone.")
+                }
+                None => println!("The damaged store could not say what was recorded after the backup."),
+            }
+            if let Some(aside) = restored.damaged_store {
+                println!("The damaged store was kept as {}.", aside.display());
+            }
+            Ok(())
+        }
     }
 }
 

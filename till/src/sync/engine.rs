@@ -162,11 +162,12 @@ impl SyncHandle {
 async fn supervise(shared: Arc<Shared>) {
     loop {
         shared.heartbeat_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
-        let mut task = tokio::spawn(run(shared.clone()));
+        // Aborted with the supervisor: stopping sync must stop the loop, not orphan it.
+        let mut task = AbortOnDrop(tokio::spawn(run(shared.clone())));
         let check = (shared.config.watchdog_after / 4).max(Duration::from_millis(50));
         let why = loop {
             tokio::select! {
-                ended = &mut task => break match ended {
+                ended = &mut task.0 => break match ended {
                     Ok(Ok(())) => "the sync loop ended".to_string(),
                     Ok(Err(error)) => format!("the sync loop stopped: {error}"),
                     Err(error) => format!("the sync loop failed: {error}"),
@@ -174,7 +175,7 @@ async fn supervise(shared: Arc<Shared>) {
                 () = tokio::time::sleep(check) => {
                     let silent = Utc::now().timestamp_millis() - shared.heartbeat_ms.load(Ordering::Relaxed);
                     if silent > shared.config.watchdog_after.as_millis() as i64 {
-                        task.abort();
+                        task.0.abort();
                         break format!("the sync loop was silent for {} s and was restarted", silent / 1000);
                     }
                 }
@@ -186,6 +187,15 @@ async fn supervise(shared: Arc<Shared>) {
             let _ = sync_store::set_error(&connection, Some(&why), &Local::now().fixed_offset().to_rfc3339());
         }
         tokio::time::sleep(shared.config.backoff_min).await;
+    }
+}
+
+/// A task that ends when its handle is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<Result<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

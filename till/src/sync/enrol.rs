@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use rusqlite::Connection;
+
 use tillbook_core::ids::DeviceId;
 
 use super::client::Client;
@@ -69,6 +71,45 @@ pub async fn reenroll(till: &Till, server_url: &str, code: &str) -> Result<u64> 
     token::save(answer.device_id, &answer.device_token)?;
     sync_store::set_enrolled(till.connection(), server_url)?;
     Ok(answer.acked_through)
+}
+
+/// How far head office has merged this till's events: asked with an empty push, which the
+/// server answers with its `acked_through` and changes nothing. `0` for a till that is not
+/// enrolled (a demo till). Fails when the server cannot be reached: a restore waits for the
+/// answer rather than number new events that may collide with what the server holds.
+pub async fn server_position(store: &Path) -> Result<crate::backup::Continuation> {
+    let connection = Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let device = sync_store::device_id(&connection)?.ok_or(TillError::NotSetUp)?;
+    let state = sync_store::state(&connection)?;
+    drop(connection);
+    let url = match (state.server_url, state.device_status) {
+        (Some(url), sync_store::DeviceStatus::Enrolled) => url,
+        (None, _) | (_, sync_store::DeviceStatus::NotEnrolled) => {
+            return Ok(crate::backup::Continuation { acked_through: 0 });
+        }
+        (Some(_), _) => {
+            return Err(TillError::BackupFailed(
+                "this till must be re-enrolled before a restore, so head office can say how far it got".into(),
+            ));
+        }
+    };
+    token::prepare()?;
+    let token = token::load(device)?.ok_or_else(|| {
+        TillError::BackupFailed("this till's sync key is missing: re-enrol it before restoring".into())
+    })?;
+    let body =
+        format!(r#"{{"protocol":{},"device_id":"{device}","events":[]}}"#, tillbook_core::protocol::PROTOCOL_VERSION);
+    let answer = Client::new(&url).push(&token, body).await?;
+    Ok(crate::backup::Continuation { acked_through: answer.acked_through })
+}
+
+/// Restores `backup` over the till's store at `store` (DESIGN §6): asks head office how far it
+/// got first, so that numbering continues after it. Nothing changes when the server cannot be
+/// reached.
+pub async fn restore(backup: &Path, store: &Path) -> Result<crate::backup::Restored> {
+    crate::backup::check_integrity(backup)?;
+    let continuation = server_position(backup).await?;
+    crate::backup::restore(backup, store, continuation, chrono::Local::now().fixed_offset())
 }
 
 /// Refuses to `action` while events wait for the server, unless the owner has confirmed.

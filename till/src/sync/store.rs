@@ -185,6 +185,11 @@ pub fn next_batch(
         if bytes > max_bytes && !rows.is_empty() {
             break;
         }
+        // A batch is one unbroken run; the outbox skips numbers only after a restore, where
+        // the skipped events are already at the server.
+        if rows.last().is_some_and(|(last, _)| row.0 != last + 1) {
+            break;
+        }
         rows.push(row);
     }
     let Some(&(first, _)) = rows.first() else { return Ok(None) };

@@ -221,3 +221,38 @@ fn a_corrupt_stored_value_fails_loudly_instead_of_being_read_as_a_default() {
         )
     });
 }
+
+/// A full disk while recording (SQLite's `max_page_count` holds the store at its size, as a full
+/// disk would): a typed, worded refusal that writes nothing, and recording resumes once there is
+/// room again.
+#[test]
+fn a_full_disk_refuses_the_sale_in_words_and_writes_nothing() {
+    let dir = TempDir::new("full-disk");
+    let mut till = demo_till(&dir);
+    let cashier = login(&till, Role::Cashier, BusinessKind::Water);
+    till.open_shift(&cashier, money("0")).unwrap();
+    let pages: i64 = till.connection().query_row("PRAGMA page_count", [], |row| row.get(0)).unwrap();
+    till.connection().pragma_update(None, "max_page_count", pages).unwrap();
+    let mut recorded = 0;
+    let message = loop {
+        let before = footprint(till.connection());
+        match till.record_sale(&cashier, &sale("Refill 20 L", "1", vec![cash("70")])) {
+            Ok(_) => recorded += 1,
+            Err(error) => {
+                assert_eq!(error.code(), "disk_full", "{error}");
+                assert_eq!(footprint(till.connection()), before, "a refused sale wrote nothing");
+                break error.to_string();
+            }
+        }
+        assert!(recorded < 10_000, "the store never filled");
+    };
+    assert!(message.starts_with("the disk is full: nothing was recorded"), "{message}");
+    let last = footprint_seq(&till);
+    till.connection().pragma_update(None, "max_page_count", pages * 4).unwrap();
+    let sale = till.record_sale(&cashier, &sale("Refill 20 L", "1", vec![cash("70")])).expect("room again");
+    assert_eq!(sale.recorded.device_seq, last + 1, "the refused sale took no number");
+}
+
+fn footprint_seq(till: &Till) -> u64 {
+    till.connection().query_row("SELECT MAX(device_seq) FROM outbox", [], |row| row.get::<_, i64>(0)).unwrap() as u64
+}

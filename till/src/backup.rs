@@ -1,0 +1,258 @@
+//! The till's data survives the machine (DESIGN §6 "Backups and recovery").
+//!
+//! - Every night the store is copied with SQLite's online backup API (the counter keeps
+//!   recording meanwhile) into a folder the owner chooses — a USB drive, say. Each copy is
+//!   checked with `PRAGMA integrity_check` before it counts, and the newest [`KEEP`] are kept.
+//! - At open the counter checks the store with `PRAGMA quick_check`; a damaged store is refused
+//!   ([`TillError::Damaged`]) and the app offers the last good backup ([`last_good`]).
+//! - A restore moves the damaged store aside (never deletes it), puts the backup in its place and
+//!   continues numbering after what head office already holds ([`Continuation`]): events that
+//!   reached the server after the backup was taken are still in the ledger, and the next
+//!   `device_seq` and receipt number follow them, so nothing recorded afterwards collides. What
+//!   was recorded after the backup and never reached the server is gone; the restore says how
+//!   much, when the damaged file still tells.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::backup::Backup;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Result, TillError};
+use crate::store;
+
+/// How many nightly copies are kept: a week.
+pub const KEEP: usize = 7;
+const PREFIX: &str = "till-";
+const SUFFIX: &str = ".sqlite";
+
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupFile {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// The last event the copy holds.
+    pub last_device_seq: u64,
+}
+
+/// Copies the store at `store` into `folder` as `till-YYYYMMDD-HHMMSS.sqlite`, checks the copy,
+/// and keeps the newest [`KEEP`]. A copy that fails its check is removed and the error returned;
+/// the older copies stay.
+pub fn back_up(store: &Path, folder: &Path, at: DateTime<FixedOffset>) -> Result<BackupFile> {
+    let folder_error = |error: std::io::Error| TillError::BackupFailed(format!("{}: {error}", folder.display()));
+    std::fs::create_dir_all(folder).map_err(folder_error)?;
+    let source = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let name = format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%d-%H%M%S"));
+    let partial = folder.join(format!("{name}.partial"));
+    copy(&source, &partial)?;
+    if let Err(error) = check_integrity(&partial) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
+    }
+    let path = folder.join(name);
+    std::fs::rename(&partial, &path).map_err(folder_error)?;
+    prune(folder)?;
+    describe(&path)
+}
+
+/// The online backup API: a consistent copy of what `source` sees, written `pages` at a time so
+/// the counter's writes are never held up for long.
+fn copy(source: &Connection, target: &Path) -> Result<()> {
+    let mut destination = Connection::open(target)?;
+    let backup = Backup::new(source, &mut destination)?;
+    backup.run_to_completion(256, Duration::from_millis(2), None)?;
+    Ok(())
+}
+
+/// The backups in `folder`, newest first.
+pub fn backups(folder: &Path) -> Result<Vec<BackupFile>> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Ok(Vec::new()) };
+    let mut paths: Vec<PathBuf> =
+        entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).filter(|path| is_backup(path)).collect();
+    paths.sort();
+    paths.reverse();
+    Ok(paths.iter().filter_map(|path| describe(path).ok()).collect())
+}
+
+/// The newest backup in `folder` that passes `PRAGMA integrity_check`: what the recovery screen
+/// offers.
+pub fn last_good(folder: &Path) -> Result<Option<BackupFile>> {
+    Ok(backups(folder)?.into_iter().find(|backup| check_integrity(&backup.path).is_ok()))
+}
+
+fn is_backup(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(PREFIX) && name.ends_with(SUFFIX))
+}
+
+/// Keeps the newest [`KEEP`] backups (their names sort by time).
+fn prune(folder: &Path) -> Result<()> {
+    let mut all: Vec<PathBuf> = backups(folder)?.into_iter().map(|backup| backup.path).collect();
+    all.sort();
+    let surplus = all.len().saturating_sub(KEEP);
+    for old in &all[..surplus] {
+        std::fs::remove_file(old).map_err(|error| TillError::BackupFailed(format!("{}: {error}", old.display())))?;
+    }
+    Ok(())
+}
+
+fn describe(path: &Path) -> Result<BackupFile> {
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let last: i64 = connection.query_row("SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
+    let bytes = std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0);
+    Ok(BackupFile { path: path.to_path_buf(), bytes, last_device_seq: u64::try_from(last).unwrap_or(0) })
+}
+
+/// `PRAGMA integrity_check`: every page, index and constraint. For a backup before it counts.
+pub fn check_integrity(path: &Path) -> Result<()> {
+    pragma_check(path, "integrity_check")
+        .map_err(|detail| TillError::BadBackup(format!("{}: {detail}", path.display())))
+}
+
+/// `PRAGMA quick_check`: the store's pages and structure, without cross-checking indexes —
+/// fast enough for every start of the counter. A damaged store is [`TillError::Damaged`].
+pub fn check_store(path: &Path) -> Result<()> {
+    pragma_check(path, "quick_check").map_err(TillError::Damaged)
+}
+
+fn pragma_check(path: &Path, pragma: &str) -> std::result::Result<(), String> {
+    let connection =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|error| error.to_string())?;
+    let mut statement = connection.prepare(&format!("PRAGMA {pragma}")).map_err(|error| error.to_string())?;
+    let findings: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|error| error.to_string())?;
+    match findings.as_slice() {
+        [ok] if ok == "ok" => Ok(()),
+        [] => Err(format!("{pragma} found nothing to check")),
+        problems => Err(problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ")),
+    }
+}
+
+/// Where numbering goes on after a restore: what head office says it has merged of this till.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Continuation {
+    /// The server's `acked_through` for this device (0 for a till that never synced or is not
+    /// enrolled).
+    pub acked_through: u64,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    /// The last event the backup held.
+    pub backup_last_seq: u64,
+    /// What head office has of this till: events after the backup up to here are in the
+    /// ledger (not in this till's own figures).
+    pub acked_through: u64,
+    /// The next event will carry this `device_seq`.
+    pub next_device_seq: u64,
+    /// Events recorded after the backup that never reached head office: gone. `None` when the
+    /// damaged store could not tell.
+    pub lost_events: Option<u64>,
+    /// Where the damaged store was moved (kept, never deleted).
+    pub damaged_store: Option<PathBuf>,
+}
+
+/// Restores `backup` into `store`: checks the backup, moves the old store aside, copies the
+/// backup in and continues numbering after `continuation`. Refuses a backup of another till.
+pub fn restore(backup: &Path, store: &Path, continuation: Continuation, at: DateTime<FixedOffset>) -> Result<Restored> {
+    check_integrity(backup)?;
+    let backup_device = device_of(backup).ok_or_else(|| TillError::BadBackup("it is not a till's store".into()))?;
+    let old = store.exists().then(|| (device_of(store), last_seq_of(store)));
+    if let Some((Some(device), _)) = &old
+        && *device != backup_device
+    {
+        return Err(TillError::BadBackup(format!("it is the backup of another till ({backup_device})")));
+    }
+    let damaged_store = match old {
+        Some(_) => Some(move_aside(store, at)?),
+        None => None,
+    };
+    let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    copy(&source, store)?;
+    drop(source);
+    let mut connection = store::open_connection(store)?;
+    let backup_last_seq = last_seq(&connection)?;
+    let transaction = connection.transaction()?;
+    let counter = |name: &str| -> Result<u64> {
+        let value: Option<i64> = transaction
+            .query_row("SELECT last_value FROM counter WHERE name = ?1", [name], |row| row.get(0))
+            .optional()?;
+        Ok(u64::try_from(value.unwrap_or(0)).unwrap_or(0))
+    };
+    let device_seq = counter("device_seq")?.max(backup_last_seq).max(continuation.acked_through);
+    // Each event the server holds past the backup took at most one receipt number.
+    let receipts = counter("receipt")? + continuation.acked_through.saturating_sub(backup_last_seq);
+    let set = |name: &str, value: u64| {
+        transaction.execute(
+            "INSERT INTO counter (name, last_value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET last_value = excluded.last_value",
+            params![name, value as i64],
+        )
+    };
+    set("device_seq", device_seq)?;
+    set("receipt", receipts)?;
+    transaction.execute(
+        "INSERT INTO restore_log (restored_at, backup_file, backup_last_seq, acked_through, resumed_at_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            at.to_rfc3339(),
+            backup.display().to_string(),
+            backup_last_seq as i64,
+            continuation.acked_through as i64,
+            (device_seq + 1) as i64
+        ],
+    )?;
+    transaction.commit()?;
+    let lost_events = old
+        .and_then(|(_, last)| last)
+        .map(|damaged_last| damaged_last.saturating_sub(backup_last_seq.max(continuation.acked_through)));
+    Ok(Restored {
+        backup_last_seq,
+        acked_through: continuation.acked_through,
+        next_device_seq: device_seq + 1,
+        lost_events,
+        damaged_store,
+    })
+}
+
+/// The store and its WAL files renamed `…damaged-YYYYMMDD-HHMMSS`: evidence, and a last chance
+/// to read what was recorded after the backup.
+fn move_aside(store: &Path, at: DateTime<FixedOffset>) -> Result<PathBuf> {
+    let stamp = at.format("%Y%m%d-%H%M%S");
+    let aside = PathBuf::from(format!("{}.damaged-{stamp}", store.display()));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", store.display()));
+        if from.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+            std::fs::rename(&from, &to)
+                .map_err(|error| TillError::BackupFailed(format!("moving {} aside: {error}", from.display())))?;
+        }
+    }
+    Ok(aside)
+}
+
+fn device_of(path: &Path) -> Option<String> {
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    connection.query_row("SELECT device_id FROM till WHERE id = 1", [], |row| row.get(0)).ok()
+}
+
+/// The damaged store's last `device_seq`, if it can still be read.
+fn last_seq_of(path: &Path) -> Option<u64> {
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let counter: Option<i64> =
+        connection.query_row("SELECT last_value FROM counter WHERE name = 'device_seq'", [], |row| row.get(0)).ok();
+    let outbox: Option<i64> =
+        connection.query_row("SELECT MAX(device_seq) FROM outbox", [], |row| row.get(0)).ok().flatten();
+    counter.into_iter().chain(outbox).max().and_then(|last| u64::try_from(last).ok())
+}
+
+fn last_seq(connection: &Connection) -> Result<u64> {
+    let last: i64 = connection.query_row("SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
+    Ok(u64::try_from(last).unwrap_or(0))
+}
