@@ -3,6 +3,7 @@
 
 mod faults;
 mod offline;
+mod poison;
 mod process;
 mod recovery;
 mod restart;

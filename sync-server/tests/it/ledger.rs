@@ -14,7 +14,7 @@ use crate::common::{TestServer, ack_statuses, server};
 use crate::fixtures::TillEvents;
 
 #[path = "../../../core/tests/it/seeded.rs"]
-mod seeded;
+pub mod seeded;
 
 async fn some_posted_sales(server: &TestServer) -> TillEvents {
     let (mut till, token) = server.till(BusinessKind::Retail).await;

@@ -8,5 +8,6 @@ mod ledger;
 mod maintenance;
 mod mpesa;
 mod push;
+mod push_fuzz;
 mod reports;
 mod review;
