@@ -4,9 +4,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use tillbook_core::chart::AccountCode;
 use tillbook_core::chart::{AccountKind, BusinessKind};
 use tillbook_core::documents::*;
 use tillbook_core::ids::{DocumentId, EntryId, ShiftId};
+use tillbook_core::journal::{JournalLine, Side};
 use tillbook_core::{JournalEntry, Money, Quantity};
 
 use crate::common::{MemoryLookup, check_property};
@@ -288,6 +290,56 @@ fn every_valid_document_posts_one_balanced_entry_that_survives_the_wire() {
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&back, &document);
         prop_assert_eq!(JournalEntry::from_wire(&entry.to_wire()).ok(), Some(entry));
+        Ok(())
+    });
+}
+
+/// Amounts near the ledger's limit: a sum is either exact or refused, never a panic or a wrong
+/// total, and a journal whose sides pass the limit is refused `amount_out_of_range`.
+#[test]
+fn sums_near_the_limit_are_exact_or_refused() {
+    let near_limit = prop_oneof![
+        3 => (Money::MAX_CENTS - 1_000)..=Money::MAX_CENTS,
+        1 => -Money::MAX_CENTS..=Money::MAX_CENTS,
+        1 => 0i64..1_000,
+    ];
+    let amounts = prop::collection::vec(near_limit, 1..6);
+    check_property("sums near the limit", 256, amounts, |cents| {
+        let exact: i128 = cents.iter().map(|&c| i128::from(c)).sum();
+        let mut running = 0i128;
+        let stays_in_range = cents.iter().all(|&c| {
+            running += i128::from(c);
+            running.abs() <= i128::from(Money::MAX_CENTS)
+        });
+        let summed = Money::sum(cents.iter().map(|&c| Money::from_cents(c)));
+        match summed {
+            Ok(total) => {
+                prop_assert!(stays_in_range);
+                prop_assert_eq!(i128::from(total.cents()), exact);
+            }
+            Err(_) => prop_assert!(!stays_in_range, "a sum in range was refused"),
+        }
+        // The same amounts as the debits of an entry, with one credit line per debit.
+        let positive: Vec<Money> = cents.iter().filter(|&&c| c > 0).map(|&c| Money::from_cents(c)).collect();
+        if positive.len() >= 2 {
+            let mut lines: Vec<JournalLine> = positive
+                .iter()
+                .map(|&amount| JournalLine { account: AccountCode::new(1110), side: Side::Debit, amount })
+                .collect();
+            lines.extend(positive.iter().map(|&amount| JournalLine {
+                account: AccountCode::new(4100),
+                side: Side::Credit,
+                amount,
+            }));
+            let fits = positive.iter().map(|m| i128::from(m.cents())).sum::<i128>() <= i128::from(Money::MAX_CENTS);
+            match JournalEntry::new(EntryId::new(), lines) {
+                Ok(entry) => prop_assert!(fits && entry.total().cents() > 0),
+                Err(error) => {
+                    prop_assert!(!fits, "an entry in range was refused: {}", error);
+                    prop_assert_eq!(error.code(), "amount_out_of_range");
+                }
+            }
+        }
         Ok(())
     });
 }
