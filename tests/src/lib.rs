@@ -22,7 +22,12 @@ pub fn run<F: Future<Output = ()>>(body: F) {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime").block_on(body);
 }
 
-/// The central database of one test, and the server that serves it when it is up.
+/// The `application_name` of the server when it runs as a process (`e2e-server`), by which a
+/// test sees its transactions in `pg_stat_activity`.
+pub const SERVER_PROCESS: &str = "tillbook-e2e-server";
+
+/// The central database of one test, and the server that serves it when it is up: in the
+/// test's own runtime, or as a process of its own that can be killed.
 pub struct Central {
     pub owner: PgPool,
     pub options: PgConnectOptions,
@@ -30,6 +35,7 @@ pub struct Central {
     pub address: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    process: Option<std::process::Child>,
 }
 
 impl Central {
@@ -40,7 +46,67 @@ impl Central {
         let (options, owner) = db::create_seeded_database(&base, "tillbook_e2e").await.expect("a fresh database");
         // A port of our own, free now; the server binds it each time it starts.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        Central { owner, options, address, shutdown: None, served: None }
+        Central { owner, options, address, shutdown: None, served: None, process: None }
+    }
+
+    /// The test database's URL: `DATABASE_URL` with this test's database in its path.
+    fn database_url(&self) -> String {
+        let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+        let (before_query, query) = base.split_once('?').map_or((base.as_str(), None), |(a, b)| (a, Some(b)));
+        let (server, _) = before_query.rsplit_once('/').expect("a URL with a path");
+        let database = self.options.get_database().expect("the test's database");
+        match query {
+            Some(query) => format!("{server}/{database}?{query}"),
+            None => format!("{server}/{database}"),
+        }
+    }
+
+    /// Starts the server as a process of its own (`e2e-server`), on the test's address, and
+    /// waits until it accepts connections.
+    pub async fn start_process(&mut self, binary: &str) {
+        assert!(self.process.is_none() && self.shutdown.is_none(), "the server is already up");
+        let child = std::process::Command::new(binary)
+            .args([self.database_url(), self.address.to_string()])
+            .spawn()
+            .expect("start the server process");
+        self.process = Some(child);
+        wait_until(Duration::from_secs(30), "the server process listens", || async {
+            tokio::net::TcpStream::connect(self.address).await.is_ok()
+        })
+        .await;
+    }
+
+    /// Kills the server process with SIGKILL as soon as one of its transactions is open (a
+    /// merge under way), and waits for it to be gone. Returns whether a transaction was seen
+    /// open at the moment of the kill (it may commit in the instant between).
+    pub async fn kill_process_mid_merge(&mut self) -> bool {
+        let started = Instant::now();
+        let mut seen = false;
+        while !seen && started.elapsed() < Duration::from_secs(20) {
+            let open: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE application_name = $1 AND xact_start IS NOT NULL AND state <> 'idle'",
+            )
+            .bind(SERVER_PROCESS)
+            .fetch_one(&self.owner)
+            .await
+            .expect("pg_stat_activity");
+            seen = open > 0;
+            if !seen {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        let mut child = self.process.take().expect("a server process");
+        child.kill().expect("SIGKILL");
+        let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+        seen
+    }
+
+    /// Stops the server process with SIGTERM: it finishes what it is doing, then exits.
+    pub async fn stop_process(&mut self) {
+        let mut child = self.process.take().expect("a server process");
+        let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = tokio::task::spawn_blocking(move || child.wait()).await;
     }
 
     pub fn url(&self) -> String {
@@ -119,6 +185,16 @@ impl Central {
     }
 }
 
+impl Drop for Central {
+    /// A failed test must not leave a server process behind.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// A till of the test: its store on disk and its sync task.
 pub struct TestTill {
     pub path: PathBuf,
@@ -136,6 +212,7 @@ pub fn fast_sync() -> SyncConfig {
         backoff_min: Duration::from_millis(100),
         backoff_max: Duration::from_millis(800),
         watchdog_after: Duration::from_secs(30),
+        request_timeout: Duration::from_secs(3),
         ..SyncConfig::default()
     }
 }

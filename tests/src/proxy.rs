@@ -25,19 +25,38 @@ pub struct Faults {
     /// How far the second copy trails the first: a late copy of an old batch reaches the server
     /// after the till's newer batches, so the server sees the till's requests out of order.
     pub duplicate_lag: Duration,
+    /// Accept, read what the client sends, and never answer: only the client's request timeout
+    /// (or, past it, the sync watchdog) gets the till going again.
+    pub hang: u32,
+}
+
+/// How many times each fault really happened, so that a test can show what it exercised.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fired {
+    pub dropped: u32,
+    pub cut: u32,
+    pub delayed: u32,
+    pub duplicated: u32,
+    pub hung: u32,
 }
 
 #[derive(Clone)]
 pub struct Proxy {
     pub address: SocketAddr,
     faults: Arc<Mutex<Faults>>,
+    fired: Arc<Mutex<Fired>>,
     upstream: SocketAddr,
 }
 
 impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
-        let proxy = Proxy { address: listener.local_addr().expect("proxy address"), faults: Arc::default(), upstream };
+        let proxy = Proxy {
+            address: listener.local_addr().expect("proxy address"),
+            faults: Arc::default(),
+            fired: Arc::default(),
+            upstream,
+        };
         let running = proxy.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -63,6 +82,15 @@ impl Proxy {
         self.faults.lock().unwrap().clone()
     }
 
+    /// What has really happened so far.
+    pub fn fired(&self) -> Fired {
+        self.fired.lock().unwrap().clone()
+    }
+
+    fn count(&self, which: impl FnOnce(&mut Fired) -> &mut u32) {
+        *which(&mut self.fired.lock().unwrap()) += 1;
+    }
+
     /// A second connection to the server that replays what it is sent, each chunk `lag` after
     /// it was received, and throws the server's answers away.
     fn late_copy(&self, lag: Duration) -> tokio::sync::mpsc::UnboundedSender<(Instant, Vec<u8>)> {
@@ -86,19 +114,45 @@ impl Proxy {
     }
 
     async fn serve(self, mut client: TcpStream) {
-        let (drop_it, cut, delay, duplicate, lag) = {
+        let (drop_it, hang) = {
+            let mut faults = self.faults.lock().unwrap();
+            let hang = !faults.drop_connections && faults.hang > 0;
+            if hang {
+                faults.hang -= 1;
+            }
+            (faults.drop_connections, hang)
+        };
+        if drop_it {
+            self.count(|fired| &mut fired.dropped);
+            let _ = client.shutdown().await;
+            return;
+        }
+        if hang {
+            self.count(|fired| &mut fired.hung);
+            // Read and throw away until the client gives up and closes.
+            let mut sink = vec![0u8; 64 * 1024];
+            while matches!(client.read(&mut sink).await, Ok(read) if read > 0) {}
+            return;
+        }
+        // The server may be down (restarting): then no counted fault is used up.
+        let Ok(upstream) = TcpStream::connect(self.upstream).await else { return };
+        let (cut, delay, duplicate, lag) = {
             let mut faults = self.faults.lock().unwrap();
             let cut = faults.cut_answers > 0;
             faults.cut_answers = faults.cut_answers.saturating_sub(1);
             let duplicate = faults.duplicate > 0;
             faults.duplicate = faults.duplicate.saturating_sub(1);
-            (faults.drop_connections, cut, faults.delay, duplicate, faults.duplicate_lag)
+            (cut, faults.delay, duplicate, faults.duplicate_lag)
         };
-        if drop_it {
-            let _ = client.shutdown().await;
-            return;
+        if cut {
+            self.count(|fired| &mut fired.cut);
         }
-        let Ok(upstream) = TcpStream::connect(self.upstream).await else { return };
+        if !delay.is_zero() {
+            self.count(|fired| &mut fired.delayed);
+        }
+        if duplicate {
+            self.count(|fired| &mut fired.duplicated);
+        }
         let twin = if duplicate { Some(self.late_copy(lag)) } else { None };
         let (mut from_client, mut to_client) = client.split();
         let (mut from_server, mut to_server) = upstream.into_split();

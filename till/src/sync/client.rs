@@ -48,8 +48,13 @@ pub struct Client {
 
 impl Client {
     pub fn new(base_url: &str) -> Client {
+        Client::with_timeout(base_url, REQUEST_TIMEOUT)
+    }
+
+    /// A client whose requests give up after `timeout` (tests shorten it).
+    pub fn with_timeout(base_url: &str, timeout: Duration) -> Client {
         let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("tillbook-till/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -43,6 +43,9 @@ pub struct SyncConfig {
     pub refused_retry: Duration,
     /// A loop that has not beaten for this long is taken for stuck and restarted.
     pub watchdog_after: Duration,
+    /// How long one request may take before it is given up (a server that accepts and never
+    /// answers).
+    pub request_timeout: Duration,
 }
 
 impl Default for SyncConfig {
@@ -59,6 +62,7 @@ impl Default for SyncConfig {
             refused_retry: Duration::from_secs(3600),
             // Longer than any wait plus a request's timeout.
             watchdog_after: Duration::from_secs(300) + super::client::REQUEST_TIMEOUT * 3,
+            request_timeout: super::client::REQUEST_TIMEOUT,
         }
     }
 }
@@ -227,7 +231,9 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
                 let pull_due = nightly || tokio::time::Instant::now() >= next_pull;
                 let push = refused_until.is_none_or(|until| tokio::time::Instant::now() >= until);
                 let round = Round { push, pull: pull_due, full_refresh: nightly };
-                match cycle(&mut connection, &Client::new(url), device, &config, round).await {
+                match cycle(&mut connection, &Client::with_timeout(url, config.request_timeout), device, &config, round)
+                    .await
+                {
                     Ok(_) if !push => {
                         // Still held back by a refused batch: pulled only.
                         shared.online.send_replace(Some(true));
