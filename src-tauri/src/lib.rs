@@ -30,13 +30,19 @@ pub fn run() {
                 None => tauri::Manager::path(app).app_data_dir()?,
             };
             std::fs::create_dir_all(&folder)?;
-            tauri::Manager::manage(app, App::open(folder)?);
+            let state = App::open(folder)?;
+            // The nightly backup (DESIGN §6), whether or not the till syncs.
+            tauri::async_runtime::spawn(tillbook_till::backup::nightly(state.store_path(), state.backup_folder()));
+            tauri::Manager::manage(app, state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::setup_state,
             commands::create_demo,
             commands::enrol,
+            commands::reenrol,
+            commands::restore_backup,
+            commands::backup_now,
             commands::staff,
             commands::login,
             commands::logout,
@@ -80,6 +86,7 @@ pub fn run() {
             commands::owner::owner_save_product,
             commands::owner::owner_save_staff,
             commands::owner::owner_enrol_till,
+            commands::owner::owner_reenrol_till,
             commands::owner::owner_revoke_till,
             commands::owner::owner_entry_totals,
         ])

@@ -51,13 +51,24 @@ pub struct App {
     sync: Mutex<Option<SyncHandle>>,
     /// Set when this computer is the owner's (signed in at head office) rather than a till.
     owner: Mutex<Option<OwnerDesk>>,
+    /// Why the store was refused at start (it failed its check): the app shows the recovery
+    /// screen until a backup is restored.
+    damaged: Mutex<Option<String>>,
 }
 
 impl App {
     /// Opens the till's store if this machine has one; a first run has none yet.
     pub fn open(folder: PathBuf) -> Result<App, TillError> {
         let path = folder.join("till.sqlite");
-        let till = if path.exists() { Some(Till::open(&path)?) } else { None };
+        let (till, damaged) = match path.exists().then(|| Till::open(&path)) {
+            None => (None, None),
+            Some(Ok(till)) => (Some(till), None),
+            Some(Err(TillError::Damaged(detail))) => {
+                tracing::error!(%detail, "the till's store is damaged; offering the last good backup");
+                (None, Some(detail))
+            }
+            Some(Err(error)) => return Err(error),
+        };
         // A store the app cannot read is not a reason to refuse to start: the owner signs in again.
         let owner = OwnerDesk::open(&folder).unwrap_or_else(|error| {
             tracing::warn!(%error, "the owner's saved sign-in cannot be read");
@@ -69,7 +80,27 @@ impl App {
             session: Mutex::new(None),
             sync: Mutex::new(None),
             owner: Mutex::new(owner),
+            damaged: Mutex::new(damaged),
         })
+    }
+
+    /// Why the store was refused at start, until a backup is restored.
+    pub fn damaged(&self) -> Answer<Option<String>> {
+        Ok(self.damaged.lock().map_err(|_| UiError::new("internal", "the store's state is unavailable"))?.clone())
+    }
+
+    /// Where the nightly backup goes: the folder the owner set (in the store's settings), else
+    /// `backups` beside the store.
+    pub fn backup_folder(&self) -> PathBuf {
+        tillbook_till::backup::folder_setting(&self.store_path()).unwrap_or_else(|| self.folder.join("backups"))
+    }
+
+    /// Opens the store again (after a restore), and forgets that it was damaged.
+    pub fn reopen(&self) -> Answer<()> {
+        let till = Till::open(&self.store_path())?;
+        self.set_till(till)?;
+        *self.damaged.lock().map_err(|_| UiError::new("internal", "the store's state is unavailable"))? = None;
+        Ok(())
     }
 
     /// The owner's desk, if this computer is signed in as the owner (a copy: it is used

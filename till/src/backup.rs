@@ -57,6 +57,11 @@ pub fn back_up(store: &Path, folder: &Path, at: DateTime<FixedOffset>) -> Result
     describe(&path)
 }
 
+/// [`back_up`] stamped with the local time now.
+pub fn back_up_now(store: &Path, folder: &Path) -> Result<BackupFile> {
+    back_up(store, folder, chrono::Local::now().fixed_offset())
+}
+
 /// The online backup API: a consistent copy of what `source` sees, written `pages` at a time so
 /// the counter's writes are never held up for long.
 fn copy(source: &Connection, target: &Path) -> Result<()> {
@@ -129,7 +134,59 @@ fn pragma_check(path: &Path, pragma: &str) -> std::result::Result<(), String> {
     match findings.as_slice() {
         [ok] if ok == "ok" => Ok(()),
         [] => Err(format!("{pragma} found nothing to check")),
-        problems => Err(problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ")),
+        // SQLite lists every damaged cell; the first words say enough for a screen or a log.
+        problems => {
+            let all = problems.join("; ");
+            let short: String = all.chars().take(160).collect();
+            Err(if short.len() < all.len() { format!("{short}…") } else { short })
+        }
+    }
+}
+
+/// The folder the owner chose for backups, from the store's settings, if set and readable (a
+/// damaged store may still tell).
+pub fn folder_setting(store: &Path) -> Option<PathBuf> {
+    let connection = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    connection
+        .query_row("SELECT value FROM till_setting WHERE name = 'backup_folder'", [], |row| row.get::<_, String>(0))
+        .ok()
+        .map(PathBuf::from)
+}
+
+/// Points the nightly backup at `folder` (a USB drive, say).
+pub fn set_folder(connection: &Connection, folder: &Path) -> Result<()> {
+    connection.execute(
+        "INSERT INTO till_setting (name, value) VALUES ('backup_folder', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [folder.display().to_string()],
+    )?;
+    Ok(())
+}
+
+/// When the nightly backup runs, in the till's local time: after the nightly sync (23:30).
+pub const NIGHTLY_AT: (u32, u32) = (23, 45);
+
+/// Backs the store up every night at [`NIGHTLY_AT`] into `folder`, for as long as the task runs.
+/// A failure is logged and tried again the next night; the counter never waits for it.
+pub async fn nightly(store: PathBuf, folder: PathBuf) {
+    loop {
+        let now = chrono::Local::now();
+        let at = chrono::NaiveTime::from_hms_opt(NIGHTLY_AT.0, NIGHTLY_AT.1, 0).unwrap_or_default();
+        let today = now.date_naive().and_time(at);
+        let next = if now.naive_local() < today { today } else { today + chrono::Duration::days(1) };
+        let wait = (next - now.naive_local()).to_std().unwrap_or(Duration::from_secs(60));
+        tokio::time::sleep(wait).await;
+        if !store.exists() {
+            continue;
+        }
+        let (store, folder) = (store.clone(), folder.clone());
+        let taken =
+            tokio::task::spawn_blocking(move || back_up(&store, &folder, chrono::Local::now().fixed_offset())).await;
+        match taken {
+            Ok(Ok(backup)) => tracing::info!(file = %backup.path.display(), "nightly backup taken"),
+            Ok(Err(error)) => tracing::error!(%error, "the nightly backup failed"),
+            Err(error) => tracing::error!(%error, "the nightly backup task failed"),
+        }
     }
 }
 

@@ -43,6 +43,15 @@ pub struct SetupState {
     /// Set by `cargo xtask run` (TILLBOOK_SERVER_URL, TILLBOOK_ENROL_CODE): the first run
     /// enrols with the local demo server without anyone typing the code.
     pub suggested: Option<Suggested>,
+    /// The store failed its check at start: the recovery screen, with the backups to offer.
+    pub damaged: Option<DamagedView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DamagedView {
+    pub detail: String,
+    pub backup_folder: String,
+    pub last_good: Option<tillbook_till::backup::BackupFile>,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +66,9 @@ pub struct SessionView {
     pub name: String,
     pub role: Role,
     pub business: BusinessView,
+    /// Minutes this till's clock is off head office's, when more than five (as last heard from
+    /// the server's answers): the login screen warns the cashier in words.
+    pub clock_off_minutes: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +86,10 @@ pub struct SyncView {
     pub quarantined: u64,
     pub last_push_at: Option<String>,
     pub last_error: Option<String>,
+    pub device_status: Option<tillbook_till::sync::DeviceStatus>,
+    /// `false`: the token is kept where a restart clears it; the status bar says so.
+    pub token_survives_restart: bool,
+    pub stuck: bool,
 }
 
 pub(crate) fn business_view(till: &Till, id: BusinessId) -> Result<BusinessView, tillbook_till::TillError> {
@@ -90,15 +106,21 @@ fn till_view(till: &Till) -> Result<TillView, tillbook_till::TillError> {
 #[tauri::command]
 pub fn setup_state(app: State<'_, App>) -> Answer<SetupState> {
     let owner = app.owner()?.map(|desk| desk.account().clone());
+    if let Some(detail) = app.damaged()? {
+        let folder = app.backup_folder();
+        let last_good = tillbook_till::backup::last_good(&folder)?;
+        let damaged = DamagedView { detail, backup_folder: folder.display().to_string(), last_good };
+        return Ok(SetupState { set_up: true, till: None, owner, suggested: None, damaged: Some(damaged) });
+    }
     let till = app.till()?;
     Ok(match till.as_ref() {
-        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?), owner, suggested: None },
+        Some(till) => SetupState { set_up: true, till: Some(till_view(till)?), owner, suggested: None, damaged: None },
         None => {
             let suggested = match (std::env::var("TILLBOOK_SERVER_URL"), std::env::var("TILLBOOK_ENROL_CODE")) {
                 (Ok(server_url), Ok(code)) => Some(Suggested { server_url, code }),
                 _ => None,
             };
-            SetupState { set_up: owner.is_some(), till: None, owner, suggested }
+            SetupState { set_up: owner.is_some(), till: None, owner, suggested, damaged: None }
         }
     })
 }
@@ -150,7 +172,43 @@ fn session_view(till: &Till, session: &Session) -> Result<SessionView, tillbook_
         name: session.name.clone(),
         role: session.role,
         business: business_view(till, session.business_id)?,
+        clock_off_minutes: tillbook_till::sync::client::server_clock_offset()
+            .map(|offset| offset.num_minutes().abs())
+            .filter(|minutes| *minutes > CLOCK_WARNING_MINUTES),
     })
+}
+
+/// A clock further off head office's than this is worth a word at login (sales would carry the
+/// wrong time, and a clock set back is flagged for the owner).
+const CLOCK_WARNING_MINUTES: i64 = 5;
+
+/// Re-enrols this till with the owner's code (its token was lost or revoked): the same till,
+/// with everything it recorded; sync resumes and sends what head office has not merged.
+#[tauri::command]
+pub async fn reenrol(app: State<'_, App>, code: String) -> Answer<u64> {
+    let path = app.store_path();
+    let server_url = app
+        .with_till(|till| Ok(tillbook_till::sync::store::state(till.connection())?.server_url))?
+        .ok_or_else(|| crate::state::UiError::new("not_enrolled", "this till was never enrolled with head office"))?;
+    let acked = tillbook_till::sync::reenroll(&path, &server_url, code.trim()).await?;
+    // A running sync loop sees the till enrolled again on its next round; start one if none runs.
+    app.start_sync_if_enrolled()?;
+    Ok(acked)
+}
+
+/// Restores a backup over the damaged store (the recovery screen), then opens the till again.
+#[tauri::command]
+pub async fn restore_backup(app: State<'_, App>, path: String) -> Answer<tillbook_till::backup::Restored> {
+    let restored = tillbook_till::sync::restore(std::path::Path::new(&path), &app.store_path()).await?;
+    app.reopen()?;
+    app.start_sync_if_enrolled()?;
+    Ok(restored)
+}
+
+/// Backs the store up now into the backup folder (what the nightly backup does).
+#[tauri::command]
+pub fn backup_now(app: State<'_, App>) -> Answer<tillbook_till::backup::BackupFile> {
+    Ok(tillbook_till::backup::back_up_now(&app.store_path(), &app.backup_folder())?)
 }
 
 /// The businesses this person may record for here: the till's own, and for the owner every
@@ -214,6 +272,9 @@ pub fn sync_status(app: State<'_, App>) -> Answer<SyncView> {
             quarantined: status.quarantined,
             last_push_at: status.last_push_at,
             last_error: status.last_error,
+            device_status: Some(status.device_status),
+            token_survives_restart: status.token_survives_restart,
+            stuck: status.stuck,
         });
     }
     let counts = app.with_till(|till| till.outbox_counts())?;
@@ -224,5 +285,8 @@ pub fn sync_status(app: State<'_, App>) -> Answer<SyncView> {
         quarantined: counts.quarantined,
         last_push_at: None,
         last_error: None,
+        device_status: None,
+        token_survives_restart: true,
+        stuck: false,
     })
 }

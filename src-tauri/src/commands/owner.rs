@@ -84,6 +84,11 @@ pub async fn owner_revoke_till(app: State<'_, App>, till_code: String) -> Answer
     Ok(signed_in(&app)?.revoke_till(&till_code).await?)
 }
 
+#[tauri::command]
+pub async fn owner_reenrol_till(app: State<'_, App>, till_code: String) -> Answer<TillEnrolment> {
+    Ok(signed_in(&app)?.reenrol_till(&till_code).await?)
+}
+
 /// The correcting entry's debits and credits as typed so far, for the form to show.
 #[tauri::command]
 pub fn owner_entry_totals(lines: Vec<FormLine>) -> EntryTotals {

@@ -78,7 +78,12 @@ impl Driver {
         Driver::launch(Driver::new_folder(label), envs).await
     }
 
-    fn new_folder(label: &str) -> PathBuf {
+    /// The app on a data folder the test prepared itself (a store, backups).
+    pub async fn start_in(folder: PathBuf) -> Driver {
+        Driver::launch(folder, &[]).await
+    }
+
+    pub fn new_folder(label: &str) -> PathBuf {
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("app-{label}-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).unwrap();
         folder

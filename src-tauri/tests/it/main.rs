@@ -10,3 +10,4 @@ mod day;
 #[allow(dead_code)]
 mod driver;
 mod owner;
+mod recovery;

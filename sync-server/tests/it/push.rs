@@ -361,6 +361,10 @@ async fn each_bad_event_of_a_batch_is_quarantined_alone_and_the_rest_post() {
     retail.at("2026-11-21T09:00:00+03:00");
     events.push(retail.sale(&[(0, 1)]));
     events.push(retail.sale(&[(1, 2)]));
+    // A clock two hours ahead of the server's: posted, flagged.
+    let ahead = chrono::Utc::now() + chrono::Duration::hours(2);
+    retail.at(&ahead.with_timezone(&chrono::FixedOffset::east_opt(3 * 3600).unwrap()).to_rfc3339());
+    events.push(retail.sale(&[(2, 1)]));
 
     let answer = server.push(&retail, &token, &events).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -370,19 +374,24 @@ async fn each_bad_event_of_a_batch_is_quarantined_alone_and_the_rest_post() {
         .iter()
         .map(|ack| ack["reason"]["code"].as_str().unwrap_or(ack["status"].as_str().unwrap()).to_string())
         .collect();
-    assert_eq!(codes, ["posted", "amount_out_of_range", "invalid_time", "wrong_business", "posted", "posted"]);
-    assert_eq!(answer.body["acked_through"], 6);
-    let (flag,): (String,) = sqlx::query_as("SELECT code FROM posting_flag WHERE event_id = $1")
-        .bind(events[4].event_id.0)
-        .fetch_one(&server.owner)
-        .await
-        .unwrap();
-    assert_eq!(flag, "clock_skew", "a clock that went back is noticed");
+    assert_eq!(
+        codes,
+        ["posted", "amount_out_of_range", "invalid_time", "wrong_business", "posted", "posted", "posted"]
+    );
+    assert_eq!(answer.body["acked_through"], 7);
+    for (event, what) in [(&events[4], "a clock that went back"), (&events[6], "a clock far ahead")] {
+        let (flag,): (String,) = sqlx::query_as("SELECT code FROM posting_flag WHERE event_id = $1")
+            .bind(event.event_id.0)
+            .fetch_one(&server.owner)
+            .await
+            .unwrap();
+        assert_eq!(flag, "clock_skew", "{what} is noticed");
+    }
     let (skews,): (i64,) = sqlx::query_as("SELECT count(*) FROM posting_flag WHERE code = 'clock_skew'")
         .fetch_one(&server.owner)
         .await
         .unwrap();
-    assert_eq!(skews, 1, "an old stamp alone is not flagged");
+    assert_eq!(skews, 2, "an old stamp alone is not flagged");
     let (_, metrics) = server.get("/metrics", None).await;
     assert!(metrics.contains("tillbook_panics_total 0"), "{metrics}");
     server.verify_clean().await;

@@ -36,10 +36,9 @@ fn main() {
             }
             ["sync-until-done", store, seconds] => sync_until_done(store, seconds.parse().expect("seconds")).await,
             ["reenrol", store, url, code, seconds] => {
-                let till = tillbook_till::Till::open(std::path::Path::new(store)).expect("the till's store opens");
-                let acked = tillbook_till::sync::reenroll(&till, url, code).await.expect("re-enrolled");
+                let acked =
+                    tillbook_till::sync::reenroll(std::path::Path::new(store), url, code).await.expect("re-enrolled");
                 println!("acked_through: {acked}");
-                drop(till);
                 sync_until_done(store, seconds.parse().expect("seconds")).await
             }
             [store] => {

@@ -336,6 +336,16 @@ impl OwnerDesk {
         Ok(())
     }
 
+    /// A re-enrolment code for the till `till_code` (its token was lost or revoked): typed into
+    /// that till, it gets a new token and keeps everything it recorded.
+    pub async fn reenrol_till(&self, till_code: &str) -> Result<TillEnrolment> {
+        let answer = self
+            .post_json("/api/v1/admin/tills/reenrol", &TillRevokeRequest { till_code: till_code.to_string() })
+            .await?;
+        serde_json::from_value(answer)
+            .map_err(|error| OwnerError::Refused { code: "unreadable_answer".into(), message: error.to_string() })
+    }
+
     async fn post_json<T: Serialize>(&self, path: &str, body: &T) -> Result<serde_json::Value> {
         let token = self.token()?;
         let response =

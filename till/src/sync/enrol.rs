@@ -58,9 +58,10 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
 /// outbox. Nothing is resent by hand: the sync loop sends what is pending, the server answers
 /// what it already has as duplicates and asks for the rest from its `acked_through`, which is
 /// returned here.
-pub async fn reenroll(till: &Till, server_url: &str, code: &str) -> Result<u64> {
+pub async fn reenroll(store: &Path, server_url: &str, code: &str) -> Result<u64> {
     token::prepare()?;
-    let info = till.info();
+    // No store handle is held across the exchange: the counter may record meanwhile.
+    let info = Till::open(store)?.info().clone();
     let answer = Client::new(server_url).enroll(code, info.device_id, &info.device_name).await?;
     if answer.device_id != info.device_id || answer.till_code != info.till_code {
         return Err(TillError::Invariant(format!(
@@ -69,7 +70,7 @@ pub async fn reenroll(till: &Till, server_url: &str, code: &str) -> Result<u64> 
         )));
     }
     token::save(answer.device_id, &answer.device_token)?;
-    sync_store::set_enrolled(till.connection(), server_url)?;
+    sync_store::set_enrolled(&crate::store::open_connection(store)?, server_url)?;
     Ok(answer.acked_through)
 }
 

@@ -7,6 +7,15 @@ export interface Business { id: string; code: string; name: string; kind: 'water
 export interface TillView { till_code: string; device_name: string; businesses: Business[] }
 export interface SetupState {
   set_up: boolean; till: TillView | null; owner: OwnerAccount | null; suggested: { server_url: string; code: string } | null;
+  /** The store failed its check at start (DESIGN §6): the recovery screen, with the last good backup. */
+  damaged: Damaged | null;
+}
+export interface BackupFile { path: string; bytes: number; last_device_seq: number }
+export interface Damaged { detail: string; backup_folder: string; last_good: BackupFile | null; backups: BackupFile[] }
+/** What a restore did (till/src/backup.rs, Restored). */
+export interface Restored {
+  backup_last_seq: number; acked_through: number; next_device_seq: number; lost_events: number | null;
+  damaged_store: string | null;
 }
 /** The owner's sign-in on this computer (src-tauri/src/commands/owner.rs). */
 export interface OwnerAccount {
@@ -46,7 +55,11 @@ export interface ReportCopy {
   chart: { business_day: string; net: Money; percent: number }[] | null;
 }
 export interface StaffMember { id: string; name: string; role: string }
-export interface SessionView { staff_id: string; name: string; role: string; business: Business }
+export interface SessionView {
+  staff_id: string; name: string; role: string; business: Business;
+  /** Minutes this till's clock is off the server's, when more than 5 (as last heard). */
+  clock_off_minutes: number | null;
+}
 export interface ShiftView { open: boolean; expected_cash: Money | null }
 export interface Product { id: string; name: string; barcode: string | null; unit: string; price: Money }
 export interface SaleLine { product_id: string; quantity: string; unit_price: Money; discount: Money; line_total: Money }
@@ -120,6 +133,11 @@ export interface TodayView {
 export interface SyncView {
   mode: 'demo' | 'enrolled'; online: boolean | null; pending: number; quarantined: number;
   last_push_at: string | null; last_error: string | null;
+  device_status: 'not_enrolled' | 'enrolled' | 'revoked' | 'token_missing' | null;
+  /** False when the token is kept where a restart clears it (keyutils): re-enrolment after a power cut. */
+  token_survives_restart: boolean;
+  /** The server refused a whole batch; the words are in last_error. */
+  stuck: boolean;
 }
 /** What a refused command answers: a stable code and the till's own words. */
 export interface UiError { code: string; message: string; field?: string }
@@ -142,6 +160,9 @@ export const api = {
   businesses: () => invoke<Business[]>('businesses'),
   switchBusiness: (businessId: string) => invoke<SessionView>('switch_business', { businessId }),
   syncStatus: () => invoke<SyncView>('sync_status'),
+  reenrol: (code: string) => invoke<number>('reenrol', { code }),
+  restoreBackup: (path: string) => invoke<Restored>('restore_backup', { path }),
+  backupNow: () => invoke<BackupFile>('backup_now'),
   products: () => invoke<Product[]>('products'),
   quoteSale: (lines: LineRequest[]) => invoke<SaleQuote>('quote_sale', { lines }),
   recordSale: (lines: LineRequest[], tenders: TenderInput[]) =>
@@ -187,5 +208,6 @@ export const api = {
   ownerSaveStaff: (form: StaffForm) => invoke<unknown>('owner_save_staff', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
+  ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),
   ownerEntryTotals: (lines: FormLine[]) => invoke<EntryTotals>('owner_entry_totals', { lines }),
 };
