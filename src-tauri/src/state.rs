@@ -144,6 +144,21 @@ impl App {
         Ok(())
     }
 
+    /// Stops background sync (a sign-out or a wipe), waiting until it has stopped.
+    pub async fn stop_sync(&self) -> Answer<()> {
+        let handle = self.sync.lock().map_err(|_| UiError::new("internal", "sync is unavailable"))?.take();
+        if let Some(handle) = handle {
+            handle.stop().await;
+        }
+        Ok(())
+    }
+
+    /// Closes the store (a wipe): the app goes back to set-up.
+    pub fn close_till(&self) -> Answer<()> {
+        *self.till()? = None;
+        self.set_session(None)
+    }
+
     /// Starts background sync if the store is enrolled with a server (never for a demo till).
     /// Must run inside the async runtime.
     pub fn start_sync_if_enrolled(&self) -> Answer<()> {

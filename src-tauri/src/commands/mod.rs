@@ -205,6 +205,32 @@ pub async fn restore_backup(app: State<'_, App>, path: String) -> Answer<tillboo
     Ok(restored)
 }
 
+/// Signs this till out of head office (its token leaves the keyring). Refused while events wait
+/// to be sent, unless the owner confirms with their PIN.
+#[tauri::command]
+pub async fn sign_out_till(app: State<'_, App>, owner_id: Option<StaffId>, owner_pin: Option<String>) -> Answer<()> {
+    app.with_till(|till| {
+        let confirmed = tillbook_till::sync::owner_confirms(till, owner_id.zip(owner_pin.as_deref()))?;
+        tillbook_till::sync::forget_token(till, confirmed)
+    })?;
+    app.stop_sync().await
+}
+
+/// Takes the till's data off this computer (moved aside, never deleted) and returns the app to
+/// set-up. Refused while events wait to be sent, unless the owner confirms with their PIN.
+#[tauri::command]
+pub async fn wipe_till(app: State<'_, App>, owner_id: Option<StaffId>, owner_pin: Option<String>) -> Answer<String> {
+    let confirmed = app.with_till(|till| {
+        let confirmed = tillbook_till::sync::owner_confirms(till, owner_id.zip(owner_pin.as_deref()))?;
+        tillbook_till::sync::guard_unsynced(till, "wipe this till", confirmed)?;
+        Ok(confirmed)
+    })?;
+    app.stop_sync().await?;
+    app.close_till()?;
+    let aside = tillbook_till::sync::wipe(&app.store_path(), confirmed)?;
+    Ok(aside.display().to_string())
+}
+
 /// Backs the store up now into the backup folder (what the nightly backup does).
 #[tauri::command]
 pub fn backup_now(app: State<'_, App>) -> Answer<tillbook_till::backup::BackupFile> {

@@ -64,3 +64,38 @@ async fn a_damaged_store_opens_on_recovery_and_the_last_good_backup_is_restored_
     assert_eq!(app.count("SELECT count(*) FROM sale"), 4, "the restored store holds the backup's sales");
     assert_eq!(app.count("SELECT count(*) FROM restore_log"), 1);
 }
+
+/// A backup on demand, and a wipe of a till whose events never reached head office: refused in
+/// words until the owner confirms with their PIN; the data file is moved aside, not deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_with_unsynced_sales_is_wiped_only_with_the_owners_pin_and_its_file_is_kept() {
+    let folder = Driver::new_folder("wipe");
+    let mut till = create_demo_till(&folder.join("till.sqlite"), "T1", &[BusinessKind::Water]).unwrap();
+    sell(&mut till, 2);
+    drop(till);
+    let app = Driver::start_in(folder.clone()).await;
+    let owner = seed::demo_staff().into_iter().find(|s| s.role == Role::Owner).unwrap();
+    app.log_in(owner.name, owner.pin).await;
+    app.click("[data-testid=nav-till]").await;
+    app.click("[data-testid=backup-now]").await;
+    app.find("[data-testid=backup-file]").await;
+    assert_eq!(tillbook_till::backup::backups(&folder.join("backups")).unwrap().len(), 1);
+    app.click("[data-testid=wipe-till]").await;
+    app.find("[data-testid=owner-pin]").await;
+    let refusal = app.find("[data-testid=till-error]").await.text().await.unwrap();
+    assert!(refusal.contains("have not reached the server yet"), "{refusal}");
+    assert!(folder.join("till.sqlite").exists(), "nothing is wiped without the owner");
+    app.fill("[data-testid=owner-pin]", "0000").await;
+    app.click("[data-testid=owner-confirm]").await;
+    app.wait_text("[data-testid=till-error]", "wrong PIN").await;
+    app.fill("[data-testid=owner-pin]", owner.pin).await;
+    app.screenshot("wipe-confirm").await;
+    app.click("[data-testid=owner-confirm]").await;
+    app.find("[data-testid=setup-demo]").await;
+    assert!(!folder.join("till.sqlite").exists(), "the till's data is off this computer");
+    let kept = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_name().to_string_lossy().starts_with("till.sqlite.wiped-"));
+    assert!(kept, "the wiped store is moved aside, not deleted");
+}

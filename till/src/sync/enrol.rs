@@ -122,6 +122,37 @@ pub fn guard_unsynced(till: &Till, action: &'static str, owner_confirmed: bool) 
     Ok(())
 }
 
+/// Whether the owner confirmed, with their PIN, an action that would strand unsynced work:
+/// `None` is no confirmation; a PIN that is wrong, or not an owner's, is refused.
+pub fn owner_confirms(till: &Till, owner: Option<(tillbook_core::ids::StaffId, &str)>) -> Result<bool> {
+    let Some((staff_id, pin)) = owner else { return Ok(false) };
+    let member = crate::staff::check_pin(till.connection(), staff_id, pin)?;
+    if member.role != tillbook_core::catalog::Role::Owner {
+        return Err(TillError::NotAuthorised { action: "confirm this", needed: "owner" });
+    }
+    Ok(true)
+}
+
+/// Takes the till's data off this computer, guarded like a sign-out: the token is removed and
+/// the store moved aside as `…wiped-<time>` (kept, never deleted: it is the only copy of what
+/// never reached head office). The caller must have closed its handles on the store.
+pub fn wipe(store: &Path, owner_confirmed: bool) -> Result<std::path::PathBuf> {
+    let till = Till::open(store)?;
+    guard_unsynced(&till, "wipe this till", owner_confirmed)?;
+    token::delete(till.info().device_id)?;
+    drop(till);
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let aside = std::path::PathBuf::from(format!("{}.wiped-{stamp}", store.display()));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = std::path::PathBuf::from(format!("{}{suffix}", store.display()));
+        if from.exists() {
+            std::fs::rename(&from, format!("{}{suffix}", aside.display()))
+                .map_err(|error| TillError::Setup(format!("moving {} aside: {error}", from.display())))?;
+        }
+    }
+    Ok(aside)
+}
+
 /// Removes the till's token from the keyring (signing the device out of sync), guarded.
 pub fn forget_token(till: &Till, owner_confirmed: bool) -> Result<()> {
     guard_unsynced(till, "sign this till out", owner_confirmed)?;

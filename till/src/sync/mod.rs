@@ -10,5 +10,5 @@ pub mod token;
 
 pub use client::{Client, SyncError};
 pub use engine::{SyncConfig, SyncHandle, SyncStatus, start};
-pub use enrol::{enroll, forget_token, guard_unsynced, reenroll, restore, server_position};
+pub use enrol::{enroll, forget_token, guard_unsynced, owner_confirms, reenroll, restore, server_position, wipe};
 pub use store::DeviceStatus;
