@@ -1,10 +1,9 @@
 //! The till's data survives the machine (DESIGN §6 "Backups and recovery"): a backup, a damaged
 //! store refused at open, a restore that numbers on after what head office already holds.
 
-use std::io::{Seek, SeekFrom, Write};
 use std::time::Duration;
 
-use tillbook_e2e::{Central, Scratch, TestTill, fast_sync, run, wait_until};
+use tillbook_e2e::{Central, Scratch, TestTill, damage_an_index_page, fast_sync, run, wait_until};
 use tillbook_till::backup;
 
 #[test]
@@ -42,22 +41,8 @@ fn a_damaged_store_is_refused_and_restored_from_the_last_good_backup_numbering_a
 
         // The disk damages an index page of the store.
         let path = water.path.clone();
-        let (index_page, page_size): (i64, i64) = water
-            .till
-            .connection()
-            .query_row(
-                "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master
-                  WHERE type = 'index' AND tbl_name = 'journal_line' ORDER BY rootpage DESC LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .unwrap();
-        water.till.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
         drop(water);
-        let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        file.seek(SeekFrom::Start(((index_page - 1) * page_size + 8) as u64)).unwrap();
-        file.write_all(&vec![0xA5; (page_size - 8) as usize]).unwrap();
-        drop(file);
+        damage_an_index_page(&path);
 
         let refused = tillbook_till::Till::open(&path).err().expect("a damaged store is refused");
         assert_eq!(refused.code(), "store_damaged", "{refused}");

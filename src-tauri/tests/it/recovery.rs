@@ -2,8 +2,6 @@
 //! recovery screen instead of the counter, offers the last good backup, restores it, says in
 //! words what was lost, and the counter opens on the restored store.
 
-use std::io::{Seek, SeekFrom, Write};
-
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::seed;
@@ -35,21 +33,8 @@ async fn a_damaged_store_opens_on_recovery_and_the_last_good_backup_is_restored_
     sell(&mut till, 4);
     tillbook_till::backup::back_up_now(&store, &folder.join("backups")).expect("a backup");
     sell(&mut till, 3); // recorded after the backup: a demo till never sent them anywhere
-    let (page, size): (i64, i64) = till
-        .connection()
-        .query_row(
-            "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master
-              WHERE type = 'index' AND tbl_name = 'journal_line' ORDER BY rootpage DESC LIMIT 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
-    till.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     drop(till);
-    let mut file = std::fs::OpenOptions::new().write(true).open(&store).unwrap();
-    file.seek(SeekFrom::Start(((page - 1) * size + 8) as u64)).unwrap();
-    file.write_all(&vec![0x5A; (size - 8) as usize]).unwrap();
-    drop(file);
+    tillbook_e2e::damage_an_index_page(&store);
 
     let app = Driver::start_in(folder).await;
     app.wait_text("[data-testid=recovery] h1", "The till's data file is damaged").await;

@@ -166,6 +166,16 @@ pub fn ack_statuses(answer: &Answer) -> Vec<String> {
         .collect()
 }
 
+/// Each ack's reason code, or its status when it has none (`posted`, `duplicate`).
+pub fn ack_codes(answer: &Answer) -> Vec<String> {
+    answer.body["acks"]
+        .as_array()
+        .expect("acks")
+        .iter()
+        .map(|ack| ack["reason"]["code"].as_str().or(ack["status"].as_str()).unwrap_or_default().to_string())
+        .collect()
+}
+
 pub fn entry_numbers(answer: &Answer) -> Vec<i64> {
     answer.body["acks"].as_array().expect("acks").iter().filter_map(|ack| ack["entry_number"].as_i64()).collect()
 }

@@ -5,7 +5,7 @@ use tillbook_core::chart::{AccountCode, BusinessKind};
 use tillbook_core::journal::WireLine;
 use tillbook_core::money::Money;
 
-use crate::common::{ack_statuses, entry_numbers, server};
+use crate::common::{ack_codes, ack_statuses, entry_numbers, server};
 
 #[tokio::test]
 async fn balanced_pushes_post_with_gap_free_entry_numbers() {
@@ -105,12 +105,7 @@ async fn what_cannot_be_true_is_quarantined_and_nothing_else_is_lost() {
     events.push(till.sale(&[(2, 1)]));
     let answer = server.push(&till, &token, &events).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let codes: Vec<String> = answer.body["acks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|ack| ack["reason"]["code"].as_str().unwrap_or(ack["status"].as_str().unwrap()).to_string())
-        .collect();
+    let codes = ack_codes(&answer);
     assert_eq!(
         codes,
         [
@@ -368,12 +363,7 @@ async fn each_bad_event_of_a_batch_is_quarantined_alone_and_the_rest_post() {
 
     let answer = server.push(&retail, &token, &events).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let codes: Vec<String> = answer.body["acks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|ack| ack["reason"]["code"].as_str().unwrap_or(ack["status"].as_str().unwrap()).to_string())
-        .collect();
+    let codes = ack_codes(&answer);
     assert_eq!(
         codes,
         ["posted", "amount_out_of_range", "invalid_time", "wrong_business", "posted", "posted", "posted"]
