@@ -210,8 +210,15 @@ impl Quantity {
         Quantity(Decimal::new(milli, 3).normalize())
     }
 
+    /// A whole number of units known to be small (constants, tests). From input use
+    /// [`Quantity::try_whole`].
     pub fn whole(units: i64) -> Quantity {
-        Quantity::from_milli(units.checked_mul(1000).expect("quantity out of range"))
+        Quantity::try_whole(units).expect("a small whole quantity")
+    }
+
+    /// A whole number of units, or `OutOfRange` past `MILLI_MAX`: for counts typed at the till.
+    pub fn try_whole(units: i64) -> Result<Quantity, AmountError> {
+        Quantity::bounded(units.checked_mul(1000), || format!("{units} units"))
     }
 
     /// Thousandths of a unit: the SQLite representation.

@@ -130,7 +130,7 @@ fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Resul
     let full = lookup.cylinder_type(request.cylinder_type_id).filter(|c| c.active);
     lookup.check()?;
     let full = full.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
-    let quantity = Quantity::whole(i64::from(request.quantity));
+    let quantity = Quantity::try_whole(i64::from(request.quantity))?;
     let sale =
         LpgSale::priced(DocumentId::new(), receipt_number, &full, quantity, request.empty_in, request.new_cylinder)?;
     Ok((sale, full))

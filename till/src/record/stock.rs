@@ -61,7 +61,7 @@ impl Till {
         }
         let mut cylinders = Vec::with_capacity(request.cylinders.len());
         for refill in &request.cylinders {
-            let quantity = Quantity::whole(i64::from(refill.quantity));
+            let quantity = Quantity::try_whole(i64::from(refill.quantity))?;
             cylinders.push(CylinderRefill {
                 cylinder_type_id: refill.cylinder_type_id,
                 quantity,

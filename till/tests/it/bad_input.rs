@@ -256,3 +256,22 @@ fn a_full_disk_refuses_the_sale_in_words_and_writes_nothing() {
 fn footprint_seq(till: &Till) -> u64 {
     till.connection().query_row("SELECT MAX(device_seq) FROM outbox", [], |row| row.get::<_, i64>(0)).unwrap() as u64
 }
+
+/// Counts typed at the till past what a quantity holds (four billion cylinders) are refused in
+/// words, never a panic.
+#[test]
+fn a_count_past_the_limit_is_refused_in_words() {
+    let dir = TempDir::new("huge-count");
+    let mut till = demo_till(&dir);
+    let cashier = login(&till, Role::Cashier, BusinessKind::Retail);
+    till.open_shift(&cashier, money("0")).unwrap();
+    let cylinder = seed::demo().cylinder_types[0].id;
+    let request = LpgRequest {
+        cylinder_type_id: cylinder,
+        quantity: u32::MAX,
+        empty_in: Some(cylinder),
+        new_cylinder: None,
+        tenders: vec![cash("100")],
+    };
+    refused(&mut till, "amount_out_of_range", |t| t.lpg_sale(&cashier, &request));
+}
