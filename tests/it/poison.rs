@@ -144,3 +144,52 @@ fn one_bad_batch_quarantines_each_bad_event_and_posts_the_rest() {
         central.stop().await;
     });
 }
+
+/// A fault in an event's envelope refuses its whole batch. The till does not resend it every few
+/// seconds: it says so in words and holds it back (`refused_retry`), and the owner's tills report
+/// shows the till stuck with the server's reason.
+#[test]
+fn a_batch_refused_whole_is_not_resent_again_and_again_and_shows_the_till_stuck() {
+    run(async {
+        let scratch = Scratch::new();
+        let mut central = Central::new().await;
+        central.start().await;
+        let mut water = central.enrol(&scratch.0, "water", "WATER").await;
+        water.sell(0, 1);
+        let sale = last_seq(&water);
+        inject(&water, sale, |event| event["type"] = json!("x".repeat(65)));
+        water.start_sync(tillbook_till::sync::SyncConfig { refused_retry: Duration::from_secs(3600), ..fast_sync() });
+        wait_until(Duration::from_secs(60), "the till knows it is stuck", || async { water.status().stuck }).await;
+        let words = water.status().last_error.unwrap_or_default();
+        assert!(
+            words.contains("refused this till's last batch as a whole") && words.contains("invalid_type"),
+            "{words}"
+        );
+        let refused = || async {
+            let metrics = reqwest::get(format!("{}/metrics", central.url())).await.unwrap().text().await.unwrap();
+            metrics.lines().find_map(|line| line.strip_prefix("tillbook_refused_requests_total ")).unwrap().to_string()
+        };
+        let after_refusal = refused().await;
+        // New sales nudge the loop and it keeps pulling, but the refused batch is not sent again.
+        for round in 0..3 {
+            let pulled = water.status().last_pull_at;
+            water.sell(round, 1);
+            wait_until(Duration::from_secs(30), "the loop goes round", || async {
+                water.status().last_pull_at != pulled
+            })
+            .await;
+        }
+        assert_eq!(refused().await, after_refusal, "the refused batch was not resent");
+        assert!(water.pending() > 0 && central.scalar_i64("SELECT count(*) FROM inbox").await == 0);
+        let tills = tillbook_server::reports::tills::tills(
+            &central.owner,
+            chrono_tz::Africa::Nairobi,
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .unwrap();
+        let stuck = tills.iter().find_map(|till| till.stuck.clone()).unwrap_or_default();
+        assert!(stuck.starts_with("invalid_type:"), "the tills report shows why: {stuck}");
+        central.stop().await;
+    });
+}

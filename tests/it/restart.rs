@@ -87,6 +87,8 @@ fn a_till_restarted_with_a_persistent_keyring_keeps_its_token_and_sends_everythi
         let status = status(&stdout);
         assert_eq!(status["keyring"], "secret_service");
         assert_eq!(status["token_survives_restart"], true);
+        let offset = status["server_clock_offset_seconds"].as_i64().expect("the server's clock is known");
+        assert!(offset.abs() <= 5, "the till learnt the server's time from its answers: {offset} s off");
         assert_all_posted_once(&central, &scratch.0.join("water.sqlite")).await;
         central.stop().await;
     });
