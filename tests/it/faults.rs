@@ -96,9 +96,12 @@ fn a_seeded_run_of_random_faults_ends_with_the_ledger_equal_to_the_tills() {
                 restarts += 1;
             }
             if forced == 6 || chance(&mut rng, 0.1) {
-                // Dropped connections would keep every merge away; let them through for this.
+                // Dropped connections would keep every merge away; let them through, and give
+                // every till something to push.
                 proxy.update(|faults| faults.drop_connections = false);
-                tills.iter().for_each(TestTill::nudge);
+                for (i, till) in tills.iter_mut().enumerate() {
+                    till.work(i, 1);
+                }
                 kills_mid_merge += u32::from(central.kill_process_mid_merge().await);
                 kills += 1;
                 central.start_process(server).await;

@@ -76,7 +76,7 @@ impl Central {
         .await;
     }
 
-    /// Kills the server process with SIGKILL as soon as one of its transactions is open (a
+    /// Kills the server process with SIGKILL as soon as one of its transactions has written (a
     /// merge under way), and waits for it to be gone. Returns whether a transaction was seen
     /// open at the moment of the kill (it may commit in the instant between).
     pub async fn kill_process_mid_merge(&mut self) -> bool {
@@ -84,8 +84,9 @@ impl Central {
         let mut seen = false;
         while !seen && started.elapsed() < Duration::from_secs(20) {
             let open: i64 = sqlx::query_scalar(
+                // A transaction that has written (it has an xid): a merge under way, not a pull.
                 "SELECT count(*) FROM pg_stat_activity
-                  WHERE application_name = $1 AND xact_start IS NOT NULL AND state <> 'idle'",
+                  WHERE application_name = $1 AND backend_xid IS NOT NULL",
             )
             .bind(SERVER_PROCESS)
             .fetch_one(&self.owner)
