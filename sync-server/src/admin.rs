@@ -242,6 +242,61 @@ pub async fn create_reenrollment_code_by(
     Ok((code, expires_at))
 }
 
+/// Exchanges a re-enrolment code in `tx` (which locked the code): the device's token becomes
+/// `token_hash` (the old one dies), a revocation is lifted, the code is used up, and it is
+/// audited. Returns how far the device's events are merged and its businesses.
+pub async fn reenroll_device(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    request: &tillbook_core::protocol::EnrollRequest,
+    token_hash: &[u8],
+    code_hash: &[u8],
+    till_code: &str,
+) -> Result<(u64, Vec<Uuid>), sqlx::Error> {
+    let device_id = request.device_id.0;
+    let (last_seq,): (i64,) = sqlx::query_as(
+        "UPDATE device SET token_hash = $2, app_version = $3, revoked_at = NULL WHERE id = $1 RETURNING last_seq",
+    )
+    .bind(device_id)
+    .bind(token_hash)
+    .bind(&request.app_version)
+    .fetch_one(&mut *tx)
+    .await?;
+    let businesses: Vec<(Uuid,)> =
+        sqlx::query_as("SELECT business_id FROM device_business WHERE device_id = $1 ORDER BY business_id")
+            .bind(device_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("UPDATE enrollment_code SET used_at = now(), used_by = $2 WHERE code_hash = $1")
+        .bind(code_hash)
+        .bind(device_id)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        "till",
+        "device.reenrolled",
+        &device_id.to_string(),
+        serde_json::json!({ "till_code": till_code, "app_version": request.app_version, "acked_through": last_seq }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((u64::try_from(last_seq).unwrap_or(0), businesses.into_iter().map(|(id,)| id).collect()))
+}
+
+/// Keeps a whole-batch refusal on the till's row, for the owner's tills report ("stuck,
+/// because …"), until a batch of that till merges (`merge` clears it).
+pub async fn remember_refusal(pool: &PgPool, device: DeviceId, code: &str, message: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE device SET refused_code = $2, refused_message = left($3, 500), refused_at = now() WHERE id = $1",
+    )
+    .bind(device.0)
+    .bind(code)
+    .bind(message.replace('\0', ""))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Revokes a till: its token is refused from now on (`401 device_revoked`).
 pub async fn revoke_device(pool: &PgPool, device: DeviceId) -> Result<(), AdminError> {
     revoke_device_by(pool, OPERATOR, device).await

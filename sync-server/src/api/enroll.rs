@@ -117,7 +117,7 @@ pub async fn enroll(
 /// A re-enrolment: the same device gets a new token, the old one dies, a revocation is lifted,
 /// and the answer says how far the server has merged its events.
 async fn reenroll(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
     request: &EnrollRequest,
     device_id: Uuid,
     till_code: &str,
@@ -129,33 +129,14 @@ async fn reenroll(
         ));
     }
     let token = new_device_token();
-    let (last_seq,): (i64,) = sqlx::query_as(
-        "UPDATE device SET token_hash = $2, app_version = $3, revoked_at = NULL WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(device_id)
-    .bind(secret_hash(&token))
-    .bind(&request.app_version)
-    .fetch_one(&mut *tx)
-    .await?;
-    let businesses: Vec<(Uuid,)> =
-        sqlx::query_as("SELECT business_id FROM device_business WHERE device_id = $1 ORDER BY business_id")
-            .bind(device_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    sqlx::query("UPDATE enrollment_code SET used_at = now(), used_by = $2 WHERE code_hash = $1")
-        .bind(code_hash(&request.enrollment_code))
-        .bind(device_id)
-        .execute(&mut *tx)
-        .await?;
-    crate::admin::audit(
-        &mut tx,
-        "till",
-        "device.reenrolled",
-        &device_id.to_string(),
-        serde_json::json!({ "till_code": till_code, "app_version": request.app_version, "acked_through": last_seq }),
+    let (last_seq, businesses) = crate::admin::reenroll_device(
+        tx,
+        request,
+        &secret_hash(&token),
+        &code_hash(&request.enrollment_code),
+        till_code,
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(till = %till_code, acked_through = last_seq, "till re-enrolled");
     Ok((
         StatusCode::OK,
@@ -163,8 +144,8 @@ async fn reenroll(
             device_id: request.device_id,
             device_token: token,
             till_code: till_code.to_string(),
-            business_ids: businesses.into_iter().map(|(id,)| BusinessId(id)).collect(),
-            acked_through: last_seq as u64,
+            business_ids: businesses.into_iter().map(BusinessId).collect(),
+            acked_through: last_seq,
         }),
     ))
 }

@@ -59,15 +59,7 @@ async fn remember_refusal(pool: &sqlx::PgPool, device: &Device, error: &ApiError
         None => error.body.message.clone(),
     };
     tracing::warn!(till = %device.till_code, code = %error.body.code, "a whole batch was refused");
-    let stored = sqlx::query(
-        "UPDATE device SET refused_code = $2, refused_message = left($3, 500), refused_at = now() WHERE id = $1",
-    )
-    .bind(device.id.0)
-    .bind(&error.body.code)
-    .bind(message.replace('\0', ""))
-    .execute(pool)
-    .await;
-    if let Err(failure) = stored {
+    if let Err(failure) = crate::admin::remember_refusal(pool, device.id, &error.body.code, &message).await {
         tracing::error!(error = %failure, "could not record a refused batch");
     }
 }

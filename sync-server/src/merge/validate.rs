@@ -255,7 +255,7 @@ fn check_accounts(entry: &JournalEntry, business: &Business, snapshot: &Snapshot
 }
 
 /// The sum of the journal's debits (or credits) on the accounts money arrives in.
-fn money_accounts_total(entry: &JournalEntry, business: &Business, debit: bool) -> Money {
+fn money_accounts_total(entry: &JournalEntry, business: &Business, debit: bool) -> Result<Money, Reason> {
     let accounts = [business.accounts.cash, business.accounts.mpesa, business.accounts.receivable];
     let amounts = entry
         .lines()
@@ -263,8 +263,9 @@ fn money_accounts_total(entry: &JournalEntry, business: &Business, debit: bool) 
         .filter(|line| accounts.contains(&line.account))
         .filter(|line| (line.debit().is_positive()) == debit)
         .map(|line| line.amount);
-    // Bounded by the entry's debits or credits, which `JournalEntry::new` proved in range.
-    Money::sum(amounts).expect("a part of a checked entry's total")
+    // A part of the entry's debits or credits, which `JournalEntry::new` proved in range; still
+    // an answer rather than a panic if that ever changed.
+    Money::sum(amounts).map_err(|error| reason("amount_out_of_range", error.to_string()))
 }
 
 fn money_in_matches(
@@ -273,7 +274,7 @@ fn money_in_matches(
     total: Money,
     debit: bool,
 ) -> Result<(), Reason> {
-    let moved = entry.map(|entry| money_accounts_total(entry, business, debit)).unwrap_or(Money::ZERO);
+    let moved = entry.map(|entry| money_accounts_total(entry, business, debit)).transpose()?.unwrap_or(Money::ZERO);
     if moved != total {
         return Err(reason(
             "journal_mismatch",

@@ -436,3 +436,41 @@ async fn unstorable_text_is_quarantined_and_a_refused_batch_shows_the_till_stuck
     assert!(tills.iter().all(|status| status.stuck.is_none()), "a merged batch clears it");
     server.verify_clean().await;
 }
+
+/// A re-enrolment code gives the same till a new token: it works for that device only, once;
+/// the old token dies, a revocation is lifted, and the answer says how far the till is merged.
+#[tokio::test]
+async fn a_reenrolment_code_gives_the_same_till_a_new_token_and_kills_the_old_one() {
+    let server = server().await;
+    let (mut till, old_token) = server.till(BusinessKind::Water).await;
+    let events: Vec<_> = (0..3).map(|i| till.sale(&[(i, 1)])).collect();
+    assert_eq!(ack_statuses(&server.push(&till, &old_token, &events).await), ["posted"; 3]);
+    tillbook_server::admin::revoke_device(&server.owner, till.device).await.unwrap();
+    let (till_code,): (String,) = sqlx::query_as("SELECT till_code FROM device WHERE id = $1")
+        .bind(till.device.0)
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    let (code, _) =
+        tillbook_server::admin::create_reenrollment_code_by(&server.owner, "owner", &till_code).await.unwrap();
+    let request = |device| {
+        serde_json::to_vec(&json!({ "enrollment_code": code, "device_id": device, "device_name": "Water till", "app_version": "test" }))
+            .unwrap()
+    };
+    let other = server.post("/api/v1/devices/enroll", None, request(tillbook_core::ids::DeviceId::new())).await;
+    assert_eq!((other.status, other.body["error"]["code"].as_str()), (409, Some("code_for_another_till")));
+    let answer = server.post("/api/v1/devices/enroll", None, request(till.device)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        (answer.body["till_code"].as_str(), answer.body["acked_through"].as_u64()),
+        (Some(till_code.as_str()), Some(3))
+    );
+    let new_token = answer.body["device_token"].as_str().unwrap().to_string();
+    let next = vec![till.sale(&[(0, 1)])];
+    let old = server.push(&till, &old_token, &next).await;
+    assert_eq!((old.status, old.body["error"]["code"].as_str()), (401, Some("invalid_token")), "the old token died");
+    assert_eq!(ack_statuses(&server.push(&till, &new_token, &next).await), ["posted"], "the revocation was lifted");
+    let again = server.post("/api/v1/devices/enroll", None, request(till.device)).await;
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (401, Some("invalid_enrollment_code")));
+    server.verify_clean().await;
+}
