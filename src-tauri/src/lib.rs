@@ -43,6 +43,8 @@ pub fn run() {
             commands::reenrol,
             commands::restore_backup,
             commands::backup_now,
+            commands::backup_folder,
+            commands::set_backup_folder,
             commands::sign_out_till,
             commands::wipe_till,
             commands::staff,

@@ -166,9 +166,11 @@ pub fn set_folder(connection: &Connection, folder: &Path) -> Result<()> {
 /// When the nightly backup runs, in the till's local time: after the nightly sync (23:30).
 pub const NIGHTLY_AT: (u32, u32) = (23, 45);
 
-/// Backs the store up every night at [`NIGHTLY_AT`] into `folder`, for as long as the task runs.
-/// A failure is logged and tried again the next night; the counter never waits for it.
-pub async fn nightly(store: PathBuf, folder: PathBuf) {
+/// Backs the store up every night at [`NIGHTLY_AT`], for as long as the task runs, into the
+/// folder the owner set ([`set_folder`]) or else `default_folder`, read each night so a change
+/// takes effect without a restart. A failure is logged and tried again the next night; the
+/// counter never waits for it.
+pub async fn nightly(store: PathBuf, default_folder: PathBuf) {
     loop {
         let now = chrono::Local::now();
         let at = chrono::NaiveTime::from_hms_opt(NIGHTLY_AT.0, NIGHTLY_AT.1, 0).unwrap_or_default();
@@ -179,7 +181,8 @@ pub async fn nightly(store: PathBuf, folder: PathBuf) {
         if !store.exists() {
             continue;
         }
-        let (store, folder) = (store.clone(), folder.clone());
+        let folder = folder_setting(&store).unwrap_or_else(|| default_folder.clone());
+        let store = store.clone();
         let taken =
             tokio::task::spawn_blocking(move || back_up(&store, &folder, chrono::Local::now().fixed_offset())).await;
         match taken {

@@ -231,6 +231,42 @@ pub async fn wipe_till(app: State<'_, App>, owner_id: Option<StaffId>, owner_pin
     Ok(aside.display().to_string())
 }
 
+/// Where the nightly backup goes now.
+#[tauri::command]
+pub fn backup_folder(app: State<'_, App>) -> String {
+    app.backup_folder().display().to_string()
+}
+
+/// Points the nightly backup at `folder` (a USB drive, say), for a supervisor or the owner. The
+/// folder is created if missing and must take a file, or nothing changes.
+#[tauri::command]
+pub fn set_backup_folder(app: State<'_, App>, folder: String) -> Answer<String> {
+    let session = app.session()?;
+    if !matches!(session.role, Role::Owner | Role::Supervisor) {
+        return Err(tillbook_till::TillError::NotAuthorised {
+            action: "choose the backup folder",
+            needed: "supervisor",
+        }
+        .into());
+    }
+    let folder = std::path::PathBuf::from(folder.trim());
+    let unusable = |error: std::io::Error| {
+        crate::state::UiError::new("backup_failed", &format!("{} cannot take a backup: {error}", folder.display()))
+    };
+    if folder.as_os_str().is_empty() || !folder.is_absolute() {
+        return Err(crate::state::UiError::new(
+            "backup_failed",
+            "give the folder's full path, like /media/usb/tillbook",
+        ));
+    }
+    std::fs::create_dir_all(&folder).map_err(unusable)?;
+    let probe = folder.join(".tillbook-write-test");
+    std::fs::write(&probe, b"ok").map_err(unusable)?;
+    let _ = std::fs::remove_file(&probe);
+    app.with_till(|till| tillbook_till::backup::set_folder(till.connection(), &folder))?;
+    Ok(folder.display().to_string())
+}
+
 /// Backs the store up now into the backup folder (what the nightly backup does).
 #[tauri::command]
 pub fn backup_now(app: State<'_, App>) -> Answer<tillbook_till::backup::BackupFile> {

@@ -62,9 +62,14 @@ async fn a_till_with_unsynced_sales_is_wiped_only_with_the_owners_pin_and_its_fi
     let owner = seed::demo_staff().into_iter().find(|s| s.role == Role::Owner).unwrap();
     app.log_in(owner.name, owner.pin).await;
     app.click("[data-testid=nav-till]").await;
+    // The owner points the nightly backup at a USB drive; a backup now goes there.
+    let usb = folder.join("usb");
+    app.fill("[data-testid=backup-folder]", &usb.display().to_string()).await;
+    app.click("[data-testid=backup-folder-save]").await;
+    app.wait_text("[data-testid=till-message]", "Saved: tonight's backup goes there").await;
     app.click("[data-testid=backup-now]").await;
     app.find("[data-testid=backup-file]").await;
-    assert_eq!(tillbook_till::backup::backups(&folder.join("backups")).unwrap().len(), 1);
+    assert_eq!(tillbook_till::backup::backups(&usb).unwrap().len(), 1, "the backup is on the USB drive");
     app.click("[data-testid=wipe-till]").await;
     app.find("[data-testid=owner-pin]").await;
     let refusal = app.find("[data-testid=till-error]").await.text().await.unwrap();
