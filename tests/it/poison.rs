@@ -137,8 +137,7 @@ fn one_bad_batch_quarantines_each_bad_event_and_posts_the_rest() {
         );
         assert_eq!(central.scalar_i64("SELECT count(*) FROM quarantine").await, 3);
         assert_eq!(retail.local_lines(), central.posted_lines_of(retail.device()).await);
-        let metrics = reqwest::get(format!("{}/metrics", central.url())).await.unwrap().text().await.unwrap();
-        assert!(metrics.contains("tillbook_panics_total 0"), "{metrics}");
+        assert_eq!(central.metric("tillbook_panics_total").await, 0);
         central.assert_entry_numbers_gap_free().await;
         central.verify_clean().await;
         central.stop().await;
@@ -165,11 +164,7 @@ fn a_batch_refused_whole_is_not_resent_again_and_again_and_shows_the_till_stuck(
             words.contains("refused this till's last batch as a whole") && words.contains("invalid_type"),
             "{words}"
         );
-        let refused = || async {
-            let metrics = reqwest::get(format!("{}/metrics", central.url())).await.unwrap().text().await.unwrap();
-            metrics.lines().find_map(|line| line.strip_prefix("tillbook_refused_requests_total ")).unwrap().to_string()
-        };
-        let after_refusal = refused().await;
+        let after_refusal = central.metric("tillbook_refused_requests_total").await;
         // New sales nudge the loop and it keeps pulling, but the refused batch is not sent again.
         for round in 0..3 {
             let pulled = water.status().last_pull_at;
@@ -179,16 +174,9 @@ fn a_batch_refused_whole_is_not_resent_again_and_again_and_shows_the_till_stuck(
             })
             .await;
         }
-        assert_eq!(refused().await, after_refusal, "the refused batch was not resent");
+        assert_eq!(central.metric("tillbook_refused_requests_total").await, after_refusal, "the batch was not resent");
         assert!(water.pending() > 0 && central.scalar_i64("SELECT count(*) FROM inbox").await == 0);
-        let tills = tillbook_server::reports::tills::tills(
-            &central.owner,
-            chrono_tz::Africa::Nairobi,
-            chrono::Utc::now().date_naive(),
-        )
-        .await
-        .unwrap();
-        let stuck = tills.iter().find_map(|till| till.stuck.clone()).unwrap_or_default();
+        let stuck = central.stuck_reasons().await.into_iter().find_map(|(_, stuck)| stuck).unwrap_or_default();
         assert!(stuck.starts_with("invalid_type:"), "the tills report shows why: {stuck}");
         central.stop().await;
     });

@@ -169,6 +169,21 @@ impl Central {
         lines
     }
 
+    /// A counter from the server's `/metrics` (the server must be up).
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = reqwest::get(format!("{}/metrics", self.url())).await.expect("/metrics").text().await.expect("text");
+        metric_in(&text, name)
+    }
+
+    /// What the owner's tills report says holds each till up (`None`: nothing), by till code.
+    pub async fn stuck_reasons(&self) -> Vec<(String, Option<String>)> {
+        let today = chrono::Utc::now().date_naive();
+        let tills = tillbook_server::reports::tills::tills(&self.owner, chrono_tz::Africa::Nairobi, today)
+            .await
+            .expect("the tills report");
+        tills.into_iter().map(|till| (till.till_code, till.stuck)).collect()
+    }
+
     /// Entry numbers run 1..=n with no gap and no repeat.
     pub async fn assert_entry_numbers_gap_free(&self) {
         let (count, max, distinct): (i64, Option<i64>, i64) =
@@ -412,6 +427,14 @@ where
         assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The value of the counter `name` in Prometheus text.
+pub fn metric_in(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no counter {name} in:\n{text}"))
 }
 
 /// Damages the till store at `path` as a failing disk would: an index page of the journal

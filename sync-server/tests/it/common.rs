@@ -130,6 +130,25 @@ impl TestServer {
         counts
     }
 
+    /// A counter from `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let (_, text) = self.get("/metrics", None).await;
+        text.lines()
+            .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no counter {name} in:\n{text}"))
+    }
+
+    /// What the owner's tills report says holds each till up (`None`: nothing), by how far each
+    /// till is merged.
+    pub async fn stuck_reasons(&self) -> Vec<(i64, Option<String>)> {
+        let today = chrono::Utc::now().date_naive();
+        let tills = tillbook_server::reports::tills::tills(&self.owner, chrono_tz::Africa::Nairobi, today)
+            .await
+            .expect("the tills report");
+        tills.into_iter().map(|till| (till.merged_through, till.stuck)).collect()
+    }
+
     pub async fn verify_clean(&self) -> tillbook_server::verify::VerifyReport {
         let report = tillbook_server::verify::verify(&self.owner).await.expect("verify runs");
         assert!(report.is_clean(), "verify found problems: {report:#?}");

@@ -382,8 +382,7 @@ async fn each_bad_event_of_a_batch_is_quarantined_alone_and_the_rest_post() {
         .await
         .unwrap();
     assert_eq!(skews, 2, "an old stamp alone is not flagged");
-    let (_, metrics) = server.get("/metrics", None).await;
-    assert!(metrics.contains("tillbook_panics_total 0"), "{metrics}");
+    assert_eq!(server.metric("tillbook_panics_total").await, 0);
     server.verify_clean().await;
 }
 
@@ -414,26 +413,12 @@ async fn unstorable_text_is_quarantined_and_a_refused_batch_shows_the_till_stuck
     broken.event_type = "x".repeat(65);
     let refused = server.push(&till, &token, &[broken]).await;
     assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (400, Some("events[0].type")));
-    let tills = tillbook_server::reports::tills::tills(
-        &server.owner,
-        chrono_tz::Africa::Nairobi,
-        chrono::Utc::now().date_naive(),
-    )
-    .await
-    .unwrap();
-    let stuck = tills.iter().find(|status| status.merged_through == 3).and_then(|status| status.stuck.clone());
+    let stuck = server.stuck_reasons().await.into_iter().find(|(merged, _)| *merged == 3).and_then(|(_, stuck)| stuck);
     assert!(stuck.is_some_and(|reason| reason.starts_with("invalid_type:")), "the tills report shows it stuck");
     till.next_seq -= 1; // the refused event was never stored: its number is free again
     let next = till.sale(&[(1, 1)]);
     assert_eq!(ack_statuses(&server.push(&till, &token, &[next]).await), ["posted"]);
-    let tills = tillbook_server::reports::tills::tills(
-        &server.owner,
-        chrono_tz::Africa::Nairobi,
-        chrono::Utc::now().date_naive(),
-    )
-    .await
-    .unwrap();
-    assert!(tills.iter().all(|status| status.stuck.is_none()), "a merged batch clears it");
+    assert!(server.stuck_reasons().await.iter().all(|(_, stuck)| stuck.is_none()), "a merged batch clears it");
     server.verify_clean().await;
 }
 
