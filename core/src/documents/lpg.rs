@@ -21,6 +21,15 @@ pub enum NewCylinder {
     Deposit,
 }
 
+impl NewCylinder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NewCylinder::Sale => "sale",
+            NewCylinder::Deposit => "deposit",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LpgSale {
     pub sale_id: DocumentId,

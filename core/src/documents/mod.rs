@@ -3,6 +3,7 @@
 //! function to one balanced `JournalEntry` (or none, for a status change).
 
 pub mod cash;
+pub mod effects;
 pub mod laundry;
 pub mod lpg;
 pub mod payment;
@@ -15,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 pub use cash::{
     CashMovement, CashMovementKind, DayClosed, DenominationCount, Expense, PaidFrom, ShiftClosed, ShiftOpened,
+};
+pub use effects::{
+    CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, credit_of,
 };
 pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
 pub use lpg::{LpgSale, NewCylinder};
@@ -184,6 +188,20 @@ impl Document {
             Document::ShiftOpened(doc) => doc.validate(),
             Document::ShiftClosed(doc) => doc.validate(),
             Document::DayClosed(_) => Ok(()),
+        }
+    }
+
+    /// Whether the document carries a journal entry: always, never, or depending on its amounts
+    /// (`None`: zero-cost production, a count that matches, a shift closed without difference
+    /// post nothing, and either is sound). The posting rule below is what decides it; this is
+    /// what the server checks a till's event against.
+    pub fn journal_expected(&self) -> Option<bool> {
+        match self {
+            Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => Some(false),
+            Document::LaundryStatusChange(change) => Some(change.to == JobStatus::Cancelled),
+            Document::ShiftClosed(close) => Some(!close.difference.is_zero()),
+            Document::WaterProduction(_) | Document::StockCount(_) => None,
+            _ => Some(true),
         }
     }
 

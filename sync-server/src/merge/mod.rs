@@ -212,6 +212,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
                     Posting {
                         event,
                         document: &accepted.document,
+                        effects: &accepted.effects,
                         entry: accepted.entry.as_ref(),
                         entry_number,
                         flags: &accepted.flags,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use tillbook_core::chart::AccountCode;
-use tillbook_core::documents::{Document, JobStatus, NewCylinder, Tender, TenderMethod};
+use tillbook_core::documents::{Document, Effects, JobStatus, NewCylinder};
 use tillbook_core::ids::{
     BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
 };
@@ -23,7 +23,7 @@ use tillbook_core::protocol::Reason;
 use uuid::Uuid;
 
 use super::incoming::IncomingEvent;
-use super::validate::{Snapshot, credit_of};
+use super::validate::Snapshot;
 
 pub struct InboxRow<'a> {
     pub event_id: EventId,
@@ -254,14 +254,6 @@ pub struct Rows {
     pub touched_customers: Vec<CustomerId>,
 }
 
-fn method(tender: &Tender) -> &'static str {
-    match tender.method {
-        TenderMethod::Cash => "cash",
-        TenderMethod::Mpesa => "mpesa",
-        TenderMethod::Credit => "credit",
-    }
-}
-
 fn short(index: usize) -> i16 {
     i16::try_from(index).expect("documents have at most a few hundred lines")
 }
@@ -270,6 +262,7 @@ fn short(index: usize) -> i16 {
 pub struct Posting<'a> {
     pub event: &'a IncomingEvent,
     pub document: &'a Document,
+    pub effects: &'a Effects,
     pub entry: Option<&'a JournalEntry>,
     pub entry_number: Option<i64>,
     pub flags: &'a [Reason],
@@ -279,7 +272,7 @@ pub struct Posting<'a> {
 
 impl Rows {
     pub fn add(&mut self, posting: Posting<'_>, snapshot: &Snapshot) {
-        let Posting { event, document, entry, entry_number, flags, business_day, device_id } = posting;
+        let Posting { event, document, effects, entry, entry_number, flags, business_day, device_id } = posting;
         let (event_id, business_id, at) = (event.event_id, event.business_id, event.occurred_at);
         for flag in flags {
             self.flags.push(FlagRow { event_id, code: flag.code.clone(), message: flag.message.clone() });
@@ -325,6 +318,7 @@ impl Rows {
                 original_id,
             });
         };
+        let document_id = tillbook_core::documents::document_id(document);
         match document {
             Document::CustomerCreated(created) => {
                 self.customers.push(CustomerRow {
@@ -347,51 +341,22 @@ impl Rows {
                         vat_rate: line.vat_rate,
                         line_total: line.line_total,
                     });
-                    self.move_stock(snapshot, event, doc.sale_id, line.product_id, -line.quantity.decimal(), "sale");
                 }
-                self.add_tenders(event, doc.sale_id, &doc.tenders);
-                self.add_credit_invoice(event, doc.sale_id, &doc.receipt_number, &doc.tenders, business_day);
             }
             Document::LpgSale(doc) => {
                 sale(self, doc.sale_id, "lpg", &doc.receipt_number, doc.total, None);
-                let count = doc.quantity.milli() / 1000;
                 self.lpg.push(LpgRow {
                     sale_id: doc.sale_id,
                     cylinder_type_id: doc.cylinder_type_id,
-                    quantity: count,
+                    quantity: doc.quantity.milli() / 1000,
                     empty_in: doc.empty_in,
-                    new_cylinder: doc.new_cylinder.map(|new| match new {
-                        NewCylinder::Sale => "sale",
-                        NewCylinder::Deposit => "deposit",
-                    }),
+                    new_cylinder: doc.new_cylinder.map(NewCylinder::as_str),
                     gas_total: doc.gas_total,
                     cylinder_total: doc.cylinder_total,
                 });
-                self.move_cylinders(event, doc.sale_id, doc.cylinder_type_id, -count, 0, "sale");
-                if let Some(empty) = doc.empty_in {
-                    self.move_cylinders(event, doc.sale_id, empty, 0, count, "exchange");
-                }
-                self.add_tenders(event, doc.sale_id, &doc.tenders);
-                self.add_credit_invoice(event, doc.sale_id, &doc.receipt_number, &doc.tenders, business_day);
             }
             Document::Refund(doc) => {
                 sale(self, doc.refund_id, "refund", &doc.receipt_number, doc.total, Some(doc.sale_id));
-                for line in &doc.lines {
-                    self.move_stock(snapshot, event, doc.refund_id, line.product_id, line.quantity.decimal(), "return");
-                }
-                self.add_tenders(event, doc.refund_id, &doc.tenders);
-                // Money returned on credit is a credit note against the sale's own invoice.
-                if let Some((customer, amount)) = credit_of(&doc.tenders)
-                    && snapshot.invoices.get(&doc.sale_id).is_some_and(|invoice| invoice.customer_id == customer)
-                {
-                    self.allocations.push(AllocationRow {
-                        invoice_id: doc.sale_id,
-                        document_id: doc.refund_id,
-                        amount,
-                        event_id,
-                    });
-                    self.touched_customers.push(customer);
-                }
             }
             Document::SaleVoided(void) | Document::DocumentVoided(void) => {
                 self.voids.push(VoidRow {
@@ -405,17 +370,6 @@ impl Rows {
                 }
             }
             Document::LaundryDropOff(job) => {
-                self.invoices.push(InvoiceRow {
-                    invoice_id: job.job_id,
-                    business_id,
-                    customer_id: job.customer_id,
-                    number: job.ticket_number.clone(),
-                    kind: "laundry",
-                    issued_at: at,
-                    business_day,
-                    amount: job.total,
-                    event_id,
-                });
                 self.jobs.push(JobRow {
                     job_id: job.job_id,
                     business_id,
@@ -437,31 +391,6 @@ impl Rows {
                         line_total: item.line_total,
                     });
                 }
-                self.statuses.push(StatusRow {
-                    job_id: job.job_id,
-                    from_status: None,
-                    to_status: JobStatus::Received.as_str(),
-                    occurred_at: at,
-                    event_id,
-                });
-                self.touched_jobs.push(job.job_id);
-                self.touched_customers.push(job.customer_id);
-            }
-            Document::LaundryStatusChange(change) => {
-                self.statuses.push(StatusRow {
-                    job_id: change.job_id,
-                    from_status: Some(change.from.as_str()),
-                    to_status: change.to.as_str(),
-                    occurred_at: at,
-                    event_id,
-                });
-                if change.to == JobStatus::Cancelled {
-                    self.cancellations.push(CancellationRow { invoice_id: change.job_id, event_id });
-                    if let Some(invoice) = snapshot.invoices.get(&change.job_id) {
-                        self.touched_customers.push(invoice.customer_id);
-                    }
-                }
-                self.touched_jobs.push(change.job_id);
             }
             Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
                 self.payments.push(PaymentRow {
@@ -474,54 +403,95 @@ impl Rows {
                     occurred_at: at,
                     event_id,
                 });
-                for allocation in &payment.allocations {
-                    self.allocations.push(AllocationRow {
-                        invoice_id: allocation.invoice_id,
-                        document_id: payment.payment_id,
-                        amount: allocation.amount,
-                        event_id,
-                    });
-                    if snapshot.job_status.contains_key(&allocation.invoice_id) {
-                        self.touched_jobs.push(allocation.invoice_id);
-                    }
-                }
-                self.add_tenders(event, payment.payment_id, &payment.tenders);
                 self.touched_customers.push(payment.customer_id);
             }
-            Document::StockReceipt(receipt) => {
-                for line in &receipt.lines {
-                    self.move_stock(
-                        snapshot,
-                        event,
-                        receipt.receipt_id,
-                        line.product_id,
-                        line.quantity.decimal(),
-                        "receipt",
-                    );
-                }
-                for refill in &receipt.cylinders {
-                    let count = refill.quantity.milli() / 1000;
-                    self.move_cylinders(event, receipt.receipt_id, refill.cylinder_type_id, count, -count, "refill");
-                }
-            }
-            Document::WaterProduction(production) => {
-                for line in &production.lines {
-                    let quantity = line.quantity.decimal();
-                    self.move_stock(snapshot, event, production.production_id, line.product_id, quantity, "production");
-                }
-            }
-            Document::StockCount(count) => {
-                for line in &count.lines {
-                    let difference = line.counted.decimal() - line.expected.decimal();
-                    self.move_stock(snapshot, event, count.count_id, line.product_id, difference, "count");
-                }
-            }
-            Document::Expense(_)
-            | Document::CashMovement(_)
-            | Document::ShiftOpened(_)
-            | Document::ShiftClosed(_)
-            | Document::DayClosed(_) => {}
+            _ => {}
         }
+        let Some(document_id) = document_id else { return self.add_status(effects, event, snapshot) };
+        for movement in effects.stocked(snapshot) {
+            if movement.quantity < Quantity::default() {
+                self.outgoing.push((event_id, movement.product_id));
+            }
+            self.stock_moves.push(StockMoveRow {
+                business_id,
+                product_id: movement.product_id,
+                quantity: movement.quantity.decimal(),
+                reason: movement.reason.as_str(),
+                document_id,
+                event_id,
+                occurred_at: at,
+            });
+        }
+        for movement in &effects.cylinders {
+            self.cylinder_moves.push(CylinderMoveRow {
+                cylinder_type_id: movement.cylinder_type_id,
+                full_delta: movement.full_delta,
+                empty_delta: movement.empty_delta,
+                reason: movement.reason.as_str(),
+                document_id,
+                event_id,
+            });
+        }
+        for (index, tender) in effects.tenders.iter().enumerate() {
+            self.tenders.push(TenderRow {
+                document_id,
+                line_no: short(index),
+                business_id,
+                method: tender.method.as_str(),
+                amount: tender.amount,
+                mpesa_code: tender.mpesa_code.clone(),
+                customer_id: tender.customer_id,
+                occurred_at: at,
+            });
+        }
+        if let Some(invoice) = &effects.invoice {
+            self.invoices.push(InvoiceRow {
+                invoice_id: invoice.invoice_id,
+                business_id,
+                customer_id: invoice.customer_id,
+                number: invoice.number.clone(),
+                kind: invoice.kind.as_str(),
+                issued_at: at,
+                business_day,
+                amount: invoice.amount,
+                event_id,
+            });
+            self.touched_customers.push(invoice.customer_id);
+        }
+        for allocation in &effects.allocations {
+            // A credit note needs the invoice it is against (the judgement checked the customer).
+            let Some(invoice) = snapshot.invoices.get(&allocation.invoice_id) else { continue };
+            self.allocations.push(AllocationRow {
+                invoice_id: allocation.invoice_id,
+                document_id,
+                amount: allocation.amount,
+                event_id,
+            });
+            self.touched_customers.push(invoice.customer_id);
+            if snapshot.job_status.contains_key(&allocation.invoice_id) {
+                self.touched_jobs.push(allocation.invoice_id);
+            }
+        }
+        self.add_status(effects, event, snapshot);
+    }
+
+    /// A laundry job's status change and, for a cancellation, its invoice's.
+    fn add_status(&mut self, effects: &Effects, event: &IncomingEvent, snapshot: &Snapshot) {
+        let Some(change) = &effects.status else { return };
+        self.statuses.push(StatusRow {
+            job_id: change.job_id,
+            from_status: change.from.map(JobStatus::as_str),
+            to_status: change.to.as_str(),
+            occurred_at: event.occurred_at,
+            event_id: event.event_id,
+        });
+        if let Some(invoice_id) = effects.cancels_invoice {
+            self.cancellations.push(CancellationRow { invoice_id, event_id: event.event_id });
+            if let Some(invoice) = snapshot.invoices.get(&invoice_id) {
+                self.touched_customers.push(invoice.customer_id);
+            }
+        }
+        self.touched_jobs.push(change.job_id);
     }
 
     /// Customers created by this batch's events, for the change feed.
@@ -529,94 +499,9 @@ impl Rows {
         self.customers.iter().map(|customer| customer.id.0).collect()
     }
 
-    fn move_stock(
-        &mut self,
-        snapshot: &Snapshot,
-        event: &IncomingEvent,
-        document_id: DocumentId,
-        product_id: ProductId,
-        quantity: rust_decimal::Decimal,
-        reason: &'static str,
-    ) {
-        let stocked = snapshot.products.get(&product_id).is_some_and(|product| product.stock.is_some());
-        if !stocked || quantity.is_zero() {
-            return;
-        }
-        if quantity.is_sign_negative() {
-            self.outgoing.push((event.event_id, product_id));
-        }
-        self.stock_moves.push(StockMoveRow {
-            business_id: event.business_id,
-            product_id,
-            quantity,
-            reason,
-            document_id,
-            event_id: event.event_id,
-            occurred_at: event.occurred_at,
-        });
-    }
-
-    fn move_cylinders(
-        &mut self,
-        event: &IncomingEvent,
-        document_id: DocumentId,
-        cylinder_type_id: CylinderTypeId,
-        full_delta: i64,
-        empty_delta: i64,
-        reason: &'static str,
-    ) {
-        self.cylinder_moves.push(CylinderMoveRow {
-            cylinder_type_id,
-            full_delta,
-            empty_delta,
-            reason,
-            document_id,
-            event_id: event.event_id,
-        });
-    }
-
-    fn add_tenders(&mut self, event: &IncomingEvent, document_id: DocumentId, tenders: &[Tender]) {
-        for (index, tender) in tenders.iter().enumerate() {
-            self.tenders.push(TenderRow {
-                document_id,
-                line_no: short(index),
-                business_id: event.business_id,
-                method: method(tender),
-                amount: tender.amount,
-                mpesa_code: tender.mpesa_code.clone(),
-                customer_id: tender.customer_id,
-                occurred_at: event.occurred_at,
-            });
-        }
-    }
-
     /// The documents this batch voids.
     pub fn voided_documents(&self) -> impl Iterator<Item = DocumentId> + '_ {
         self.voids.iter().map(|void| void.document_id)
-    }
-
-    fn add_credit_invoice(
-        &mut self,
-        event: &IncomingEvent,
-        sale_id: DocumentId,
-        receipt: &str,
-        tenders: &[Tender],
-        business_day: NaiveDate,
-    ) {
-        if let Some((customer_id, amount)) = credit_of(tenders) {
-            self.invoices.push(InvoiceRow {
-                invoice_id: sale_id,
-                business_id: event.business_id,
-                customer_id,
-                number: receipt.to_string(),
-                kind: "credit_sale",
-                issued_at: event.occurred_at,
-                business_day,
-                amount,
-                event_id: event.event_id,
-            });
-            self.touched_customers.push(customer_id);
-        }
     }
 
     /// Writes every table, in an order the foreign keys accept. Returns the flags raised by

@@ -17,7 +17,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use tillbook_core::DocumentError;
 use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
 use tillbook_core::chart::{Account, AccountCode, Business};
-use tillbook_core::documents::{Document, JobStatus, Tender, document_id};
+use tillbook_core::documents::{Document, Effects, JobStatus, credit_of, document_id};
 use tillbook_core::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, EntryId, LaundryServiceId, ProductId};
 use tillbook_core::journal::{JournalEntry, JournalPayload};
 use tillbook_core::money::Money;
@@ -98,6 +98,8 @@ impl Lookup for Snapshot {
 pub struct Accepted {
     pub document: Document,
     pub entry: Option<JournalEntry>,
+    /// What the document does besides posting, as core decides it.
+    pub effects: Effects,
     pub flags: Vec<Reason>,
 }
 
@@ -192,8 +194,9 @@ fn check(event: &IncomingEvent, parsed: Parsed, context: Context<'_>, snapshot: 
     }
     document.validate(business, snapshot).map_err(from_document_error)?;
     check_references(&document, entry.as_ref(), business, snapshot)?;
-    let flags = flags(event, &document, snapshot, context);
-    Ok(Accepted { document, entry, flags })
+    let effects = document.effects().map_err(|error| from_document_error(error.into()))?;
+    let flags = flags(event, &document, &effects, snapshot, context);
+    Ok(Accepted { document, entry, effects, flags })
 }
 
 /// A stamp no till could have meant: before Tillbook's first sale, or a year past the server.
@@ -211,17 +214,9 @@ fn check_time(occurred_at: DateTime<FixedOffset>, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-/// Documents that move money carry a journal; those that never do must not.
+/// Documents that move money carry a journal; those that never do must not (core decides which).
 fn check_journal_presence(document: &Document, entry: Option<&JournalEntry>) -> Result<(), Reason> {
-    let required = match document {
-        Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => Some(false),
-        Document::LaundryStatusChange(change) => Some(change.to == JobStatus::Cancelled),
-        Document::ShiftClosed(close) => Some(!close.difference.is_zero()),
-        // Zero-cost production and a count that matches post nothing; either is sound.
-        Document::WaterProduction(_) | Document::StockCount(_) => None,
-        _ => Some(true),
-    };
-    match (required, entry) {
+    match (document.journal_expected(), entry) {
         (Some(true), None) => Err(reason("journal_missing", "this document moves money but carries no journal")),
         (Some(false), Some(_)) => {
             Err(reason("journal_unexpected", "this document moves no money but carries a journal"))
@@ -322,6 +317,16 @@ fn check_references(
             if original.event_type != "sale.recorded" {
                 return Err(reason("nothing_to_reverse", format!("{} is not a sale", refund.sale_id)));
             }
+            // Money returned on credit is a credit note against the sale's own invoice.
+            let credit = credit_of(&refund.tenders).map_err(|error| from_document_error(error.into()))?;
+            if let Some((customer, _)) = credit
+                && snapshot.invoices.get(&refund.sale_id).is_none_or(|invoice| invoice.customer_id != customer)
+            {
+                return Err(reason(
+                    "unknown_invoice",
+                    format!("{} has no invoice of this customer to take a credit note", refund.sale_id),
+                ));
+            }
             money_in_matches(entry, business, refund.total, false)
         }
         Document::SaleVoided(void) | Document::DocumentVoided(void) => {
@@ -379,18 +384,14 @@ fn posted_original<'a>(id: DocumentId, business: &Business, snapshot: &'a Snapsh
     Ok(original)
 }
 
-fn tenders_of(document: &Document) -> &[Tender] {
-    match document {
-        Document::Sale(sale) => &sale.tenders,
-        Document::LpgSale(sale) => &sale.tenders,
-        Document::Refund(refund) => &refund.tenders,
-        Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => &payment.tenders,
-        _ => &[],
-    }
-}
-
 /// Business facts worth the owner's eye; the event is posted regardless.
-fn flags(event: &IncomingEvent, document: &Document, snapshot: &Snapshot, context: Context<'_>) -> Vec<Reason> {
+fn flags(
+    event: &IncomingEvent,
+    document: &Document,
+    effects: &Effects,
+    snapshot: &Snapshot,
+    context: Context<'_>,
+) -> Vec<Reason> {
     let mut flags = Vec::new();
     let ahead = event.occurred_at.with_timezone(&Utc) - context.now;
     if ahead.num_minutes() > CLOCK_SKEW_LIMIT_MINUTES {
@@ -423,8 +424,8 @@ fn flags(event: &IncomingEvent, document: &Document, snapshot: &Snapshot, contex
             }
         }
     }
-    if !matches!(document, Document::Refund(_)) {
-        for code in tenders_of(document).iter().filter_map(|tender| tender.mpesa_code.as_deref()) {
+    if !effects.money_back {
+        for code in effects.tenders.iter().filter_map(|tender| tender.mpesa_code.as_deref()) {
             if snapshot.mpesa_codes.contains(code) {
                 flags.push(reason("duplicate_mpesa_code", format!("M-Pesa code {code} was recorded before")));
             }
@@ -464,61 +465,36 @@ fn remember(snapshot: &mut Snapshot, event: &IncomingEvent, accepted: &Accepted)
             );
         }
     }
-    if !matches!(document, Document::Refund(_)) {
-        for code in tenders_of(document).iter().filter_map(|tender| tender.mpesa_code.clone()) {
+    if !accepted.effects.money_back {
+        for code in accepted.effects.tenders.iter().filter_map(|tender| tender.mpesa_code.clone()) {
             snapshot.mpesa_codes.insert(code);
         }
     }
-    match document {
-        Document::CustomerCreated(created) => {
-            snapshot.customers.entry(created.customer_id).or_insert_with(|| Customer {
-                id: created.customer_id,
-                name: created.name.clone(),
-                phone: created.phone.clone(),
-                credit_limit: created.credit_limit,
-                active: true,
-            });
-        }
-        Document::Sale(_) | Document::LpgSale(_) => {
-            if let Some((customer_id, _)) = credit_of(tenders_of(document)) {
-                let id = document_id(document).expect("sales have ids");
-                snapshot
-                    .invoices
-                    .insert(id, InvoiceState { business_id: event.business_id, customer_id, cancelled: false });
-            }
-        }
-        Document::LaundryDropOff(job) => {
-            snapshot.invoices.insert(
-                job.job_id,
-                InvoiceState { business_id: event.business_id, customer_id: job.customer_id, cancelled: false },
-            );
-            snapshot.job_status.insert(job.job_id, JobStatus::Received);
-        }
-        Document::LaundryStatusChange(change) => {
-            snapshot.job_status.insert(change.job_id, change.to);
-            if change.to == JobStatus::Cancelled
-                && let Some(invoice) = snapshot.invoices.get_mut(&change.job_id)
-            {
-                invoice.cancelled = true;
-            }
-        }
-        Document::SaleVoided(void) | Document::DocumentVoided(void) => {
-            snapshot.voided.insert(void.document_id);
-        }
-        _ => {}
+    if let Document::CustomerCreated(created) = document {
+        snapshot.customers.entry(created.customer_id).or_insert_with(|| Customer {
+            id: created.customer_id,
+            name: created.name.clone(),
+            phone: created.phone.clone(),
+            credit_limit: created.credit_limit,
+            active: true,
+        });
     }
-}
-
-/// The customer and amount a document puts on credit, if any: the first credit tender's
-/// customer, and every credit tender's amount.
-pub fn credit_of(tenders: &[Tender]) -> Option<(CustomerId, Money)> {
-    let customer = tenders.iter().find_map(|tender| tender.customer_id)?;
-    let amount = Money::sum(
-        tenders
-            .iter()
-            .filter(|tender| tender.method == tillbook_core::documents::TenderMethod::Credit)
-            .map(|t| t.amount),
-    )
-    .ok()?;
-    amount.is_positive().then_some((customer, amount))
+    let effects = &accepted.effects;
+    if let Some(invoice) = &effects.invoice {
+        snapshot.invoices.insert(
+            invoice.invoice_id,
+            InvoiceState { business_id: event.business_id, customer_id: invoice.customer_id, cancelled: false },
+        );
+    }
+    if let Some(change) = &effects.status {
+        snapshot.job_status.insert(change.job_id, change.to);
+    }
+    if let Some(cancelled) = effects.cancels_invoice
+        && let Some(invoice) = snapshot.invoices.get_mut(&cancelled)
+    {
+        invoice.cancelled = true;
+    }
+    if let Some(voided) = effects.voids {
+        snapshot.voided.insert(voided);
+    }
 }

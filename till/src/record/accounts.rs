@@ -85,7 +85,7 @@ impl Till {
             total: given,
         };
         let recorded = work.record(&Document::PaymentReceived(payment.clone()))?;
-        let warnings = write_payment(&work, &payment)?;
+        let warnings = write_payment(&mut work, &payment)?;
         work.commit()?;
         Ok(PaymentOutcome {
             payment_id: payment.payment_id,
@@ -114,7 +114,9 @@ pub(crate) fn settle_up_to(due: Money, inputs: &[TenderInput]) -> Result<Settlem
     Ok(settle(total, inputs)?)
 }
 
-pub(crate) fn write_payment(work: &Work<'_>, payment: &Payment) -> Result<Vec<Warning>> {
+/// A payment's own row (its tenders and allocations are its effects, written by the recording),
+/// and the warnings of its recording.
+pub(crate) fn write_payment(work: &mut Work<'_>, payment: &Payment) -> Result<Vec<Warning>> {
     cached_execute(&work.tx,
         "INSERT INTO payment (id, business_id, customer_id, receipt_number, occurred_at, business_day, total_cents, unapplied_cents)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -129,14 +131,5 @@ pub(crate) fn write_payment(work: &Work<'_>, payment: &Payment) -> Result<Vec<Wa
             payment.unapplied.cents(),
         ],
     )?;
-    for allocation in &payment.allocations {
-        cached_execute(
-            &work.tx,
-            "INSERT INTO allocation (source_id, invoice_id, amount_cents) VALUES (?1, ?2, ?3)",
-            params![payment.payment_id.to_string(), allocation.invoice_id.to_string(), allocation.amount.cents()],
-        )?;
-    }
-    let mut warnings = Vec::new();
-    work.write_tenders(payment.payment_id, &payment.tenders, &mut warnings)?;
-    Ok(warnings)
+    Ok(std::mem::take(&mut work.warnings))
 }

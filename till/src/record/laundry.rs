@@ -168,11 +168,6 @@ impl Till {
         let outstanding = invoice_outstanding(&work.tx, job.id)?;
         let paid = Money::from_cents(total).checked_sub(outstanding)?;
         let recorded = change_status(&mut work, &job, JobStatus::Cancelled, reason.to_string(), paid)?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO reversed_document (document_id, reversal_event_id, kind) VALUES (?1, ?2, 'cancellation')",
-            params![job.id.to_string(), recorded.event_id.to_string()],
-        )?;
         work.commit()?;
         Ok(recorded)
     }
@@ -215,21 +210,8 @@ fn price_items(work: &Work<'_>, requests: &[LaundryItemRequest]) -> Result<Vec<L
     Ok(items)
 }
 
+/// A job's own rows (its invoice and first status are its effects, written by the recording).
 fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
-    cached_execute(
-        &work.tx,
-        "INSERT INTO invoice (id, business_id, customer_id, number, source, total_cents, issued_on, due_on)
-         VALUES (?1, ?2, ?3, ?4, 'laundry', ?5, ?6, ?7)",
-        params![
-            job.job_id.to_string(),
-            work.business.id.to_string(),
-            job.customer_id.to_string(),
-            job.ticket_number,
-            job.total.cents(),
-            work.day_text(),
-            job.promised_at.date_naive().to_string(),
-        ],
-    )?;
     cached_execute(&work.tx,
         "INSERT INTO laundry_job (id, business_id, ticket_number, customer_id, promised_at, dropped_off_at, status, notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'received', ?7)",
@@ -253,11 +235,6 @@ fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
         };
         write_job_line(&work.tx, job.job_id, line_no, &line)?;
     }
-    cached_execute(
-        &work.tx,
-        "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id) VALUES (?1, NULL, 'received', ?2, ?3)",
-        params![job.job_id.to_string(), work.occurred_at_text(), work.session.staff_id.to_string()],
-    )?;
     Ok(())
 }
 
@@ -321,26 +298,7 @@ fn change_status(work: &mut Work<'_>, job: &Job, to: JobStatus, reason: String, 
         reason,
         paid,
     };
-    let recorded = work.record(&Document::LaundryStatusChange(change.clone()))?;
-    cached_execute(
-        &work.tx,
-        "UPDATE laundry_job SET status = ?1 WHERE id = ?2",
-        params![to.as_str(), job.id.to_string()],
-    )?;
-    cached_execute(
-        &work.tx,
-        "INSERT INTO laundry_status_history (job_id, from_status, to_status, changed_at, staff_id, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            job.id.to_string(),
-            job.status.as_str(),
-            to.as_str(),
-            work.occurred_at_text(),
-            work.session.staff_id.to_string(),
-            change.reason
-        ],
-    )?;
-    Ok(recorded)
+    work.record(&Document::LaundryStatusChange(change))
 }
 
 /// Records a `laundry.paid` payment allocated to the job; anything past the balance that is not

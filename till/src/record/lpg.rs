@@ -3,16 +3,16 @@
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use tillbook_core::catalog::{CylinderType, Lookup};
+use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{Document, LpgSale, NewCylinder, Tender, TenderInput, settle};
 use tillbook_core::ids::{CylinderTypeId, DocumentId};
 use tillbook_core::{DocumentError, Money, Quantity};
 
-use super::sales::{check_credit, write_credit_invoice, write_sale_header};
+use super::sales::{check_credit, write_sale_header};
 use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::Result;
 use crate::master::SqlLookup;
-use crate::sql::{cached_execute, cached_row};
+use crate::sql::cached_execute;
 use crate::staff::Session;
 use crate::till::Till;
 
@@ -46,12 +46,11 @@ impl Till {
     pub fn lpg_sale(&mut self, session: &Session, request: &LpgRequest) -> Result<LpgOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let receipt_number = work.next_receipt_number()?;
-        let (mut sale, full) = price(&work, request, receipt_number)?;
+        let mut sale = price(&work, request, receipt_number)?;
         let settlement = settle(sale.total, &request.tenders)?;
         check_credit(&work, &settlement.tenders)?;
         sale.tenders = settlement.tenders;
         let recorded = work.record(&Document::LpgSale(sale.clone()))?;
-
         write_sale_header(&work, sale.sale_id, "lpg", &sale.receipt_number, sale.total)?;
         cached_execute(
             &work.tx,
@@ -61,29 +60,10 @@ impl Till {
                 sale.cylinder_type_id.to_string(),
                 request.quantity,
                 sale.empty_in.map(|id| id.to_string()),
-                sale.new_cylinder.map(|n| match n {
-                    NewCylinder::Sale => "sale",
-                    NewCylinder::Deposit => "deposit",
-                }),
+                sale.new_cylinder.map(NewCylinder::as_str),
             ],
         )?;
-        let count = i64::from(request.quantity);
-        work.move_cylinders(sale.cylinder_type_id, sale.sale_id, -count, 0, "sale")?;
-        if let Some(empty) = sale.empty_in {
-            work.move_cylinders(empty, sale.sale_id, 0, count, "exchange")?;
-        }
-        let mut warnings = Vec::new();
-        work.write_tenders(sale.sale_id, &sale.tenders, &mut warnings)?;
-        write_credit_invoice(&work, sale.sale_id, &sale.receipt_number, &sale.tenders)?;
-        let full_left: i64 = cached_row(
-            &work.tx,
-            "SELECT COALESCE((SELECT full FROM cylinder_level WHERE cylinder_type_id = ?1), 0)",
-            [sale.cylinder_type_id.to_string()],
-            |row| row.get(0),
-        )?;
-        if full_left < 0 {
-            warnings.push(Warning::NegativeStock { product: format!("{} kg {} (full)", full.size_kg, full.brand) });
-        }
+        let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
         let vat = sale.vat()?;
         Ok(LpgOutcome {
@@ -112,7 +92,7 @@ impl Till {
     /// Prices an LPG sale without recording anything (the request's tenders are ignored).
     pub fn quote_lpg(&mut self, session: &Session, request: &LpgRequest) -> Result<LpgQuote> {
         let work = self.work(session, ShiftNeed::IfOpen)?;
-        let (sale, _) = price(&work, request, String::new())?;
+        let sale = price(&work, request, String::new())?;
         let deposit = match sale.new_cylinder {
             Some(NewCylinder::Deposit) => sale.cylinder_total,
             _ => Money::ZERO,
@@ -121,8 +101,8 @@ impl Till {
     }
 }
 
-/// The sale priced from the store's cylinder prices, with the type of the full cylinders.
-fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Result<(LpgSale, CylinderType)> {
+/// The sale priced from the store's cylinder prices.
+fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Result<LpgSale> {
     if request.quantity == 0 {
         return Err(DocumentError::QuantityNotPositive { line: 0 }.into());
     }
@@ -131,7 +111,5 @@ fn price(work: &Work<'_>, request: &LpgRequest, receipt_number: String) -> Resul
     lookup.check()?;
     let full = full.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
     let quantity = Quantity::try_whole(i64::from(request.quantity))?;
-    let sale =
-        LpgSale::priced(DocumentId::new(), receipt_number, &full, quantity, request.empty_in, request.new_cylinder)?;
-    Ok((sale, full))
+    Ok(LpgSale::priced(DocumentId::new(), receipt_number, &full, quantity, request.empty_in, request.new_cylinder)?)
 }

@@ -15,12 +15,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
+use tillbook_core::DocumentError;
+use tillbook_core::JournalEntry;
 use tillbook_core::chart::Business;
-use tillbook_core::documents::{Document, Tender, document_id};
-use tillbook_core::ids::{DocumentId, EntryId, EventId, ShiftId};
+use tillbook_core::documents::{Document, document_id};
+use tillbook_core::ids::{EntryId, EventId, ShiftId};
 use tillbook_core::protocol::Event;
 use tillbook_core::time::business_day;
-use tillbook_core::{JournalEntry, Quantity};
 
 use crate::error::{Result, TillError};
 use crate::master::{self, SqlLookup};
@@ -64,6 +65,9 @@ pub(crate) struct Work<'t> {
     pub occurred_at: DateTime<FixedOffset>,
     pub business_day: NaiveDate,
     pub shift_id: Option<ShiftId>,
+    /// What the cashier should be told of what was recorded (an M-Pesa code seen before, stock
+    /// below zero), gathered as the rows are written.
+    pub warnings: Vec<Warning>,
 }
 
 impl Till {
@@ -73,6 +77,9 @@ impl Till {
         let occurred_at = (self.clock)();
         let zone: Tz = self.zone;
         let tx = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A document's rows refer to each other (a job to its invoice, its history to the job);
+        // checked at commit, they may be written in the order the effects come.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
         let business = master::business(&tx, session.business_id)?;
         let shift_id = open_shift(&tx)?.map(|(id, _)| id);
         if shift == ShiftNeed::Required && shift_id.is_none() {
@@ -86,6 +93,7 @@ impl Till {
             occurred_at,
             business_day: business_day(occurred_at, zone),
             shift_id,
+            warnings: Vec::new(),
         })
     }
 }
@@ -115,7 +123,9 @@ impl Work<'_> {
         Ok(format!("{}-{number:06}", self.till.till_code))
     }
 
-    /// Posts `document`, then writes its provisional journal entry and its outbox event.
+    /// Posts `document`, then writes its provisional journal entry, its outbox event and the
+    /// rows of its effects (core's `Document::effects`). The document's own rows (a sale's
+    /// header and lines, a job) are the caller's.
     pub fn record(&mut self, document: &Document) -> Result<Recorded> {
         let entry_id = EntryId::new();
         let lookup = SqlLookup::new(&self.tx);
@@ -165,6 +175,9 @@ impl Work<'_> {
                 payload
             ],
         )?;
+        let effects = document.effects().map_err(DocumentError::from)?;
+        let warnings = crate::store::effects::write(self, document, &effects, event_id)?;
+        self.warnings.extend(warnings);
         Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()) })
     }
 
@@ -205,85 +218,6 @@ impl Work<'_> {
         if net != 0 {
             return Err(TillError::Invariant(format!("entry {} is off by {net} cents", entry.entry_id())));
         }
-        Ok(())
-    }
-
-    /// Writes a document's tenders, warning about an M-Pesa code seen before.
-    pub fn write_tenders(&self, document: DocumentId, tenders: &[Tender], warnings: &mut Vec<Warning>) -> Result<()> {
-        for (line_no, tender) in (0_i64..).zip(tenders) {
-            if let Some(code) = &tender.mpesa_code {
-                let seen: bool = cached_row(
-                    &self.tx,
-                    "SELECT EXISTS (SELECT 1 FROM tender WHERE mpesa_code = ?1)",
-                    [code],
-                    |row| row.get(0),
-                )?;
-                if seen {
-                    warnings.push(Warning::DuplicateMpesaCode { mpesa_code: code.clone() });
-                }
-            }
-            cached_execute(
-                &self.tx,
-                "INSERT INTO tender (document_id, line_no, method, amount_cents, mpesa_code, customer_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    document.to_string(),
-                    line_no,
-                    tender.method.as_str(),
-                    tender.amount.cents(),
-                    tender.mpesa_code,
-                    tender.customer_id.map(|id| id.to_string()),
-                ],
-            )?;
-        }
-        Ok(())
-    }
-
-    /// A product's stock moves by `quantity` (negative: out).
-    pub fn move_stock(
-        &self,
-        product: tillbook_core::ids::ProductId,
-        document: DocumentId,
-        quantity: Quantity,
-        reason: &str,
-    ) -> Result<()> {
-        cached_execute(
-            &self.tx,
-            "INSERT INTO stock_movement (product_id, document_id, quantity_milli, reason, occurred_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![product.to_string(), document.to_string(), quantity.milli(), reason, self.occurred_at_text()],
-        )?;
-        Ok(())
-    }
-
-    /// Warns when a product's stock is below zero after this recording.
-    pub fn warn_if_negative(&self, product: tillbook_core::ids::ProductId, warnings: &mut Vec<Warning>) -> Result<()> {
-        let (level, name): (i64, String) = cached_row(
-            &self.tx,
-            "SELECT COALESCE((SELECT quantity_milli FROM stock_level WHERE product_id = ?1), 0), name
-             FROM product WHERE id = ?1",
-            [product.to_string()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        if level < 0 {
-            warnings.push(Warning::NegativeStock { product: name });
-        }
-        Ok(())
-    }
-
-    pub fn move_cylinders(
-        &self,
-        cylinder_type: tillbook_core::ids::CylinderTypeId,
-        document: DocumentId,
-        full_delta: i64,
-        empty_delta: i64,
-        reason: &str,
-    ) -> Result<()> {
-        cached_execute(&self.tx,
-            "INSERT INTO cylinder_movement (cylinder_type_id, document_id, full_delta, empty_delta, reason, occurred_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![cylinder_type.to_string(), document.to_string(), full_delta, empty_delta, reason, self.occurred_at_text()],
-        )?;
         Ok(())
     }
 

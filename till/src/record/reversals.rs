@@ -4,14 +4,12 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{Document, Refund, RefundLine, Tender, TenderMethod, VOIDABLE_TYPES, Void, tender};
 use tillbook_core::ids::{CustomerId, DocumentId};
 use tillbook_core::{DocumentError, Money, Quantity};
 
 use super::{Recorded, ShiftNeed, Work};
 use crate::error::{Result, TillError};
-use crate::master::SqlLookup;
 use crate::reports::invoice_outstanding;
 use crate::sql::{cached_execute, cached_row, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::staff::Session;
@@ -126,12 +124,6 @@ impl Till {
             Document::DocumentVoided(void)
         };
         let recorded = work.record(&document)?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO reversed_document (document_id, reversal_event_id, kind) VALUES (?1, ?2, 'void')",
-            params![document_id.to_string(), recorded.event_id.to_string()],
-        )?;
-        put_back_stock(&work, document_id)?;
         work.commit()?;
         Ok(recorded)
     }
@@ -198,7 +190,7 @@ impl Till {
             reason: request.reason.trim().to_string(),
         };
         let recorded = work.record(&Document::Refund(refund.clone()))?;
-        write_refund(&work, &refund, &lines, &tender)?;
+        write_refund(&work, &refund, &lines)?;
         work.commit()?;
         Ok(RefundOutcome {
             refund_id: refund.refund_id,
@@ -244,22 +236,6 @@ fn check_sale_voidable(work: &Work<'_>, sale_id: DocumentId) -> Result<()> {
     if allocated {
         return Err(TillError::HasPayments(receipt));
     }
-    Ok(())
-}
-
-/// Every stock and cylinder movement of the document, negated.
-fn put_back_stock(work: &Work<'_>, document_id: DocumentId) -> Result<()> {
-    cached_execute(
-        &work.tx,
-        "INSERT INTO stock_movement (product_id, document_id, quantity_milli, reason, occurred_at)
-         SELECT product_id, document_id, -quantity_milli, 'void', ?2 FROM stock_movement WHERE document_id = ?1",
-        params![document_id.to_string(), work.occurred_at_text()],
-    )?;
-    cached_execute(&work.tx,
-        "INSERT INTO cylinder_movement (cylinder_type_id, document_id, full_delta, empty_delta, reason, occurred_at)
-         SELECT cylinder_type_id, document_id, -full_delta, -empty_delta, 'void', ?2 FROM cylinder_movement WHERE document_id = ?1",
-        params![document_id.to_string(), work.occurred_at_text()],
-    )?;
     Ok(())
 }
 
@@ -319,7 +295,8 @@ fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, 
     }
 }
 
-fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)], tender: &Tender) -> Result<()> {
+/// A refund's own rows (its stock, tender and credit note are its effects).
+fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)]) -> Result<()> {
     cached_execute(
         &work.tx,
         "INSERT INTO refund (id, sale_id, receipt_number, occurred_at, business_day, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -332,7 +309,6 @@ fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)],
             refund.total.cents(),
         ],
     )?;
-    let lookup = SqlLookup::new(&work.tx);
     for (line_no, line) in lines {
         cached_execute(
             &work.tx,
@@ -343,20 +319,6 @@ fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)],
                 line.quantity.milli(),
                 line.amount.cents()
             ],
-        )?;
-        let stocked = lookup.product(line.product_id).is_some_and(|product| product.stock.is_some());
-        if stocked {
-            work.move_stock(line.product_id, refund.refund_id, line.quantity, "refund")?;
-        }
-    }
-    lookup.check()?;
-    let mut warnings = Vec::new();
-    work.write_tenders(refund.refund_id, &refund.tenders, &mut warnings)?;
-    if tender.method == TenderMethod::Credit {
-        cached_execute(
-            &work.tx,
-            "INSERT INTO allocation (source_id, invoice_id, amount_cents) VALUES (?1, ?2, ?3)",
-            params![refund.refund_id.to_string(), refund.sale_id.to_string(), tender.amount.cents()],
         )?;
     }
     Ok(())

@@ -1,7 +1,6 @@
 //! Water and retail sales at the counter: priced from the store, paid by cash (with change),
 //! M-Pesa, credit to a customer, or any split of them.
 
-use chrono::Days;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::{Lookup, Product};
@@ -68,8 +67,8 @@ impl Till {
             total,
         };
         let recorded = work.record(&Document::Sale(sale.clone()))?;
-        let mut warnings = Vec::new();
-        write_sale(&work, &sale, &products, &mut warnings)?;
+        write_sale(&work, &sale, &products)?;
+        let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
         let vat = Money::sum(sale.lines.iter().map(SaleLine::vat))?;
         Ok(SaleOutcome {
@@ -164,9 +163,9 @@ pub(crate) fn check_credit(work: &Work<'_>, tenders: &[Tender]) -> Result<()> {
     Ok(())
 }
 
-/// The operational rows of a sale: header, lines at their cost, tenders, stock out, and an
-/// invoice for the part on credit.
-fn write_sale(work: &Work<'_>, sale: &Sale, products: &[Product], warnings: &mut Vec<Warning>) -> Result<()> {
+/// A sale's own rows: its header and its lines at their cost (its tenders, stock and invoice
+/// are its effects, written by the recording).
+fn write_sale(work: &Work<'_>, sale: &Sale, products: &[Product]) -> Result<()> {
     write_sale_header(work, sale.sale_id, "goods", &sale.receipt_number, sale.total)?;
     for ((line_no, line), product) in (0_i64..).zip(&sale.lines).zip(products) {
         cached_execute(
@@ -186,13 +185,8 @@ fn write_sale(work: &Work<'_>, sale: &Sale, products: &[Product], warnings: &mut
                 product.unit_cost.cents(),
             ],
         )?;
-        if product.stock.is_some() {
-            work.move_stock(line.product_id, sale.sale_id, -line.quantity, "sale")?;
-            work.warn_if_negative(line.product_id, warnings)?;
-        }
     }
-    work.write_tenders(sale.sale_id, &sale.tenders, warnings)?;
-    write_credit_invoice(work, sale.sale_id, &sale.receipt_number, &sale.tenders)
+    Ok(())
 }
 
 pub(crate) fn write_sale_header(
@@ -215,36 +209,6 @@ pub(crate) fn write_sale_header(
             work.shift_id.map(|id| id.to_string()),
             work.session.staff_id.to_string(),
             total.cents(),
-        ],
-    )?;
-    Ok(())
-}
-
-/// The part of a sale paid on credit becomes an invoice to the customer.
-pub(crate) fn write_credit_invoice(
-    work: &Work<'_>,
-    sale_id: DocumentId,
-    receipt: &str,
-    tenders: &[Tender],
-) -> Result<()> {
-    let Some(credit) = tenders.iter().find(|t| t.method == TenderMethod::Credit) else { return Ok(()) };
-    let customer = credit.customer_id.ok_or(DocumentError::CreditWithoutCustomer)?;
-    let due_on = work
-        .business_day
-        .checked_add_days(Days::new(CREDIT_TERMS_DAYS))
-        .ok_or_else(|| TillError::Invariant("due date out of range".into()))?;
-    cached_execute(
-        &work.tx,
-        "INSERT INTO invoice (id, business_id, customer_id, number, source, total_cents, issued_on, due_on)
-         VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7)",
-        params![
-            sale_id.to_string(),
-            work.business.id.to_string(),
-            customer.to_string(),
-            receipt,
-            credit.amount.cents(),
-            work.day_text(),
-            due_on.to_string(),
         ],
     )?;
     Ok(())

@@ -80,13 +80,6 @@ impl Till {
             paid_by: request.paid_by,
         };
         let recorded = work.record(&Document::StockReceipt(receipt.clone()))?;
-        for line in &receipt.lines {
-            work.move_stock(line.product_id, receipt.receipt_id, line.quantity, "receipt")?;
-        }
-        for refill in &request.cylinders {
-            let count = i64::from(refill.quantity);
-            work.move_cylinders(refill.cylinder_type_id, receipt.receipt_id, count, -count, "refill")?;
-        }
         work.commit()?;
         Ok(recorded)
     }
@@ -97,9 +90,6 @@ impl Till {
         let costed = cost_at_standard(&work, lines)?;
         let production = WaterProduction { production_id: DocumentId::new(), lines: costed };
         let recorded = work.record(&Document::WaterProduction(production.clone()))?;
-        for line in &production.lines {
-            work.move_stock(line.product_id, production.production_id, line.quantity, "production")?;
-        }
         work.commit()?;
         Ok(recorded)
     }
@@ -125,12 +115,6 @@ impl Till {
         lookup.check()?;
         let count = StockCount { count_id: DocumentId::new(), lines };
         let recorded = work.record(&Document::StockCount(count.clone()))?;
-        for line in &count.lines {
-            let difference = line.difference()?;
-            if difference != Quantity::default() {
-                work.move_stock(line.product_id, count.count_id, difference, "count")?;
-            }
-        }
         work.commit()?;
         Ok(recorded)
     }

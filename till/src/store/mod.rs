@@ -1,6 +1,8 @@
 //! Opening the till's SQLite store: the durability settings of DESIGN §6 and the migrations of
 //! `migrations-local/`, applied in order at open, forward only, each in its own transaction.
 
+pub(crate) mod effects;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,14 +12,14 @@ use crate::error::{Result, TillError};
 
 /// Every migration, in order. A test checks that each file in `migrations-local/` is listed.
 pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_store", include_str!("../../migrations-local/0001_store.sql")),
-    ("0002_stock_levels", include_str!("../../migrations-local/0002_stock_levels.sql")),
-    ("0003_sync", include_str!("../../migrations-local/0003_sync.sql")),
-    ("0004_shared_jobs", include_str!("../../migrations-local/0004_shared_jobs.sql")),
-    ("0005_payment_day", include_str!("../../migrations-local/0005_payment_day.sql")),
-    ("0006_quarantine_resolution", include_str!("../../migrations-local/0006_quarantine_resolution.sql")),
-    ("0007_token_missing", include_str!("../../migrations-local/0007_token_missing.sql")),
-    ("0008_restore_log", include_str!("../../migrations-local/0008_restore_log.sql")),
+    ("0001_store", include_str!("../../../migrations-local/0001_store.sql")),
+    ("0002_stock_levels", include_str!("../../../migrations-local/0002_stock_levels.sql")),
+    ("0003_sync", include_str!("../../../migrations-local/0003_sync.sql")),
+    ("0004_shared_jobs", include_str!("../../../migrations-local/0004_shared_jobs.sql")),
+    ("0005_payment_day", include_str!("../../../migrations-local/0005_payment_day.sql")),
+    ("0006_quarantine_resolution", include_str!("../../../migrations-local/0006_quarantine_resolution.sql")),
+    ("0007_token_missing", include_str!("../../../migrations-local/0007_token_missing.sql")),
+    ("0008_restore_log", include_str!("../../../migrations-local/0008_restore_log.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

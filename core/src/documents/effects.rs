@@ -1,0 +1,308 @@
+//! What a document does besides its journal entry: stock and cylinders that move, tenders taken,
+//! an invoice raised, invoices settled, a laundry job's status, an invoice cancelled, a document
+//! voided. Plain data, decided here once; the till's recording and the server's merge each write
+//! their own tables from it and decide none of it again (DESIGN §5).
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use super::{Allocation, Document, JobStatus, Tender, TenderMethod};
+use crate::catalog::Lookup;
+use crate::ids::{CustomerId, CylinderTypeId, DocumentId, ProductId};
+use crate::money::{AmountError, Money, Quantity};
+use crate::receivables::CREDIT_TERMS_DAYS;
+
+/// Why stock moved. The same words at the till and on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockReason {
+    Sale,
+    Refund,
+    Receipt,
+    Production,
+    Count,
+    /// A voided document's movements, mirrored.
+    Void,
+}
+
+impl StockReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockReason::Sale => "sale",
+            StockReason::Refund => "refund",
+            StockReason::Receipt => "receipt",
+            StockReason::Production => "production",
+            StockReason::Count => "count",
+            StockReason::Void => "void",
+        }
+    }
+}
+
+/// Why cylinders moved between full and empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CylinderReason {
+    /// Full cylinders handed out.
+    Sale,
+    /// The customer's empties taken in.
+    Exchange,
+    /// Empties sent away come back full.
+    Refill,
+    Void,
+}
+
+impl CylinderReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CylinderReason::Sale => "sale",
+            CylinderReason::Exchange => "exchange",
+            CylinderReason::Refill => "refill",
+            CylinderReason::Void => "void",
+        }
+    }
+}
+
+/// A product's stock moves by `quantity` (negative: out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockMove {
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+    pub reason: StockReason,
+}
+
+/// Whole cylinders of one type move between the full and the empty count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CylinderMove {
+    pub cylinder_type_id: CylinderTypeId,
+    pub full_delta: i64,
+    pub empty_delta: i64,
+    pub reason: CylinderReason,
+}
+
+/// What an invoice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    /// The part of a sale paid on credit.
+    CreditSale,
+    /// A laundry job, invoiced when it is dropped off.
+    Laundry,
+}
+
+impl InvoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::CreditSale => "credit_sale",
+            InvoiceKind::Laundry => "laundry",
+        }
+    }
+}
+
+/// An invoice the document raises, numbered as its receipt or ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invoice {
+    pub invoice_id: DocumentId,
+    pub customer_id: CustomerId,
+    pub number: String,
+    pub kind: InvoiceKind,
+    pub amount: Money,
+    /// A laundry job is due when it was promised; a credit sale on the credit terms.
+    pub promised_on: Option<NaiveDate>,
+}
+
+impl Invoice {
+    /// When the customer should have paid, for an invoice issued on `issued_on`.
+    pub fn due_on(&self, issued_on: NaiveDate) -> Option<NaiveDate> {
+        self.promised_on.or_else(|| issued_on.checked_add_days(Days::new(CREDIT_TERMS_DAYS)))
+    }
+}
+
+/// A laundry job moves from one status to the next (`from` is none when it is dropped off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub job_id: DocumentId,
+    pub from: Option<JobStatus>,
+    pub to: JobStatus,
+}
+
+/// Everything a document does besides posting. Each list is in the document's own order; the
+/// line number of a tender is its place in `tenders`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Effects {
+    /// Every product line that moves; only stocked products keep a level ([`Effects::stocked`]).
+    pub stock: Vec<StockMove>,
+    pub cylinders: Vec<CylinderMove>,
+    pub tenders: Vec<Tender>,
+    /// The tenders pay money back (a refund): their M-Pesa codes are the reversals' own, so
+    /// a code seen before is no sign of a payment recorded twice.
+    pub money_back: bool,
+    pub invoice: Option<Invoice>,
+    /// Invoices this document settles, in part or whole: a payment's allocations, or a credit
+    /// note against a refunded sale's own invoice.
+    pub allocations: Vec<Allocation>,
+    pub status: Option<StatusChange>,
+    /// The invoice a cancelled laundry job no longer asks for.
+    pub cancels_invoice: Option<DocumentId>,
+    /// The document a void reverses: its stock and cylinders come back as the mirror of its own
+    /// movements, with [`StockReason::Void`] and [`CylinderReason::Void`].
+    pub voids: Option<DocumentId>,
+}
+
+impl Effects {
+    /// The stock moves that count: products whose stock is kept, and a move of something.
+    pub fn stocked<'a>(&'a self, lookup: &'a dyn Lookup) -> impl Iterator<Item = &'a StockMove> + 'a {
+        self.stock.iter().filter(move |movement| {
+            movement.quantity != Quantity::default()
+                && lookup.product(movement.product_id).is_some_and(|product| product.stock.is_some())
+        })
+    }
+}
+
+/// The credit part of a set of tenders: the customer and how much they owe for it.
+pub fn credit_of(tenders: &[Tender]) -> Result<Option<(CustomerId, Money)>, AmountError> {
+    let Some(customer) =
+        tenders.iter().find(|tender| tender.method == TenderMethod::Credit).and_then(|tender| tender.customer_id)
+    else {
+        return Ok(None);
+    };
+    let amount =
+        Money::sum(tenders.iter().filter(|tender| tender.method == TenderMethod::Credit).map(|tender| tender.amount))?;
+    Ok(amount.is_positive().then_some((customer, amount)))
+}
+
+fn credit_invoice(invoice_id: DocumentId, receipt: &str, tenders: &[Tender]) -> Result<Option<Invoice>, AmountError> {
+    Ok(credit_of(tenders)?.map(|(customer_id, amount)| Invoice {
+        invoice_id,
+        customer_id,
+        number: receipt.to_string(),
+        kind: InvoiceKind::CreditSale,
+        amount,
+        promised_on: None,
+    }))
+}
+
+fn cylinders(count: Quantity) -> Result<i64, AmountError> {
+    if !count.is_whole() {
+        return Err(AmountError::OutOfRange(count.to_string()));
+    }
+    Ok(count.milli() / 1000)
+}
+
+impl Document {
+    /// What the document does besides its journal entry (see the module).
+    pub fn effects(&self) -> Result<Effects, AmountError> {
+        let mut effects = Effects::default();
+        match self {
+            Document::Sale(sale) => {
+                for line in &sale.lines {
+                    effects.stock.push(StockMove {
+                        product_id: line.product_id,
+                        quantity: -line.quantity,
+                        reason: StockReason::Sale,
+                    });
+                }
+                effects.tenders = sale.tenders.clone();
+                effects.invoice = credit_invoice(sale.sale_id, &sale.receipt_number, &sale.tenders)?;
+            }
+            Document::LpgSale(sale) => {
+                let count = cylinders(sale.quantity)?;
+                effects.cylinders.push(CylinderMove {
+                    cylinder_type_id: sale.cylinder_type_id,
+                    full_delta: -count,
+                    empty_delta: 0,
+                    reason: CylinderReason::Sale,
+                });
+                if let Some(empty) = sale.empty_in {
+                    effects.cylinders.push(CylinderMove {
+                        cylinder_type_id: empty,
+                        full_delta: 0,
+                        empty_delta: count,
+                        reason: CylinderReason::Exchange,
+                    });
+                }
+                effects.tenders = sale.tenders.clone();
+                effects.invoice = credit_invoice(sale.sale_id, &sale.receipt_number, &sale.tenders)?;
+            }
+            Document::Refund(refund) => {
+                for line in &refund.lines {
+                    effects.stock.push(StockMove {
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        reason: StockReason::Refund,
+                    });
+                }
+                effects.tenders = refund.tenders.clone();
+                effects.money_back = true;
+                // Money returned on credit is a credit note against the sale's own invoice.
+                if let Some((_, amount)) = credit_of(&refund.tenders)? {
+                    effects.allocations.push(Allocation { invoice_id: refund.sale_id, amount });
+                }
+            }
+            Document::SaleVoided(void) | Document::DocumentVoided(void) => effects.voids = Some(void.document_id),
+            Document::LaundryDropOff(job) => {
+                effects.invoice = Some(Invoice {
+                    invoice_id: job.job_id,
+                    customer_id: job.customer_id,
+                    number: job.ticket_number.clone(),
+                    kind: InvoiceKind::Laundry,
+                    amount: job.total,
+                    promised_on: Some(job.promised_at.date_naive()),
+                });
+                effects.status = Some(StatusChange { job_id: job.job_id, from: None, to: JobStatus::Received });
+            }
+            Document::LaundryStatusChange(change) => {
+                effects.status = Some(StatusChange { job_id: change.job_id, from: Some(change.from), to: change.to });
+                if change.to == JobStatus::Cancelled {
+                    effects.cancels_invoice = Some(change.job_id);
+                }
+            }
+            Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
+                effects.tenders = payment.tenders.clone();
+                effects.allocations = payment.allocations.clone();
+            }
+            Document::StockReceipt(receipt) => {
+                for line in &receipt.lines {
+                    effects.stock.push(StockMove {
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        reason: StockReason::Receipt,
+                    });
+                }
+                for refill in &receipt.cylinders {
+                    let count = cylinders(refill.quantity)?;
+                    effects.cylinders.push(CylinderMove {
+                        cylinder_type_id: refill.cylinder_type_id,
+                        full_delta: count,
+                        empty_delta: -count,
+                        reason: CylinderReason::Refill,
+                    });
+                }
+            }
+            Document::WaterProduction(production) => {
+                for line in &production.lines {
+                    effects.stock.push(StockMove {
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        reason: StockReason::Production,
+                    });
+                }
+            }
+            Document::StockCount(count) => {
+                for line in &count.lines {
+                    effects.stock.push(StockMove {
+                        product_id: line.product_id,
+                        quantity: line.difference()?,
+                        reason: StockReason::Count,
+                    });
+                }
+            }
+            Document::CustomerCreated(_)
+            | Document::Expense(_)
+            | Document::CashMovement(_)
+            | Document::ShiftOpened(_)
+            | Document::ShiftClosed(_)
+            | Document::DayClosed(_) => {}
+        }
+        Ok(effects)
+    }
+}
