@@ -6,6 +6,8 @@
 //! - `app`   — the counter app alone (first run: enrol with a server, or a demo till).
 //! - `demo`  — the till's command line on a seeded demo till after a day of work.
 //! - `bench [name]` — the benchmarks (or one of them), written into `docs/benchmarks.md`.
+//! - `codes` — writes `ui/src/lib/generated/error-codes.json`, every error code the UI must
+//!   have words for (`test` fails when it is stale).
 //! - `history [years]` — seven (or `years`) years of synthetic history for the three demo
 //!   businesses, written by `xtask/history.sql` into the migrated, seeded database
 //!   `DATABASE_URL` names; the reports benchmark measures the owner's reports on the same.
@@ -16,6 +18,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod postgres;
+mod words;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -28,8 +31,9 @@ fn main() -> Result<()> {
         "demo" => demo(&root),
         "bench" => bench(&root, std::env::args().nth(2).as_deref()),
         "history" => history(&root, std::env::args().nth(2).as_deref()),
+        "codes" => words::codes(&root, true),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]>");
+            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes>");
             bail!("unknown task '{task}'")
         }
     }
@@ -59,6 +63,8 @@ fn step_with_env(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<
 
 fn test(root: &Path) -> Result<()> {
     step("cargo", &["fmt", "--all", "--check"])?;
+    // The error codes the UI must have words for, as the sources say them today.
+    words::codes(root, false)?;
     install_missing()?;
     // The app crate embeds `ui/dist`, so the UI is tested and built before any cargo build.
     ui(root, true)?;

@@ -1,5 +1,5 @@
 // One counter action at a time: while it runs the screen shows it busy (so "pay" cannot be
-// pressed twice), and a refusal from Rust becomes the message shown, in the till's words.
+// pressed twice), and a refusal from Rust becomes the message shown, in the till's language.
 import { errorText } from './api';
 
 export class Action {

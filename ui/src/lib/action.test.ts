@@ -12,11 +12,11 @@ describe('Action', () => {
     expect([seenBusy, action.busy, action.error]).toEqual([true, false, '']);
   });
 
-  it("shows a refusal in the till's own words", async () => {
+  it("shows a refusal in the till's words for its code, Rust's message as the detail", async () => {
     const action = new Action();
     await action.run(async () => {
       throw { code: 'wrong_pin', message: 'That PIN is not right' };
     });
-    expect([action.busy, action.error]).toEqual([false, 'That PIN is not right']);
+    expect([action.busy, action.error]).toEqual([false, 'Wrong PIN. (That PIN is not right)']);
   });
 });

@@ -1,5 +1,7 @@
 // The Rust commands, typed. Amounts are decimal strings throughout (see format.ts).
 import { invoke } from '@tauri-apps/api/core';
+import { wordsFor } from './errors';
+import { i18n } from './i18n.svelte';
 
 export type Money = string;
 
@@ -142,8 +144,12 @@ export interface SyncView {
 /** What a refused command answers: a stable code and the till's own words. */
 export interface UiError { code: string; message: string; field?: string }
 
+/** A refusal in the till's language: the words for its code, Rust's message as the detail. */
 export function errorText(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as UiError).message);
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { code, message } = error as UiError;
+    return wordsFor(String(code ?? ''), String(message), i18n.language);
+  }
   return String(error);
 }
 

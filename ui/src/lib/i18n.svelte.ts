@@ -667,7 +667,15 @@ export const messages = {
 
 export type MessageKey = keyof (typeof messages)['en'];
 
-export const i18n = $state({ language: 'en' as Language });
+// The language chosen last on this computer, kept across restarts.
+const STORED_LANGUAGE = 'tillbook.language';
+
+function storedLanguage(): Language {
+  const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORED_LANGUAGE);
+  return stored === 'sw' ? 'sw' : 'en';
+}
+
+export const i18n = $state({ language: storedLanguage() });
 
 export function t(key: MessageKey): string {
   return messages[i18n.language][key];
@@ -680,4 +688,5 @@ export function tf(key: MessageKey, values: Record<string, string | number>): st
 
 export function toggleLanguage(): void {
   i18n.language = i18n.language === 'en' ? 'sw' : 'en';
+  if (typeof localStorage !== 'undefined') localStorage.setItem(STORED_LANGUAGE, i18n.language);
 }
