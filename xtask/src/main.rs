@@ -8,6 +8,7 @@
 //! - `bench [name]` — the benchmarks (or one of them), written into `docs/benchmarks.md`.
 //! - `codes` — writes `ui/src/lib/generated/error-codes.json`, every error code the UI must
 //!   have words for (`test` fails when it is stale).
+//! - `census` — lines, files with SQL and the longest function per crate (docs/DESIGN.md).
 //! - `history [years]` — seven (or `years`) years of synthetic history for the three demo
 //!   businesses, written by `xtask/history.sql` into the migrated, seeded database
 //!   `DATABASE_URL` names; the reports benchmark measures the owner's reports on the same.
@@ -17,6 +18,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod census;
 mod postgres;
 mod words;
 
@@ -32,8 +34,9 @@ fn main() -> Result<()> {
         "bench" => bench(&root, std::env::args().nth(2).as_deref()),
         "history" => history(&root, std::env::args().nth(2).as_deref()),
         "codes" => words::codes(&root, true),
+        "census" => census::census(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes>");
+            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes|census>");
             bail!("unknown task '{task}'")
         }
     }
