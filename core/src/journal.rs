@@ -156,6 +156,28 @@ impl JournalEntry {
         }
     }
 
+    /// The opening entry of books brought from elsewhere: each account's net balance (debit
+    /// positive) as one line on its side, in account order, and what they leave over on
+    /// opening-balance equity (3900), last. Answers the entry and the amount credited to 3900
+    /// (negative: debited).
+    pub fn opening(
+        net: &BTreeMap<AccountCode, Money>,
+        entry_id: EntryId,
+    ) -> Result<(JournalEntry, Money), JournalError> {
+        let mut lines = Vec::with_capacity(net.len() + 1);
+        let mut left = Money::ZERO;
+        for (account, amount) in net.iter().filter(|(_, amount)| !amount.is_zero()) {
+            let side = if amount.is_positive() { Side::Debit } else { Side::Credit };
+            lines.push(JournalLine { account: *account, side, amount: amount.abs() });
+            left = left.checked_add(*amount).map_err(JournalError::OutOfRange)?;
+        }
+        if !left.is_zero() {
+            let side = if left.is_positive() { Side::Credit } else { Side::Debit };
+            lines.push(JournalLine { account: crate::chart::shared::OPENING_BALANCE_EQUITY, side, amount: left.abs() });
+        }
+        Ok((JournalEntry::new(entry_id, lines)?, left))
+    }
+
     /// Rebuilds an entry from the wire, refusing anything `new` would refuse and any line that
     /// carries both a debit and a credit.
     pub fn from_wire(payload: &JournalPayload) -> Result<JournalEntry, JournalError> {

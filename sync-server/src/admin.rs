@@ -2,13 +2,13 @@
 //! enrolment codes, revoke tills, create owners. Every change goes to the audit log.
 
 use chrono::{Duration, Utc};
-use sqlx::{PgConnection, PgPool};
-use tillbook_core::ids::{DeviceId, EventId};
+use sqlx::PgPool;
+use tillbook_core::ids::DeviceId;
 use tillbook_core::seed;
 use uuid::Uuid;
 
+use crate::audit::audit;
 use crate::changes::{self, Entity};
-use crate::merge::Device;
 use crate::secrets::{code_hash, hash_password, new_enrollment_code};
 
 /// How long an enrolment code stays usable.
@@ -28,44 +28,7 @@ pub enum AdminError {
     Hash(String),
 }
 
-/// Appends to the audit log (DESIGN §8: every change by a person).
-pub async fn audit(
-    connection: &mut PgConnection,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    details: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)")
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(sqlx::types::Json(details))
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-/// A reused event id is a security event: recorded on its own, since the batch itself is refused.
-pub async fn audit_security(pool: &PgPool, device: &Device, event_id: EventId) {
-    let result = async {
-        let mut connection = pool.acquire().await?;
-        audit(
-            &mut connection,
-            &format!("till {}", device.till_code),
-            "security.event_id_reused",
-            &event_id.to_string(),
-            serde_json::json!({ "device_id": device.id }),
-        )
-        .await
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::error!(%error, "could not write the security event to the audit log");
-    }
-}
-
-pub const OPERATOR: &str = "operator (command line)";
+pub use crate::audit::OPERATOR;
 
 /// Seeds the demo group of DESIGN §10: the businesses, the chart, products, services, cylinder
 /// types, customers and staff with argon2-hashed PINs; then publishes them for the tills.
@@ -240,61 +203,6 @@ pub async fn create_reenrollment_code_by(
     audit(&mut tx, actor, "device.reenrollment_code_created", till_code.trim(), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok((code, expires_at))
-}
-
-/// Exchanges a re-enrolment code in `tx` (which locked the code): the device's token becomes
-/// `token_hash` (the old one dies), a revocation is lifted, the code is used up, and it is
-/// audited. Returns how far the device's events are merged and its businesses.
-pub async fn reenroll_device(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    request: &tillbook_core::protocol::EnrollRequest,
-    token_hash: &[u8],
-    code_hash: &[u8],
-    till_code: &str,
-) -> Result<(u64, Vec<Uuid>), sqlx::Error> {
-    let device_id = request.device_id.0;
-    let (last_seq,): (i64,) = sqlx::query_as(
-        "UPDATE device SET token_hash = $2, app_version = $3, revoked_at = NULL WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(device_id)
-    .bind(token_hash)
-    .bind(&request.app_version)
-    .fetch_one(&mut *tx)
-    .await?;
-    let businesses: Vec<(Uuid,)> =
-        sqlx::query_as("SELECT business_id FROM device_business WHERE device_id = $1 ORDER BY business_id")
-            .bind(device_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    sqlx::query("UPDATE enrollment_code SET used_at = now(), used_by = $2 WHERE code_hash = $1")
-        .bind(code_hash)
-        .bind(device_id)
-        .execute(&mut *tx)
-        .await?;
-    audit(
-        &mut tx,
-        "till",
-        "device.reenrolled",
-        &device_id.to_string(),
-        serde_json::json!({ "till_code": till_code, "app_version": request.app_version, "acked_through": last_seq }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((u64::try_from(last_seq).unwrap_or(0), businesses.into_iter().map(|(id,)| id).collect()))
-}
-
-/// Keeps a whole-batch refusal on the till's row, for the owner's tills report ("stuck,
-/// because …"), until a batch of that till merges (`merge` clears it).
-pub async fn remember_refusal(pool: &PgPool, device: DeviceId, code: &str, message: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE device SET refused_code = $2, refused_message = left($3, 500), refused_at = now() WHERE id = $1",
-    )
-    .bind(device.0)
-    .bind(code)
-    .bind(message.replace('\0', ""))
-    .execute(pool)
-    .await?;
-    Ok(())
 }
 
 /// Revokes a till: its token is refused from now on (`401 device_revoked`).

@@ -214,3 +214,27 @@ pub async fn publish_to_device(
     .await?;
     Ok(())
 }
+
+/// The changes after `cursor` that `device` should see (its businesses', everyone's, its own),
+/// at most `limit`, as `(seq, entity, op, data)`.
+pub async fn since(
+    pool: &sqlx::PgPool,
+    cursor: i64,
+    device: &crate::devices::Device,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, serde_json::Value)>, sqlx::Error> {
+    let businesses: Vec<Uuid> = device.business_ids.iter().map(|id| id.0).collect();
+    sqlx::query_as(
+        "SELECT seq, entity, op, data FROM change_log
+          WHERE seq > $1
+            AND (business_id IS NULL OR business_id = ANY($2))
+            AND (device_id IS NULL OR device_id = $3)
+          ORDER BY seq LIMIT $4",
+    )
+    .bind(cursor)
+    .bind(&businesses)
+    .bind(device.id.0)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

@@ -62,3 +62,14 @@ pub async fn create_seeded_database(
     crate::admin::seed(&owner).await?;
     Ok((options, owner))
 }
+
+/// Whether the database answers (the health check).
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+/// One column of `rows`, as a typed array for `unnest`.
+pub fn column<'a, T, U>(rows: &'a [T], value: impl Fn(&'a T) -> U) -> Vec<U> {
+    rows.iter().map(value).collect()
+}

@@ -5,21 +5,12 @@
 //! The caller holds the ledger's lock (`changes::lock`) for its whole transaction.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::Serialize;
 use sqlx::PgConnection;
-use tillbook_core::Money;
+use tillbook_core::JournalEntry;
 use tillbook_core::ids::BusinessId;
 use uuid::Uuid;
 
-use crate::merge::rows::{LineRow, insert_lines};
-
-/// One line of a head-office entry: an amount on one side of one account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EntryLine {
-    pub account: i16,
-    pub debit: Money,
-    pub credit: Money,
-}
+use crate::journal::{LineRow, insert_lines, line_rows};
 
 /// What a head-office entry is, when, and for which business.
 pub struct HeadOfficeEntry<'a> {
@@ -29,7 +20,7 @@ pub struct HeadOfficeEntry<'a> {
     pub document_id: Uuid,
     pub occurred_at: DateTime<FixedOffset>,
     pub business_day: NaiveDate,
-    pub lines: &'a [EntryLine],
+    pub entry: &'a JournalEntry,
 }
 
 /// Posts the entry with its lines and balances; answers its entry number.
@@ -43,7 +34,7 @@ pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(entry_number)
-    .bind(Uuid::now_v7())
+    .bind(entry.entry.entry_id().0)
     .bind(entry.business_id)
     .bind(entry.kind)
     .bind(entry.document_id)
@@ -51,19 +42,7 @@ pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<
     .bind(entry.business_day)
     .execute(&mut *tx)
     .await?;
-    let lines: Vec<LineRow> = entry
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(line_no, line)| LineRow {
-            entry_number,
-            line_no: i16::try_from(line_no).expect("a head-office entry has at most a few hundred lines"),
-            business_id: BusinessId(entry.business_id),
-            account_code: line.account,
-            debit: line.debit,
-            credit: line.credit,
-        })
-        .collect();
+    let lines: Vec<LineRow> = line_rows(entry_number, BusinessId(entry.business_id), entry.entry).collect();
     insert_lines(tx, &lines).await?;
     Ok(entry_number)
 }

@@ -18,14 +18,15 @@ use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
-use tillbook_core::chart::shared::OPENING_BALANCE_EQUITY;
-use tillbook_core::{AmountError, Money, Quantity};
+use tillbook_core::chart::AccountCode;
+use tillbook_core::ids::EntryId;
+use tillbook_core::{AmountError, JournalEntry, JournalError, Money, Quantity};
 use uuid::Uuid;
 
-use crate::admin::audit;
+use crate::audit::audit;
 use crate::changes::{self, Entity};
 use crate::head_office::{self, HeadOfficeEntry};
-use crate::merge::rows::account_number;
+use crate::journal::account_number;
 
 /// The event type of the opening entries; a business that has one is not imported again.
 pub const OPENING_EVENT_TYPE: &str = "opening.imported";
@@ -106,7 +107,13 @@ pub struct Problem {
     pub reason: String,
 }
 
-pub use crate::head_office::EntryLine as PlanLine;
+/// One line of an opening entry, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanLine {
+    pub account: i16,
+    pub debit: Money,
+    pub credit: Money,
+}
 
 /// What one business's opening entry would post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,6 +128,9 @@ pub struct BusinessPlan {
     pub customers: usize,
     pub customers_owe: Money,
     pub stock_value: Money,
+    /// What posts: core's opening entry (none when every balance is zero).
+    #[serde(skip)]
+    pub entry: Option<JournalEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -474,25 +484,27 @@ fn plans(checked: &Checked, books: &Books) -> Result<Vec<BusinessPlan>, AmountEr
             add(&item.business, inventory, item.value)?;
         }
     }
-    let equity_account = account_number(OPENING_BALANCE_EQUITY);
     net.into_iter()
         .map(|(business, accounts)| -> Result<BusinessPlan, AmountError> {
-            let line = |account: i16, amount: Money| PlanLine {
-                account,
-                debit: amount.max(Money::ZERO),
-                credit: (-amount).max(Money::ZERO),
-            };
-            let mut lines: Vec<PlanLine> = accounts
+            let net: BTreeMap<AccountCode, Money> = accounts
                 .into_iter()
-                .filter(|(_, amount)| !amount.is_zero())
-                .map(|(a, amount)| line(a, amount))
+                .filter_map(|(account, amount)| Some((AccountCode::new(u16::try_from(account).ok()?), amount)))
                 .collect();
-            let opening_equity = Money::sum(
-                lines.iter().map(|line| line.debit.checked_sub(line.credit)).collect::<Result<Vec<_>, _>>()?,
-            )?;
-            if !opening_equity.is_zero() {
-                lines.push(line(equity_account, -opening_equity));
-            }
+            let (entry, opening_equity) = match JournalEntry::opening(&net, EntryId::new()) {
+                Ok((entry, opening_equity)) => (Some(entry), opening_equity),
+                Err(JournalError::TooFewLines) => (None, Money::ZERO),
+                Err(JournalError::OutOfRange(error)) => return Err(error),
+                Err(error) => return Err(AmountError::OutOfRange(error.to_string())),
+            };
+            let lines: Vec<PlanLine> = entry
+                .iter()
+                .flat_map(JournalEntry::lines)
+                .map(|line| PlanLine {
+                    account: account_number(line.account),
+                    debit: line.debit(),
+                    credit: line.credit(),
+                })
+                .collect();
             let customers: Vec<&CustomerOpening> =
                 checked.customers.iter().filter(|c| c.business == business).collect();
             Ok(BusinessPlan {
@@ -504,6 +516,7 @@ fn plans(checked: &Checked, books: &Books) -> Result<Vec<BusinessPlan>, AmountEr
                 customers_owe: Money::sum(customers.iter().map(|c| c.owes))?,
                 stock_value: Money::sum(checked.stock.iter().filter(|s| s.business == business).map(|s| s.value))?,
                 business,
+                entry,
             })
         })
         .collect()
@@ -548,16 +561,20 @@ pub async fn import(
     for plan in &report.businesses {
         let business = &books.businesses[&plan.business];
         let document_id = Uuid::now_v7();
-        let entry = HeadOfficeEntry {
-            business_id: business.id,
-            kind: OPENING_EVENT_TYPE,
-            document_id,
-            occurred_at,
-            business_day: as_of,
-            lines: &plan.lines,
-        };
-        let entry_number = head_office::post(&mut tx, &entry).await?;
-        report.posted_entries.push(entry_number);
+        let mut entry_number = None;
+        if let Some(entry) = &plan.entry {
+            let entry = HeadOfficeEntry {
+                business_id: business.id,
+                kind: OPENING_EVENT_TYPE,
+                document_id,
+                occurred_at,
+                business_day: as_of,
+                entry,
+            };
+            let number = head_office::post(&mut tx, &entry).await?;
+            report.posted_entries.push(number);
+            entry_number = Some(number);
+        }
         for customer in checked.customers.iter().filter(|c| c.business == plan.business) {
             let (id, created) = customer_id(&mut tx, customer).await?;
             if created {
@@ -610,7 +627,7 @@ pub async fn import(
         }
         audit(
             &mut tx,
-            "operator (command line)",
+            crate::audit::OPERATOR,
             "opening.imported",
             &plan.business,
             serde_json::json!({

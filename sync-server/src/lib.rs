@@ -14,16 +14,21 @@
 
 pub mod admin;
 pub mod api;
+pub mod audit;
+pub mod body;
 pub mod changes;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod export;
 pub mod head_office;
 pub mod import;
+pub mod journal;
 pub mod maintenance;
 pub mod merge;
 pub mod metrics;
 pub mod mpesa;
+pub mod owners;
 pub mod reports;
 pub mod review;
 pub mod secrets;

@@ -9,7 +9,8 @@ use tillbook_core::protocol::{ProductChange, StaffChange, TillEnrolment};
 use tillbook_core::{Money, VatRate};
 use uuid::Uuid;
 
-use crate::admin::{self, AdminError, audit};
+use crate::admin::{self, AdminError};
+use crate::audit::audit;
 use crate::changes::{self, Entity};
 use crate::secrets::hash_password;
 

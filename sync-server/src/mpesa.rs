@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use tillbook_core::Money;
 use uuid::Uuid;
 
-use crate::admin::audit;
+use crate::audit::audit;
 
 /// A receipt and a till's record of it further apart than this are told to the owner.
 pub const TIME_TOLERANCE_HOURS: i64 = 24;

@@ -15,9 +15,9 @@ use tillbook_core::journal::{JournalEntry, JournalPayload};
 use tillbook_core::protocol::{ResolveRequest, ResolveResponse};
 use uuid::Uuid;
 
-use crate::admin::audit;
+use crate::audit::audit;
 use crate::changes;
-use crate::head_office::{self, EntryLine, HeadOfficeEntry};
+use crate::head_office::{self, HeadOfficeEntry};
 
 /// The journal's `event_type` of a correcting entry.
 pub const CORRECTION_EVENT_TYPE: &str = "review.corrected";
@@ -222,7 +222,7 @@ struct CheckedCorrection {
     business_code: String,
     business_id: Uuid,
     business_day: NaiveDate,
-    lines: Vec<EntryLine>,
+    entry: JournalEntry,
 }
 
 /// The entry must balance, every line one-sided and positive, on accounts that exist, are
@@ -249,12 +249,11 @@ async fn check_correction(
         return Err(invalid("correction.lines", format!("at most {MAX_CORRECTION_LINES} lines")));
     }
     let payload = JournalPayload { entry_id: tillbook_core::ids::EntryId::new(), lines: correction.lines.clone() };
-    JournalEntry::from_wire(&payload).map_err(|error| invalid("correction.lines", error.to_string()))?;
+    let entry = JournalEntry::from_wire(&payload).map_err(|error| invalid("correction.lines", error.to_string()))?;
     let accounts: Vec<(i16, Option<String>, bool)> =
         sqlx::query_as("SELECT code, business_code, active FROM account").fetch_all(pool).await?;
     let accounts: HashMap<i16, (Option<String>, bool)> =
         accounts.into_iter().map(|(code, owner, active)| (code, (owner, active))).collect();
-    let mut lines = Vec::new();
     for (index, line) in correction.lines.iter().enumerate() {
         let field = format!("correction.lines[{index}].account");
         let code = i16::try_from(line.account.number()).map_err(|_| invalid(&field, "not an account code"))?;
@@ -275,9 +274,8 @@ async fn check_correction(
                 format!("account {code} holds what customers owe: correct it with an invoice, a payment or a void"),
             ));
         }
-        lines.push(EntryLine { account: code, debit: line.debit, credit: line.credit });
     }
-    Ok(CheckedCorrection { business_code, business_id, business_day, lines })
+    Ok(CheckedCorrection { business_code, business_id, business_day, entry })
 }
 
 /// Records the owner's decision on one item: checks it, then in one transaction (under the
@@ -359,7 +357,7 @@ pub async fn resolve(
                 document_id: Uuid::now_v7(),
                 occurred_at,
                 business_day: correction.business_day,
-                lines: &correction.lines,
+                entry: &correction.entry,
             };
             Some(head_office::post(&mut tx, &entry).await?)
         }
@@ -397,10 +395,19 @@ pub async fn resolve(
             "note": note,
             "entry_number": entry_number,
             "business": correction.as_ref().map(|c| &c.business_code),
-            "lines": correction.as_ref().map(|c| &c.lines),
+            "lines": correction.as_ref().map(|c| audited_lines(&c.entry)),
         }),
     )
     .await?;
     tx.commit().await?;
     Ok(ResolveResponse { item, status: status.to_string(), entry_number })
+}
+
+/// A correcting entry's lines as the audit log keeps them: account number, debit, credit.
+fn audited_lines(entry: &JournalEntry) -> serde_json::Value {
+    entry
+        .lines()
+        .iter()
+        .map(|line| serde_json::json!({ "account": line.account.number(), "debit": line.debit(), "credit": line.credit() }))
+        .collect()
 }

@@ -17,7 +17,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/v1/health",
     responses((status = 200, body = Health), (status = 503, description = "the database is unreachable", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
+    match crate::db::ping(&state.pool).await {
         Ok(_) => (StatusCode::OK, Json(Health { status: "ok", database: "ok" })),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");

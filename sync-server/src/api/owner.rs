@@ -5,14 +5,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::HeaderMap;
-use chrono::{DateTime, Duration, Utc};
-use tillbook_core::chart::BusinessKind;
-use tillbook_core::protocol::{OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse};
+use chrono::{Duration, Utc};
+use tillbook_core::protocol::{OwnerLoginRequest, OwnerLoginResponse};
 use uuid::Uuid;
 
 use super::{AppState, auth};
-use crate::admin::audit;
 use crate::error::ApiError;
+use crate::owners;
 use crate::secrets::{new_owner_token, secret_hash, verify_password};
 
 /// How long a sign-in lasts before the owner types the password again.
@@ -39,11 +38,7 @@ pub async fn login(
     if email.is_empty() {
         return Err(ApiError::bad_request("malformed_request", "email", "the email is empty"));
     }
-    let found: Option<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, name, password_hash FROM owner_user WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&state.pool)
-            .await?;
+    let found = owners::by_email(&state.pool, &email).await?;
     // The same answer for an unknown email and a wrong password: neither says which.
     let refused = || ApiError::unauthorized("invalid_credentials", "the email or the password is wrong");
     let (id, name, hash) = found.ok_or_else(refused)?;
@@ -56,21 +51,7 @@ pub async fn login(
     }
     let token = new_owner_token();
     let expires_at = Utc::now() + Duration::days(SESSION_DAYS);
-    let mut tx = state.pool.begin().await?;
-    sqlx::query("INSERT INTO owner_session (token_hash, owner_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(secret_hash(&token))
-        .bind(id)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-    audit(&mut tx, &email, "owner.signed_in", &email, serde_json::json!({})).await?;
-    let businesses: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT code, name, kind FROM business WHERE active ORDER BY code").fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let businesses = businesses
-        .into_iter()
-        .filter_map(|(code, name, kind)| Some(OwnerBusiness { code, name, kind: BusinessKind::parse(&kind)? }))
-        .collect();
+    let businesses = owners::open_session(&state.pool, id, &email, &secret_hash(&token), expires_at).await?;
     Ok(Json(OwnerLoginResponse { token, name, expires_at, businesses }))
 }
 
@@ -78,13 +59,7 @@ pub async fn login(
 pub async fn owner(state: &AppState, headers: &HeaderMap) -> Result<Owner, ApiError> {
     let token = auth::bearer(headers)
         .ok_or_else(|| ApiError::unauthorized("missing_token", "sign in: send 'Authorization: Bearer <token>'"))?;
-    let found: Option<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT o.id, o.email, s.expires_at FROM owner_session s JOIN owner_user o ON o.id = s.owner_id
-          WHERE s.token_hash = $1",
-    )
-    .bind(secret_hash(token))
-    .fetch_optional(&state.pool)
-    .await?;
+    let found = owners::by_session(&state.pool, &secret_hash(token)).await?;
     match found {
         Some((id, email, expires_at)) if expires_at > Utc::now() => Ok(Owner { id, email }),
         Some(_) => Err(ApiError::unauthorized("session_expired", "the sign-in has expired: sign in again")),

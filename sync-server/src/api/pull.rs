@@ -7,11 +7,11 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use tillbook_core::protocol::{Change, PullResponse};
-use uuid::Uuid;
 
 use super::{AppState, auth};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::{changes, devices};
 
 /// At most this many changes an answer; `more` says whether to ask again.
 pub const PULL_LIMIT: i64 = 500;
@@ -42,28 +42,8 @@ pub async fn pull(
         query.map_err(|rejection| ApiError::bad_request("malformed_request", "cursor", rejection.body_text()))?;
     let cursor = i64::try_from(query.cursor)
         .map_err(|_| ApiError::bad_request("malformed_request", "cursor", "cursor is out of range"))?;
-    let businesses: Vec<Uuid> = device.business_ids.iter().map(|id| id.0).collect();
-    let rows: Vec<(i64, String, String, serde_json::Value)> = sqlx::query_as(
-        "SELECT seq, entity, op, data FROM change_log
-          WHERE seq > $1
-            AND (business_id IS NULL OR business_id = ANY($2))
-            AND (device_id IS NULL OR device_id = $3)
-          ORDER BY seq LIMIT $4",
-    )
-    .bind(cursor)
-    .bind(&businesses)
-    .bind(device.id.0)
-    .bind(PULL_LIMIT + 1)
-    .fetch_all(&state.pool)
-    .await?;
-    let pending = query.pending.map(|pending| i64::try_from(pending).unwrap_or(i64::MAX));
-    sqlx::query(
-        "UPDATE device SET last_seen_at = now(), pending_reported = coalesce($2, pending_reported) WHERE id = $1",
-    )
-    .bind(device.id.0)
-    .bind(pending)
-    .execute(&state.pool)
-    .await?;
+    let rows = changes::since(&state.pool, cursor, &device, PULL_LIMIT + 1).await?;
+    devices::seen(&state.pool, device.id, query.pending).await?;
     Metrics::add(&state.metrics.pulls, 1);
     let more = rows.len() as i64 > PULL_LIMIT;
     let changes: Vec<Change> = rows

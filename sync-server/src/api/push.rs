@@ -59,7 +59,7 @@ async fn remember_refusal(pool: &sqlx::PgPool, device: &Device, error: &ApiError
         None => error.body.message.clone(),
     };
     tracing::warn!(till = %device.till_code, code = %error.body.code, "a whole batch was refused");
-    if let Err(failure) = crate::admin::remember_refusal(pool, device.id, &error.body.code, &message).await {
+    if let Err(failure) = crate::devices::remember_refusal(pool, device.id, &error.body.code, &message).await {
         tracing::error!(error = %failure, "could not record a refused batch");
     }
 }
@@ -87,7 +87,7 @@ async fn handle(
                 MergeError::SequenceGap { .. } => Metrics::add(&state.metrics.sequence_gaps, 1),
                 MergeError::EventIdReused { event_id } => {
                     tracing::warn!(till = %device.till_code, %event_id, "security: an event id was reused with different content");
-                    crate::admin::audit_security(&state.pool, device, *event_id).await;
+                    crate::audit::audit_security(&state.pool, device, *event_id).await;
                 }
                 _ => {}
             }

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use tillbook_core::ids::{BusinessId, DeviceId, EventId, StaffId};
 use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION, Reason};
 
+use crate::body::parse_json;
 use crate::error::ApiError;
 
 /// The envelope of DESIGN §7, with the content left raw.
@@ -143,25 +144,6 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
         events.push(Incoming { event, raw, text_fault });
     }
     Ok(events)
-}
-
-/// A JSON body, or a 400 naming the path at which it went wrong (`prefix` goes before it).
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], prefix: &str) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        // `.` is the root and `?` where the text stopped being JSON at all: the body itself.
-        let path = match error.path().to_string() {
-            path if path == "?" => ".".to_string(),
-            path => path,
-        };
-        let field = match (prefix, path.as_str()) {
-            ("", ".") => "body".to_string(),
-            ("", path) => path.to_string(),
-            (prefix, ".") => prefix.to_string(),
-            (prefix, path) => format!("{prefix}.{path}"),
-        };
-        ApiError::bad_request("malformed_request", field, error.inner().to_string())
-    })
 }
 
 /// No event type is anywhere near this long.

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
-use tillbook_core::ids::{BusinessId, DeviceId, EventId};
+use tillbook_core::ids::{DeviceId, EventId};
 use tillbook_core::protocol::{Ack, AckStatus, PushResponse, Reason};
 use tillbook_core::time::business_day;
 use uuid::Uuid;
@@ -35,13 +35,7 @@ use rows::{InboxRow, Posting, QuarantineRow, Rows};
 use snapshot::References;
 use validate::{Verdict, judge};
 
-/// A till, as its token identifies it.
-#[derive(Debug, Clone)]
-pub struct Device {
-    pub id: DeviceId,
-    pub till_code: String,
-    pub business_ids: Vec<BusinessId>,
-}
+pub use crate::devices::Device;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {

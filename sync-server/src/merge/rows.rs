@@ -12,18 +12,19 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::Json;
-use tillbook_core::chart::AccountCode;
 use tillbook_core::documents::{Document, Effects, JobStatus, NewCylinder};
 use tillbook_core::ids::{
     BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
 };
-use tillbook_core::journal::{JournalEntry, Side};
+use tillbook_core::journal::JournalEntry;
 use tillbook_core::money::{Money, Quantity, VatRate};
 use tillbook_core::protocol::Reason;
 use uuid::Uuid;
 
 use super::incoming::IncomingEvent;
 use super::validate::Snapshot;
+use crate::db::column;
+use crate::journal::{self, LineRow, insert_lines};
 
 pub struct InboxRow<'a> {
     pub event_id: EventId,
@@ -47,16 +48,6 @@ struct EntryRow {
     document_id: Option<DocumentId>,
     occurred_at: DateTime<FixedOffset>,
     business_day: NaiveDate,
-}
-
-/// One journal line, as the merge and head office write it.
-pub struct LineRow {
-    pub entry_number: i64,
-    pub line_no: i16,
-    pub business_id: BusinessId,
-    pub account_code: i16,
-    pub debit: Money,
-    pub credit: Money,
 }
 
 #[derive(Serialize)]
@@ -288,21 +279,7 @@ impl Rows {
                 occurred_at: at,
                 business_day,
             });
-            for (index, line) in entry.lines().iter().enumerate() {
-                let (debit, credit) = match line.side {
-                    Side::Debit => (line.amount, Money::ZERO),
-                    Side::Credit => (Money::ZERO, line.amount),
-                };
-                let account_code = i16::try_from(line.account.number()).expect("account codes are four digits");
-                self.lines.push(LineRow {
-                    entry_number: number,
-                    line_no: short(index),
-                    business_id,
-                    account_code,
-                    debit,
-                    credit,
-                });
-            }
+            self.lines.extend(journal::line_rows(number, business_id, entry));
         }
         let sale = |rows: &mut Rows, sale_id, kind, receipt: &str, total, original_id| {
             rows.sales.push(SaleRow {
@@ -606,11 +583,6 @@ fn below_zero(
         .collect())
 }
 
-/// One column of `rows`, as a typed array for `unnest`.
-fn column<'a, T, U>(rows: &'a [T], value: impl Fn(&'a T) -> U) -> Vec<U> {
-    rows.iter().map(value).collect()
-}
-
 pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow<'_>]) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
@@ -643,24 +615,6 @@ async fn insert_entries(connection: &mut PgConnection, rows: &[EntryRow]) -> Res
         .bind(column(rows, |row| row.document_id.map(|id| id.0)))
         .bind(column(rows, |row| row.occurred_at))
         .bind(column(rows, |row| row.business_day))
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-/// Journal lines and, from exactly those lines, the account balances (DESIGN §8: in the same
-/// transaction). Head office's entries go in through here too.
-pub async fn insert_lines(connection: &mut PgConnection, rows: &[LineRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(INSERT_LINES_AND_BALANCES)
-        .bind(column(rows, |row| row.entry_number))
-        .bind(column(rows, |row| row.line_no))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.account_code))
-        .bind(column(rows, |row| row.debit.decimal()))
-        .bind(column(rows, |row| row.credit.decimal()))
         .execute(connection)
         .await?;
     Ok(())
@@ -747,11 +701,6 @@ pub async fn insert_quarantine(connection: &mut PgConnection, rows: &[Quarantine
     insert(connection, INSERT_QUARANTINE, rows).await
 }
 
-/// Account codes on the wire are four-digit strings; in Postgres they are SMALLINT.
-pub fn account_number(code: AccountCode) -> i16 {
-    i16::try_from(code.number()).expect("account codes are four digits")
-}
-
 const INSERT_INBOX: &str = "
 INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::timestamptz[], $7::uuid[],
@@ -769,18 +718,6 @@ ON CONFLICT (id) DO NOTHING";
 const INSERT_ENTRIES: &str = "
 INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
 SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[], $8::date[])";
-
-/// The lines, and the balances from exactly the lines inserted (DESIGN §8: same transaction).
-const INSERT_LINES_AND_BALANCES: &str = "
-WITH line AS (
-    INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-    SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::uuid[], $4::smallint[], $5::numeric[], $6::numeric[])
-    RETURNING business_id, account_code, debit, credit)
-INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
-SELECT business_id, account_code, sum(debit), sum(credit) FROM line GROUP BY business_id, account_code
-ON CONFLICT (business_id, account_code) DO UPDATE
-   SET debit_total = account_balance.debit_total + EXCLUDED.debit_total,
-       credit_total = account_balance.credit_total + EXCLUDED.credit_total";
 
 const INSERT_SALES: &str = "
 INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
