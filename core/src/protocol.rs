@@ -1,9 +1,11 @@
-//! Sync protocol v1 wire types (DESIGN §7). The server and the till's sync client share these;
-//! the document inside an event stays raw JSON here so that an event of a type this side does
-//! not know can still be carried, stored and quarantined rather than refused.
+//! Sync protocol v1 wire types (DESIGN §7), defined here once: the till writes through them and
+//! the server reads through them. The document inside an event stays JSON (parsed or raw) so
+//! that an event of a type this side does not know can still be carried, stored and quarantined
+//! rather than refused.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::ids::{BusinessId, DeviceId, EventId, StaffId};
 use crate::journal::JournalPayload;
@@ -12,10 +14,13 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// At most this many events in one push (DESIGN §7).
 pub const BATCH_EVENTS_MAX: usize = 500;
 
-/// One recorded document as it travels to the server: the envelope and the content.
+/// One recorded document as it travels to the server: the envelope, generic over how its
+/// content is held. A till writes (and tests read) an [`Event`], the content parsed; the server
+/// takes a [`RawEvent`], the content exactly as sent, so that it can keep it byte for byte and
+/// judge content it cannot accept for that event alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Event {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
+pub struct Envelope<D, J> {
     pub event_id: EventId,
     pub device_seq: u64,
     #[serde(rename = "type")]
@@ -26,18 +31,29 @@ pub struct Event {
     /// The staff member who recorded it, `None` for events no person made at the till.
     pub recorded_by: Option<StaffId>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub document: serde_json::Value,
-    /// `None` for documents that post nothing (a status change, a new customer).
-    pub journal: Option<JournalPayload>,
+    pub document: D,
+    /// `None` (or absent) for documents that post nothing (a status change, a new customer).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<JournalPayload>))]
+    pub journal: Option<J>,
 }
 
+/// An event with its content parsed: what a till records and pushes.
+pub type Event = Envelope<serde_json::Value, JournalPayload>;
+
+/// An event with its content as sent: what the server judges and keeps.
+pub type RawEvent = Envelope<Box<RawValue>, Box<RawValue>>;
+
+/// A push: a run of one till's events. The till sends its events as it stored them
+/// (`PushRequest<Box<RawValue>>`); the server reads each event raw, to refuse a bad envelope
+/// naming its place in the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 #[serde(deny_unknown_fields)]
-pub struct PushRequest {
+pub struct PushRequest<E = Event> {
     pub protocol: u32,
     pub device_id: DeviceId,
-    pub events: Vec<Event>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub events: Vec<E>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,11 +89,125 @@ pub struct PushResponse {
     pub acked_through: u64,
 }
 
+/// What a change of the pull feed is about: master data, a business's shared state, or the
+/// status of the pulling till's own events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Business,
+    Account,
+    Product,
+    LaundryService,
+    CylinderType,
+    Customer,
+    Staff,
+    LaundryJob,
+    CustomerBalance,
+    /// [`EventStatus`], for one till only.
+    EventStatus,
+    /// Published by a newer server: skipped, never a reason to stall.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Business => "business",
+            Entity::Account => "account",
+            Entity::Product => "product",
+            Entity::LaundryService => "laundry_service",
+            Entity::CylinderType => "cylinder_type",
+            Entity::Customer => "customer",
+            Entity::Staff => "staff",
+            Entity::LaundryJob => "laundry_job",
+            Entity::CustomerBalance => "customer_balance",
+            Entity::EventStatus => "event_status",
+            Entity::Unknown => "unknown",
+        }
+    }
+
+    /// The entity named `name` (as the change log stores it); `Unknown` for a name this
+    /// version does not know.
+    pub fn parse(name: &str) -> Entity {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).unwrap_or(Entity::Unknown)
+    }
+}
+
+impl From<&str> for Entity {
+    fn from(name: &str) -> Entity {
+        Entity::parse(name)
+    }
+}
+
+impl PartialEq<&str> for Entity {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// What became of a till's events, published to that till alone (entity `event_status`): how
+/// far the server has merged, what it quarantined (for a till that never heard the push's
+/// answer), and head office's decisions on quarantined events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acked_through: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarantined: Vec<QuarantinedEvent>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<ResolvedEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuarantinedEvent {
+    pub event_id: EventId,
+    pub reason: Reason,
+}
+
+/// Head office's decision on a quarantined event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Nothing to post: the event stays out of the books.
+    Dismissed,
+    /// Head office posted a correcting entry for it.
+    Corrected,
+}
+
+impl Resolution {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Dismissed => "dismissed",
+            Resolution::Corrected => "corrected",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolvedEvent {
+    pub event_id: EventId,
+    pub status: Resolution,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: u64,
-    pub entity: String,
+    pub entity: Entity,
     pub op: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Value,

@@ -9,9 +9,11 @@ use sqlx::PgConnection;
 
 use crate::merge::snapshot::References;
 use tillbook_core::ids::DeviceId;
+use tillbook_core::protocol::{self, EventStatus};
 use uuid::Uuid;
 
-/// An entity whose current state is published, and the query that gives it: `(business_id,
+/// An entity whose current state is published from head office's tables, and the query that
+/// gives it: `(business_id,
 /// data)` rows for the ids in `$1` (`business_id` NULL: every till receives it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
@@ -37,17 +39,18 @@ impl Entity {
         Entity::Staff,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The entity as the change feed names it (core's wire type).
+    pub fn wire(self) -> protocol::Entity {
         match self {
-            Entity::Business => "business",
-            Entity::Account => "account",
-            Entity::Product => "product",
-            Entity::LaundryService => "laundry_service",
-            Entity::CylinderType => "cylinder_type",
-            Entity::Customer => "customer",
-            Entity::Staff => "staff",
-            Entity::LaundryJob => "laundry_job",
-            Entity::CustomerBalance => "customer_balance",
+            Entity::Business => protocol::Entity::Business,
+            Entity::Account => protocol::Entity::Account,
+            Entity::Product => protocol::Entity::Product,
+            Entity::LaundryService => protocol::Entity::LaundryService,
+            Entity::CylinderType => protocol::Entity::CylinderType,
+            Entity::Customer => protocol::Entity::Customer,
+            Entity::Staff => protocol::Entity::Staff,
+            Entity::LaundryJob => protocol::Entity::LaundryJob,
+            Entity::CustomerBalance => protocol::Entity::CustomerBalance,
         }
     }
 
@@ -187,18 +190,17 @@ pub async fn publish(connection: &mut PgConnection, entity: Entity, ids: Option<
     );
     let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(ids.map(<[Uuid]>::to_vec))
-        .bind(entity.name())
+        .bind(entity.wire().as_str())
         .fetch_one(connection)
         .await?;
     Ok(u64::try_from(count).unwrap_or_default())
 }
 
-/// Tells one till what became of its events (`data` is the status summary).
-pub async fn publish_to_device(
+/// Tells one till what became of its events.
+pub async fn publish_event_status(
     connection: &mut PgConnection,
     device: DeviceId,
-    entity: &str,
-    data: &serde_json::Value,
+    status: &EventStatus,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "WITH published AS (
@@ -208,8 +210,8 @@ pub async fn publish_to_device(
          UPDATE ledger_counter SET last_change = (SELECT seq FROM published)",
     )
     .bind(device.0)
-    .bind(entity)
-    .bind(sqlx::types::Json(data))
+    .bind(protocol::Entity::EventStatus.as_str())
+    .bind(sqlx::types::Json(status))
     .execute(connection)
     .await?;
     Ok(())

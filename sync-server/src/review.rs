@@ -11,7 +11,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use sqlx::PgPool;
 use tillbook_core::Money;
+use tillbook_core::ids::EventId;
 use tillbook_core::journal::{JournalEntry, JournalPayload};
+use tillbook_core::protocol::{EventStatus, Resolution, ResolvedEvent};
 use tillbook_core::protocol::{ResolveRequest, ResolveResponse};
 use uuid::Uuid;
 
@@ -362,7 +364,8 @@ pub async fn resolve(
             Some(head_office::post(&mut tx, &entry).await?)
         }
     };
-    let status = if correction.is_some() { "corrected" } else { "dismissed" };
+    let resolution = if correction.is_some() { Resolution::Corrected } else { Resolution::Dismissed };
+    let status = resolution.as_str();
     sqlx::query(
         "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, action, note, entry_number,
                                         resolved_by)
@@ -383,8 +386,9 @@ pub async fn resolve(
             .bind(event_id)
             .fetch_one(&mut *tx)
             .await?;
-        let resolved = serde_json::json!({ "resolved": [{ "event_id": event_id, "status": status, "note": note }] });
-        changes::publish_to_device(&mut tx, tillbook_core::ids::DeviceId(device), "event_status", &resolved).await?;
+        let resolved = ResolvedEvent { event_id: EventId(event_id), status: resolution, note: Some(note.to_string()) };
+        let status = EventStatus { resolved: vec![resolved], ..EventStatus::default() };
+        changes::publish_event_status(&mut tx, tillbook_core::ids::DeviceId(device), &status).await?;
     }
     audit(
         &mut tx,

@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
-use tillbook_core::protocol::{Change, PullResponse};
+use tillbook_core::protocol::{Change, Entity, PullResponse};
 
 use super::{AppState, auth};
 use crate::error::ApiError;
@@ -49,7 +49,7 @@ pub async fn pull(
     let changes: Vec<Change> = rows
         .into_iter()
         .take(PULL_LIMIT as usize)
-        .map(|(seq, entity, op, data)| Change { seq: seq as u64, entity, op, data })
+        .map(|(seq, entity, op, data)| Change { seq: seq as u64, entity: Entity::parse(&entity), op, data })
         .collect();
     let next_cursor = changes.last().map_or(query.cursor, |change| change.seq);
     Ok(Json(PullResponse { changes, next_cursor, more }))

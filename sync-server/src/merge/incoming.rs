@@ -8,36 +8,19 @@
 //! Postgres cannot hold, a document that does not parse, a time no till could have meant — is
 //! content, judged for that event alone.
 
-use chrono::{DateTime, FixedOffset};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::HashSet;
-use tillbook_core::ids::{BusinessId, DeviceId, EventId, StaffId};
-use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION, Reason};
+use tillbook_core::ids::DeviceId;
+use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION, PushRequest, RawEvent, Reason};
 
 use crate::body::parse_json;
 use crate::error::ApiError;
-
-/// The envelope of DESIGN §7, with the content left raw.
-#[derive(Debug, Clone, Deserialize)]
-pub struct IncomingEvent {
-    pub event_id: EventId,
-    pub device_seq: u64,
-    #[serde(rename = "type")]
-    pub event_type: String,
-    pub business_id: BusinessId,
-    pub occurred_at: DateTime<FixedOffset>,
-    pub recorded_by: Option<StaffId>,
-    pub document: Box<RawValue>,
-    #[serde(default)]
-    pub journal: Option<Box<RawValue>>,
-}
 
 /// One event: what it says, and exactly what was sent, byte for byte (kept in the inbox, and
 /// compared when the same `event_id` comes again).
 #[derive(Debug, Clone)]
 pub struct Incoming {
-    pub event: IncomingEvent,
+    pub event: RawEvent,
     pub raw: Box<RawValue>,
     /// Text in the event that Postgres cannot store as sent (a NUL, an unpaired surrogate):
     /// the event is quarantined `invalid_text` with this reason, whatever else it says.
@@ -72,17 +55,9 @@ fn has_surrogate_escape(text: &str) -> bool {
     text.match_indices("\\u").any(|(at, _)| matches!(text.as_bytes().get(at + 2), Some(b'd' | b'D')))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PushBody {
-    protocol: u32,
-    device_id: DeviceId,
-    events: Vec<Box<RawValue>>,
-}
-
 /// Parses and checks a push body from the device `device`: the whole batch, or a 4xx.
 pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiError> {
-    let push: PushBody = parse_json(body, "")?;
+    let push: PushRequest<Box<RawValue>> = parse_json(body, "")?;
     if push.protocol != PROTOCOL_VERSION {
         return Err(ApiError::bad_request(
             "unsupported_protocol",
@@ -109,7 +84,7 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
         let field = |name: &str| format!("events[{index}]{}{name}", if name.is_empty() { "" } else { "." });
         let text_fault = text_fault(raw.get());
         let deserializer = &mut serde_json::Deserializer::from_str(raw.get());
-        let event: IncomingEvent = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let event: RawEvent = serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let path = error.path().to_string();
             let path = if path == "." { String::new() } else { path };
             ApiError::bad_request("malformed_event", field(&path), error.inner().to_string())
@@ -186,6 +161,7 @@ fn nul_character(value: &serde_json::Value, path: String) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tillbook_core::ids::{BusinessId, EventId};
 
     fn event(seq: u64) -> serde_json::Value {
         json!({ "event_id": EventId::new(), "device_seq": seq, "type": "sale.recorded",

@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use tillbook_core::ids::{DeviceId, EventId};
-use tillbook_core::protocol::{Ack, AckStatus, PushResponse, Reason};
+use tillbook_core::protocol::{Ack, AckStatus, EventStatus, PushResponse, QuarantinedEvent, Reason};
 use tillbook_core::time::business_day;
 use uuid::Uuid;
 
@@ -225,7 +225,7 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
                     reason_code: reason.code.clone(),
                     reason_message: reason.message.clone(),
                 });
-                quarantined_ids.push(serde_json::json!({ "event_id": event.event_id, "reason": reason }));
+                quarantined_ids.push(QuarantinedEvent { event_id: event.event_id, reason: reason.clone() });
                 outcome.quarantined += 1;
                 ("quarantined", None, Some(reason.clone()))
             }
@@ -298,8 +298,8 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     if !customers.is_empty() {
         changes::publish(&mut tx, Entity::CustomerBalance, Some(&customers)).await?;
     }
-    let status = serde_json::json!({ "acked_through": last, "quarantined": quarantined_ids });
-    changes::publish_to_device(&mut tx, device.id, "event_status", &status).await?;
+    let status = EventStatus { acked_through: Some(last), quarantined: quarantined_ids, resolved: Vec::new() };
+    changes::publish_event_status(&mut tx, device.id, &status).await?;
     touch_device(&mut tx, device.id, last as i64).await?;
     tx.commit().await?;
     Ok(outcome)

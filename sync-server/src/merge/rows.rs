@@ -21,10 +21,10 @@ use tillbook_core::money::{Money, Quantity, VatRate};
 use tillbook_core::protocol::Reason;
 use uuid::Uuid;
 
-use super::incoming::IncomingEvent;
 use super::validate::Snapshot;
 use crate::db::column;
 use crate::journal::{self, LineRow, insert_lines};
+use tillbook_core::protocol::RawEvent;
 
 pub struct InboxRow<'a> {
     pub event_id: EventId,
@@ -251,7 +251,7 @@ fn short(index: usize) -> i16 {
 
 /// The posting of one accepted event.
 pub struct Posting<'a> {
-    pub event: &'a IncomingEvent,
+    pub event: &'a RawEvent,
     pub document: &'a Document,
     pub effects: &'a Effects,
     pub entry: Option<&'a JournalEntry>,
@@ -453,7 +453,7 @@ impl Rows {
     }
 
     /// A laundry job's status change and, for a cancellation, its invoice's.
-    fn add_status(&mut self, effects: &Effects, event: &IncomingEvent, snapshot: &Snapshot) {
+    fn add_status(&mut self, effects: &Effects, event: &RawEvent, snapshot: &Snapshot) {
         let Some(change) = &effects.status else { return };
         self.statuses.push(StatusRow {
             job_id: change.job_id,

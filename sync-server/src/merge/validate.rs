@@ -23,7 +23,8 @@ use tillbook_core::journal::{JournalEntry, JournalPayload};
 use tillbook_core::money::Money;
 use tillbook_core::protocol::Reason;
 
-use super::incoming::{Incoming, IncomingEvent};
+use super::incoming::Incoming;
+use tillbook_core::protocol::RawEvent;
 
 /// A clock this far ahead of the server's is flagged (a till's clock set wrong, or tampering),
 /// and so is an event stamped this much earlier than the same till's event before it (the
@@ -125,7 +126,7 @@ pub struct Parsed {
     pub entry: Result<Option<JournalEntry>, Reason>,
 }
 
-pub fn parse(event: &IncomingEvent) -> Parsed {
+pub fn parse(event: &RawEvent) -> Parsed {
     let document = serde_json::from_str::<serde_json::Value>(event.document.get())
         .map_err(|error| reason("malformed_document", format!("the document does not parse: {error}")))
         .and_then(|document| Document::from_wire(&event.event_type, &document).map_err(from_document_error));
@@ -169,7 +170,7 @@ pub fn judge(incoming: &Incoming, parsed: Parsed, context: Context<'_>, snapshot
     }
 }
 
-fn check(event: &IncomingEvent, parsed: Parsed, context: Context<'_>, snapshot: &Snapshot) -> Result<Accepted, Reason> {
+fn check(event: &RawEvent, parsed: Parsed, context: Context<'_>, snapshot: &Snapshot) -> Result<Accepted, Reason> {
     let business = snapshot
         .businesses
         .get(&event.business_id)
@@ -386,7 +387,7 @@ fn posted_original<'a>(id: DocumentId, business: &Business, snapshot: &'a Snapsh
 
 /// Business facts worth the owner's eye; the event is posted regardless.
 fn flags(
-    event: &IncomingEvent,
+    event: &RawEvent,
     document: &Document,
     effects: &Effects,
     snapshot: &Snapshot,
@@ -450,7 +451,7 @@ fn flags(
 }
 
 /// What an accepted event adds that later events of the same batch may refer to.
-fn remember(snapshot: &mut Snapshot, event: &IncomingEvent, accepted: &Accepted) {
+fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
     let document = &accepted.document;
     if let Some(entry) = &accepted.entry {
         snapshot.entry_ids.insert(entry.entry_id());

@@ -5,8 +5,9 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tillbook_core::ids::DeviceId;
-use tillbook_core::protocol::{AckStatus, Change, PushResponse};
+use tillbook_core::protocol::{AckStatus, Change, Entity, EventStatus, PROTOCOL_VERSION, PushRequest, PushResponse};
 
 use crate::error::{Result, TillError};
 use crate::master;
@@ -193,18 +194,19 @@ pub fn next_batch(
         rows.push(row);
     }
     let Some(&(first, _)) = rows.first() else { return Ok(None) };
-    // The stored payloads are the events as recorded; the envelope is written around them
-    // rather than re-serialised, so what the server keeps is byte for byte what the till made.
-    let mut body = String::with_capacity(bytes);
-    body.push_str(&format!("{{\"protocol\":1,\"device_id\":\"{device}\",\"events\":["));
-    for (index, (_, payload)) in rows.iter().enumerate() {
-        if index > 0 {
-            body.push(',');
-        }
-        body.push_str(payload);
-    }
-    body.push_str("]}");
-    Ok(Some(Batch { body, events: rows.len(), first_seq: first as u64 }))
+    // The stored payloads are the events as recorded; they travel as raw JSON inside the
+    // protocol's push request, so what the server keeps is byte for byte what the till made.
+    let count = rows.len();
+    let events = rows
+        .into_iter()
+        .map(|(seq, payload)| {
+            RawValue::from_string(payload)
+                .map_err(|error| TillError::Invariant(format!("event {seq} in the outbox: {error}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let request = PushRequest { protocol: PROTOCOL_VERSION, device_id: device, events };
+    let body = serde_json::to_string(&request).map_err(|error| TillError::Invariant(error.to_string()))?;
+    Ok(Some(Batch { body, events: count, first_seq: first as u64 }))
 }
 
 /// Applies the server's answer: posted (and duplicate) events take their entry number, and
@@ -261,75 +263,65 @@ pub fn apply_changes(connection: &mut Connection, changes: &[Change], next_curso
 fn apply_change(connection: &Connection, change: &Change) -> Result<()> {
     let bad =
         |error: serde_json::Error| TillError::Invariant(format!("pulled {} is unreadable: {error}", change.entity));
-    match change.entity.as_str() {
-        "business" => master::upsert_business(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
-        "account" => master::upsert_account(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
-        "product" => master::upsert_product(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
-        "laundry_service" => {
-            master::upsert_laundry_service(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?)
+    let data = || change.data.clone();
+    match change.entity {
+        Entity::Business => master::upsert_business(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::Account => master::upsert_account(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::Product => master::upsert_product(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::LaundryService => {
+            master::upsert_laundry_service(connection, &serde_json::from_value(data()).map_err(bad)?)
         }
-        "cylinder_type" => {
-            master::upsert_cylinder(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?)
-        }
-        "customer" => master::upsert_customer(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
-        "staff" => master::upsert_pulled_staff(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?),
-        "event_status" => apply_event_status(connection, &change.data),
+        Entity::CylinderType => master::upsert_cylinder(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::Customer => master::upsert_customer(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::Staff => master::upsert_pulled_staff(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::EventStatus => apply_event_status(connection, &serde_json::from_value(data()).map_err(bad)?),
         // A laundry job of the business: taken into the till's own jobs, so that it can be
         // paid for and collected here; kept as published too.
-        "laundry_job" => {
-            shared_jobs::apply(connection, &serde_json::from_value(change.data.clone()).map_err(bad)?)?;
-            keep_shared(connection, change)
+        Entity::LaundryJob => {
+            shared_jobs::apply(connection, &serde_json::from_value(data()).map_err(bad)?)?;
+            keep_shared(connection, change, "job_id")
         }
-        "customer_balance" => keep_shared(connection, change),
+        Entity::CustomerBalance => keep_shared(connection, change, "customer_id"),
         // A newer server may publish what this version does not know: skip it, do not stall.
-        other => {
-            tracing::debug!(entity = other, "skipping a pulled change this version does not know");
+        Entity::Unknown => {
+            tracing::debug!("skipping a pulled change this version does not know");
             Ok(())
         }
     }
 }
 
 /// Shared state of the business (laundry jobs, customer balances), kept as the server last
-/// published it (server-wins).
-fn keep_shared(connection: &Connection, change: &Change) -> Result<()> {
-    let key = if change.entity == "laundry_job" { "job_id" } else { "customer_id" };
+/// published it (server-wins), by the id in its `key` field.
+fn keep_shared(connection: &Connection, change: &Change, key: &str) -> Result<()> {
     let id = change.data.get(key).and_then(|id| id.as_str()).unwrap_or_default();
     connection.execute(
         "INSERT INTO shared_state (entity, id, data, pulled_seq) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, pulled_seq = excluded.pulled_seq",
-        params![change.entity, id, change.data.to_string(), change.seq as i64],
+        params![change.entity.as_str(), id, change.data.to_string(), change.seq as i64],
     )?;
     Ok(())
 }
 
 /// The server's record of this till's events: a quarantine the till has not heard about (its
 /// push answer was lost) is applied here too, and so is head office's decision on one.
-fn apply_event_status(connection: &Connection, data: &serde_json::Value) -> Result<()> {
-    for item in data.get("resolved").and_then(|list| list.as_array()).into_iter().flatten() {
-        let event_id = item.get("event_id").and_then(|id| id.as_str()).unwrap_or_default();
-        let resolution = item.get("status").and_then(|status| status.as_str()).unwrap_or_default();
-        let note = item.get("note").and_then(|note| note.as_str());
-        if ["dismissed", "corrected"].contains(&resolution) {
-            connection.execute(
-                "UPDATE outbox SET resolution = ?2, resolution_note = ?3 WHERE event_id = ?1 AND status = 'quarantined'",
-                params![event_id, resolution, note],
-            )?;
-        }
+fn apply_event_status(connection: &Connection, status: &EventStatus) -> Result<()> {
+    for resolved in &status.resolved {
+        connection.execute(
+            "UPDATE outbox SET resolution = ?2, resolution_note = ?3 WHERE event_id = ?1 AND status = 'quarantined'",
+            params![resolved.event_id.to_string(), resolved.status.as_str(), resolved.note],
+        )?;
     }
-    let Some(quarantined) = data.get("quarantined").and_then(|list| list.as_array()) else { return Ok(()) };
-    for item in quarantined {
-        let event_id = item.get("event_id").and_then(|id| id.as_str()).unwrap_or_default();
-        let code = item.pointer("/reason/code").and_then(|code| code.as_str()).unwrap_or("quarantined");
-        let message = item.pointer("/reason/message").and_then(|message| message.as_str()).unwrap_or_default();
+    for quarantined in &status.quarantined {
+        let event_id = quarantined.event_id.to_string();
         let updated = connection.execute(
             "UPDATE outbox SET status = 'quarantined', reason_code = ?2, reason_message = ?3
               WHERE event_id = ?1 AND status = 'pending'",
-            params![event_id, code, message],
+            params![event_id, quarantined.reason.code, quarantined.reason.message],
         )?;
         if updated == 1 {
             connection.execute(
                 "UPDATE journal_entry SET status = 'quarantined' WHERE event_id = ?1 AND status = 'provisional'",
-                [event_id],
+                [&event_id],
             )?;
         }
     }
