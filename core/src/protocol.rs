@@ -242,6 +242,14 @@ pub struct EnrollResponse {
     /// one where its unsynced work starts (a restored till numbers its next events after it).
     #[serde(default)]
     pub acked_through: u64,
+    /// The group's time zone (head office's `TILLBOOK_TIME_ZONE`): the till keeps its business
+    /// days in it, so that its Z reports and head office's reports draw the same days.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    crate::time::DEFAULT_TIME_ZONE.to_string()
 }
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the

@@ -3,7 +3,6 @@
 //! Rust by the till crate; the UI only shows what these commands return.
 
 mod commands;
-mod receipt;
 mod state;
 
 pub use state::App;

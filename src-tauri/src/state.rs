@@ -163,9 +163,7 @@ impl App {
     /// Must run inside the async runtime.
     pub fn start_sync_if_enrolled(&self) -> Answer<()> {
         let path = self.store_path();
-        let enrolled = self.with_till(|till| {
-            Ok(tillbook_till::sync::store::state(till.connection())?.device_status != DeviceStatus::NotEnrolled)
-        })?;
+        let enrolled = self.with_till(|till| Ok(till.sync_state()?.device_status != DeviceStatus::NotEnrolled))?;
         let mut sync = self.sync.lock().map_err(|_| UiError::new("internal", "sync is unavailable"))?;
         if enrolled && sync.is_none() {
             *sync = Some(tillbook_till::sync::start(path, SyncConfig::default())?);

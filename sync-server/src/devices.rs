@@ -75,8 +75,13 @@ pub struct Enrolled {
 /// Exchanges the code of `request` (the till's `name` checked by the caller) for a device
 /// token, in one transaction: a new till is created for the code's business, or — for a
 /// re-enrolment code — the same till gets a new token, the old one dies and a revocation is
-/// lifted. Audited either way.
-pub async fn enroll(pool: &PgPool, request: &EnrollRequest, name: &str) -> Result<Enrolled, EnrollError> {
+/// lifted. Audited either way. The answer carries the group's time zone, `zone`.
+pub async fn enroll(
+    pool: &PgPool,
+    request: &EnrollRequest,
+    name: &str,
+    zone: chrono_tz::Tz,
+) -> Result<Enrolled, EnrollError> {
     let hashed_code = code_hash(&request.enrollment_code);
     let mut tx = pool.begin().await?;
     let code: Option<CodeRow> = sqlx::query_as(
@@ -122,6 +127,7 @@ pub async fn enroll(pool: &PgPool, request: &EnrollRequest, name: &str) -> Resul
             till_code,
             business_ids: businesses.into_iter().map(|(id,)| BusinessId(id)).collect(),
             acked_through: u64::try_from(last_seq).unwrap_or(0),
+            time_zone: zone.name().to_string(),
         };
         return Ok(Enrolled { response, reenrolled: true });
     }
@@ -153,6 +159,7 @@ pub async fn enroll(pool: &PgPool, request: &EnrollRequest, name: &str) -> Resul
         till_code,
         business_ids: vec![BusinessId(business_id)],
         acked_through: 0,
+        time_zone: zone.name().to_string(),
     };
     Ok(Enrolled { response, reenrolled: false })
 }

@@ -238,7 +238,7 @@ impl TestTill {
     /// with the demo's cashier logged in and a shift open.
     pub async fn enrol(folder: &Path, name: &str, url: &str, code: &str) -> TestTill {
         let path = folder.join(format!("{name}.sqlite"));
-        let till = tillbook_till::sync::enroll(&path, url, code, name, "Africa/Nairobi").await.expect("enrol");
+        let till = tillbook_till::sync::enroll(&path, url, code, name).await.expect("enrol");
         let mut test_till = TestTill::open_logged_in(path, till);
         let (_, _) = test_till.till.open_shift(&test_till.session, tillbook_core::Money::ZERO).expect("open shift");
         test_till

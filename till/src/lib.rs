@@ -10,6 +10,7 @@ pub mod error;
 pub mod lookups;
 pub mod master;
 pub mod owner;
+pub mod receipt;
 pub mod record;
 pub mod reports;
 pub mod sql;

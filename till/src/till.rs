@@ -134,13 +134,52 @@ impl Till {
         (self.clock)()
     }
 
-    /// The connection, for read models and for tests that inspect the store directly.
+    /// The store's own connection: for this crate's read models, and (with the `test-support`
+    /// feature) for tests that inspect the store or inject faults into it. The app goes through
+    /// `Till`'s methods only.
+    #[cfg(feature = "test-support")]
     pub fn connection(&self) -> &Connection {
         &self.connection
     }
 
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    #[cfg(feature = "test-support")]
     pub fn connection_mut(&mut self) -> &mut Connection {
         &mut self.connection
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// A business this store knows.
+    pub fn business(&self, id: BusinessId) -> Result<tillbook_core::chart::Business> {
+        master::business(&self.connection, id)
+    }
+
+    /// The businesses `session` may record for here: the till's own, and for the owner every
+    /// business the store knows (DESIGN §6: only the owner sees other businesses).
+    pub fn businesses_for(&self, session: &Session) -> Result<Vec<BusinessId>> {
+        if session.role == Role::Owner {
+            master::business_ids(&self.connection)
+        } else {
+            Ok(self.info.business_ids.clone())
+        }
+    }
+
+    /// Where this till stands with head office: enrolment, server, cursor, last push.
+    pub fn sync_state(&self) -> Result<crate::sync::store::SyncState> {
+        crate::sync::store::state(&self.connection)
+    }
+
+    /// Keeps the folder (a USB drive) the nightly backup goes to.
+    pub fn set_backup_folder(&self, folder: &Path) -> Result<()> {
+        crate::backup::set_folder(&self.connection, folder)
     }
 
     /// Writes head office's master data (server-wins upsert), all or nothing.

@@ -36,7 +36,19 @@ pub struct LaundryItem {
     pub line_total: Money,
 }
 
+impl LaundryItem {
+    /// The VAT inside the item's total.
+    pub fn vat(&self) -> Money {
+        self.line_total.vat_part(self.vat_rate)
+    }
+}
+
 impl LaundryDropOff {
+    /// The VAT inside the job's items, as the posting credits it: each item's own.
+    pub fn vat_of(items: &[LaundryItem]) -> Result<Money, crate::money::AmountError> {
+        Money::sum(items.iter().map(LaundryItem::vat))
+    }
+
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         business.accounts.laundry_revenue.ok_or(DocumentError::NotOfferedHere("take laundry jobs"))?;
         check_text("ticket_number", &self.ticket_number, 32)?;

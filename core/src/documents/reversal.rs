@@ -80,7 +80,19 @@ pub struct RefundLine {
     pub unit_cost: Money,
 }
 
+impl RefundLine {
+    /// The VAT inside the amount returned.
+    pub fn vat(&self) -> Money {
+        self.amount.vat_part(self.vat_rate)
+    }
+}
+
 impl Refund {
+    /// The VAT inside what is paid back, as the posting debits it: each line's own.
+    pub fn vat(&self) -> Result<Money, crate::money::AmountError> {
+        Money::sum(self.lines.iter().map(RefundLine::vat))
+    }
+
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         check_text("receipt_number", &self.receipt_number, 32)?;
         check_text("reason", &self.reason, 200)?;

@@ -82,6 +82,11 @@ impl Sale {
         Money::sum(lines.iter().map(|line| line.line_total))
     }
 
+    /// The VAT inside priced lines, as the posting credits it: each line's own.
+    pub fn vat_of(lines: &[SaleLine]) -> Result<Money, AmountError> {
+        Money::sum(lines.iter().map(SaleLine::vat))
+    }
+
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         check_text("receipt_number", &self.receipt_number, 32)?;
         validate_lines(&self.lines, business, lookup, "a sale")?;

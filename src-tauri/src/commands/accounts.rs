@@ -10,8 +10,8 @@ use tillbook_till::RefundRequest;
 use tillbook_till::lookups::{CustomerSummary, ReceiptSummary, SoldReceipt};
 use tillbook_till::reports::CustomerAccount;
 
-use crate::receipt::ReceiptView;
 use crate::state::{Answer, App};
+use tillbook_till::receipt::ReceiptView;
 
 #[tauri::command]
 pub fn customers(app: State<'_, App>, query: String) -> Answer<Vec<CustomerSummary>> {

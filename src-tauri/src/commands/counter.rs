@@ -8,8 +8,8 @@ use tillbook_core::Quantity;
 use tillbook_core::catalog::{CylinderType, Product};
 use tillbook_till::{LpgQuote, LpgRequest, SaleLineRequest, SaleQuote, SaleRequest};
 
-use crate::receipt::ReceiptView;
 use crate::state::{Answer, App};
+use tillbook_till::receipt::ReceiptView;
 
 #[tauri::command]
 pub fn products(app: State<'_, App>) -> Answer<Vec<Product>> {

@@ -8,7 +8,7 @@ use tillbook_core::chart::AccountCode;
 use tillbook_core::documents::{CashMovementKind, PaidFrom};
 use tillbook_till::lookups::ExpenseAccount;
 use tillbook_till::reports::{CylinderStock, LaundryJobSummary, SalesSummary, StockLevel};
-use tillbook_till::{CashCount, ShiftReport, TillError, ZReport};
+use tillbook_till::{CashCount, ShiftReport, ZReport};
 
 use super::{BusinessView, business_view};
 use crate::state::{Answer, App};
@@ -63,20 +63,8 @@ pub struct DayCloseView {
 pub fn close_day(app: State<'_, App>) -> Answer<Vec<DayCloseView>> {
     let session = app.session()?;
     let reports = app.with_till(|till| {
-        let mut reports = Vec::new();
-        let mut already = None;
-        for business_id in till.info().business_ids.clone() {
-            let at = till.switch_business(&session, business_id)?;
-            match till.close_day(&at) {
-                Ok(z) => reports.push(DayCloseView { business: business_view(till, business_id)?, z }),
-                Err(error @ TillError::DayAlreadyClosed(_)) => already = Some(error),
-                Err(error) => return Err(error),
-            }
-        }
-        match already {
-            Some(error) if reports.is_empty() => Err(error),
-            _ => Ok(reports),
-        }
+        let closed = till.close_days(&session)?;
+        closed.into_iter().map(|(id, z)| Ok(DayCloseView { business: business_view(till, id)?, z })).collect()
     })?;
     app.nudge();
     Ok(reports)

@@ -9,8 +9,8 @@ use tillbook_core::documents::{JobStatus, TenderInput};
 use tillbook_till::DropOffRequest;
 use tillbook_till::reports::LaundryJobSummary;
 
-use crate::receipt::ReceiptView;
 use crate::state::{Answer, App};
+use tillbook_till::receipt::ReceiptView;
 
 #[tauri::command]
 pub fn laundry_services(app: State<'_, App>) -> Answer<Vec<LaundryService>> {

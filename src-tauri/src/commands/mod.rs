@@ -93,7 +93,7 @@ pub struct SyncView {
 }
 
 pub(crate) fn business_view(till: &Till, id: BusinessId) -> Result<BusinessView, tillbook_till::TillError> {
-    let business = tillbook_till::master::business(till.connection(), id)?;
+    let business = till.business(id)?;
     Ok(BusinessView { id, code: business.code, name: business.name, kind: business.kind })
 }
 
@@ -141,8 +141,7 @@ pub fn create_demo(app: State<'_, App>) -> Answer<TillView> {
 #[tauri::command]
 pub async fn enrol(app: State<'_, App>, server_url: String, code: String, device_name: String) -> Answer<TillView> {
     let path = app.store_path();
-    let till = tillbook_till::sync::enroll(&path, server_url.trim(), code.trim(), device_name.trim(), "Africa/Nairobi")
-        .await?;
+    let till = tillbook_till::sync::enroll(&path, server_url.trim(), code.trim(), device_name.trim()).await?;
     let view = till_view(&till)?;
     app.set_till(till)?;
     app.start_sync_if_enrolled()?;
@@ -188,7 +187,7 @@ const CLOCK_WARNING_MINUTES: i64 = 5;
 pub async fn reenrol(app: State<'_, App>, code: String) -> Answer<u64> {
     let path = app.store_path();
     let server_url = app
-        .with_till(|till| Ok(tillbook_till::sync::store::state(till.connection())?.server_url))?
+        .with_till(|till| Ok(till.sync_state()?.server_url))?
         .ok_or_else(|| crate::state::UiError::new("not_enrolled", "this till was never enrolled with head office"))?;
     let acked = tillbook_till::sync::reenroll(&path, &server_url, code.trim()).await?;
     // A running sync loop sees the till enrolled again on its next round; start one if none runs.
@@ -263,7 +262,7 @@ pub fn set_backup_folder(app: State<'_, App>, folder: String) -> Answer<String> 
     let probe = folder.join(".tillbook-write-test");
     std::fs::write(&probe, b"ok").map_err(unusable)?;
     let _ = std::fs::remove_file(&probe);
-    app.with_till(|till| tillbook_till::backup::set_folder(till.connection(), &folder))?;
+    app.with_till(|till| till.set_backup_folder(&folder))?;
     Ok(folder.display().to_string())
 }
 
@@ -278,14 +277,7 @@ pub fn backup_now(app: State<'_, App>) -> Answer<tillbook_till::backup::BackupFi
 #[tauri::command]
 pub fn businesses(app: State<'_, App>) -> Answer<Vec<BusinessView>> {
     let session = app.session()?;
-    app.with_till(|till| {
-        let ids = if session.role == Role::Owner {
-            tillbook_till::master::business_ids(till.connection())?
-        } else {
-            till.info().business_ids.clone()
-        };
-        ids.into_iter().map(|id| business_view(till, id)).collect()
-    })
+    app.with_till(|till| till.businesses_for(&session)?.into_iter().map(|id| business_view(till, id)).collect())
 }
 
 #[tauri::command]

@@ -30,7 +30,7 @@ pub async fn enroll(
     if request.app_version.chars().count() > 40 || request.app_version.contains('\0') || name.contains('\0') {
         return Err(ApiError::bad_request("invalid_text", "app_version", "app_version is at most 40 characters"));
     }
-    let enrolled = devices::enroll(&state.pool, &request, name).await?;
+    let enrolled = devices::enroll(&state.pool, &request, name, state.zone).await?;
     let till = &enrolled.response.till_code;
     if enrolled.reenrolled {
         tracing::info!(till = %till, acked_through = enrolled.response.acked_through, "till re-enrolled");

@@ -8,7 +8,7 @@ use tillbook_core::chart::AccountCode;
 use tillbook_core::documents::{
     CashMovement, CashMovementKind, DayClosed, DenominationCount, Document, Expense, PaidFrom, ShiftClosed, ShiftOpened,
 };
-use tillbook_core::ids::{DocumentId, ShiftId};
+use tillbook_core::ids::{BusinessId, DocumentId, ShiftId};
 
 use super::{Recorded, ShiftNeed, open_shift};
 use crate::error::{Result, TillError};
@@ -175,6 +175,27 @@ impl Till {
 
     /// Closes the business day at this till: the Z report, and how many of the day's events the
     /// server has acknowledged so far (the sync receipt). The shift must be closed first.
+    /// Closes today at every business this till serves (the shift must be closed first), one Z
+    /// report each. A business already closed today is left as it is; only when every one of
+    /// them already was is that the answer.
+    pub fn close_days(&mut self, session: &Session) -> Result<Vec<(BusinessId, ZReport)>> {
+        let mut reports = Vec::new();
+        let mut already = None;
+        for business_id in self.info.business_ids.clone() {
+            let at = self.switch_business(session, business_id)?;
+            match self.close_day(&at) {
+                Ok(z) => reports.push((business_id, z)),
+                Err(error @ TillError::DayAlreadyClosed(_)) => already = Some(error),
+                Err(error) => return Err(error),
+            }
+        }
+        match already {
+            Some(error) if reports.is_empty() => Err(error),
+            _ => Ok(reports),
+        }
+    }
+
+    /// Closes today at the business of `session`.
     pub fn close_day(&mut self, session: &Session) -> Result<ZReport> {
         let mut work = self.work(session, ShiftNeed::IfOpen)?;
         if work.shift_id.is_some() {

@@ -93,7 +93,7 @@ impl Till {
         Ok(DropOffOutcome {
             job_id: job.job_id,
             ticket_number: job.ticket_number,
-            vat: Money::sum(job.items.iter().map(|item| item.line_total.vat_part(item.vat_rate)))?,
+            vat: LaundryDropOff::vat_of(&job.items)?,
             items: job.items,
             total,
             deposit,

@@ -192,11 +192,12 @@ impl Till {
         let recorded = work.record(&Document::Refund(refund.clone()))?;
         write_refund(&work, &refund, &lines)?;
         work.commit()?;
+        let vat = refund.vat()?;
         Ok(RefundOutcome {
             refund_id: refund.refund_id,
             receipt_number: refund.receipt_number,
             total,
-            vat: Money::sum(refund.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)))?,
+            vat,
             lines: refund.lines,
             tender,
             recorded,

@@ -70,7 +70,7 @@ impl Till {
         write_sale(&work, &sale, &products)?;
         let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
-        let vat = Money::sum(sale.lines.iter().map(SaleLine::vat))?;
+        let vat = Sale::vat_of(&sale.lines)?;
         Ok(SaleOutcome {
             sale_id: sale.sale_id,
             receipt_number: sale.receipt_number,
@@ -100,7 +100,7 @@ impl Till {
         let work = self.work(session, ShiftNeed::IfOpen)?;
         let (lines, _) = price_lines(&work, lines)?;
         let total = Sale::total_of(&lines)?;
-        let vat = Money::sum(lines.iter().map(SaleLine::vat))?;
+        let vat = Sale::vat_of(&lines)?;
         Ok(SaleQuote { lines, total, vat })
     }
 

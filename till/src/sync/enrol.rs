@@ -13,10 +13,10 @@ use super::token;
 use crate::error::{Result, TillError};
 use crate::till::{Till, TillSetup};
 
-/// Enrols a new till with the owner's one-time code: the server names the till and its
-/// businesses, the token goes into the keyring (only there), and the first pull fills in head
-/// office's master data so the counter can start.
-pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str, time_zone: &str) -> Result<Till> {
+/// Enrols a new till with the owner's one-time code: the server names the till, its
+/// businesses and the group's time zone, the token goes into the keyring (only there), and the
+/// first pull fills in head office's master data so the counter can start.
+pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str) -> Result<Till> {
     if path.exists() {
         // An existing store belongs to a till already; never mix two tills' work.
         let till = Till::open(path)?;
@@ -34,7 +34,7 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
             till_code: answer.till_code,
             device_name: device_name.to_string(),
             business_ids: answer.business_ids,
-            time_zone: time_zone.to_string(),
+            time_zone: answer.time_zone,
         },
     )?;
     sync_store::set_enrolled(till.connection(), server_url)?;

@@ -2,10 +2,10 @@
 //! the UI prints sales, LPG, laundry tickets and payments with the same component and never
 //! works out an amount itself.
 
+use crate::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
 use serde::Serialize;
 use tillbook_core::documents::Tender;
 use tillbook_core::{Money, Quantity};
-use tillbook_till::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
 
 #[derive(Debug, Serialize)]
 pub struct ReceiptView {
