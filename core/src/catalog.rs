@@ -11,12 +11,14 @@ use crate::money::{Money, Quantity, VatRate};
 
 /// Where a stocked product's value sits and where it goes when sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StockAccounts {
     pub inventory: AccountCode,
     pub cost_of_sales: AccountCode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Product {
     pub id: ProductId,
     pub business_id: BusinessId,
@@ -36,6 +38,7 @@ pub struct Product {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LaundryPricing {
     PerKg,
@@ -60,6 +63,7 @@ impl LaundryPricing {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LaundryService {
     pub id: LaundryServiceId,
     pub business_id: BusinessId,
@@ -73,6 +77,7 @@ pub struct LaundryService {
 
 /// A kind of LPG cylinder — size and brand — with its prices and costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CylinderType {
     pub id: CylinderTypeId,
     pub business_id: BusinessId,
@@ -102,6 +107,7 @@ pub struct Customer {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Cashier,

@@ -25,6 +25,7 @@ pub enum AmountError {
 
 /// An amount of the installation's currency (KES), exactly 2 decimal places.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Money(Decimal);
 
 /// Not derived: `Decimal::default()` has scale 0, which would break the two-places invariant.
@@ -198,6 +199,7 @@ fn parse_decimal(text: &str, max_scale: u32) -> Result<Decimal, AmountError> {
 
 /// A quantity sold, washed or counted: a decimal with up to 3 places (laundry by the kilo).
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Quantity(Decimal);
 
 impl Quantity {
@@ -299,6 +301,7 @@ impl FromStr for Quantity {
 
 /// A VAT rate as a fraction: `0.16` is Kenya's standard rate, `0` exempt.
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct VatRate(Decimal);
 
 impl VatRate {

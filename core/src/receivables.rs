@@ -50,6 +50,7 @@ pub fn allocate(amount: Money, open: &[OpenInvoice], chosen: Option<&[DocumentId
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     Open,

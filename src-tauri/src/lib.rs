@@ -2,6 +2,8 @@
 //! `tillbook-till`. Everything that is money — prices, totals, VAT, change — is worked out in
 //! Rust by the till crate; the UI only shows what these commands return.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod state;
 

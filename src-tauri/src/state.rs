@@ -10,7 +10,7 @@ use tillbook_till::sync::{DeviceStatus, SyncConfig, SyncHandle};
 use tillbook_till::{Session, Till, TillError};
 
 /// A refusal the UI shows: a stable code for the UI's own wording and the till's message.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct UiError {
     pub code: String,
     pub message: String,

@@ -30,6 +30,7 @@ const SUFFIX: &str = ".sqlite";
 
 /// One backup file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupFile {
     pub path: PathBuf,
     pub bytes: u64,
@@ -203,6 +204,7 @@ pub struct Continuation {
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Restored {
     /// The last event the backup held.
     pub backup_last_seq: u64,

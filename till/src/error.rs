@@ -71,8 +71,9 @@ pub enum TillError {
 }
 
 impl TillError {
-    /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    /// A stable code the UI branches on and words: a refusal from head office keeps the
+    /// server's own code, so that the cashier reads what the server meant.
+    pub fn code(&self) -> &str {
         match self {
             TillError::Document(error) => error.code(),
             TillError::WrongPin => "wrong_pin",
@@ -102,7 +103,7 @@ impl TillError {
             TillError::BackupFailed(_) => "backup_failed",
             TillError::Hash(_) => "hash_failed",
             TillError::Unsynced { .. } => "unsynced_events",
-            TillError::Sync(_) => "sync_failed",
+            TillError::Sync(error) => error.code(),
             TillError::Token(_) => "keyring_failed",
         }
     }

@@ -17,6 +17,7 @@ use crate::till::Till;
 
 /// A customer as the lookup lists them: enough to choose and to see what they owe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerSummary {
     pub customer_id: CustomerId,
     pub name: String,
@@ -28,6 +29,7 @@ pub struct CustomerSummary {
 
 /// A receipt the till issued, newest first, with whether it still stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceiptSummary {
     pub receipt_number: String,
     /// `goods`, `lpg` or `payment`.
@@ -39,6 +41,7 @@ pub struct ReceiptSummary {
 
 /// A line of a goods sale as a refund offers it: what was sold and what is left to return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SoldLineView {
     pub line_no: u32,
     pub product_name: String,
@@ -51,6 +54,7 @@ pub struct SoldLineView {
 /// A goods receipt opened for a refund: its lines, and whether it was on a customer's account
 /// (only then can the refund be a credit note).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SoldReceipt {
     pub receipt_number: String,
     pub total: Money,
@@ -61,6 +65,7 @@ pub struct SoldReceipt {
 
 /// An event the server would not post, with its reason, for the status bar's list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QuarantinedEvent {
     pub device_seq: i64,
     pub event_type: String,
@@ -73,6 +78,7 @@ pub struct QuarantinedEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExpenseAccount {
     pub code: AccountCode,
     pub name: String,

@@ -8,6 +8,7 @@ use tillbook_core::documents::Tender;
 use tillbook_core::{Money, Quantity};
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceiptView {
     /// What the UI titles it: `sale`, `lpg`, `drop_off`, `collection`, `payment` or `refund`.
     pub kind: &'static str,
@@ -27,6 +28,7 @@ pub struct ReceiptView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceiptLine {
     pub text: String,
     pub quantity: Quantity,

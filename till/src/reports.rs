@@ -98,6 +98,7 @@ pub fn expected_cash(connection: &Connection, shift_id: ShiftId) -> Result<Money
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SalesSummary {
     pub business_day: NaiveDate,
     pub sales_count: u64,
@@ -188,6 +189,7 @@ pub fn stock_level(connection: &Connection, product_id: ProductId) -> Result<Qua
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StockLevel {
     pub product_id: ProductId,
     pub name: String,
@@ -196,6 +198,7 @@ pub struct StockLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CylinderStock {
     pub cylinder_type_id: CylinderTypeId,
     pub size_kg: Quantity,
@@ -205,6 +208,7 @@ pub struct CylinderStock {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LaundryJobSummary {
     pub job_id: DocumentId,
     pub ticket_number: String,
@@ -217,6 +221,7 @@ pub struct LaundryJobSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InvoiceLine {
     pub invoice_id: DocumentId,
     pub number: String,
@@ -230,6 +235,7 @@ pub struct InvoiceLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerAccount {
     pub customer_id: CustomerId,
     pub name: String,

@@ -33,6 +33,7 @@ impl Session {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StaffMember {
     pub id: StaffId,
     pub name: String,

@@ -8,6 +8,8 @@
 //! - `bench [name]` — the benchmarks (or one of them), written into `docs/benchmarks.md`.
 //! - `codes` — writes `ui/src/lib/generated/error-codes.json`, every error code the UI must
 //!   have words for (`test` fails when it is stale).
+//! - `bindings` — writes `ui/src/lib/generated/types.ts`, the UI's types generated from the
+//!   Rust types (ts-rs, src-tauri/src/bindings.rs); `test` fails when it is stale.
 //! - `census` — lines, files with SQL and the longest function per crate (docs/DESIGN.md).
 //! - `history [years]` — seven (or `years`) years of synthetic history for the three demo
 //!   businesses, written by `xtask/history.sql` into the migrated, seeded database
@@ -34,9 +36,10 @@ fn main() -> Result<()> {
         "bench" => bench(&root, std::env::args().nth(2).as_deref()),
         "history" => history(&root, std::env::args().nth(2).as_deref()),
         "codes" => words::codes(&root, true),
+        "bindings" => bindings(),
         "census" => census::census(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes|census>");
+            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes|bindings|census>");
             bail!("unknown task '{task}'")
         }
     }
@@ -44,6 +47,12 @@ fn main() -> Result<()> {
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Regenerates the UI's TypeScript types from the Rust types (the app's `bindings` test writes
+/// them when asked to).
+fn bindings() -> Result<()> {
+    step_with_env("cargo", &["test", "-p", "tillbook-app", "--lib", "bindings"], &[("TILLBOOK_WRITE_BINDINGS", "1")])
 }
 
 /// Runs a command, echoing it first, and fails with its name when it fails.
@@ -146,6 +155,8 @@ fn ui(root: &Path, with_tests: bool) -> Result<()> {
     }
     if with_tests {
         npm(&["test"])?;
+        // The screens type-checked against the types generated from Rust (`bindings`).
+        npm(&["run", "check"])?;
     }
     npm(&["run", "build"])
 }

@@ -14,6 +14,7 @@ use crate::money::Money;
 
 /// Where an expense or a supplier is paid from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PaidFrom {
     Cash,
@@ -63,6 +64,7 @@ impl Expense {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CashMovementKind {
     /// Cash brought to the drawer from the bank: Dr cash / Cr 1170.
@@ -142,6 +144,7 @@ impl ShiftOpened {
 
 /// How many of one note or coin were counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DenominationCount {
     pub denomination: Money,
     pub count: u32,
@@ -207,6 +210,7 @@ impl ShiftClosed {
 /// The Z report of a business day at one till, with its sync receipt: how many of the day's
 /// events the server had acknowledged when the day was closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DayClosed {
     pub business_day: NaiveDate,
     pub sales_total: Money,

@@ -13,6 +13,7 @@ use crate::journal::{EntryBuilder, Side};
 use crate::money::{AmountError, Money, Quantity, VatRate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NewCylinder {
     /// The customer buys the cylinder: Cr 4320 with VAT, and the shell leaves inventory.

@@ -22,6 +22,7 @@ pub struct Sale {
 
 /// `line_total = quantity × unit_price − discount`, the price VAT-inclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaleLine {
     pub product_id: ProductId,
     pub quantity: Quantity,

@@ -11,6 +11,7 @@ use crate::journal::{EntryBuilder, Side};
 use crate::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TenderMethod {
     Cash,
@@ -49,6 +50,7 @@ impl TenderMethod {
 /// One tender as recorded (DESIGN §7): the amount applied to the document, never the cash handed
 /// over (the change is not the business's money).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tender {
     pub method: TenderMethod,
     pub amount: Money,
@@ -136,6 +138,7 @@ pub(crate) fn post_tenders(builder: &mut EntryBuilder, business: &Business, tend
 
 /// What the cashier entered for one method: for cash, the notes handed over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct TenderInput {
     pub method: TenderMethod,
     pub amount: Money,

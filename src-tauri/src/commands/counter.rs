@@ -36,7 +36,7 @@ pub fn record_sale(app: State<'_, App>, request: SaleRequest) -> Answer<ReceiptV
 }
 
 /// A cylinder type with the full and empty cylinders the shop holds of it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct CylinderView {
     #[serde(flatten)]
     pub cylinder: CylinderType,

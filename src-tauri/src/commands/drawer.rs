@@ -50,7 +50,7 @@ pub fn close_shift(app: State<'_, App>, count: CashCount) -> Answer<ShiftReport>
     Ok(report)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DayCloseView {
     pub business: BusinessView,
     #[serde(flatten)]
@@ -71,7 +71,7 @@ pub fn close_day(app: State<'_, App>) -> Answer<Vec<DayCloseView>> {
 }
 
 /// Today's figures for the business being served, from the local store.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct TodayView {
     pub sales: SalesSummary,
     pub expected_cash: Option<Money>,

@@ -19,7 +19,7 @@ use tillbook_till::{Session, Till};
 
 use crate::state::{Answer, App};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct BusinessView {
     pub id: BusinessId,
     pub code: String,
@@ -27,14 +27,14 @@ pub struct BusinessView {
     pub kind: BusinessKind,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct TillView {
     pub till_code: String,
     pub device_name: String,
     pub businesses: Vec<BusinessView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SetupState {
     pub set_up: bool,
     pub till: Option<TillView>,
@@ -47,20 +47,20 @@ pub struct SetupState {
     pub damaged: Option<DamagedView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DamagedView {
     pub detail: String,
     pub backup_folder: String,
     pub last_good: Option<tillbook_till::backup::BackupFile>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Suggested {
     pub server_url: String,
     pub code: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SessionView {
     pub staff_id: StaffId,
     pub name: String,
@@ -71,14 +71,14 @@ pub struct SessionView {
     pub clock_off_minutes: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ShiftView {
     pub open: bool,
     pub expected_cash: Option<Money>,
 }
 
 /// The badge: `demo` tills never sync; enrolled ones report the sync task's status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SyncView {
     pub mode: &'static str,
     pub online: Option<bool>,

@@ -126,7 +126,8 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.fill("[data-testid=owner-email]", EMAIL).await;
         app.fill("[data-testid=owner-password]", "chai baridi").await;
         app.click("[data-testid=owner-sign-in]").await;
-        app.wait_text("[data-testid=owner-error]", "the email or the password is wrong").await;
+        app.wait_text("[data-testid=owner-error]", "Wrong email or password. (the email or the password is wrong)")
+            .await;
         assert!(!app.folder.join("owner.sqlite").exists(), "a refused sign-in keeps nothing");
         app.fill("[data-testid=owner-password]", PASSWORD).await;
         app.click("[data-testid=owner-sign-in]").await;
@@ -320,7 +321,11 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         assert!(error.contains("no saved copy"), "{error}");
         app.fill("[data-testid=owner-as-of]", "31/01/2026").await;
         app.click("[data-testid=owner-refresh]").await;
-        app.wait_text("[data-testid=owner-error]", "as_of: '31/01/2026' is not a date (YYYY-MM-DD)").await;
+        app.wait_text(
+            "[data-testid=owner-error]",
+            "One of the values is not valid. (as_of: '31/01/2026' is not a date (YYYY-MM-DD))",
+        )
+        .await;
 
         // Signing out forgets the token and the saved figures.
         app.click("[data-testid=owner-sign-out]").await;

@@ -77,7 +77,7 @@ async fn a_till_with_unsynced_sales_is_wiped_only_with_the_owners_pin_and_its_fi
     assert!(folder.join("till.sqlite").exists(), "nothing is wiped without the owner");
     app.fill("[data-testid=owner-pin]", "0000").await;
     app.click("[data-testid=owner-confirm]").await;
-    app.wait_text("[data-testid=till-error]", "wrong PIN").await;
+    app.wait_text("[data-testid=till-error]", "Wrong PIN.").await;
     app.fill("[data-testid=owner-pin]", owner.pin).await;
     app.screenshot("wipe-confirm").await;
     app.click("[data-testid=owner-confirm]").await;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tillbook_core::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChartBar {
     pub business_day: String,
     pub net: Money,

@@ -24,6 +24,7 @@ fn money(field: &str, text: &str) -> Result<Money> {
 
 /// The product form: `id` empty for a new product.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProductForm {
     #[serde(default)]
     pub id: String,
@@ -80,6 +81,7 @@ impl ProductForm {
 
 /// The staff form: `id` empty for someone new; `pin` empty keeps the PIN they have.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StaffForm {
     #[serde(default)]
     pub id: String,

@@ -55,8 +55,8 @@ pub enum OwnerError {
 }
 
 impl OwnerError {
-    /// A stable code for the UI's own wording.
-    pub fn code(&self) -> &'static str {
+    /// A stable code for the UI's own wording: a refusal from head office keeps the server's.
+    pub fn code(&self) -> &str {
         match self {
             OwnerError::NotSignedIn => "not_signed_in",
             OwnerError::WrongPassword => "invalid_credentials",
@@ -64,7 +64,7 @@ impl OwnerError {
             OwnerError::NoCopy(_) => "offline_no_copy",
             OwnerError::Unreachable(_) => "offline",
             OwnerError::Invalid { .. } => "invalid_parameter",
-            OwnerError::Refused { .. } => "refused",
+            OwnerError::Refused { code, .. } => code,
             OwnerError::Store(_) => "store",
             OwnerError::Keyring(_) => "keyring",
             OwnerError::Export(_) => "export",
@@ -104,6 +104,7 @@ pub type Result<T> = std::result::Result<T, OwnerError>;
 
 /// Who is signed in, at which server, and the businesses the reports cover.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OwnerAccount {
     pub server_url: String,
     pub email: String,
@@ -115,6 +116,7 @@ pub struct OwnerAccount {
 
 /// One report as the owner sees it: fresh from the server (`live`), or the last copy fetched.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportCopy {
     pub report: String,
     pub params: BTreeMap<String, String>,
@@ -123,6 +125,7 @@ pub struct ReportCopy {
     /// Why the server was not asked or did not answer, when this is a saved copy.
     pub offline_reason: Option<String>,
     /// The server's JSON, as it sent it: amounts are decimal strings.
+    #[cfg_attr(feature = "ts", ts(type = "any"))]
     pub body: serde_json::Value,
     /// The sales report's days as bars, sized here (in Rust, from the decimal amounts).
     pub chart: Option<Vec<ChartBar>>,

@@ -12,6 +12,7 @@ use super::{OwnerError, Result};
 
 /// The resolve form as the screen holds it: everything as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResolveForm {
     pub item: String,
     /// `dismiss` or `correct`.
@@ -28,6 +29,7 @@ pub struct ResolveForm {
 
 /// One row of the correcting entry; a row left wholly empty is ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormLine {
     pub account: String,
     pub debit: String,
@@ -42,6 +44,7 @@ impl FormLine {
 
 /// The form's debits and credits, and what still separates them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntryTotals {
     pub debits: Money,
     pub credits: Money,

@@ -18,6 +18,7 @@ use crate::staff::Session;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ShiftReport {
     pub shift_id: ShiftId,
     pub float: Money,
@@ -30,6 +31,7 @@ pub struct ShiftReport {
 
 /// The cash count: by notes and coins, or a single counted total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CashCount {
     Denominations(Vec<DenominationCount>),
@@ -37,6 +39,7 @@ pub enum CashCount {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ZReport {
     pub report: DayClosed,
     pub recorded: Recorded,

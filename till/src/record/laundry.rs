@@ -22,6 +22,7 @@ use crate::staff::Session;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DropOffRequest {
     pub customer_id: CustomerId,
     pub items: Vec<LaundryItemRequest>,
@@ -34,6 +35,7 @@ pub struct DropOffRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LaundryItemRequest {
     pub service_id: LaundryServiceId,
     #[serde(default)]

@@ -17,6 +17,7 @@ use crate::staff::Session;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LpgRequest {
     /// The full cylinders handed out.
     pub cylinder_type_id: CylinderTypeId,
@@ -81,6 +82,7 @@ impl Till {
 
 /// What the counter shows before the customer pays: the total and the VAT in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LpgQuote {
     pub total: Money,
     pub vat: Money,

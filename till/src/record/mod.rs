@@ -31,6 +31,7 @@ use crate::till::{Till, TillInfo};
 
 /// What the store assigned to a recorded document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Recorded {
     pub event_id: EventId,
     pub device_seq: u64,
@@ -39,6 +40,7 @@ pub struct Recorded {
 
 /// Something the cashier should know about a recording that was saved all the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Warning {
     /// DESIGN §5: the same M-Pesa code used twice is flagged, not refused.

@@ -16,6 +16,7 @@ use crate::staff::Session;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefundRequest {
     pub receipt_number: String,
     pub lines: Vec<RefundLineRequest>,
@@ -28,6 +29,7 @@ pub struct RefundRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefundLineRequest {
     /// The line's place on the receipt, from 0.
     pub line_no: usize,

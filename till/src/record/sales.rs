@@ -20,12 +20,14 @@ use crate::till::Till;
 pub use tillbook_core::receivables::CREDIT_TERMS_DAYS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaleRequest {
     pub lines: Vec<SaleLineRequest>,
     pub tenders: Vec<TenderInput>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaleLineRequest {
     pub product_id: ProductId,
     pub quantity: Quantity,
@@ -88,6 +90,7 @@ impl Till {
 /// What the counter shows while a sale is being put together: the lines priced, the total and
 /// the VAT in it, all from the store's prices (the UI adds nothing up itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaleQuote {
     pub lines: Vec<SaleLine>,
     pub total: Money,

@@ -30,6 +30,15 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The server's code for a refusal; `sync_failed` when it could not be asked.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Unreachable(_) => "sync_failed",
+            SyncError::SequenceGap { .. } => "sequence_gap",
+            SyncError::Revoked { code, .. } | SyncError::Refused { code, .. } => code,
+        }
+    }
+
     /// Worth trying again later without anyone doing anything.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -18,6 +18,8 @@ describe('error words', () => {
   it('shows the words in the chosen language with Rust’s message as the detail', () => {
     expect(wordsFor('no_open_shift', 'no shift is open', 'sw')).toBe('Fungua droo kwanza. (no shift is open)');
     expect(wordsFor('no_open_shift', '', 'en')).toBe('Open the drawer first.');
+    expect(wordsFor('wrong_pin', 'wrong PIN', 'en')).toBe('Wrong PIN.');
+    expect(wordsFor('wrong_pin', 'wrong PIN', 'sw')).toBe('PIN si sahihi. (wrong PIN)');
     expect(wordsFor('from_a_newer_server', 'its own words', 'sw')).toBe('its own words');
   });
 });

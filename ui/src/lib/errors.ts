@@ -145,5 +145,7 @@ export const errorWords: Words = {
 export function wordsFor(code: string, message: string, language: Language): string {
   const words = errorWords[code]?.[language];
   if (!words) return message;
-  return message && message !== words ? `${words} (${message})` : words;
+  // Rust's message adds nothing when it says the same ("wrong PIN" under "Wrong PIN.").
+  const plain = (text: string) => text.toLowerCase().replace(/[.!\s]+$/, '');
+  return message && plain(message) !== plain(words) ? `${words} (${message})` : words;
 }
