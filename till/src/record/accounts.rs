@@ -1,7 +1,6 @@
 //! Customers and their accounts at the counter: new customers (offline too), and payments on
 //! account allocated to the oldest open invoices or the ones the customer names (DESIGN §5).
 
-use rusqlite::params;
 use serde::Serialize;
 use tillbook_core::catalog::{Customer, Role};
 use tillbook_core::documents::{
@@ -15,8 +14,8 @@ use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::upsert_customer;
 use crate::reports::open_invoices;
-use crate::sql::cached_execute;
 use crate::staff::Session;
+use crate::store::documents;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,19 +116,6 @@ pub(crate) fn settle_up_to(due: Money, inputs: &[TenderInput]) -> Result<Settlem
 /// A payment's own row (its tenders and allocations are its effects, written by the recording),
 /// and the warnings of its recording.
 pub(crate) fn write_payment(work: &mut Work<'_>, payment: &Payment) -> Result<Vec<Warning>> {
-    cached_execute(&work.tx,
-        "INSERT INTO payment (id, business_id, customer_id, receipt_number, occurred_at, business_day, total_cents, unapplied_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            payment.payment_id.to_string(),
-            work.business.id.to_string(),
-            payment.customer_id.to_string(),
-            payment.receipt_number,
-            work.occurred_at_text(),
-            work.day_text(),
-            payment.total.cents(),
-            payment.unapplied.cents(),
-        ],
-    )?;
+    documents::payment(work, payment)?;
     Ok(std::mem::take(&mut work.warnings))
 }

@@ -1,7 +1,6 @@
 //! The drawer: shifts with a float and a count, petty-cash expenses, cash movements, and the day
 //! close with its Z report and sync receipt (DESIGN §5, §6).
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tillbook_core::Money;
 use tillbook_core::chart::AccountCode;
@@ -13,8 +12,8 @@ use tillbook_core::ids::{BusinessId, DocumentId, ShiftId};
 use super::{Recorded, ShiftNeed, open_shift};
 use crate::error::{Result, TillError};
 use crate::reports::{expected_cash, sales_summary};
-use crate::sql::{cached_execute, cached_row};
 use crate::staff::Session;
+use crate::store::{counter, documents};
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,18 +53,7 @@ impl Till {
         }
         let opened = ShiftOpened { shift_id: ShiftId::new(), float };
         let recorded = work.record(&Document::ShiftOpened(opened.clone()))?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO shift (id, business_id, staff_id, opened_at, business_day, float_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                opened.shift_id.to_string(),
-                work.business.id.to_string(),
-                work.session.staff_id.to_string(),
-                work.occurred_at_text(),
-                work.day_text(),
-                float.cents(),
-            ],
-        )?;
+        documents::shift_opened(&work, &opened)?;
         // From now on the open shift is this one.
         work.shift_id = Some(opened.shift_id);
         work.commit()?;
@@ -76,8 +64,7 @@ impl Till {
     pub fn close_shift(&mut self, session: &Session, count: &CashCount) -> Result<ShiftReport> {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let (shift_id, _) = open_shift(&work.tx)?.ok_or(TillError::NoOpenShift)?;
-        let float: i64 =
-            cached_row(&work.tx, "SELECT float_cents FROM shift WHERE id = ?1", [shift_id.to_string()], |r| r.get(0))?;
+        let float = counter::shift_float(&work.tx, shift_id)?;
         let expected = expected_cash(&work.tx, shift_id)?;
         let (counted, counts) = match count {
             CashCount::Denominations(counts) => (ShiftClosed::counted_from(counts)?, counts.clone()),
@@ -91,15 +78,11 @@ impl Till {
             counts,
         };
         let recorded = work.record(&Document::ShiftClosed(closed.clone()))?;
-        cached_execute(
-            &work.tx,
-            "UPDATE shift SET closed_at = ?1, expected_cents = ?2, counted_cents = ?3 WHERE id = ?4",
-            params![work.occurred_at_text(), expected.cents(), counted.cents(), shift_id.to_string()],
-        )?;
+        documents::shift_closed(&work, &closed)?;
         work.commit()?;
         Ok(ShiftReport {
             shift_id,
-            float: Money::from_cents(float),
+            float,
             expected_cash: expected,
             counted_cash: counted,
             difference: closed.difference,
@@ -125,23 +108,7 @@ impl Till {
             paid_from,
         };
         let recorded = work.record(&Document::Expense(expense.clone()))?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO expense (id, business_id, account, amount_cents, description, paid_from, occurred_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                expense.expense_id.to_string(),
-                work.business.id.to_string(),
-                account.number(),
-                amount.cents(),
-                expense.description,
-                match paid_from {
-                    PaidFrom::Cash => "cash",
-                    PaidFrom::Mpesa => "mpesa",
-                },
-                work.occurred_at_text(),
-            ],
-        )?;
+        documents::expense(&work, &expense)?;
         work.commit()?;
         Ok(recorded)
     }
@@ -160,18 +127,7 @@ impl Till {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let movement = CashMovement { movement_id: DocumentId::new(), kind, amount, note: note.trim().to_string() };
         let recorded = work.record(&Document::CashMovement(movement.clone()))?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO cash_movement (id, business_id, kind, amount_cents, note, occurred_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                movement.movement_id.to_string(),
-                work.business.id.to_string(),
-                kind.as_str(),
-                amount.cents(),
-                movement.note,
-                work.occurred_at_text(),
-            ],
-        )?;
+        documents::cash_movement(&work, &movement)?;
         work.commit()?;
         Ok(recorded)
     }
@@ -205,24 +161,12 @@ impl Till {
             return Err(TillError::ShiftStillOpen);
         }
         let day = work.day_text();
-        let closed: Option<String> = work
-            .tx
-            .query_row(
-                "SELECT closed_at FROM day_close WHERE business_id = ?1 AND business_day = ?2",
-                params![work.business.id.to_string(), day],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let closed = counter::day_closed_at(&work.tx, work.business.id, &day)?;
         if closed.is_some() {
             return Err(TillError::DayAlreadyClosed(day));
         }
         let summary = sales_summary(&work.tx, work.business.id, work.business_day)?;
-        let (recorded_count, acknowledged): (i64, i64) = cached_row(
-            &work.tx,
-            "SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> 'pending') FROM outbox WHERE business_id = ?1 AND business_day = ?2",
-            params![work.business.id.to_string(), day],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        let (recorded_count, acknowledged) = counter::day_event_counts(&work.tx, work.business.id, &day)?;
         let count = |n: i64| u64::try_from(n).map_err(|_| TillError::Invariant("negative count".into()));
         let report = DayClosed {
             business_day: work.business_day,
@@ -237,17 +181,7 @@ impl Till {
             events_acknowledged: count(acknowledged)?,
         };
         let recorded = work.record(&Document::DayClosed(report.clone()))?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO day_close (business_id, business_day, closed_at, staff_id, report) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                work.business.id.to_string(),
-                day,
-                work.occurred_at_text(),
-                work.session.staff_id.to_string(),
-                serde_json::to_string(&report).expect("reports serialise"),
-            ],
-        )?;
+        documents::day_closed(&work, &report)?;
         work.commit()?;
         Ok(ZReport { report, recorded })
     }

@@ -3,7 +3,6 @@
 //! reverses the invoice and turns what was paid into the customer's credit (DESIGN §5).
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{
@@ -17,8 +16,8 @@ use super::{Recorded, ShiftNeed, Work};
 use crate::error::{Result, TillError};
 use crate::master::SqlLookup;
 use crate::reports::invoice_outstanding;
-use crate::sql::{cached_execute, parsed};
 use crate::staff::Session;
+use crate::store::{counter, documents};
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,15 +56,6 @@ pub struct DropOffOutcome {
     pub recorded: Recorded,
 }
 
-/// A job as the counter finds it by its ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Job {
-    id: DocumentId,
-    ticket_number: String,
-    customer_id: CustomerId,
-    status: JobStatus,
-}
-
 impl Till {
     pub fn laundry_drop_off(&mut self, session: &Session, request: &DropOffRequest) -> Result<DropOffOutcome> {
         let mut work = self.work(session, ShiftNeed::IfOpen)?;
@@ -84,7 +74,7 @@ impl Till {
             notes: request.notes.clone(),
         };
         let recorded = work.record(&Document::LaundryDropOff(job.clone()))?;
-        write_job(&work, &job)?;
+        documents::job(&work, &job)?;
         let deposit = if request.deposit.is_empty() {
             None
         } else {
@@ -112,7 +102,7 @@ impl Till {
         tenders: &[TenderInput],
     ) -> Result<PaymentOutcome> {
         let mut work = self.work(session, ShiftNeed::Required)?;
-        let job = find_job(&work, ticket_number)?;
+        let job = counter::find_job(&work, ticket_number)?;
         if job.status == JobStatus::Cancelled {
             return Err(TillError::AlreadyReversed(job.ticket_number));
         }
@@ -127,7 +117,7 @@ impl Till {
             return Err(DocumentError::InvalidStatusChange { from: "any", to: to.as_str() }.into());
         }
         let mut work = self.work(session, ShiftNeed::IfOpen)?;
-        let job = find_job(&work, ticket_number)?;
+        let job = counter::find_job(&work, ticket_number)?;
         let recorded = change_status(&mut work, &job, to, String::new(), Money::ZERO)?;
         work.commit()?;
         Ok(recorded)
@@ -143,7 +133,7 @@ impl Till {
     ) -> Result<Collection> {
         let shift = if tenders.is_empty() { ShiftNeed::IfOpen } else { ShiftNeed::Required };
         let mut work = self.work(session, shift)?;
-        let job = find_job(&work, ticket_number)?;
+        let job = counter::find_job(&work, ticket_number)?;
         let payment =
             if tenders.is_empty() { None } else { Some(pay_job(&mut work, job.id, job.customer_id, tenders)?) };
         let recorded = change_status(&mut work, &job, JobStatus::Collected, String::new(), Money::ZERO)?;
@@ -163,12 +153,10 @@ impl Till {
     ) -> Result<Recorded> {
         authorised_by.require_supervisor("cancel a laundry job")?;
         let mut work = self.work(session, ShiftNeed::IfOpen)?;
-        let job = find_job(&work, ticket_number)?;
-        let total: i64 =
-            work.tx
-                .query_row("SELECT total_cents FROM invoice WHERE id = ?1", [job.id.to_string()], |row| row.get(0))?;
+        let job = counter::find_job(&work, ticket_number)?;
+        let total = counter::invoice_total(&work.tx, job.id)?;
         let outstanding = invoice_outstanding(&work.tx, job.id)?;
-        let paid = Money::from_cents(total).checked_sub(outstanding)?;
+        let paid = total.checked_sub(outstanding)?;
         let recorded = change_status(&mut work, &job, JobStatus::Cancelled, reason.to_string(), paid)?;
         work.commit()?;
         Ok(recorded)
@@ -212,86 +200,13 @@ fn price_items(work: &Work<'_>, requests: &[LaundryItemRequest]) -> Result<Vec<L
     Ok(items)
 }
 
-/// A job's own rows (its invoice and first status are its effects, written by the recording).
-fn write_job(work: &Work<'_>, job: &LaundryDropOff) -> Result<()> {
-    cached_execute(&work.tx,
-        "INSERT INTO laundry_job (id, business_id, ticket_number, customer_id, promised_at, dropped_off_at, status, notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'received', ?7)",
-        params![
-            job.job_id.to_string(),
-            work.business.id.to_string(),
-            job.ticket_number,
-            job.customer_id.to_string(),
-            job.promised_at.to_rfc3339(),
-            work.occurred_at_text(),
-            job.notes,
-        ],
-    )?;
-    for (line_no, item) in (0_i64..).zip(&job.items) {
-        let line = JobLine {
-            service_id: item.service_id,
-            description: &item.description,
-            quantity: item.quantity,
-            unit_price: item.unit_price,
-            line_total: item.line_total,
-        };
-        write_job_line(&work.tx, job.job_id, line_no, &line)?;
-    }
-    Ok(())
-}
-
-/// One line of a job as the till keeps it, whether dropped off here or pulled from another till.
-pub(crate) struct JobLine<'a> {
-    pub service_id: LaundryServiceId,
-    pub description: &'a str,
-    pub quantity: Quantity,
-    pub unit_price: Money,
-    pub line_total: Money,
-}
-
-pub(crate) fn write_job_line(
-    connection: &rusqlite::Connection,
-    job_id: DocumentId,
-    line_no: i64,
-    line: &JobLine<'_>,
-) -> Result<()> {
-    cached_execute(
-        connection,
-        "INSERT INTO laundry_item (job_id, line_no, service_id, description, quantity_milli, unit_price_cents, line_total_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            job_id.to_string(),
-            line_no,
-            line.service_id.to_string(),
-            line.description,
-            line.quantity.milli(),
-            line.unit_price.cents(),
-            line.line_total.cents(),
-        ],
-    )?;
-    Ok(())
-}
-
-fn find_job(work: &Work<'_>, ticket_number: &str) -> Result<Job> {
-    let ticket = ticket_number.trim().to_ascii_uppercase();
-    let job = work
-        .tx
-        .query_row(
-            "SELECT id, ticket_number, customer_id, status FROM laundry_job WHERE ticket_number = ?1 AND business_id = ?2",
-            params![ticket, work.business.id.to_string()],
-            |row| {
-                let status: String = row.get("status")?;
-                Ok((parsed(row, "id")?, row.get("ticket_number")?, parsed(row, "customer_id")?, status))
-            },
-        )
-        .optional()?;
-    let (id, ticket_number, customer_id, status) =
-        job.ok_or(TillError::NotFound { what: "laundry ticket", number: ticket })?;
-    let status = JobStatus::parse(&status).ok_or_else(|| TillError::Invariant(format!("job status {status}")))?;
-    Ok(Job { id, ticket_number, customer_id, status })
-}
-
-fn change_status(work: &mut Work<'_>, job: &Job, to: JobStatus, reason: String, paid: Money) -> Result<Recorded> {
+fn change_status(
+    work: &mut Work<'_>,
+    job: &counter::Job,
+    to: JobStatus,
+    reason: String,
+    paid: Money,
+) -> Result<Recorded> {
     let change = LaundryStatusChange {
         job_id: job.id,
         ticket_number: job.ticket_number.clone(),

@@ -1,19 +1,18 @@
 //! LPG at the counter: exchange the customer's empty for a full cylinder, or sell a new one
 //! outright or against a deposit. Cylinder stock is counted full and empty per size and brand.
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{Document, LpgSale, NewCylinder, Tender, TenderInput, settle};
 use tillbook_core::ids::{CylinderTypeId, DocumentId};
 use tillbook_core::{DocumentError, Money, Quantity};
 
-use super::sales::{check_credit, write_sale_header};
+use super::sales::check_credit;
 use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::Result;
 use crate::master::SqlLookup;
-use crate::sql::cached_execute;
 use crate::staff::Session;
+use crate::store::documents;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,18 +51,8 @@ impl Till {
         check_credit(&work, &settlement.tenders)?;
         sale.tenders = settlement.tenders;
         let recorded = work.record(&Document::LpgSale(sale.clone()))?;
-        write_sale_header(&work, sale.sale_id, "lpg", &sale.receipt_number, sale.total)?;
-        cached_execute(
-            &work.tx,
-            "INSERT INTO lpg_sale (sale_id, cylinder_type_id, quantity, empty_in, new_cylinder) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                sale.sale_id.to_string(),
-                sale.cylinder_type_id.to_string(),
-                request.quantity,
-                sale.empty_in.map(|id| id.to_string()),
-                sale.new_cylinder.map(NewCylinder::as_str),
-            ],
-        )?;
+        documents::sale_header(&work, sale.sale_id, "lpg", &sale.receipt_number, sale.total)?;
+        documents::lpg_sale(&work, &sale, request.quantity)?;
         let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
         let vat = sale.vat()?;

@@ -13,19 +13,19 @@ pub mod stock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 use tillbook_core::DocumentError;
 use tillbook_core::JournalEntry;
 use tillbook_core::chart::Business;
-use tillbook_core::documents::{Document, document_id};
+use tillbook_core::documents::Document;
 use tillbook_core::ids::{EntryId, EventId, ShiftId};
 use tillbook_core::protocol::Event;
 use tillbook_core::time::business_day;
 
 use crate::error::{Result, TillError};
 use crate::master::{self, SqlLookup};
-use crate::sql::{cached_execute, cached_row, next_number, parsed};
+use crate::sql::next_number;
 use crate::staff::Session;
 use crate::till::{Till, TillInfo};
 
@@ -100,15 +100,7 @@ impl Till {
     }
 }
 
-/// The open shift of this till, if any, with its business.
-pub(crate) fn open_shift(
-    connection: &rusqlite::Connection,
-) -> Result<Option<(ShiftId, tillbook_core::ids::BusinessId)>> {
-    Ok(cached_row(connection, "SELECT id, business_id FROM shift WHERE closed_at IS NULL", [], |row| {
-        Ok((parsed(row, "id")?, parsed(row, "business_id")?))
-    })
-    .optional()?)
-}
+pub(crate) use crate::store::journal::open_shift;
 
 impl Work<'_> {
     pub fn occurred_at_text(&self) -> String {
@@ -137,21 +129,9 @@ impl Work<'_> {
 
         let event_id = EventId::new();
         let device_seq = next_number(&self.tx, "device_seq")?;
-        let last_seq: i64 =
-            cached_row(&self.tx, "SELECT COALESCE(MAX(device_seq), 0) FROM outbox", [], |row| row.get(0))?;
-        // Gap-free, but for the one jump a restore makes past what head office already holds.
-        let follows = u64::try_from(last_seq).ok() == device_seq.checked_sub(1)
-            || cached_row(
-                &self.tx,
-                "SELECT EXISTS (SELECT 1 FROM restore_log WHERE resumed_at_seq = ?1 AND backup_last_seq = ?2)",
-                params![device_seq as i64, last_seq],
-                |row| row.get::<_, bool>(0),
-            )?;
-        if !follows {
-            return Err(TillError::Invariant(format!("device_seq {device_seq} does not follow {last_seq}")));
-        }
+        crate::store::journal::check_follows(&self.tx, device_seq)?;
         if let Some(entry) = &entry {
-            self.write_entry(entry, event_id, document)?;
+            crate::store::journal::write_entry(self, entry, event_id, document)?;
         }
         let event = Event {
             event_id,
@@ -163,64 +143,11 @@ impl Work<'_> {
             document: document.to_wire(),
             journal: entry.as_ref().map(JournalEntry::to_wire),
         };
-        let payload = serde_json::to_string(&event).expect("events serialise");
-        cached_execute(
-            &self.tx,
-            "INSERT INTO outbox (device_seq, event_id, event_type, business_id, business_day, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                i64::try_from(device_seq).map_err(|_| TillError::Invariant("device_seq overflow".into()))?,
-                event_id.to_string(),
-                document.event_type(),
-                self.business.id.to_string(),
-                self.day_text(),
-                payload
-            ],
-        )?;
+        crate::store::journal::append_event(self, &event, document)?;
         let effects = document.effects().map_err(DocumentError::from)?;
         let warnings = crate::store::effects::write(self, document, &effects, event_id)?;
         self.warnings.extend(warnings);
         Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()) })
-    }
-
-    fn write_entry(&self, entry: &JournalEntry, event_id: EventId, document: &Document) -> Result<()> {
-        cached_execute(&self.tx,
-            "INSERT INTO journal_entry (id, business_id, event_id, event_type, document_id, occurred_at, business_day, shift_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                entry.entry_id().to_string(),
-                self.business.id.to_string(),
-                event_id.to_string(),
-                document.event_type(),
-                document_id(document).map(|id| id.to_string()),
-                self.occurred_at_text(),
-                self.day_text(),
-                self.shift_id.map(|id| id.to_string()),
-            ],
-        )?;
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO journal_line (entry_id, line_no, account, debit_cents, credit_cents) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (line_no, line) in (0_i64..).zip(entry.lines()) {
-            insert.execute(params![
-                entry.entry_id().to_string(),
-                line_no,
-                line.account.number(),
-                line.debit().cents(),
-                line.credit().cents()
-            ])?;
-        }
-        // The second line of defence behind JournalEntry::new: what was written balances.
-        let net: i64 = cached_row(
-            &self.tx,
-            "SELECT COALESCE(SUM(debit_cents) - SUM(credit_cents), 0) FROM journal_line WHERE entry_id = ?1",
-            [entry.entry_id().to_string()],
-            |row| row.get(0),
-        )?;
-        if net != 0 {
-            return Err(TillError::Invariant(format!("entry {} is off by {net} cents", entry.entry_id())));
-        }
-        Ok(())
     }
 
     pub fn commit(self) -> Result<()> {

@@ -2,17 +2,16 @@
 //! puts back its stock; a refund reverses the returned part of a sale (DESIGN §5). Both need a
 //! supervisor.
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tillbook_core::documents::{Document, Refund, RefundLine, Tender, TenderMethod, VOIDABLE_TYPES, Void, tender};
-use tillbook_core::ids::{CustomerId, DocumentId};
+use tillbook_core::ids::DocumentId;
 use tillbook_core::{DocumentError, Money, Quantity};
 
 use super::{Recorded, ShiftNeed, Work};
 use crate::error::{Result, TillError};
 use crate::reports::invoice_outstanding;
-use crate::sql::{cached_execute, cached_row, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::staff::Session;
+use crate::store::{counter, documents};
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,17 +48,6 @@ pub struct RefundOutcome {
     pub recorded: Recorded,
 }
 
-/// A line of the original sale with what has been returned of it so far.
-struct SoldLine {
-    product_id: tillbook_core::ids::ProductId,
-    quantity: Quantity,
-    line_total: Money,
-    vat_rate: tillbook_core::VatRate,
-    unit_cost: Money,
-    returned: Quantity,
-    returned_amount: Money,
-}
-
 impl Till {
     /// Voids a whole document by its receipt number (a sale, an LPG sale, a payment).
     pub fn void_receipt(
@@ -70,16 +58,7 @@ impl Till {
         reason: &str,
     ) -> Result<Recorded> {
         let receipt = receipt_number.trim().to_ascii_uppercase();
-        let found: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT id FROM sale WHERE receipt_number = ?1 UNION ALL SELECT id FROM payment WHERE receipt_number = ?1",
-                [&receipt],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let id = found.ok_or_else(|| TillError::NotFound { what: "receipt", number: receipt.clone() })?;
-        let id: DocumentId = id.parse().map_err(|_| TillError::Invariant(format!("document id {id}")))?;
+        let id = counter::document_of_receipt(&self.connection, &receipt)?;
         self.void_document(session, authorised_by, id, reason)
     }
 
@@ -94,14 +73,7 @@ impl Till {
     ) -> Result<Recorded> {
         authorised_by.require_supervisor("void")?;
         let mut work = self.work(session, ShiftNeed::Required)?;
-        let original: Option<(String, String)> = work
-            .tx
-            .query_row(
-                "SELECT event_type, business_id FROM journal_entry WHERE document_id = ?1 ORDER BY rowid LIMIT 1",
-                [document_id.to_string()],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
+        let original = counter::posted_original(&work.tx, document_id)?;
         let (original_type, business) =
             original.ok_or_else(|| TillError::NotFound { what: "document", number: document_id.to_string() })?;
         if !VOIDABLE_TYPES.contains(&original_type.as_str()) {
@@ -110,9 +82,9 @@ impl Till {
         if business != work.business.id.to_string() {
             return Err(DocumentError::OtherBusiness { what: "the document".into() }.into());
         }
-        check_not_reversed(&work, document_id)?;
+        counter::check_not_reversed(&work, document_id)?;
         if original_type == "sale.recorded" || original_type == "lpg.exchanged" {
-            check_sale_voidable(&work, document_id)?;
+            counter::check_sale_voidable(&work, document_id)?;
         }
         let void = Void {
             void_id: DocumentId::new(),
@@ -140,22 +112,15 @@ impl Till {
         authorised_by.require_supervisor("refund")?;
         let mut work = self.work(session, ShiftNeed::Required)?;
         let receipt = request.receipt_number.trim().to_ascii_uppercase();
-        let sale_id: Option<DocumentId> = work
-            .tx
-            .query_row(
-                "SELECT id FROM sale WHERE receipt_number = ?1 AND kind = 'goods' AND business_id = ?2",
-                params![receipt, work.business.id.to_string()],
-                |row| parsed(row, "id"),
-            )
-            .optional()?;
+        let sale_id = counter::goods_sale(&work.tx, &receipt, work.business.id)?;
         let sale_id = sale_id.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
-        check_not_reversed(&work, sale_id)?;
+        counter::check_not_reversed(&work, sale_id)?;
         if request.lines.is_empty() {
             return Err(DocumentError::NoLines("a refund").into());
         }
         let mut lines = Vec::with_capacity(request.lines.len());
         for wanted in &request.lines {
-            let sold = sold_line(&work, sale_id, wanted.line_no)?;
+            let sold = counter::sold_line(&work, sale_id, wanted.line_no)?;
             if !wanted.quantity.is_positive() {
                 return Err(DocumentError::QuantityNotPositive { line: wanted.line_no }.into());
             }
@@ -192,7 +157,7 @@ impl Till {
             reason: request.reason.trim().to_string(),
         };
         let recorded = work.record(&Document::Refund(refund.clone()))?;
-        write_refund(&work, &refund, &lines)?;
+        documents::refund(&work, &refund, &lines)?;
         work.commit()?;
         let vat = refund.vat()?;
         Ok(RefundOutcome {
@@ -207,68 +172,6 @@ impl Till {
     }
 }
 
-fn check_not_reversed(work: &Work<'_>, document_id: DocumentId) -> Result<()> {
-    let reversed: bool = cached_row(
-        &work.tx,
-        "SELECT EXISTS (SELECT 1 FROM reversed_document WHERE document_id = ?1)",
-        [document_id.to_string()],
-        |row| row.get(0),
-    )?;
-    if reversed {
-        return Err(TillError::AlreadyReversed(document_id.to_string()));
-    }
-    Ok(())
-}
-
-/// A sale partly refunded cannot be voided (its refund would be reversed twice), nor one whose
-/// credit invoice has payments against it.
-fn check_sale_voidable(work: &Work<'_>, sale_id: DocumentId) -> Result<()> {
-    let (receipt, refunded, allocated): (String, bool, bool) = cached_row(
-        &work.tx,
-        "SELECT receipt_number,
-                EXISTS (SELECT 1 FROM refund WHERE sale_id = sale.id),
-                EXISTS (SELECT 1 FROM allocation a LEFT JOIN reversed_document r ON r.document_id = a.source_id
-                        WHERE a.invoice_id = sale.id AND r.document_id IS NULL)
-         FROM sale WHERE id = ?1",
-        [sale_id.to_string()],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-    )?;
-    if refunded {
-        return Err(TillError::PartlyRefunded(receipt));
-    }
-    if allocated {
-        return Err(TillError::HasPayments(receipt));
-    }
-    Ok(())
-}
-
-fn sold_line(work: &Work<'_>, sale_id: DocumentId, line_no: usize) -> Result<SoldLine> {
-    let line = work
-        .tx
-        .query_row(
-            "SELECT l.*,
-                    COALESCE((SELECT SUM(rl.quantity_milli) FROM refund_line rl JOIN refund r ON r.id = rl.refund_id
-                              WHERE r.sale_id = l.sale_id AND rl.sale_line_no = l.line_no), 0) AS returned_milli,
-                    COALESCE((SELECT SUM(rl.amount_cents) FROM refund_line rl JOIN refund r ON r.id = rl.refund_id
-                              WHERE r.sale_id = l.sale_id AND rl.sale_line_no = l.line_no), 0) AS returned_cents
-             FROM sale_line l WHERE l.sale_id = ?1 AND l.line_no = ?2",
-            params![sale_id.to_string(), i64::try_from(line_no).unwrap_or(i64::MAX)],
-            |row| {
-                Ok(SoldLine {
-                    product_id: parsed(row, "product_id")?,
-                    quantity: quantity(row, "quantity_milli")?,
-                    line_total: money(row, "line_total_cents")?,
-                    vat_rate: vat_rate(row, "vat_basis_points")?,
-                    unit_cost: money(row, "unit_cost_cents")?,
-                    returned: quantity(row, "returned_milli")?,
-                    returned_amount: money(row, "returned_cents")?,
-                })
-            },
-        )
-        .optional()?;
-    line.ok_or_else(|| TillError::NotFound { what: "line of the sale", number: line_no.to_string() })
-}
-
 fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, total: Money) -> Result<Tender> {
     match request.method {
         TenderMethod::Cash => Ok(Tender::cash(total)),
@@ -280,12 +183,7 @@ fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, 
         }
         TenderMethod::Credit => {
             // A credit note: only against the sale's own invoice, and no more than it still owes.
-            let customer: Option<Option<CustomerId>> = work
-                .tx
-                .query_row("SELECT customer_id FROM invoice WHERE id = ?1", [sale_id.to_string()], |row| {
-                    parsed_opt(row, "customer_id")
-                })
-                .optional()?;
+            let customer = counter::invoice_customer(&work.tx, sale_id)?;
             let customer = customer.flatten().ok_or(DocumentError::CreditWithoutCustomer)?;
             let outstanding = invoice_outstanding(&work.tx, sale_id)?;
             if total > outstanding {
@@ -296,33 +194,4 @@ fn refund_tender(work: &Work<'_>, sale_id: DocumentId, request: &RefundRequest, 
             Ok(Tender::credit(total, customer))
         }
     }
-}
-
-/// A refund's own rows (its stock, tender and credit note are its effects).
-fn write_refund(work: &Work<'_>, refund: &Refund, lines: &[(usize, RefundLine)]) -> Result<()> {
-    cached_execute(
-        &work.tx,
-        "INSERT INTO refund (id, sale_id, receipt_number, occurred_at, business_day, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            refund.refund_id.to_string(),
-            refund.sale_id.to_string(),
-            refund.receipt_number,
-            work.occurred_at_text(),
-            work.day_text(),
-            refund.total.cents(),
-        ],
-    )?;
-    for (line_no, line) in lines {
-        cached_execute(
-            &work.tx,
-            "INSERT INTO refund_line (refund_id, sale_line_no, quantity_milli, amount_cents) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                refund.refund_id.to_string(),
-                i64::try_from(*line_no).unwrap_or(i64::MAX),
-                line.quantity.milli(),
-                line.amount.cents()
-            ],
-        )?;
-    }
-    Ok(())
 }

@@ -1,7 +1,6 @@
 //! Water and retail sales at the counter: priced from the store, paid by cash (with change),
 //! M-Pesa, credit to a customer, or any split of them.
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::{Lookup, Product};
 use tillbook_core::documents::{Document, Sale, SaleLine, Tender, TenderInput, TenderMethod, settle};
@@ -13,8 +12,8 @@ use super::{Recorded, ShiftNeed, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::SqlLookup;
 use crate::reports::customer_outstanding;
-use crate::sql::cached_execute;
 use crate::staff::Session;
+use crate::store::{counter, documents};
 use crate::till::Till;
 
 pub use tillbook_core::receivables::CREDIT_TERMS_DAYS;
@@ -69,7 +68,7 @@ impl Till {
             total,
         };
         let recorded = work.record(&Document::Sale(sale.clone()))?;
-        write_sale(&work, &sale, &products)?;
+        documents::sale(&work, &sale, &products)?;
         let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
         let vat = Sale::vat_of(&sale.lines)?;
@@ -109,11 +108,7 @@ impl Till {
 
     /// The active products `business_id` sells, by name.
     pub fn products(&self, business_id: tillbook_core::ids::BusinessId) -> Result<Vec<Product>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT * FROM product WHERE business_id = ?1 AND active = 1 ORDER BY name")?;
-        let products = statement.query_map([business_id.to_string()], crate::master::product_row)?;
-        Ok(products.collect::<rusqlite::Result<_>>()?)
+        counter::active_products(&self.connection, business_id)
     }
 }
 
@@ -163,56 +158,5 @@ pub(crate) fn check_credit(work: &Work<'_>, tenders: &[Tender]) -> Result<()> {
             limit: customer.credit_limit,
         });
     }
-    Ok(())
-}
-
-/// A sale's own rows: its header and its lines at their cost (its tenders, stock and invoice
-/// are its effects, written by the recording).
-fn write_sale(work: &Work<'_>, sale: &Sale, products: &[Product]) -> Result<()> {
-    write_sale_header(work, sale.sale_id, "goods", &sale.receipt_number, sale.total)?;
-    for ((line_no, line), product) in (0_i64..).zip(&sale.lines).zip(products) {
-        cached_execute(
-            &work.tx,
-            "INSERT INTO sale_line (sale_id, line_no, product_id, quantity_milli, unit_price_cents, discount_cents,
-                 vat_basis_points, line_total_cents, unit_cost_cents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                sale.sale_id.to_string(),
-                line_no,
-                line.product_id.to_string(),
-                line.quantity.milli(),
-                line.unit_price.cents(),
-                line.discount.cents(),
-                line.vat_rate.basis_points(),
-                line.line_total.cents(),
-                product.unit_cost.cents(),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-pub(crate) fn write_sale_header(
-    work: &Work<'_>,
-    sale_id: DocumentId,
-    kind: &str,
-    receipt: &str,
-    total: Money,
-) -> Result<()> {
-    cached_execute(&work.tx,
-        "INSERT INTO sale (id, business_id, kind, receipt_number, occurred_at, business_day, shift_id, staff_id, total_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            sale_id.to_string(),
-            work.business.id.to_string(),
-            kind,
-            receipt,
-            work.occurred_at_text(),
-            work.day_text(),
-            work.shift_id.map(|id| id.to_string()),
-            work.session.staff_id.to_string(),
-            total.cents(),
-        ],
-    )?;
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Opening the till's SQLite store: the durability settings of DESIGN §6 and the migrations of
 //! `migrations-local/`, applied in order at open, forward only, each in its own transaction.
 
+pub(crate) mod counter;
+pub(crate) mod documents;
 pub(crate) mod effects;
+pub(crate) mod journal;
 
 use std::path::Path;
 use std::time::Duration;

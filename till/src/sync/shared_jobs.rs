@@ -16,7 +16,7 @@ use tillbook_core::ids::{BusinessId, CustomerId, DocumentId, EventId, LaundrySer
 use tillbook_core::{Money, Quantity};
 
 use crate::error::{Result, TillError};
-use crate::record::laundry::{JobLine, write_job_line};
+use crate::store::documents::{JobLine, write_job_line};
 
 /// A `laundry_job` change, in the shape the server publishes (docs/protocol.md).
 #[derive(Debug, Deserialize)]
