@@ -4,16 +4,11 @@
 //! (`owner`): the reports fetched from the server, kept for reading offline. No Tauri here:
 //! tests drive many tills in one process.
 
-pub mod backup;
 pub mod demo;
 pub mod error;
-pub mod lookups;
-pub mod master;
 pub mod owner;
 pub mod receipt;
 pub mod record;
-pub mod reports;
-pub mod sql;
 pub mod staff;
 pub mod store;
 pub mod sync;
@@ -29,4 +24,9 @@ pub use record::sales::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest};
 pub use record::stock::{ReceivedCylinders, ReceivedLine, StockReceiptRequest};
 pub use record::{Recorded, Warning};
 pub use staff::Session;
+/// Head office's master data as the till keeps it (`store/master.rs`).
+pub use store::master;
+/// The till's own figures and lookups, read from its store offline, its backups, and the
+/// conversions between core's types and SQLite's columns (`store/`).
+pub use store::{backup, lookups, reports, sql};
 pub use till::{Clock, Till, TillInfo, TillSetup};

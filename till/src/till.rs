@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Local};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use serde::Serialize;
 use tillbook_core::catalog::Role;
 use tillbook_core::ids::{BusinessId, DeviceId, StaffId};
@@ -14,7 +14,6 @@ use tillbook_core::seed::MasterData;
 use tillbook_core::time::parse_time_zone;
 
 use crate::error::{Result, TillError};
-use crate::sql::parsed;
 use crate::staff::{self, Session, StaffMember};
 use crate::{master, store};
 
@@ -55,9 +54,7 @@ impl Till {
     /// already belongs to a till: re-enrolment must never silently mix two tills' work.
     pub fn create(path: &Path, setup: TillSetup) -> Result<Till> {
         let mut connection = store::open_connection(path)?;
-        let existing: Option<String> =
-            connection.query_row("SELECT till_code FROM till WHERE id = 1", [], |row| row.get(0)).optional()?;
-        if let Some(code) = existing {
+        if let Some(code) = store::till_row::till_code(&connection)? {
             return Err(TillError::AlreadySetUp(code));
         }
         let primary = *setup.business_ids.first().ok_or(TillError::NotThisTillsBusiness)?;
@@ -69,24 +66,7 @@ impl Till {
         if !code_ok {
             return Err(TillError::Setup(format!("till code '{}' must be 1–8 letters or digits", setup.till_code)));
         }
-        let transaction = connection.transaction()?;
-        transaction.execute(
-            "INSERT INTO till (id, device_id, till_code, device_name, primary_business_id, time_zone, created_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                setup.device_id.to_string(),
-                setup.till_code,
-                setup.device_name,
-                primary.to_string(),
-                setup.time_zone,
-                Local::now().fixed_offset().to_rfc3339(),
-            ],
-        )?;
-        for business in &setup.business_ids {
-            transaction
-                .execute("INSERT OR IGNORE INTO till_business (business_id) VALUES (?1)", [business.to_string()])?;
-        }
-        transaction.commit()?;
+        store::till_row::write(&mut connection, &setup, primary)?;
         drop(connection);
         Till::open(path)
     }
@@ -99,27 +79,11 @@ impl Till {
             crate::backup::check_store(path)?;
         }
         let connection = store::open_connection(path)?;
-        let info = connection
-            .query_row("SELECT * FROM till WHERE id = 1", [], |row| {
-                Ok(TillInfo {
-                    device_id: parsed(row, "device_id")?,
-                    till_code: row.get("till_code")?,
-                    device_name: row.get("device_name")?,
-                    primary_business_id: parsed(row, "primary_business_id")?,
-                    business_ids: Vec::new(),
-                    time_zone: row.get("time_zone")?,
-                })
-            })
-            .optional()?
-            .ok_or(TillError::NotSetUp)?;
-        let business_ids = {
-            let mut statement = connection.prepare("SELECT business_id FROM till_business ORDER BY business_id")?;
-            statement.query_map([], |row| parsed(row, "business_id"))?.collect::<rusqlite::Result<Vec<_>>>()?
-        };
+        let info = store::till_row::read(&connection)?;
         let zone = parse_time_zone(&info.time_zone)
             .ok_or_else(|| TillError::Invariant(format!("unknown time zone {}", info.time_zone)))?;
         let clock: Clock = Arc::new(|| Local::now().fixed_offset());
-        Ok(Till { connection, info: TillInfo { business_ids, ..info }, zone, clock })
+        Ok(Till { connection, info, zone, clock })
     }
 
     pub fn info(&self) -> &TillInfo {

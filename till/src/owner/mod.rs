@@ -5,7 +5,7 @@
 //! only in the OS keyring, like a till's device token.
 
 pub mod chart;
-mod copies;
+use crate::store::owner_copies as copies;
 pub mod maintenance;
 pub mod review;
 

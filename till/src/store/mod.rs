@@ -1,10 +1,29 @@
-//! Opening the till's SQLite store: the durability settings of DESIGN §6 and the migrations of
-//! `migrations-local/`, applied in order at open, forward only, each in its own transaction.
+//! The till's SQLite store, and the only place in this crate that speaks SQL: recording, the
+//! till's own figures, lookups and sync call the modules below. This module opens the store
+//! with the durability settings of DESIGN §6 and applies the migrations of
+//! `migrations-local/`, in order at open, forward only, each in its own transaction.
+//!
+//! - `journal`, `documents`, `effects`, `counter`: what a recording writes and looks up;
+//! - `reports`, `lookups`: the till's own figures and the counter's lists, read offline;
+//! - `master`, `staff`, `till_row`: head office's master data, the staff, the till itself;
+//! - `sync`, `shared_jobs`: the outbox's state and what the pull brings;
+//! - `backup`: copies, checks and restores of the file; `owner_copies`: the owner's saved reports
+//!   (their own file); `sql`: conversions between core's types and SQLite's columns.
 
+pub mod backup;
 pub(crate) mod counter;
 pub(crate) mod documents;
 pub(crate) mod effects;
 pub(crate) mod journal;
+pub mod lookups;
+pub mod master;
+pub(crate) mod owner_copies;
+pub mod reports;
+pub mod shared_jobs;
+pub mod sql;
+pub mod staff;
+pub mod sync;
+pub(crate) mod till_row;
 
 use std::path::Path;
 use std::time::Duration;

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::OwnerAccount;
+use crate::owner::OwnerAccount;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS owner_account (
