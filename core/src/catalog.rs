@@ -154,4 +154,9 @@ pub trait Lookup {
     fn customer(&self, id: CustomerId) -> Option<Customer>;
     /// The journal entry a document posted, for voids and cancellations that mirror it.
     fn entry_of(&self, document: DocumentId) -> Option<JournalEntry>;
+    /// Whether the product's stock is kept (its movements count). A lookup that holds its
+    /// products may answer without copying one.
+    fn stocks(&self, id: ProductId) -> bool {
+        self.product(id).is_some_and(|product| product.stock.is_some())
+    }
 }

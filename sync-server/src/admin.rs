@@ -8,7 +8,7 @@ use tillbook_core::seed;
 use uuid::Uuid;
 
 use crate::audit::audit;
-use crate::changes::{self, Entity};
+use crate::changes;
 use crate::secrets::{code_hash, hash_password, new_enrollment_code};
 
 /// How long an enrolment code stays usable.
@@ -54,7 +54,7 @@ pub async fn seed(pool: &PgPool) -> Result<(), AdminError> {
     for (sql, rows) in statements {
         sqlx::query(sql).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
     }
-    for entity in Entity::MASTER_DATA {
+    for entity in changes::MASTER_DATA_ENTITIES {
         changes::publish(&mut tx, entity, None).await?;
     }
     audit(&mut tx, OPERATOR, "seed.demo", "demo group", serde_json::json!({})).await?;

@@ -9,68 +9,42 @@ use sqlx::PgConnection;
 
 use crate::merge::snapshot::References;
 use tillbook_core::ids::DeviceId;
-use tillbook_core::protocol::{self, EventStatus};
+use tillbook_core::protocol::EventStatus;
 use uuid::Uuid;
 
-/// An entity whose current state is published from head office's tables, and the query that
-/// gives it: `(business_id,
-/// data)` rows for the ids in `$1` (`business_id` NULL: every till receives it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    Business,
-    Account,
-    Product,
-    LaundryService,
-    CylinderType,
-    Customer,
-    Staff,
-    LaundryJob,
-    CustomerBalance,
-}
+/// What the change feed publishes (core's wire names).
+pub use tillbook_core::protocol::Entity;
 
-impl Entity {
-    pub const MASTER_DATA: [Entity; 7] = [
-        Entity::Business,
-        Entity::Account,
-        Entity::Product,
-        Entity::LaundryService,
-        Entity::CylinderType,
-        Entity::Customer,
-        Entity::Staff,
-    ];
+/// The master data every till pulls on enrolment, in the order a seed publishes it.
+pub const MASTER_DATA_ENTITIES: [Entity; 7] = [
+    Entity::Business,
+    Entity::Account,
+    Entity::Product,
+    Entity::LaundryService,
+    Entity::CylinderType,
+    Entity::Customer,
+    Entity::Staff,
+];
 
-    /// The entity as the change feed names it (core's wire type).
-    pub fn wire(self) -> protocol::Entity {
-        match self {
-            Entity::Business => protocol::Entity::Business,
-            Entity::Account => protocol::Entity::Account,
-            Entity::Product => protocol::Entity::Product,
-            Entity::LaundryService => protocol::Entity::LaundryService,
-            Entity::CylinderType => protocol::Entity::CylinderType,
-            Entity::Customer => protocol::Entity::Customer,
-            Entity::Staff => protocol::Entity::Staff,
-            Entity::LaundryJob => protocol::Entity::LaundryJob,
-            Entity::CustomerBalance => protocol::Entity::CustomerBalance,
+/// `(business_id, data)` of the entity's rows in head office's tables; `$1` is an array of
+/// ids, or NULL for all. A till's event status is published to that till alone
+/// ([`publish_event_status`]), and nothing is unknown here: neither has rows.
+fn select(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Business => "SELECT NULL::uuid, data FROM business_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        Entity::Account => "SELECT NULL::uuid, data FROM account_wire WHERE $1::uuid[] IS NULL",
+        Entity::Product => "SELECT business_id, data FROM product_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        Entity::LaundryService => {
+            "SELECT business_id, data FROM laundry_service_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
         }
-    }
-
-    /// `(business_id, data)` of the entity's rows; `$1` is an array of ids, or NULL for all.
-    fn select(self) -> &'static str {
-        match self {
-            Entity::Business => "SELECT NULL::uuid, data FROM business_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
-            Entity::Account => "SELECT NULL::uuid, data FROM account_wire WHERE $1::uuid[] IS NULL",
-            Entity::Product => "SELECT business_id, data FROM product_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
-            Entity::LaundryService => {
-                "SELECT business_id, data FROM laundry_service_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
-            }
-            Entity::CylinderType => {
-                "SELECT business_id, data FROM cylinder_type_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
-            }
-            Entity::Customer => "SELECT NULL::uuid, data FROM customer_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
-            Entity::Staff => "SELECT NULL::uuid, data FROM staff_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
-            Entity::LaundryJob => LAUNDRY_JOBS,
-            Entity::CustomerBalance => CUSTOMER_BALANCES,
+        Entity::CylinderType => {
+            "SELECT business_id, data FROM cylinder_type_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
         }
+        Entity::Customer => "SELECT NULL::uuid, data FROM customer_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        Entity::Staff => "SELECT NULL::uuid, data FROM staff_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        Entity::LaundryJob => LAUNDRY_JOBS,
+        Entity::CustomerBalance => CUSTOMER_BALANCES,
+        Entity::EventStatus | Entity::Unknown => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",
     }
 }
 
@@ -186,11 +160,11 @@ pub async fn publish(connection: &mut PgConnection, entity: Entity, ids: Option<
                 RETURNING seq)
          UPDATE ledger_counter SET last_change = last_change + (SELECT count(*) FROM published)
          RETURNING (SELECT count(*) FROM published)",
-        select = entity.select()
+        select = select(entity)
     );
     let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(ids.map(<[Uuid]>::to_vec))
-        .bind(entity.wire().as_str())
+        .bind(entity.as_str())
         .fetch_one(connection)
         .await?;
     Ok(u64::try_from(count).unwrap_or_default())
@@ -210,7 +184,7 @@ pub async fn publish_event_status(
          UPDATE ledger_counter SET last_change = (SELECT seq FROM published)",
     )
     .bind(device.0)
-    .bind(protocol::Entity::EventStatus.as_str())
+    .bind(Entity::EventStatus.as_str())
     .bind(sqlx::types::Json(status))
     .execute(connection)
     .await?;

@@ -151,10 +151,9 @@ pub struct Effects {
 impl Effects {
     /// The stock moves that count: products whose stock is kept, and a move of something.
     pub fn stocked<'a>(&'a self, lookup: &'a dyn Lookup) -> impl Iterator<Item = &'a StockMove> + 'a {
-        self.stock.iter().filter(move |movement| {
-            movement.quantity != Quantity::default()
-                && lookup.product(movement.product_id).is_some_and(|product| product.stock.is_some())
-        })
+        self.stock
+            .iter()
+            .filter(move |movement| movement.quantity != Quantity::default() && lookup.stocks(movement.product_id))
     }
 }
 

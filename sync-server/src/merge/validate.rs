@@ -80,6 +80,9 @@ impl Lookup for Snapshot {
     fn product(&self, id: ProductId) -> Option<Product> {
         self.products.get(&id).cloned()
     }
+    fn stocks(&self, id: ProductId) -> bool {
+        self.products.get(&id).is_some_and(|product| product.stock.is_some())
+    }
     fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService> {
         self.laundry_services.get(&id).cloned()
     }

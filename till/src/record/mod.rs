@@ -67,6 +67,9 @@ pub(crate) struct Work<'t> {
     pub occurred_at: DateTime<FixedOffset>,
     pub business_day: NaiveDate,
     pub shift_id: Option<ShiftId>,
+    /// Products this recording has read already (a sale's, priced from them): the posting and
+    /// the effects take them from here rather than reading them again.
+    pub products: Vec<tillbook_core::catalog::Product>,
     /// What the cashier should be told of what was recorded (an M-Pesa code seen before, stock
     /// below zero), gathered as the rows are written.
     pub warnings: Vec<Warning>,
@@ -95,6 +98,7 @@ impl Till {
             occurred_at,
             business_day: business_day(occurred_at, zone),
             shift_id,
+            products: Vec::new(),
             warnings: Vec::new(),
         })
     }
@@ -122,7 +126,7 @@ impl Work<'_> {
     /// header and lines, a job) are the caller's.
     pub fn record(&mut self, document: &Document) -> Result<Recorded> {
         let entry_id = EntryId::new();
-        let lookup = SqlLookup::new(&self.tx);
+        let lookup = SqlLookup::knowing(&self.tx, &self.products);
         let posted = document.post(&self.business, &lookup, entry_id);
         lookup.check()?;
         let entry = posted?;

@@ -67,8 +67,9 @@ impl Till {
             tenders: settlement.tenders,
             total,
         };
+        work.products = products;
         let recorded = work.record(&Document::Sale(sale.clone()))?;
-        documents::sale(&work, &sale, &products)?;
+        documents::sale(&work, &sale, &work.products)?;
         let warnings = std::mem::take(&mut work.warnings);
         work.commit()?;
         let vat = Sale::vat_of(&sale.lines)?;

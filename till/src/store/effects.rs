@@ -54,7 +54,7 @@ pub(crate) fn write(
             ],
         )?;
     }
-    let lookup = SqlLookup::new(&work.tx);
+    let lookup = SqlLookup::knowing(&work.tx, &work.products);
     let stocked: Vec<_> = effects.stocked(&lookup).cloned().collect();
     lookup.check()?;
     for movement in &stocked {

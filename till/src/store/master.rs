@@ -257,11 +257,19 @@ pub fn customer_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
 pub struct SqlLookup<'a> {
     connection: &'a Connection,
     failure: RefCell<Option<rusqlite::Error>>,
+    /// Products this recording has read already (the ones a sale was priced from): answered
+    /// from here, not read again for the posting and the effects.
+    known: &'a [Product],
 }
 
 impl<'a> SqlLookup<'a> {
     pub fn new(connection: &'a Connection) -> Self {
-        SqlLookup { connection, failure: RefCell::new(None) }
+        SqlLookup::knowing(connection, &[])
+    }
+
+    /// A lookup that answers `known` products without reading them again.
+    pub fn knowing(connection: &'a Connection, known: &'a [Product]) -> Self {
+        SqlLookup { connection, failure: RefCell::new(None), known }
     }
 
     /// The first database error any lookup met, if one did.
@@ -300,6 +308,9 @@ impl Lookup for SqlLookup<'_> {
     }
 
     fn product(&self, id: ProductId) -> Option<Product> {
+        if let Some(product) = self.known.iter().find(|product| product.id == id) {
+            return Some(product.clone());
+        }
         self.one("SELECT * FROM product WHERE id = ?1", id.to_string(), product_row)
     }
 
