@@ -73,8 +73,7 @@ impl Till {
             promised_at: request.promised_at,
             notes: request.notes.clone(),
         };
-        let recorded = work.record(&Document::LaundryDropOff(job.clone()))?;
-        documents::job(&work, &job)?;
+        let recorded = work.record_with(&Document::LaundryDropOff(job.clone()), |work| documents::job(work, &job))?;
         let deposit = if request.deposit.is_empty() {
             None
         } else {

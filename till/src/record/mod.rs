@@ -82,9 +82,6 @@ impl Till {
         let occurred_at = (self.clock)();
         let zone: Tz = self.zone;
         let tx = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // A document's rows refer to each other (a job to its invoice, its history to the job);
-        // checked at commit, they may be written in the order the effects come.
-        tx.pragma_update(None, "defer_foreign_keys", true)?;
         let business = master::business(&tx, session.business_id)?;
         let shift_id = open_shift(&tx)?.map(|(id, _)| id);
         if shift == ShiftNeed::Required && shift_id.is_none() {
@@ -123,8 +120,20 @@ impl Work<'_> {
 
     /// Posts `document`, then writes its provisional journal entry, its outbox event and the
     /// rows of its effects (core's `Document::effects`). The document's own rows (a sale's
-    /// header and lines, a job) are the caller's.
+    /// header and lines) are the caller's, after this.
     pub fn record(&mut self, document: &Document) -> Result<Recorded> {
+        self.record_with(document, |_| Ok(()))
+    }
+
+    /// As [`Work::record`], with the document's own rows written by `own_rows` between the
+    /// invoice it raises and the rest of its effects, for rows that refer both ways (a job to
+    /// its invoice, the job's first status to the job). Foreign keys are checked as each row
+    /// is written: deferring them to the commit cost a third of a sale's time.
+    pub fn record_with(
+        &mut self,
+        document: &Document,
+        own_rows: impl FnOnce(&Work<'_>) -> Result<()>,
+    ) -> Result<Recorded> {
         let entry_id = EntryId::new();
         let lookup = SqlLookup::knowing(&self.tx, &self.products);
         let posted = document.post(&self.business, &lookup, entry_id);
@@ -149,6 +158,8 @@ impl Work<'_> {
         };
         crate::store::journal::append_event(self, &event, document)?;
         let effects = document.effects().map_err(DocumentError::from)?;
+        crate::store::effects::write_invoice(self, &effects)?;
+        own_rows(self)?;
         let warnings = crate::store::effects::write(self, document, &effects, event_id)?;
         self.warnings.extend(warnings);
         Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()) })

@@ -22,19 +22,9 @@ fn invoice_source(kind: InvoiceKind) -> &'static str {
     }
 }
 
-/// Writes `effects` of `document` (recorded as `event_id`) and returns what the cashier should
-/// be warned of: an M-Pesa code seen before, stock below zero.
-pub(crate) fn write(
-    work: &Work<'_>,
-    document: &Document,
-    effects: &Effects,
-    event_id: EventId,
-) -> Result<Vec<Warning>> {
-    let mut warnings = Vec::new();
-    let Some(document_id) = tillbook_core::documents::document_id(document) else {
-        write_status(work, document, effects, event_id)?;
-        return Ok(warnings);
-    };
+/// The invoice the document raises: written before the document's own rows, which may refer
+/// to it (a laundry job is its invoice).
+pub(crate) fn write_invoice(work: &Work<'_>, effects: &Effects) -> Result<()> {
     if let Some(invoice) = &effects.invoice {
         let due_on =
             invoice.due_on(work.business_day).ok_or_else(|| TillError::Invariant("due date out of range".into()))?;
@@ -54,6 +44,23 @@ pub(crate) fn write(
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Writes the rest of the `effects` of `document` (recorded as `event_id`), after its own rows,
+/// and returns what the cashier should be warned of: an M-Pesa code seen before, stock below
+/// zero.
+pub(crate) fn write(
+    work: &Work<'_>,
+    document: &Document,
+    effects: &Effects,
+    event_id: EventId,
+) -> Result<Vec<Warning>> {
+    let mut warnings = Vec::new();
+    let Some(document_id) = tillbook_core::documents::document_id(document) else {
+        write_status(work, document, effects, event_id)?;
+        return Ok(warnings);
+    };
     let lookup = SqlLookup::knowing(&work.tx, &work.products);
     let stocked: Vec<_> = effects.stocked(&lookup).cloned().collect();
     lookup.check()?;
