@@ -11,6 +11,9 @@ const CRATES: [&str; 5] = ["core", "till", "sync-server", "src-tauri", "xtask"];
 /// Words that only SQL statements in string literals begin with in this code base.
 const SQL: [&str; 5] = ["SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE TABLE"];
 
+/// This file names the words above; it is not a file with SQL.
+const ITSELF: &str = "census.rs";
+
 pub fn census(root: &Path) -> Result<()> {
     println!("| crate | lines in src/ | files | files with SQL | longest function |");
     println!("|---|---|---|---|---|");
@@ -20,12 +23,12 @@ pub fn census(root: &Path) -> Result<()> {
         let mut longest = (0, String::new());
         for path in &files {
             let text = std::fs::read_to_string(path)?;
-            // Unit tests are not the crate's structure.
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            // Unit tests (a trailing `#[cfg(test)] mod tests`) are not the crate's structure.
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
             lines += code.lines().count();
             let statement =
                 |line: &&str| !line.trim_start().starts_with("//") && SQL.iter().any(|sql| line.contains(sql));
-            if code.lines().any(|line| statement(&line)) {
+            if !path.ends_with(ITSELF) && code.lines().any(|line| statement(&line)) {
                 with_sql += 1;
             }
             let relative = path.strip_prefix(root).unwrap_or(path).display().to_string();
