@@ -2,7 +2,7 @@
 //! of Rust in `src/`, the files among them that hold SQL, and the longest function. Repeated
 //! blocks are counted by the `duplicates` tool, not here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -18,7 +18,7 @@ pub fn census(root: &Path) -> Result<()> {
     println!("| crate | lines in src/ | files | files with SQL | longest function |");
     println!("|---|---|---|---|---|");
     for name in CRATES {
-        let files = rust_files(&root.join(name).join("src"))?;
+        let files = crate::files::rust_files(&root.join(name).join("src"))?;
         let (mut lines, mut with_sql) = (0, 0);
         let mut longest = (0, String::new());
         for path in &files {
@@ -67,21 +67,4 @@ fn functions(code: &str) -> Vec<(String, usize)> {
         }
     }
     found
-}
-
-fn rust_files(path: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    if !path.exists() {
-        return Ok(files);
-    }
-    for entry in std::fs::read_dir(path)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            files.extend(rust_files(&path)?);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }

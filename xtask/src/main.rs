@@ -21,6 +21,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod census;
+mod files;
 mod postgres;
 mod words;
 

@@ -91,7 +91,7 @@ fn render(root: &Path) -> Result<String> {
 fn gather(root: &Path, source: &Source) -> Result<BTreeSet<String>> {
     let mut codes = BTreeSet::new();
     for file in source.files {
-        for path in rust_files(&root.join(file))? {
+        for path in crate::files::rust_files(&root.join(file))? {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             // Tests are not what users see.
             let text = text.split("#[cfg(test)]").next().unwrap_or_default();
@@ -137,21 +137,4 @@ fn codes_after<'a>(text: &'a str, after: &'a str) -> impl Iterator<Item = String
         let closed = rest[code.len()..].starts_with('"');
         (closed && code.len() > 1).then_some(code)
     })
-}
-
-fn rust_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
-    if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            files.extend(rust_files(&path)?);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }

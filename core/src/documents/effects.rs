@@ -149,6 +149,10 @@ pub struct Effects {
 }
 
 impl Effects {
+    fn move_stock(&mut self, product_id: ProductId, quantity: Quantity, reason: StockReason) {
+        self.stock.push(StockMove { product_id, quantity, reason });
+    }
+
     /// The stock moves that count: products whose stock is kept, and a move of something.
     pub fn stocked<'a>(&'a self, lookup: &'a dyn Lookup) -> impl Iterator<Item = &'a StockMove> + 'a {
         self.stock
@@ -194,11 +198,7 @@ impl Document {
         match self {
             Document::Sale(sale) => {
                 for line in &sale.lines {
-                    effects.stock.push(StockMove {
-                        product_id: line.product_id,
-                        quantity: -line.quantity,
-                        reason: StockReason::Sale,
-                    });
+                    effects.move_stock(line.product_id, -line.quantity, StockReason::Sale);
                 }
                 effects.tenders = sale.tenders.clone();
                 effects.invoice = credit_invoice(sale.sale_id, &sale.receipt_number, &sale.tenders)?;
@@ -224,11 +224,7 @@ impl Document {
             }
             Document::Refund(refund) => {
                 for line in &refund.lines {
-                    effects.stock.push(StockMove {
-                        product_id: line.product_id,
-                        quantity: line.quantity,
-                        reason: StockReason::Refund,
-                    });
+                    effects.move_stock(line.product_id, line.quantity, StockReason::Refund);
                 }
                 effects.tenders = refund.tenders.clone();
                 effects.money_back = true;
@@ -261,11 +257,7 @@ impl Document {
             }
             Document::StockReceipt(receipt) => {
                 for line in &receipt.lines {
-                    effects.stock.push(StockMove {
-                        product_id: line.product_id,
-                        quantity: line.quantity,
-                        reason: StockReason::Receipt,
-                    });
+                    effects.move_stock(line.product_id, line.quantity, StockReason::Receipt);
                 }
                 for refill in &receipt.cylinders {
                     let count = cylinders(refill.quantity)?;
@@ -279,20 +271,12 @@ impl Document {
             }
             Document::WaterProduction(production) => {
                 for line in &production.lines {
-                    effects.stock.push(StockMove {
-                        product_id: line.product_id,
-                        quantity: line.quantity,
-                        reason: StockReason::Production,
-                    });
+                    effects.move_stock(line.product_id, line.quantity, StockReason::Production);
                 }
             }
             Document::StockCount(count) => {
                 for line in &count.lines {
-                    effects.stock.push(StockMove {
-                        product_id: line.product_id,
-                        quantity: line.difference()?,
-                        reason: StockReason::Count,
-                    });
+                    effects.move_stock(line.product_id, line.difference()?, StockReason::Count);
                 }
             }
             Document::CustomerCreated(_)
