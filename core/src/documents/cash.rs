@@ -169,7 +169,8 @@ impl ShiftClosed {
     pub fn counted_from(counts: &[DenominationCount]) -> Result<Money, DocumentError> {
         let mut total = Money::ZERO;
         for count in counts {
-            let subtotal = count.denomination.times(crate::money::Quantity::whole(i64::from(count.count)))?;
+            // The count is a pushed number: past what a quantity holds it is refused, not a panic.
+            let subtotal = count.denomination.times(crate::money::Quantity::try_whole(i64::from(count.count))?)?;
             total = total.checked_add(subtotal)?;
         }
         Ok(total)

@@ -214,3 +214,17 @@ fn an_unbalanced_journal_from_the_wire_is_refused() {
     let error = tillbook_core::JournalEntry::from_wire(&payload).unwrap_err();
     assert_eq!(DocumentError::from(error).code(), "unbalanced");
 }
+
+#[test]
+fn a_cash_count_past_what_a_quantity_holds_is_refused_in_words() {
+    let lookup = MemoryLookup::demo();
+    let closed = ShiftClosed {
+        shift_id: tillbook_core::ids::ShiftId::new(),
+        expected_cash: money("0"),
+        counted_cash: money("1"),
+        difference: money("1"),
+        counts: vec![DenominationCount { denomination: money("1000"), count: u32::MAX }],
+    };
+    let error = error_of(&lookup, BusinessKind::Water, Document::ShiftClosed(closed));
+    assert_eq!(error.code(), "amount_out_of_range", "{error}");
+}
