@@ -132,6 +132,26 @@ impl Role {
             _ => None,
         }
     }
+
+    /// The fewest digits this role's PIN may have. A supervisor's or owner's PIN approves
+    /// voids and refunds, and a 4-digit PIN's hash is cheap to guess offline.
+    pub fn shortest_pin(self) -> usize {
+        match self {
+            Role::Cashier => 4,
+            Role::Supervisor | Role::Owner => 6,
+        }
+    }
+
+    /// Whether `pin` is a PIN this role may have: digits only, from [`Role::shortest_pin`] to 8.
+    /// The words say what is wrong, for the form that asked.
+    pub fn check_pin(self, pin: &str) -> Result<(), String> {
+        let shortest = self.shortest_pin();
+        if (shortest..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(format!("a {}'s PIN is {shortest} to 8 digits", self.as_str()))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

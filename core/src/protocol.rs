@@ -287,6 +287,113 @@ pub struct OwnerLoginResponse {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: DateTime<chrono::Utc>,
     pub businesses: Vec<OwnerBusiness>,
+    /// What the user may do; the app shows only those screens (an older server: owner).
+    #[serde(default)]
+    pub role: UserRole,
+}
+
+/// The roles of head office's users. The server enforces them on every route (its access
+/// table); the app hides what a role may not do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    /// Everything, in every business.
+    #[default]
+    Owner,
+    /// Every report and export, and the review queue to read.
+    Accountant,
+    /// Reports, review and maintenance of their own businesses.
+    Manager,
+}
+
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Owner => "owner",
+            UserRole::Accountant => "accountant",
+            UserRole::Manager => "manager",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserRole> {
+        match text {
+            "owner" => Some(UserRole::Owner),
+            "accountant" => Some(UserRole::Accountant),
+            "manager" => Some(UserRole::Manager),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/admin/users`: a new user of head office (no `id`; a password needed) or a
+/// change. Only an owner may.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<uuid::Uuid>,
+    pub email: String,
+    pub name: String,
+    pub role: UserRole,
+    /// A manager's businesses (codes); ignored for the other roles, who see every business.
+    #[serde(default)]
+    pub businesses: Vec<String>,
+    /// A new password (at least 10 characters, not a common one); unchanged when absent.
+    #[serde(default)]
+    pub password: Option<String>,
+    pub active: bool,
+}
+
+/// A user of head office as the owner's screen lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserLine {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: UserRole,
+    pub businesses: Vec<String>,
+    pub active: bool,
+}
+
+/// `POST /api/v1/owner/password`: the signed-in user changes their own password. Their other
+/// sessions end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// One of the signed-in user's sessions (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionLine {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: uuid::Uuid,
+    /// The app that signed in (its User-Agent).
+    pub client: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: DateTime<chrono::Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub last_used_at: DateTime<chrono::Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: DateTime<chrono::Utc>,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 /// `POST /api/v1/review/resolve`: the owner's decision on one item of the review queue.
@@ -366,9 +473,14 @@ pub struct StaffChange {
     pub name: String,
     /// `cashier`, `supervisor` or `owner`.
     pub role: String,
-    /// A new PIN (4 to 8 digits); the old one stays when absent.
+    /// A new PIN: 4 to 8 digits for a cashier, 6 to 8 for a supervisor or an owner. The old
+    /// one stays when absent.
     #[serde(default)]
     pub pin: Option<String>,
+    /// The businesses (codes) they work in: only those businesses' tills learn of them. A new
+    /// member of staff needs at least one; a change keeps them when absent.
+    #[serde(default)]
+    pub businesses: Option<Vec<String>>,
     pub active: bool,
 }
 

@@ -50,8 +50,8 @@ fn money(cents: i64) -> Money {
 
 pub fn demo_staff() -> Vec<DemoStaff> {
     vec![
-        DemoStaff { id: StaffId(seed_uuid(2, 1)), name: "Wanjiru (owner)", role: Role::Owner, pin: "9090" },
-        DemoStaff { id: StaffId(seed_uuid(2, 2)), name: "Otieno (supervisor)", role: Role::Supervisor, pin: "2580" },
+        DemoStaff { id: StaffId(seed_uuid(2, 1)), name: "Wanjiru (owner)", role: Role::Owner, pin: "909090" },
+        DemoStaff { id: StaffId(seed_uuid(2, 2)), name: "Otieno (supervisor)", role: Role::Supervisor, pin: "258036" },
         DemoStaff { id: StaffId(seed_uuid(2, 3)), name: "Achieng", role: Role::Cashier, pin: "1357" },
         DemoStaff { id: StaffId(seed_uuid(2, 4)), name: "Kamau", role: Role::Cashier, pin: "2468" },
     ]

@@ -15,11 +15,11 @@ pub const GENERATED: &str = "ui/src/lib/generated/types.ts";
 fn roots(visitor: &mut Declarations) {
     use tillbook_core::catalog::{LaundryService, Product};
     use tillbook_core::documents::{CashMovementKind, JobStatus, PaidFrom, TenderInput};
-    use tillbook_core::protocol::{ResolveResponse, TillEnrolment};
+    use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine, UserRole};
     use tillbook_till::lookups::{CustomerSummary, ExpenseAccount, QuarantinedEvent, ReceiptSummary, SoldReceipt};
-    use tillbook_till::owner::maintenance::{ProductForm, StaffForm};
+    use tillbook_till::owner::maintenance::{ProductForm, StaffForm, UserForm};
     use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
-    use tillbook_till::owner::{OwnerAccount, ReportCopy};
+    use tillbook_till::owner::{OwnerAccount, ReportCopy, SignedOut};
     use tillbook_till::reports::{CustomerAccount, LaundryJobSummary};
     use tillbook_till::*;
 
@@ -73,6 +73,11 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<ProductForm>();
     visitor.visit::<StaffForm>();
     visitor.visit::<TillEnrolment>();
+    visitor.visit::<UserRole>();
+    visitor.visit::<UserLine>();
+    visitor.visit::<UserForm>();
+    visitor.visit::<SessionLine>();
+    visitor.visit::<SignedOut>();
 }
 
 /// Collects the declaration of every type visited and of everything it refers to, by name.

@@ -42,14 +42,16 @@ pub async fn seed(pool: &PgPool) -> Result<(), AdminError> {
     }
     let mut tx = pool.begin().await?;
     changes::lock(&mut tx).await?;
-    let statements: [(&str, serde_json::Value); 7] = [
+    let staff = serde_json::Value::Array(staff);
+    let statements: [(&str, serde_json::Value); 8] = [
         (SEED_BUSINESSES, json(&data.businesses)),
         (SEED_ACCOUNTS, json(&data.accounts)),
         (SEED_PRODUCTS, json(&data.products)),
         (SEED_LAUNDRY_SERVICES, json(&data.laundry_services)),
         (SEED_CYLINDER_TYPES, json(&data.cylinder_types)),
         (SEED_CUSTOMERS, json(&data.customers)),
-        (SEED_STAFF, serde_json::Value::Array(staff)),
+        (SEED_STAFF, staff.clone()),
+        (SEED_STAFF_BUSINESSES, staff),
     ];
     for (sql, rows) in statements {
         sqlx::query(sql).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
@@ -57,6 +59,8 @@ pub async fn seed(pool: &PgPool) -> Result<(), AdminError> {
     for entity in changes::MASTER_DATA_ENTITIES {
         changes::publish(&mut tx, entity, None).await?;
     }
+    let everyone = changes::all_staff(&mut tx).await?;
+    changes::publish_staff(&mut tx, &everyone, None).await?;
     audit(&mut tx, OPERATOR, "seed.demo", "demo group", serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
@@ -109,6 +113,12 @@ INSERT INTO staff (id, name, role, pin_hash, active)
 SELECT id, name, role, pin_hash, active FROM jsonb_to_recordset($1) AS x(id UUID, name TEXT, role TEXT, pin_hash TEXT, active BOOLEAN)
 ON CONFLICT DO NOTHING";
 
+/// The demo's staff work in every business.
+const SEED_STAFF_BUSINESSES: &str = "
+INSERT INTO staff_business (staff_id, business_id)
+SELECT x.id, b.id FROM jsonb_to_recordset($1) AS x(id UUID) CROSS JOIN business b
+ON CONFLICT DO NOTHING";
+
 /// A one-time code for a new till of `business_code`, and the till code it will get (`W1`,
 /// `W2`, … from the business code's first letter).
 pub async fn create_enrollment_code(pool: &PgPool, business_code: &str, name: &str) -> Result<String, AdminError> {
@@ -119,7 +129,7 @@ pub async fn create_enrollment_code(pool: &PgPool, business_code: &str, name: &s
 /// the code, the till code and when the code expires.
 pub async fn create_enrollment_code_by(
     pool: &PgPool,
-    actor: &str,
+    actor: crate::audit::Actor,
     business_code: &str,
     name: &str,
 ) -> Result<(String, String, chrono::DateTime<Utc>), AdminError> {
@@ -171,7 +181,7 @@ pub async fn create_enrollment_code_by(
 /// code and when it expires.
 pub async fn create_reenrollment_code_by(
     pool: &PgPool,
-    actor: &str,
+    actor: crate::audit::Actor,
     till_code: &str,
 ) -> Result<(String, chrono::DateTime<Utc>), AdminError> {
     let mut tx = pool.begin().await?;
@@ -211,7 +221,7 @@ pub async fn revoke_device(pool: &PgPool, device: DeviceId) -> Result<(), AdminE
 }
 
 /// As [`revoke_device`], by `actor`.
-pub async fn revoke_device_by(pool: &PgPool, actor: &str, device: DeviceId) -> Result<(), AdminError> {
+pub async fn revoke_device_by(pool: &PgPool, actor: crate::audit::Actor, device: DeviceId) -> Result<(), AdminError> {
     let mut tx = pool.begin().await?;
     let updated = sqlx::query("UPDATE device SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1")
         .bind(device.0)
@@ -234,11 +244,8 @@ pub async fn create_owner(pool: &PgPool, email: &str, name: &str, password: &str
     if name.trim().is_empty() || name.chars().count() > 100 {
         return Err(AdminError::Invalid { field: "name", message: "a name needs 1 to 100 characters".into() });
     }
-    if password.chars().count() < 10 {
-        return Err(AdminError::Invalid {
-            field: "password",
-            message: "a password needs at least 10 characters".into(),
-        });
+    if let Err(message) = crate::passwords::check(password, &email) {
+        return Err(AdminError::Invalid { field: "password", message });
     }
     let hash = hash_password(password).map_err(|error| AdminError::Hash(error.to_string()))?;
     let id = Uuid::now_v7();

@@ -41,7 +41,9 @@ fn select(entity: Entity) -> &'static str {
             "SELECT business_id, data FROM cylinder_type_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
         }
         Entity::Customer => "SELECT NULL::uuid, data FROM customer_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
-        Entity::Staff => "SELECT NULL::uuid, data FROM staff_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        // Staff go to each till by itself, with only its own businesses' PIN hashes
+        // ([`publish_staff`]).
+        Entity::Staff => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",
         Entity::LaundryJob => LAUNDRY_JOBS,
         Entity::CustomerBalance => CUSTOMER_BALANCES,
         Entity::EventStatus | Entity::Unknown => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",
@@ -170,6 +172,52 @@ pub async fn publish(connection: &mut PgConnection, entity: Entity, ids: Option<
     Ok(u64::try_from(count).unwrap_or_default())
 }
 
+/// Publishes the current state of the staff `ids` to each till concerned (`devices`, or every
+/// till not revoked), addressed to that till alone: a till gets a member of staff's PIN hash
+/// only if they work in one of its businesses, and otherwise (if it was ever told of them) a
+/// row that makes them inactive there, without a hash. The caller holds the lock ([`lock`]).
+pub async fn publish_staff(
+    connection: &mut PgConnection,
+    ids: &[Uuid],
+    devices: Option<&[Uuid]>,
+) -> Result<u64, sqlx::Error> {
+    let (count,): (i64,) = sqlx::query_as(
+        "WITH candidates AS (
+            SELECT d.id AS device_id, s.id AS staff_id,
+                   EXISTS (SELECT 1 FROM staff_business sb JOIN device_business db ON db.business_id = sb.business_id
+                            WHERE sb.staff_id = s.id AND db.device_id = d.id) AS works
+              FROM device d CROSS JOIN staff s
+             WHERE s.id = ANY($1) AND d.revoked_at IS NULL AND ($2::uuid[] IS NULL OR d.id = ANY($2))),
+          rows AS (
+            SELECT c.*, s.name, s.role, s.pin_hash, s.active FROM candidates c JOIN staff s ON s.id = c.staff_id
+             WHERE c.works
+                OR EXISTS (SELECT 1 FROM change_log l WHERE l.entity = 'staff' AND l.device_id = c.device_id
+                              AND l.data ->> 'id' = c.staff_id::text)),
+          published AS (
+            INSERT INTO change_log (seq, device_id, entity, op, data)
+            SELECT (SELECT last_change FROM ledger_counter) + row_number() OVER (ORDER BY device_id, staff_id),
+                   device_id, 'staff', 'upsert',
+                   jsonb_build_object('id', staff_id, 'name', name, 'role', role,
+                                      'pin_hash', CASE WHEN works THEN pin_hash ELSE '' END,
+                                      'active', active AND works)
+              FROM rows
+            RETURNING seq)
+         UPDATE ledger_counter SET last_change = last_change + (SELECT count(*) FROM published)
+         RETURNING (SELECT count(*) FROM published)",
+    )
+    .bind(ids)
+    .bind(devices)
+    .fetch_one(connection)
+    .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
+/// Every member of staff's id, for a till that was just enrolled.
+pub async fn all_staff(connection: &mut PgConnection) -> Result<Vec<Uuid>, sqlx::Error> {
+    let ids: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM staff").fetch_all(connection).await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// Tells one till what became of its events.
 pub async fn publish_event_status(
     connection: &mut PgConnection,
@@ -192,7 +240,9 @@ pub async fn publish_event_status(
 }
 
 /// The changes after `cursor` that `device` should see (its businesses', everyone's, its own),
-/// at most `limit`, as `(seq, entity, op, data)`.
+/// at most `limit`, as `(seq, entity, op, data)`. Of the staff rows addressed to it, only the
+/// newest of each member of staff: a till that was away never receives a superseded PIN hash.
+/// Staff rows addressed to every till (written before migration 0014) are never sent.
 pub async fn since(
     pool: &sqlx::PgPool,
     cursor: i64,
@@ -205,6 +255,10 @@ pub async fn since(
           WHERE seq > $1
             AND (business_id IS NULL OR business_id = ANY($2))
             AND (device_id IS NULL OR device_id = $3)
+            AND NOT (entity = 'staff' AND (device_id IS NULL OR EXISTS (
+                SELECT 1 FROM change_log newer
+                 WHERE newer.entity = 'staff' AND newer.device_id = $3
+                   AND newer.data ->> 'id' = change_log.data ->> 'id' AND newer.seq > change_log.seq)))
           ORDER BY seq LIMIT $4",
     )
     .bind(cursor)

@@ -7,7 +7,8 @@ use tillbook_core::ids::{BusinessId, DeviceId};
 use tillbook_core::protocol::{EnrollRequest, EnrollResponse};
 use uuid::Uuid;
 
-use crate::audit::audit;
+use crate::audit::{Actor, audit};
+use crate::changes;
 use crate::secrets::{code_hash, new_device_token, secret_hash};
 
 /// A till, as its token identifies it.
@@ -96,6 +97,9 @@ pub async fn enroll(
         }
         _ => return Err(EnrollError::InvalidCode),
     };
+    // The till is sent its staff (addressed to it alone) in this transaction; a code that
+    // was refused took no lock.
+    changes::lock(&mut tx).await?;
     let token = new_device_token();
     let device_id = request.device_id.0;
     if let Some(for_device) = reenrolled {
@@ -119,7 +123,10 @@ pub async fn enroll(
         let details = serde_json::json!({
             "till_code": till_code, "app_version": request.app_version, "acked_through": last_seq,
         });
-        audit(&mut tx, "till", "device.reenrolled", &device_id.to_string(), details).await?;
+        audit(&mut tx, Actor::Device(DeviceId(device_id)), "device.reenrolled", &device_id.to_string(), details)
+            .await?;
+        let staff = changes::all_staff(&mut tx).await?;
+        changes::publish_staff(&mut tx, &staff, Some(&[device_id])).await?;
         tx.commit().await?;
         let response = EnrollResponse {
             device_id: request.device_id,
@@ -151,7 +158,9 @@ pub async fn enroll(
         .await?;
     use_code(&mut tx, &hashed_code, device_id).await?;
     let details = serde_json::json!({ "name": name, "till_code": till_code, "app_version": request.app_version });
-    audit(&mut tx, "till", "device.enrolled", &device_id.to_string(), details).await?;
+    audit(&mut tx, Actor::Device(DeviceId(device_id)), "device.enrolled", &device_id.to_string(), details).await?;
+    let staff = changes::all_staff(&mut tx).await?;
+    changes::publish_staff(&mut tx, &staff, Some(&[device_id])).await?;
     tx.commit().await?;
     let response = EnrollResponse {
         device_id: request.device_id,

@@ -12,6 +12,8 @@ use tillbook_core::protocol::{ApiError as WireError, ErrorBody};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: WireError,
+    /// Seconds the client should wait before asking again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -19,6 +21,7 @@ impl ApiError {
         ApiError {
             status,
             body: WireError { code: code.to_string(), message: message.into(), field: None, expected_seq: None },
+            retry_after: None,
         }
     }
 
@@ -36,6 +39,29 @@ impl ApiError {
     pub fn forbidden(code: &str, field: &str, message: impl Into<String>) -> ApiError {
         let mut error = ApiError::new(StatusCode::FORBIDDEN, code, message);
         error.body.field = Some(field.to_string());
+        error
+    }
+
+    /// 403 for a role that may not do this (`field` names what it may not touch, if anything).
+    pub fn not_allowed(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::forbidden("not_allowed", field, message)
+    }
+
+    /// 429: too many wrong passwords; try again after `seconds`.
+    pub fn too_many_attempts(seconds: u64) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many wrong passwords: try again in {seconds} s"),
+        );
+        error.retry_after = Some(seconds);
+        error
+    }
+
+    /// 503: the server is at its limit for this kind of request; try again in a moment.
+    pub fn busy(message: impl Into<String>) -> ApiError {
+        let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message);
+        error.retry_after = Some(1);
         error
     }
 
@@ -87,6 +113,10 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.body })).into_response()
+        let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -29,6 +29,7 @@ pub mod merge;
 pub mod metrics;
 pub mod mpesa;
 pub mod owners;
+pub mod passwords;
 pub mod reports;
 pub mod review;
 pub mod secrets;

@@ -33,6 +33,10 @@ enum Command {
         /// The installation's time zone, for business days.
         #[arg(long, env = "TILLBOOK_TIME_ZONE", default_value = tillbook_core::time::DEFAULT_TIME_ZONE)]
         time_zone: String,
+        /// A token `/metrics` then asks every caller for (as a bearer token); without it,
+        /// `/metrics` answers only callers on this machine.
+        #[arg(long, env = "TILLBOOK_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Prints a one-time enrolment code for a new till, alone, on standard output.
     EnrollDevice {
@@ -108,7 +112,7 @@ async fn main() -> Result<()> {
             admin::seed(&pool).await?;
             eprintln!("seeded the demo businesses WATER, LAUNDRY and RETAIL");
         }
-        Command::Serve { listen, time_zone } => {
+        Command::Serve { listen, time_zone, metrics_token } => {
             let zone =
                 chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
             let pool = db::connect_runtime(options, 16).await.context("connecting to Postgres")?;
@@ -118,7 +122,11 @@ async fn main() -> Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            api::serve(listener, api::AppState::new(pool, zone), shutdown).await?;
+            let mut state = api::AppState::new(pool, zone);
+            if let Some(token) = metrics_token.as_deref().map(str::trim).filter(|token| !token.is_empty()) {
+                state = state.with_metrics_token(token);
+            }
+            api::serve(listener, state, shutdown).await?;
         }
         Command::EnrollDevice { business, name } => {
             let pool = db::connect_owner(options).await.context("connecting to Postgres")?;

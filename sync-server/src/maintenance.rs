@@ -10,7 +10,7 @@ use tillbook_core::{Money, VatRate};
 use uuid::Uuid;
 
 use crate::admin::{self, AdminError};
-use crate::audit::audit;
+use crate::audit::{Actor, audit};
 use crate::changes::{self, Entity};
 use crate::secrets::hash_password;
 
@@ -20,6 +20,8 @@ pub enum MaintenanceError {
     Invalid { field: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    #[error("{field}: {message}")]
+    NotAllowed { field: &'static str, message: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("hashing failed: {0}")]
@@ -142,7 +144,7 @@ async fn usual_accounts(
 }
 
 /// Creates a product (no `id`) or changes one; answers it as saved.
-pub async fn save_product(pool: &PgPool, actor: &str, change: &ProductChange) -> Result<ProductLine> {
+pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -> Result<ProductLine> {
     let business = change.business.trim().to_uppercase();
     let name = text("name", &change.name, 80)?;
     let unit = text("unit", &change.unit, 20)?;
@@ -261,36 +263,67 @@ pub struct StaffLine {
     pub id: Uuid,
     pub name: String,
     pub role: String,
+    /// The businesses (codes) they work in.
+    pub businesses: Vec<String>,
     pub active: bool,
 }
 
+const STAFF: &str = "
+SELECT s.id, s.name, s.role, s.active,
+       coalesce(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}')
+  FROM staff s
+  LEFT JOIN staff_business sb ON sb.staff_id = s.id
+  LEFT JOIN business b ON b.id = sb.business_id";
+
+type StaffRow = (Uuid, String, String, bool, Vec<String>);
+
+fn staff_line((id, name, role, active, businesses): StaffRow) -> StaffLine {
+    StaffLine { id, name, role, businesses, active }
+}
+
 pub async fn staff(pool: &PgPool) -> Result<Vec<StaffLine>> {
-    let rows: Vec<(Uuid, String, String, bool)> =
-        sqlx::query_as("SELECT id, name, role, active FROM staff ORDER BY name").fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|(id, name, role, active)| StaffLine { id, name, role, active }).collect())
+    let rows: Vec<StaffRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{STAFF} GROUP BY s.id ORDER BY s.name"))).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(staff_line).collect())
 }
 
-/// The PINs the tills accept: 4 to 8 digits.
-fn checked_pin(pin: &str) -> Result<()> {
-    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        invalid("pin", "a PIN is 4 to 8 digits")
-    }
-}
-
-/// Adds a member of staff (no `id`; a PIN is needed) or changes one (a new PIN only if given).
-pub async fn save_staff(pool: &PgPool, actor: &str, change: &StaffChange) -> Result<StaffLine> {
+/// Adds a member of staff (no `id`; a PIN and businesses are needed) or changes one (a new PIN
+/// or businesses only if given). A manager (`limited_to` their businesses) may only touch staff
+/// who work in none but theirs.
+pub async fn save_staff(
+    pool: &PgPool,
+    actor: Actor,
+    change: &StaffChange,
+    limited_to: Option<&[String]>,
+) -> Result<StaffLine> {
     let name = text("name", &change.name, 100)?;
     let role = change.role.trim().to_lowercase();
-    if !["cashier", "supervisor", "owner"].contains(&role.as_str()) {
+    let Some(parsed_role) = tillbook_core::catalog::Role::parse(&role) else {
         return invalid("role", format!("'{}' is not cashier, supervisor or owner", change.role));
-    }
+    };
     let pin = change.pin.as_deref().filter(|pin| !pin.is_empty());
     if let Some(pin) = pin {
-        checked_pin(pin)?;
+        parsed_role.check_pin(pin).map_err(|message| MaintenanceError::Invalid { field: "pin", message })?;
     } else if change.id.is_none() {
         return invalid("pin", "a new member of staff needs a PIN");
+    }
+    let businesses: Option<Vec<String>> = change.businesses.as_ref().map(|codes| {
+        let mut codes: Vec<String> = codes.iter().map(|code| code.trim().to_uppercase()).collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    });
+    match &businesses {
+        Some(codes) if codes.is_empty() => return invalid("businesses", "name at least one business they work in"),
+        None if change.id.is_none() => return invalid("businesses", "name the businesses they work in"),
+        _ => {}
+    }
+    let outside = |codes: &[String]| -> Option<String> {
+        let own = limited_to?;
+        codes.iter().find(|code| !own.contains(code)).cloned()
+    };
+    if let Some(code) = businesses.as_deref().and_then(outside) {
+        return Err(MaintenanceError::NotAllowed { field: "businesses", message: format!("you do not manage {code}") });
     }
     let pin_hash = match pin {
         Some(pin) => {
@@ -304,6 +337,21 @@ pub async fn save_staff(pool: &PgPool, actor: &str, change: &StaffChange) -> Res
     };
     let mut tx = pool.begin().await?;
     changes::lock(&mut tx).await?;
+    let before: Option<StaffRow> = match change.id {
+        None => None,
+        Some(id) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{STAFF} WHERE s.id = $1 GROUP BY s.id")))
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+    };
+    if let Some(code) = before.as_ref().and_then(|(_, _, _, _, codes)| outside(codes)) {
+        return Err(MaintenanceError::NotAllowed {
+            field: "id",
+            message: format!("they also work in {code}, which you do not manage"),
+        });
+    }
     let (id, action) = match change.id {
         Some(id) => {
             let updated = sqlx::query(
@@ -334,17 +382,47 @@ pub async fn save_staff(pool: &PgPool, actor: &str, change: &StaffChange) -> Res
             (id, "staff.created")
         }
     };
+    if let Some(codes) = &businesses {
+        let known: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, code FROM business WHERE code = ANY($1) AND active")
+                .bind(codes)
+                .fetch_all(&mut *tx)
+                .await?;
+        if let Some(unknown) = codes.iter().find(|code| !known.iter().any(|(_, known)| known == *code)) {
+            return invalid("businesses", format!("no active business '{unknown}'"));
+        }
+        let ids: Vec<Uuid> = known.into_iter().map(|(id, _)| id).collect();
+        sqlx::query("DELETE FROM staff_business WHERE staff_id = $1 AND NOT business_id = ANY($2)")
+            .bind(id)
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO staff_business (staff_id, business_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after: StaffRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{STAFF} WHERE s.id = $1 GROUP BY s.id")))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let after = staff_line(after);
     // The PIN itself is never written anywhere; the log says only that it changed.
-    let details =
-        serde_json::json!({ "name": name, "role": role, "active": change.active, "pin_changed": pin.is_some() });
+    let details = serde_json::json!({
+        "name": name, "role": role, "active": change.active, "businesses": after.businesses,
+        "pin_changed": pin.is_some(),
+    });
     audit(&mut tx, actor, action, &id.to_string(), details).await?;
-    changes::publish(&mut tx, Entity::Staff, Some(&[id])).await?;
+    changes::publish_staff(&mut tx, &[id], None).await?;
     tx.commit().await?;
-    Ok(StaffLine { id, name, role, active: change.active })
+    Ok(after)
 }
 
 /// A one-time enrolment code for a new till of `business`, shown to the owner once.
-pub async fn enrol_till(pool: &PgPool, actor: &str, business: &str, name: &str) -> Result<TillEnrolment> {
+pub async fn enrol_till(pool: &PgPool, actor: Actor, business: &str, name: &str) -> Result<TillEnrolment> {
     let business = business.trim().to_uppercase();
     let (code, till_code, expires_at) = admin::create_enrollment_code_by(pool, actor, &business, name).await?;
     Ok(TillEnrolment { business, till_code, code, expires_at })
@@ -352,8 +430,14 @@ pub async fn enrol_till(pool: &PgPool, actor: &str, business: &str, name: &str) 
 
 /// A re-enrolment code for the existing till `till_code` (its token was lost or revoked): typed
 /// into that till, it gets a new token and keeps everything it recorded.
-pub async fn reenrol_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<TillEnrolment> {
+pub async fn reenrol_till(
+    pool: &PgPool,
+    actor: Actor,
+    till_code: &str,
+    limited_to: Option<&[String]>,
+) -> Result<TillEnrolment> {
     let till_code = till_code.trim().to_uppercase();
+    till_within(pool, &till_code, limited_to).await?;
     let (code, expires_at) = admin::create_reenrollment_code_by(pool, actor, &till_code).await?;
     let (business,): (String,) = sqlx::query_as(
         "SELECT b.code FROM device d JOIN device_business db ON db.device_id = d.id JOIN business b ON b.id = db.business_id
@@ -366,7 +450,8 @@ pub async fn reenrol_till(pool: &PgPool, actor: &str, till_code: &str) -> Result
 }
 
 /// Revokes the till with `till_code`: its token is refused from now on.
-pub async fn revoke_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<()> {
+pub async fn revoke_till(pool: &PgPool, actor: Actor, till_code: &str, limited_to: Option<&[String]>) -> Result<()> {
+    till_within(pool, &till_code.trim().to_uppercase(), limited_to).await?;
     let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM device WHERE till_code = $1")
         .bind(till_code.trim().to_uppercase())
         .fetch_optional(pool)
@@ -374,4 +459,24 @@ pub async fn revoke_till(pool: &PgPool, actor: &str, till_code: &str) -> Result<
     let Some((id,)) = found else { return invalid("till_code", format!("no till '{till_code}'")) };
     admin::revoke_device_by(pool, actor, tillbook_core::ids::DeviceId(id)).await?;
     Ok(())
+}
+
+/// Refuses a manager (`limited_to` their businesses) a till that serves another business. An
+/// unknown till passes: the caller answers that with its own words.
+async fn till_within(pool: &PgPool, till_code: &str, limited_to: Option<&[String]>) -> Result<()> {
+    let Some(own) = limited_to else { return Ok(()) };
+    let businesses: Vec<(String,)> = sqlx::query_as(
+        "SELECT b.code FROM device d JOIN device_business db ON db.device_id = d.id JOIN business b ON b.id = db.business_id
+          WHERE d.till_code = $1",
+    )
+    .bind(till_code)
+    .fetch_all(pool)
+    .await?;
+    match businesses.into_iter().find(|(code,)| !own.contains(code)) {
+        Some((code,)) => Err(MaintenanceError::NotAllowed {
+            field: "till_code",
+            message: format!("till {till_code} serves {code}, which you do not manage"),
+        }),
+        None => Ok(()),
+    }
 }

@@ -353,7 +353,7 @@ pub async fn import_statement(
     business: &str,
     file_name: &str,
     text: &str,
-    actor: &str,
+    actor: crate::audit::Actor,
     zone: Tz,
 ) -> Result<ImportedStatement, MpesaError> {
     let business = business.trim().to_uppercase();
@@ -402,7 +402,7 @@ pub async fn import_statement(
     .bind(period_to)
     .bind(i32::try_from(receipts.len()).unwrap_or(i32::MAX))
     .bind(paid_in.decimal())
-    .bind(actor)
+    .bind(actor.to_string())
     .fetch_one(&mut *tx)
     .await?;
     let rows: Vec<serde_json::Value> = receipts

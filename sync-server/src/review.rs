@@ -33,6 +33,8 @@ pub enum ReviewError {
     Invalid { field: String, message: String },
     #[error("no review item {0}")]
     NotFound(String),
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("{item} was {status} already")]
     AlreadyResolved { item: String, status: String },
     #[error(transparent)]
@@ -280,13 +282,43 @@ async fn check_correction(
     Ok(CheckedCorrection { business_code, business_id, business_day, entry })
 }
 
+/// The business (code) an item of the queue is of, if it names one that exists.
+async fn item_business(tx: &mut sqlx::PgConnection, target: Target) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<(String,)> = match target {
+        Target::Quarantine(id) => {
+            sqlx::query_as("SELECT b.code FROM inbox i JOIN business b ON b.id = i.business_id WHERE i.event_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        Target::Flag(id) => {
+            sqlx::query_as(
+                "SELECT b.code FROM posting_flag f JOIN inbox i ON i.event_id = f.event_id
+                   JOIN business b ON b.id = i.business_id WHERE f.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        }
+        Target::Mpesa(id) => {
+            sqlx::query_as(
+                "SELECT b.code FROM mpesa_mismatch m JOIN business b ON b.id = m.business_id WHERE m.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        }
+    };
+    Ok(found.map(|(code,)| code))
+}
+
 /// Records the owner's decision on one item: checks it, then in one transaction (under the
 /// ledger's lock, so two decisions on one item cannot both land) posts the correcting entry if
 /// any, keeps the resolution and writes the audit log.
 pub async fn resolve(
     pool: &PgPool,
     owner_id: Uuid,
-    owner_email: &str,
+    limited_to: Option<&[String]>,
     request: &ResolveRequest,
     zone: Tz,
 ) -> Result<ResolveResponse, ReviewError> {
@@ -328,6 +360,18 @@ pub async fn resolve(
     };
     if exists.is_none() {
         return Err(ReviewError::NotFound(item));
+    }
+    if let Some(own) = limited_to {
+        let business = item_business(&mut tx, target).await?;
+        let theirs = |code: &str| own.iter().any(|own| own == code);
+        if !business.as_deref().is_some_and(theirs) {
+            return Err(ReviewError::NotAllowed(format!("{item} is not of a business you manage")));
+        }
+        if let Some(correction) = &correction
+            && !theirs(&correction.business_code)
+        {
+            return Err(ReviewError::NotAllowed(format!("you do not manage {}", correction.business_code)));
+        }
     }
     let (quarantine_event, flag_id, mpesa_id) = match target {
         Target::Quarantine(id) => (Some(id), None, None),
@@ -392,7 +436,7 @@ pub async fn resolve(
     }
     audit(
         &mut tx,
-        owner_email,
+        crate::audit::Actor::User(owner_id),
         &format!("review.{status}"),
         &item,
         serde_json::json!({

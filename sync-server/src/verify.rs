@@ -3,7 +3,7 @@
 //! lines, entry numbers run 1..n without a gap, and the trial balance is zero; the reports'
 //! running totals (`account_day_total`, `sales_day_total`, `invoice_settlement`) equal what
 //! they sum; and each business's receivable account holds exactly what its customers owe on
-//! open invoices.
+//! open invoices; and the audit log's chain of hashes is unbroken.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -56,6 +56,14 @@ pub struct VerifyReport {
     /// Journal lines, sale lines and stock movements whose entry, account, sale, product or
     /// event is missing (checked per statement on insert, migration 0009).
     pub orphaned_rows: i64,
+    /// The audit log's chain (migration 0014): its rows, the ids of rows whose content no
+    /// longer matches their hash (edited) and of rows whose link to the row before is broken
+    /// (a row taken out, or put in), and the newest hash, which the owner can note down to
+    /// show later that nothing before it was rewritten.
+    pub audit_rows: i64,
+    pub audit_edited: Vec<i64>,
+    pub audit_broken_links: Vec<i64>,
+    pub audit_head: Option<String>,
 }
 
 impl VerifyReport {
@@ -69,6 +77,8 @@ impl VerifyReport {
             && self.settlement_mismatches == 0
             && self.receivable_mismatches.is_empty()
             && self.orphaned_rows == 0
+            && self.audit_edited.is_empty()
+            && self.audit_broken_links.is_empty()
     }
 }
 
@@ -105,7 +115,12 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
     let (settlement_mismatches,): (i64,) = sqlx::query_as(SETTLEMENT_MISMATCHES).fetch_one(pool).await?;
     let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
     let (orphaned_rows,): (i64,) = sqlx::query_as(ORPHANED_ROWS).fetch_one(pool).await?;
+    let chain = audit_chain(pool).await?;
     Ok(VerifyReport {
+        audit_rows: chain.rows,
+        audit_edited: chain.edited,
+        audit_broken_links: chain.broken_links,
+        audit_head: chain.head,
         orphaned_rows,
         day_total_mismatches,
         sales_day_mismatches,
@@ -140,6 +155,39 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
         missing_entry_numbers: max_number.unwrap_or(0) - entries,
         total_debits,
         total_credits,
+    })
+}
+
+struct AuditChain {
+    rows: i64,
+    edited: Vec<i64>,
+    broken_links: Vec<i64>,
+    head: Option<String>,
+}
+
+/// Recomputes every audit row's hash and checks each links to the row before it in id order.
+async fn audit_chain(pool: &PgPool) -> Result<AuditChain, sqlx::Error> {
+    let faults: Vec<(i64, bool, bool)> = sqlx::query_as(
+        "SELECT id, edited, broken FROM (
+            SELECT a.id,
+                   a.row_hash IS DISTINCT FROM audit_row_hash(a.prev_hash, a) AS edited,
+                   a.prev_hash IS DISTINCT FROM lag(a.row_hash) OVER (ORDER BY a.id) AS broken
+              FROM audit_log a) checked
+          WHERE edited OR broken ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let (rows, head): (i64, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM audit_log),
+                (SELECT encode(row_hash, 'hex') FROM audit_log ORDER BY id DESC LIMIT 1)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(AuditChain {
+        rows,
+        edited: faults.iter().filter(|(_, edited, _)| *edited).map(|(id, _, _)| *id).collect(),
+        broken_links: faults.iter().filter(|(_, _, broken)| *broken).map(|(id, _, _)| *id).collect(),
+        head,
     })
 }
 

@@ -289,10 +289,7 @@ fn a_quarantined_sale_decided_at_head_office_stops_calling_for_attention_at_the_
             correction: None,
         };
         let zone = chrono_tz::Africa::Nairobi;
-        let resolved =
-            tillbook_server::review::resolve(&central.owner, owner, "wanjiru@example.co.ke", &decision, zone)
-                .await
-                .unwrap();
+        let resolved = tillbook_server::review::resolve(&central.owner, owner, None, &decision, zone).await.unwrap();
         assert_eq!(resolved.status, "dismissed");
 
         wait_until(SYNCED, "the till hears of the decision", || async { water.status().quarantined == 0 }).await;

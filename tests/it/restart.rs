@@ -129,9 +129,13 @@ fn a_till_restarted_with_keyutils_only_is_reenrolled_by_the_owner_and_sends_ever
 
         // The owner issues a re-enrolment code for this till; it keeps everything it recorded.
         let till_code = TestTill::open(path.clone()).till.info().till_code.clone();
-        let (code, _) = tillbook_server::admin::create_reenrollment_code_by(&central.owner, "owner", &till_code)
-            .await
-            .expect("a re-enrolment code");
+        let (code, _) = tillbook_server::admin::create_reenrollment_code_by(
+            &central.owner,
+            tillbook_server::audit::OPERATOR,
+            &till_code,
+        )
+        .await
+        .expect("a re-enrolment code");
         let (exit, stdout) = till_process(move || in_keyutils_session(&["reenrol", &store, &url, &code, "90"])).await;
         assert_eq!(exit, Some(0), "re-enrolled, the till sends everything");
         assert!(stdout.contains("acked_through: 0"), "{stdout}");

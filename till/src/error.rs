@@ -9,10 +9,12 @@ pub enum TillError {
     Document(#[from] DocumentError),
     #[error("wrong PIN")]
     WrongPin,
-    #[error("a PIN is 4 to 8 digits")]
+    #[error("a PIN is 4 to 8 digits; a supervisor's or the owner's 6 to 8")]
     PinFormat,
     #[error("no such member of staff")]
     UnknownStaff,
+    #[error("too many wrong PINs: locked until {until} (UTC), or until a supervisor unlocks")]
+    StaffLocked { until: chrono::DateTime<chrono::Utc> },
     #[error("only a {needed} may {action}")]
     NotAuthorised { action: &'static str, needed: &'static str },
     #[error("open a shift first")]
@@ -79,6 +81,7 @@ impl TillError {
             TillError::WrongPin => "wrong_pin",
             TillError::PinFormat => "pin_format",
             TillError::UnknownStaff => "unknown_staff",
+            TillError::StaffLocked { .. } => "staff_locked",
             TillError::NotAuthorised { .. } => "not_authorised",
             TillError::NoOpenShift => "no_open_shift",
             TillError::ShiftAlreadyOpen => "shift_already_open",

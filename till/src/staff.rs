@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 use tillbook_core::catalog::Role;
@@ -39,16 +40,13 @@ pub struct StaffMember {
     pub role: Role,
 }
 
-pub fn validate_pin(pin: &str) -> Result<()> {
-    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(TillError::PinFormat)
-    }
+/// Whether `pin` may be the PIN of someone with `role` (core's rule: `Role::check_pin`).
+pub fn validate_pin(role: Role, pin: &str) -> Result<()> {
+    role.check_pin(pin).map_err(|_| TillError::PinFormat)
 }
 
-pub fn hash_pin(pin: &str) -> Result<String> {
-    validate_pin(pin)?;
+pub fn hash_pin(role: Role, pin: &str) -> Result<String> {
+    validate_pin(role, pin)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
@@ -57,6 +55,49 @@ pub fn hash_pin(pin: &str) -> Result<String> {
 }
 
 pub use crate::store::staff::{list, save_staff};
+
+/// Wrong PINs in a row before a member of staff is locked.
+pub const PIN_ATTEMPTS: u32 = 5;
+/// How long the lock lasts, unless a supervisor unlocks them sooner.
+pub const PIN_LOCK_MINUTES: i64 = 5;
+
+/// Checks a PIN as [`check_pin`] does, counting wrong ones: the fifth in a row locks the member
+/// of staff for [`PIN_LOCK_MINUTES`], during which even the right PIN is refused.
+pub fn check_pin_counted(
+    connection: &Connection,
+    staff_id: StaffId,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<StaffMember> {
+    if let Some(until) = crate::store::staff::locked_until(connection, staff_id)?
+        && until > now
+    {
+        return Err(TillError::StaffLocked { until });
+    }
+    match check_pin(connection, staff_id, pin) {
+        Ok(member) => {
+            crate::store::staff::clear_pin_lock(connection, staff_id)?;
+            Ok(member)
+        }
+        Err(TillError::WrongPin) => {
+            let until = now + chrono::Duration::minutes(PIN_LOCK_MINUTES);
+            if crate::store::staff::count_wrong_pin(connection, staff_id, PIN_ATTEMPTS, until)? {
+                tracing::warn!(staff = %staff_id, "a member of staff was locked after too many wrong PINs");
+                return Err(TillError::StaffLocked { until });
+            }
+            Err(TillError::WrongPin)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Ends a member of staff's lock: the supervisor's session was checked by the caller.
+pub fn unlock(connection: &Connection, supervisor: &Session, staff_id: StaffId) -> Result<()> {
+    supervisor.require_supervisor("unlock a member of staff")?;
+    crate::store::staff::clear_pin_lock(connection, staff_id)?;
+    tracing::info!(staff = %staff_id, by = %supervisor.staff_id, "a member of staff was unlocked");
+    Ok(())
+}
 
 /// Checks a PIN against the stored hash. The same error for an unknown and a wrong PIN would
 /// hide who exists, but the till lists its staff by name anyway; the UI needs to tell them apart.

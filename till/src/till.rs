@@ -156,7 +156,7 @@ impl Till {
 
     /// Adds or changes a member of staff, hashing the PIN.
     pub fn set_staff(&mut self, id: StaffId, name: &str, role: Role, pin: &str) -> Result<()> {
-        let hash = staff::hash_pin(pin)?;
+        let hash = staff::hash_pin(role, pin)?;
         staff::save_staff(&self.connection, id, name, role, &hash)
     }
 
@@ -164,15 +164,28 @@ impl Till {
         staff::list(&self.connection)
     }
 
-    /// Logs a member of staff in with their PIN, for the till's primary business.
+    /// Logs a member of staff in with their PIN, for the till's primary business. Five wrong
+    /// PINs in a row lock them for five minutes (`staff_locked`), or until a supervisor unlocks
+    /// them ([`Till::unlock_staff`]).
     pub fn login(&self, staff_id: StaffId, pin: &str) -> Result<Session> {
-        let member = staff::check_pin(&self.connection, staff_id, pin)?;
+        self.login_at(staff_id, pin, chrono::Utc::now())
+    }
+
+    /// As [`Till::login`], at `now` (a test's clock).
+    pub fn login_at(&self, staff_id: StaffId, pin: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Session> {
+        let member = staff::check_pin_counted(&self.connection, staff_id, pin, now)?;
         Ok(Session {
             staff_id: member.id,
             name: member.name,
             role: member.role,
             business_id: self.info.primary_business_id,
         })
+    }
+
+    /// A supervisor (or the owner), by their PIN, unlocks a member of staff locked by wrong PINs.
+    pub fn unlock_staff(&self, supervisor_id: StaffId, supervisor_pin: &str, staff_id: StaffId) -> Result<()> {
+        let supervisor = self.login(supervisor_id, supervisor_pin)?;
+        staff::unlock(&self.connection, &supervisor, staff_id)
     }
 
     /// The same person recording for another business of this till (the owner: any business).

@@ -239,7 +239,7 @@ fn run(root: &Path) -> Result<()> {
     let envs =
         [("TILLBOOK_DATA_DIR", data_dir), ("TILLBOOK_SERVER_URL", &server_url), ("TILLBOOK_ENROL_CODE", code.trim())];
     eprintln!(
-        "==> the till enrols with {server_url}; staff: Achieng (PIN 1357), Otieno (supervisor, PIN 2580), Wanjiru (owner, PIN 9090)"
+        "==> the till enrols with {server_url}; staff: Achieng (PIN 1357), Otieno (supervisor, PIN 258036), Wanjiru (owner, PIN 909090)"
     );
     let shown = open_app(root, &envs);
     drop(server);

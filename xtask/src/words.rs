@@ -46,6 +46,8 @@ const SERVER: Source = Source {
         "StatusCode::PAYLOAD_TOO_LARGE, \"",
         "StatusCode::NOT_FOUND, \"",
         "StatusCode::INTERNAL_SERVER_ERROR, \"",
+        "StatusCode::TOO_MANY_REQUESTS,",
+        "StatusCode::SERVICE_UNAVAILABLE,",
     ],
 };
 

@@ -165,6 +165,18 @@ pub async fn login(app: State<'_, App>, staff_id: StaffId, pin: String) -> Answe
     Ok(view)
 }
 
+/// A supervisor (or the owner), by their PIN, unlocks a member of staff locked after five
+/// wrong PINs.
+#[tauri::command]
+pub fn unlock_staff(
+    app: State<'_, App>,
+    supervisor_id: StaffId,
+    supervisor_pin: String,
+    staff_id: StaffId,
+) -> Answer<()> {
+    app.with_till(|till| till.unlock_staff(supervisor_id, &supervisor_pin, staff_id))
+}
+
 fn session_view(till: &Till, session: &Session) -> Result<SessionView, tillbook_till::TillError> {
     Ok(SessionView {
         staff_id: session.staff_id,

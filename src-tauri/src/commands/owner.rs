@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
-use tillbook_core::protocol::{ResolveResponse, TillEnrolment};
-use tillbook_till::owner::maintenance::{ProductForm, StaffForm};
+use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine};
+use tillbook_till::owner::maintenance::{ProductForm, StaffForm, UserForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
-use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy};
+use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
 use crate::state::{Answer, App, UiError};
 
@@ -30,13 +30,45 @@ pub async fn owner_sign_in(
     Ok(account)
 }
 
+/// Signs out here and at head office; answers whether head office could be told.
 #[tauri::command]
-pub fn owner_sign_out(app: State<'_, App>) -> Answer<()> {
-    if let Some(desk) = app.owner()? {
-        app.set_owner(None)?;
-        desk.sign_out()?;
+pub async fn owner_sign_out(app: State<'_, App>) -> Answer<SignedOut> {
+    match app.owner()? {
+        Some(desk) => {
+            app.set_owner(None)?;
+            Ok(desk.sign_out().await?)
+        }
+        None => Ok(SignedOut { ended_at_head_office: true }),
     }
-    Ok(())
+}
+
+/// Ends this user's sessions on every computer, this one too; answers how many ended.
+#[tauri::command]
+pub async fn owner_sign_out_everywhere(app: State<'_, App>) -> Answer<u64> {
+    let desk = signed_in(&app)?;
+    let ended = desk.sign_out_everywhere().await?;
+    app.set_owner(None)?;
+    Ok(ended)
+}
+
+#[tauri::command]
+pub async fn owner_sessions(app: State<'_, App>) -> Answer<Vec<SessionLine>> {
+    Ok(signed_in(&app)?.sessions().await?)
+}
+
+#[tauri::command]
+pub async fn owner_change_password(app: State<'_, App>, current: String, new: String) -> Answer<()> {
+    Ok(signed_in(&app)?.change_password(&current, &new).await?)
+}
+
+#[tauri::command]
+pub async fn owner_users(app: State<'_, App>) -> Answer<Vec<UserLine>> {
+    Ok(signed_in(&app)?.users().await?)
+}
+
+#[tauri::command]
+pub async fn owner_save_user(app: State<'_, App>, form: UserForm) -> Answer<UserLine> {
+    Ok(signed_in(&app)?.save_user(&form).await?)
 }
 
 #[tauri::command]

@@ -26,6 +26,11 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
     }
 }
 
+#[utoipa::path(get, path = "/metrics",
+    responses((status = 200, description = "Prometheus counters", content_type = "text/plain"),
+              (status = 401, description = "a metrics token is set, and this is not it", body = tillbook_core::protocol::ErrorBody),
+              (status = 403, description = "not from the server's machine, and no metrics token is set", body = tillbook_core::protocol::ErrorBody)),
+    security(("metrics_token" = [])))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }

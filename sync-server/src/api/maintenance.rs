@@ -3,12 +3,12 @@
 //! reports and the `tills` report.
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::HeaderMap;
+use axum::extract::{Extension, State};
 use tillbook_core::protocol::{ProductChange, StaffChange, TillEnrolRequest, TillEnrolment, TillRevokeRequest};
 
-use super::{AppState, owner};
+use super::AppState;
+use super::access::User;
 use crate::error::ApiError;
 use crate::maintenance::{self, MaintenanceError, ProductLine, StaffLine};
 
@@ -17,6 +17,7 @@ impl From<MaintenanceError> for ApiError {
         match error {
             MaintenanceError::Invalid { field, message } => ApiError::bad_request("invalid_change", field, message),
             MaintenanceError::NotFound(message) => ApiError::not_found(message),
+            MaintenanceError::NotAllowed { field, message } => ApiError::not_allowed(field, message),
             MaintenanceError::Database(error) => error.into(),
             MaintenanceError::Hash(message) => ApiError::internal(message),
         }
@@ -35,11 +36,12 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     security(("owner_token" = [])))]
 pub async fn product(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     change: Result<Json<ProductChange>, JsonRejection>,
 ) -> Result<Json<ProductLine>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
-    Ok(Json(maintenance::save_product(&state.pool, &owner.email, &body(change)?).await?))
+    let change = body(change)?;
+    user.may_act_on("business", &change.business)?;
+    Ok(Json(maintenance::save_product(&state.pool, user.actor(), &change).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/staff", request_body = StaffChange,
@@ -49,11 +51,10 @@ pub async fn product(
     security(("owner_token" = [])))]
 pub async fn staff(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     change: Result<Json<StaffChange>, JsonRejection>,
 ) -> Result<Json<StaffLine>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
-    Ok(Json(maintenance::save_staff(&state.pool, &owner.email, &body(change)?).await?))
+    Ok(Json(maintenance::save_staff(&state.pool, user.actor(), &body(change)?, user.limited_to()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/tills", request_body = TillEnrolRequest,
@@ -62,12 +63,12 @@ pub async fn staff(
     security(("owner_token" = [])))]
 pub async fn enrol_till(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     request: Result<Json<TillEnrolRequest>, JsonRejection>,
 ) -> Result<Json<TillEnrolment>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
     let request = body(request)?;
-    Ok(Json(maintenance::enrol_till(&state.pool, &owner.email, &request.business, &request.name).await?))
+    user.may_act_on("business", &request.business)?;
+    Ok(Json(maintenance::enrol_till(&state.pool, user.actor(), &request.business, &request.name).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/tills/reenrol", request_body = TillRevokeRequest,
@@ -77,12 +78,11 @@ pub async fn enrol_till(
     security(("owner_token" = [])))]
 pub async fn reenrol_till(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     request: Result<Json<TillRevokeRequest>, JsonRejection>,
 ) -> Result<Json<TillEnrolment>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
     let request = body(request)?;
-    Ok(Json(maintenance::reenrol_till(&state.pool, &owner.email, &request.till_code).await?))
+    Ok(Json(maintenance::reenrol_till(&state.pool, user.actor(), &request.till_code, user.limited_to()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/tills/revoke", request_body = TillRevokeRequest,
@@ -91,11 +91,10 @@ pub async fn reenrol_till(
     security(("owner_token" = [])))]
 pub async fn revoke_till(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     request: Result<Json<TillRevokeRequest>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
     let request = body(request)?;
-    maintenance::revoke_till(&state.pool, &owner.email, &request.till_code).await?;
+    maintenance::revoke_till(&state.pool, user.actor(), &request.till_code, user.limited_to()).await?;
     Ok(Json(serde_json::json!({ "till_code": request.till_code.trim().to_uppercase(), "revoked": true })))
 }

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Extension, Query, State};
 
-use super::{AppState, owner};
+use super::AppState;
+use super::access::User;
 use crate::error::ApiError;
 use crate::mpesa::{self, ImportedStatement, MpesaError};
 
@@ -38,11 +38,10 @@ impl From<MpesaError> for ApiError {
     security(("owner_token" = [])))]
 pub async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportedStatement>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
     let Query(params) =
         query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
     let business = params
@@ -50,10 +49,11 @@ pub async fn import(
         .map(|text| text.trim())
         .filter(|text| !text.is_empty())
         .ok_or_else(|| ApiError::bad_request("invalid_statement", "business", "say whose statement it is"))?;
+    user.may_act_on("business", business)?;
     let file_name = params.get("file_name").map_or("statement.csv", |name| name.trim());
     let body = body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("invalid_statement", "file", "the statement is not UTF-8 text (CSV)"))?;
     let text = text.trim_start_matches('\u{feff}');
-    Ok(Json(mpesa::import_statement(&state.pool, business, file_name, text, &owner.email, state.zone).await?))
+    Ok(Json(mpesa::import_statement(&state.pool, business, file_name, text, user.actor(), state.zone).await?))
 }

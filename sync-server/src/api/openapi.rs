@@ -10,7 +10,9 @@ use utoipa::{Modify, OpenApi};
     paths(super::enroll::enroll, super::push::push, super::pull::pull, super::health::health,
           super::owner::login, super::reports::report, super::review::resolve, super::mpesa::import,
           super::maintenance::product, super::maintenance::staff, super::maintenance::enrol_till,
-          super::maintenance::revoke_till, super::maintenance::reenrol_till),
+          super::maintenance::revoke_till, super::maintenance::reenrol_till, super::owner::logout,
+          super::owner::logout_everywhere, super::owner::sessions, super::owner::change_password,
+          super::users::list, super::users::save, super::health::metrics, document),
     modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;
@@ -21,7 +23,7 @@ struct DeviceToken;
 impl Modify for DeviceToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        for scheme in ["device_token", "owner_token"] {
+        for scheme in ["device_token", "owner_token", "metrics_token"] {
             components.add_security_scheme(
                 scheme,
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -30,6 +32,7 @@ impl Modify for DeviceToken {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "this description")))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

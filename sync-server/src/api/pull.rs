@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Extension, Query, State};
 use serde::Deserialize;
 use tillbook_core::protocol::{Change, Entity, PullResponse};
 
-use super::{AppState, auth};
+use super::AppState;
+use crate::devices::Device;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::{changes, devices};
@@ -34,10 +34,9 @@ pub struct PullQuery {
     security(("device_token" = [])))]
 pub async fn pull(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(device): Extension<Device>,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let device = auth::device(&state.pool, &headers).await?;
     let Query(query) =
         query.map_err(|rejection| ApiError::bad_request("malformed_request", "cursor", rejection.body_text()))?;
     let cursor = i64::try_from(query.cursor)

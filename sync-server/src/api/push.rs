@@ -4,12 +4,12 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, State};
+use axum::http::StatusCode;
 use tillbook_core::protocol::PushResponse;
 
-use super::{AppState, auth};
+use super::AppState;
 use crate::error::ApiError;
 use crate::merge::{self, Device, MergeError, incoming};
 use crate::metrics::Metrics;
@@ -23,16 +23,10 @@ use crate::metrics::Metrics;
     security(("device_token" = [])))]
 pub async fn push(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(device): Extension<Device>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let device = match auth::device(&state.pool, &headers).await {
-        Ok(device) => device,
-        Err(error) => {
-            Metrics::add(&state.metrics.refused_requests, 1);
-            return Err(error);
-        }
-    };
+    // The guard checked the token before this body was read (api::access).
     let result = handle(&state, &device, body).await;
     if let Err(error) = &result
         && error.status.is_client_error()

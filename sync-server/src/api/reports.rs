@@ -7,14 +7,15 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{AppState, owner};
+use super::AppState;
+use super::access::User;
 use crate::error::ApiError;
 use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
 use crate::{maintenance, review};
@@ -72,6 +73,30 @@ impl Params {
     }
 }
 
+/// Reports that cover customers of every business together, which a manager of one business
+/// may not read.
+const GROUP_ONLY: [&str; 2] = ["aging", "statement"];
+
+/// The business a report is asked for, as the user may see it: a manager names one of theirs
+/// (or, managing one, gets it by default), and may not read the group-wide reports.
+fn business_for(user: &User, report: &str, asked: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(own) = user.limited_to() else { return Ok(asked.map(str::to_string)) };
+    if GROUP_ONLY.contains(&report) {
+        return Err(ApiError::not_allowed(
+            "report",
+            format!("the {report} report covers every business; a manager reads their own"),
+        ));
+    }
+    match asked.filter(|code| !code.eq_ignore_ascii_case("ALL")) {
+        Some(code) => {
+            user.may_act_on("business", code)?;
+            Ok(Some(code.to_string()))
+        }
+        None if own.len() == 1 => Ok(own.first().cloned()),
+        None => Err(ApiError::not_allowed("business", "name one of the businesses you manage")),
+    }
+}
+
 /// The report as JSON, or its CSV as a download named after it.
 fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T) -> String) -> Response {
     if !as_csv {
@@ -100,17 +125,17 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
     security(("owner_token" = [])))]
 pub async fn report(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     Path(name): Path<String>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    owner::owner(&state, &headers).await?;
     let Query(values) =
         query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
     let params = Params { values, today: Utc::now().with_timezone(&state.zone).date_naive() };
     let as_csv = params.csv()?;
     let pool = &state.pool;
-    let scope = || Scope::of(pool, params.text("business"));
+    let business = business_for(&user, &name, params.text("business"))?;
+    let scope = || Scope::of(pool, business.as_deref());
     let response = match name.as_str() {
         "trial-balance" => {
             let report = ledger::trial_balance(pool, &scope().await?, params.as_of()?).await?;
@@ -125,7 +150,8 @@ pub async fn report(
             answer(&name, &report, as_csv, csv::balance_sheet)
         }
         "cash-position" => {
-            let report = ledger::cash_position(pool, params.as_of()?).await?;
+            let mut report = ledger::cash_position(pool, params.as_of()?).await?;
+            report.retain(|row| user.sees(&row.business_code));
             answer(&name, &report, as_csv, |rows| csv::cash_position(rows))
         }
         "sales" => {
@@ -137,7 +163,8 @@ pub async fn report(
             answer(&name, &report, as_csv, csv::stock)
         }
         "tills" => {
-            let report = tills::tills(pool, state.zone, params.today).await?;
+            let mut report = tills::tills(pool, state.zone, params.today).await?;
+            report.retain(|till| till.businesses.iter().any(|code| user.sees(code)));
             answer(&name, &report, as_csv, |rows| csv::tills(rows))
         }
         "aging" => {
@@ -155,17 +182,23 @@ pub async fn report(
             answer(&name, &report, as_csv, csv::statement)
         }
         "review" => {
-            let report = review::items(pool, review::Listing::parse(params.text("status"))?).await?;
+            let mut report = review::items(pool, review::Listing::parse(params.text("status"))?).await?;
+            report.retain(|item| {
+                item.business_code.as_deref().is_some_and(|code| user.sees(code)) || user.limited_to().is_none()
+            });
             answer(&name, &report, as_csv, |rows| csv::rows(rows))
         }
         "products" => {
-            let business = params.text("business").map(str::to_uppercase).filter(|code| code != "ALL");
+            let business = business.as_deref().map(str::to_uppercase).filter(|code| code != "ALL");
             let report = maintenance::products(pool, business.as_deref()).await?;
             answer(&name, &report, as_csv, |rows| csv::rows(rows))
         }
         "staff" => {
-            let report = maintenance::staff(pool).await?;
-            answer(&name, &report, as_csv, |rows| csv::rows(rows))
+            let mut report = maintenance::staff(pool).await?;
+            if user.limited_to().is_some() {
+                report.retain(|member| member.businesses.iter().any(|code| user.sees(code)));
+            }
+            answer(&name, &report, as_csv, |rows| csv::staff(rows))
         }
         _ => return Err(ApiError::not_found(format!("no report '{name}'; the reports are {}", REPORTS.join(", ")))),
     };

@@ -2,12 +2,12 @@
 //! queue itself is the `review` report). A dismissal or a correcting entry, each kept and audited.
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::HeaderMap;
+use axum::extract::{Extension, State};
 use tillbook_core::protocol::{ResolveRequest, ResolveResponse};
 
-use super::{AppState, owner};
+use super::AppState;
+use super::access::User;
 use crate::error::ApiError;
 use crate::review::{self, ReviewError};
 
@@ -16,6 +16,7 @@ impl From<ReviewError> for ApiError {
         match error {
             ReviewError::Invalid { field, message } => ApiError::bad_request("invalid_resolution", field, message),
             ReviewError::NotFound(_) => ApiError::not_found(error.to_string()),
+            ReviewError::NotAllowed(ref message) => ApiError::not_allowed("item", message.clone()),
             ReviewError::AlreadyResolved { .. } => ApiError::conflict("already_resolved", error.to_string()),
             ReviewError::Database(error) => error.into(),
         }
@@ -31,11 +32,10 @@ impl From<ReviewError> for ApiError {
     security(("owner_token" = [])))]
 pub async fn resolve(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(user): Extension<User>,
     body: Result<Json<ResolveRequest>, JsonRejection>,
 ) -> Result<Json<ResolveResponse>, ApiError> {
-    let owner = owner::owner(&state, &headers).await?;
     let Json(request) =
         body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
-    Ok(Json(review::resolve(&state.pool, owner.id, &owner.email, &request, state.zone).await?))
+    Ok(Json(review::resolve(&state.pool, user.id, user.limited_to(), &request, state.zone).await?))
 }

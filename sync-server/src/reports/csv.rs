@@ -10,13 +10,32 @@ use super::stock::StockReport;
 use super::tills::TillStatus;
 use tillbook_core::Money;
 
-/// Writes rows of one flat shape.
+/// Writes rows of one flat shape, every text cell [`neutralised`].
 fn write<R: Serialize>(rows: impl IntoIterator<Item = R>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         writer.serialize(row).expect("report rows are flat and serialise");
     }
-    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 text")
+    let plain = writer.into_inner().expect("writing to memory cannot fail");
+    // Read back as records, so each cell is neutralised after serde wrote it, whatever its type.
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(plain.as_slice());
+    let mut safe = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record.expect("CSV just written reads back");
+        safe.write_record(record.iter().map(|cell| neutralised(cell).into_owned()))
+            .expect("writing to memory cannot fail");
+    }
+    String::from_utf8(safe.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 text")
+}
+
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return: a customer named `=HYPERLINK(…)`) gets a leading `'`, so it shows as the
+/// text it is. A negative amount stays a number: `-12.50` is an amount, not a formula (no
+/// amount is written with a `+`).
+pub fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula = cell.starts_with(['=', '+', '@', '\t', '\r'])
+        || (cell.starts_with('-') && cell.parse::<rust_decimal::Decimal>().is_err());
+    if formula { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
 }
 
 #[derive(Serialize)]
@@ -126,6 +145,25 @@ pub fn stock(report: &StockReport) -> String {
     write(products.chain(cylinders))
 }
 
+/// The staff list, their businesses in one cell.
+pub fn staff(rows: &[crate::maintenance::StaffLine]) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        id: uuid::Uuid,
+        name: &'a str,
+        role: &'a str,
+        businesses: String,
+        active: bool,
+    }
+    write(rows.iter().map(|member| Row {
+        id: member.id,
+        name: &member.name,
+        role: &member.role,
+        businesses: member.businesses.join(" "),
+        active: member.active,
+    }))
+}
+
 pub fn tills(rows: &[TillStatus]) -> String {
     #[derive(Serialize)]
     struct Row<'a> {
@@ -163,4 +201,26 @@ pub fn statement(report: &Statement) -> String {
 /// A list of flat rows as they are (the review queue, products, staff).
 pub fn rows<R: Serialize>(rows: &[R]) -> String {
     write(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_amounts_stay_numbers() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+254700", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
+            assert_eq!(neutralised(formula), format!("'{formula}"));
+        }
+        for plain in ["-12.50", "150.00", "Wanjiru", "", "0.16"] {
+            assert_eq!(neutralised(plain), plain);
+        }
+        #[derive(Serialize)]
+        struct Row<'a> {
+            name: &'a str,
+            owed: Money,
+        }
+        let text = write([Row { name: "=HYPERLINK(\"http://x\",\"pay\")", owed: "-3.00".parse().unwrap() }]);
+        assert_eq!(text, "name,owed\n\"'=HYPERLINK(\"\"http://x\"\",\"\"pay\"\")\",-3.00\n");
+    }
 }

@@ -30,6 +30,11 @@ impl Drop for TestServer {
 
 /// A migrated, seeded database of its own, with the server listening on it.
 pub async fn server() -> TestServer {
+    server_with(|state| state).await
+}
+
+/// As [`server`], with the server's state set up by `configure` (a metrics token, …).
+pub async fn server_with(configure: impl FnOnce(api::AppState) -> api::AppState) -> TestServer {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
     let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
     let (options, owner) = db::create_seeded_database(&base, "tillbook_test").await.expect("a fresh database");
@@ -37,12 +42,15 @@ pub async fn server() -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base_url = format!("http://{}", listener.local_addr().expect("address"));
     let (send, receive) = tokio::sync::oneshot::channel::<()>();
-    let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+    let state = configure(api::AppState::new(runtime, chrono_tz::Africa::Nairobi));
     tokio::spawn(api::serve(listener, state, async {
         let _ = receive.await;
     }));
     TestServer { owner, base: base_url, http: reqwest::Client::new(), options, shutdown: Some(send) }
 }
+
+/// The password of the users tests create.
+pub const PASSWORD: &str = "kahawa tamu sana";
 
 /// An answer: status and JSON body.
 pub struct Answer {
@@ -74,8 +82,13 @@ impl TestServer {
 
     /// A new owner signed in over HTTP: the session token.
     pub async fn owner_token(&self, email: &str) -> String {
-        tillbook_server::admin::create_owner(&self.owner, email, "Owner", "kahawa tamu sana").await.expect("an owner");
-        let login = serde_json::json!({ "email": email, "password": "kahawa tamu sana" });
+        tillbook_server::admin::create_owner(&self.owner, email, "Owner", PASSWORD).await.expect("an owner");
+        self.sign_in(email, PASSWORD).await
+    }
+
+    /// Signs `email` in over HTTP: the session token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let login = serde_json::json!({ "email": email, "password": password });
         let signed_in = self.post("/api/v1/owner/login", None, serde_json::to_vec(&login).unwrap()).await;
         assert_eq!(signed_in.status, 200, "{}", signed_in.body);
         signed_in.body["token"].as_str().expect("a token").to_string()

@@ -1,5 +1,6 @@
 //! The sync server against real Postgres and real HTTP on loopback.
 
+mod access;
 mod common;
 mod concurrency;
 mod fixtures;
@@ -11,3 +12,4 @@ mod push;
 mod push_fuzz;
 mod reports;
 mod review;
+mod security;

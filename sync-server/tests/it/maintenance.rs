@@ -78,7 +78,7 @@ async fn the_owner_changes_prices_staff_and_tills_and_the_tills_pull_it() {
     let saved = post(&server, &token, "/api/v1/admin/products", change(json!({}))).await;
     assert_eq!((saved.status, saved.body["price"].as_str()), (200, Some("75.00")), "{}", saved.body);
     let (actor, details): (String, Value) =
-        sqlx::query_as("SELECT actor, details FROM audit_log WHERE action = 'product.changed'")
+        sqlx::query_as("SELECT actor, details FROM audit_trail WHERE action = 'product.changed'")
             .fetch_one(&server.owner)
             .await
             .unwrap();
@@ -121,9 +121,24 @@ async fn the_owner_changes_prices_staff_and_tills_and_the_tills_pull_it() {
 
     // Staff: a PIN of digits only, hashed; the log never sees it.
     for (body, field) in [
-        (json!({ "name": "Akinyi", "role": "cashier", "pin": "12ab", "active": true }), "pin"),
-        (json!({ "name": "Akinyi", "role": "cashier", "active": true }), "pin"),
-        (json!({ "name": "Akinyi", "role": "manager", "pin": "4321", "active": true }), "role"),
+        (
+            json!({ "name": "Akinyi", "role": "cashier", "pin": "12ab", "businesses": ["RETAIL"], "active": true }),
+            "pin",
+        ),
+        (json!({ "name": "Akinyi", "role": "cashier", "businesses": ["RETAIL"], "active": true }), "pin"),
+        (
+            json!({ "name": "Akinyi", "role": "manager", "pin": "4321", "businesses": ["RETAIL"], "active": true }),
+            "role",
+        ),
+        (
+            json!({ "name": "Akinyi", "role": "supervisor", "pin": "4321", "businesses": ["RETAIL"], "active": true }),
+            "pin",
+        ),
+        (json!({ "name": "Akinyi", "role": "cashier", "pin": "4321", "active": true }), "businesses"),
+        (
+            json!({ "name": "Akinyi", "role": "cashier", "pin": "4321", "businesses": ["NOPE"], "active": true }),
+            "businesses",
+        ),
     ] {
         let answer = post(&server, &token, "/api/v1/admin/staff", body).await;
         assert_eq!((answer.status, answer.body["error"]["field"].as_str()), (400, Some(field)), "{}", answer.body);
@@ -132,10 +147,11 @@ async fn the_owner_changes_prices_staff_and_tills_and_the_tills_pull_it() {
         &server,
         &token,
         "/api/v1/admin/staff",
-        json!({ "name": "Akinyi", "role": "cashier", "pin": "4321", "active": true }),
+        json!({ "name": "Akinyi", "role": "cashier", "pin": "4321", "businesses": ["retail"], "active": true }),
     )
     .await;
     assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(added.body["businesses"], json!(["RETAIL"]));
     let staff_id = added.body["id"].clone();
     let page = pull_from(&server, &till_token, cursor).await;
     let pulled = page.changes.iter().find(|c| c.entity == "staff").expect("the new cashier is pulled");
@@ -186,7 +202,7 @@ async fn the_owner_changes_prices_staff_and_tills_and_the_tills_pull_it() {
     let refused = server.push(&retail, &till_token, &[after_revocation]).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (401, Some("device_revoked")));
     let audited: Vec<(String, String)> = sqlx::query_as(
-        "SELECT actor, action FROM audit_log WHERE action IN ('device.enrollment_code_created', 'device.revoked') ORDER BY id",
+        "SELECT actor, action FROM audit_trail WHERE action IN ('device.enrollment_code_created', 'device.revoked') ORDER BY id",
     )
     .fetch_all(&server.owner)
     .await

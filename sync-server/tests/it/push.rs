@@ -436,8 +436,13 @@ async fn a_reenrolment_code_gives_the_same_till_a_new_token_and_kills_the_old_on
         .fetch_one(&server.owner)
         .await
         .unwrap();
-    let (code, _) =
-        tillbook_server::admin::create_reenrollment_code_by(&server.owner, "owner", &till_code).await.unwrap();
+    let (code, _) = tillbook_server::admin::create_reenrollment_code_by(
+        &server.owner,
+        tillbook_server::audit::OPERATOR,
+        &till_code,
+    )
+    .await
+    .unwrap();
     let request = |device| {
         serde_json::to_vec(&json!({ "enrollment_code": code, "device_id": device, "device_name": "Water till", "app_version": "test" }))
             .unwrap()

@@ -174,7 +174,7 @@ async fn the_owner_dismisses_or_corrects_each_item_once_and_every_decision_is_ke
     assert_eq!(open_now.len(), open.len() - 2);
     assert_eq!(queue(&server, &token, "all").await.len(), open.len());
     let audited: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT actor, action, subject FROM audit_log WHERE action LIKE 'review.%' ORDER BY id")
+        sqlx::query_as("SELECT actor, action, subject FROM audit_trail WHERE action LIKE 'review.%' ORDER BY id")
             .fetch_all(&server.owner)
             .await
             .unwrap();

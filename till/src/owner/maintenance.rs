@@ -3,8 +3,9 @@
 //! field before anything is sent. The server checks again and publishes the change to the tills.
 
 use serde::Deserialize;
+use tillbook_core::catalog::Role;
 use tillbook_core::ids::{ProductId, StaffId};
-use tillbook_core::protocol::{ProductChange, StaffChange};
+use tillbook_core::protocol::{ProductChange, StaffChange, UserChange, UserRole};
 use tillbook_core::{Money, VatRate};
 
 use super::{OwnerError, Result};
@@ -89,6 +90,9 @@ pub struct StaffForm {
     pub role: String,
     #[serde(default)]
     pub pin: String,
+    /// The businesses (codes) they work in; none keeps what they have.
+    #[serde(default)]
+    pub businesses: Vec<String>,
     pub active: bool,
 }
 
@@ -102,9 +106,9 @@ impl StaffForm {
             return Err(invalid("name", "needed"));
         }
         let pin = self.pin.trim();
-        let well_formed = (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit());
-        if !pin.is_empty() && !well_formed {
-            return Err(invalid("pin", "a PIN is 4 to 8 digits"));
+        let role = Role::parse(self.role.trim()).ok_or_else(|| invalid("role", "cashier, supervisor or owner"))?;
+        if !pin.is_empty() {
+            role.check_pin(pin).map_err(|message| invalid("pin", message))?;
         }
         if pin.is_empty() && id.is_none() {
             return Err(invalid("pin", "someone new needs a PIN"));
@@ -112,8 +116,59 @@ impl StaffForm {
         Ok(StaffChange {
             id,
             name: self.name.trim().to_string(),
-            role: self.role.clone(),
+            role: role.as_str().to_string(),
             pin: Some(pin.to_string()).filter(|pin| !pin.is_empty()),
+            businesses: Some(self.businesses.iter().map(|code| code.trim().to_uppercase()).collect())
+                .filter(|codes: &Vec<String>| !codes.is_empty()),
+            active: self.active,
+        })
+    }
+}
+
+/// The user form (only an owner sees it): `id` empty for someone new; `password` empty keeps
+/// theirs; `businesses` only for a manager.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UserForm {
+    #[serde(default)]
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// `owner`, `accountant` or `manager`.
+    pub role: String,
+    #[serde(default)]
+    pub businesses: Vec<String>,
+    #[serde(default)]
+    pub password: String,
+    pub active: bool,
+}
+
+impl UserForm {
+    pub fn change(&self) -> Result<UserChange> {
+        let id = match self.id.trim() {
+            "" => None,
+            text => Some(text.parse().map_err(|_| invalid("id", "not a user id"))?),
+        };
+        let role = UserRole::parse(self.role.trim()).ok_or_else(|| invalid("role", "owner, accountant or manager"))?;
+        if !self.email.contains('@') {
+            return Err(invalid("email", "an email address"));
+        }
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "needed"));
+        }
+        if role == UserRole::Manager && self.businesses.is_empty() {
+            return Err(invalid("businesses", "a manager manages at least one business"));
+        }
+        if id.is_none() && self.password.is_empty() {
+            return Err(invalid("password", "someone new needs a password"));
+        }
+        Ok(UserChange {
+            id,
+            email: self.email.trim().to_lowercase(),
+            name: self.name.trim().to_string(),
+            role,
+            businesses: self.businesses.iter().map(|code| code.trim().to_uppercase()).collect(),
+            password: Some(self.password.clone()).filter(|password| !password.is_empty()),
             active: self.active,
         })
     }
@@ -155,9 +210,14 @@ mod tests {
             pin: "4321".into(),
             active: true,
             id: String::new(),
+            businesses: vec!["water".into()],
         };
-        assert_eq!(staff.change().unwrap().pin.as_deref(), Some("4321"));
+        let change = staff.change().unwrap();
+        assert_eq!(change.pin.as_deref(), Some("4321"));
+        assert_eq!(change.businesses, Some(vec!["WATER".to_string()]));
         assert_eq!(field(StaffForm { pin: "12a4".into(), ..staff.clone() }.change()), "pin");
+        assert_eq!(field(StaffForm { role: "supervisor".into(), ..staff.clone() }.change()), "pin");
+        assert_eq!(field(StaffForm { role: "boss".into(), ..staff.clone() }.change()), "role");
         assert_eq!(field(StaffForm { pin: String::new(), ..staff }.change()), "pin");
     }
 }

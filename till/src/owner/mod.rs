@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tillbook_core::protocol::{
-    OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse, ResolveResponse, TillEnrolRequest, TillEnrolment,
-    TillRevokeRequest,
+    OwnerBusiness, OwnerLoginRequest, OwnerLoginResponse, PasswordChange, ResolveResponse, SessionLine,
+    TillEnrolRequest, TillEnrolment, TillRevokeRequest, UserLine, UserRole,
 };
 
 use crate::sync::client::{Client, SyncError, answer, answer_body};
@@ -112,6 +112,9 @@ pub struct OwnerAccount {
     pub businesses: Vec<OwnerBusiness>,
     pub signed_in_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// What this user may do at head office; the screens show only that (the server enforces
+    /// it on every request).
+    pub role: UserRole,
 }
 
 /// One report as the owner sees it: fresh from the server (`live`), or the last copy fetched.
@@ -184,6 +187,7 @@ impl OwnerDesk {
             businesses: login.businesses,
             signed_in_at: Utc::now(),
             expires_at: login.expires_at,
+            role: login.role,
         };
         let path = store_path(folder);
         copies::save_account(&copies::open(&path)?, &account)?;
@@ -195,9 +199,28 @@ impl OwnerDesk {
         &self.account
     }
 
-    /// Signs out: the token leaves the keyring and the saved figures leave the disk, since a
-    /// laptop that is signed out should not show the books to whoever opens it next.
-    pub fn sign_out(self) -> Result<()> {
+    /// Signs out: the session ends at head office, the token leaves the keyring and the saved
+    /// figures leave the disk, since a laptop that is signed out should not show the books to
+    /// whoever opens it next. Without a connection the session cannot be ended there: this
+    /// computer forgets it anyway, and the answer says so (sign out everywhere from another
+    /// computer, or it ends when it expires).
+    pub async fn sign_out(self) -> Result<SignedOut> {
+        let ended_at_head_office = match self.post_json("/api/v1/owner/logout", &serde_json::json!({})).await {
+            Ok(_) => true,
+            Err(OwnerError::Unreachable(reason)) => {
+                tracing::warn!(%reason, "signed out on this computer only: head office could not be reached");
+                false
+            }
+            // Already ended there (expired, signed out everywhere): nothing left to end.
+            Err(OwnerError::SessionEnded(_)) => true,
+            Err(other) => return Err(other),
+        };
+        self.forget()?;
+        Ok(SignedOut { ended_at_head_office })
+    }
+
+    /// Forgets the sign-in on this computer: the token and the saved figures.
+    fn forget(self) -> Result<()> {
         token::delete_secret(&keyring_key(&self.account.email))?;
         std::fs::remove_file(&self.path)?;
         for suffix in ["-wal", "-shm"] {
@@ -349,6 +372,48 @@ impl OwnerDesk {
             .map_err(|error| OwnerError::Refused { code: "unreadable_answer".into(), message: error.to_string() })
     }
 
+    /// The signed-in user's sessions (never their tokens).
+    pub async fn sessions(&self) -> Result<Vec<SessionLine>> {
+        let answer = self.get_json("/api/v1/owner/sessions").await?;
+        unreadable(serde_json::from_value(answer))
+    }
+
+    /// Ends every session of this user, on every computer; this one forgets its sign-in too.
+    pub async fn sign_out_everywhere(self) -> Result<u64> {
+        let answer = self.post_json("/api/v1/owner/logout-everywhere", &serde_json::json!({})).await?;
+        self.forget()?;
+        Ok(answer["ended"].as_u64().unwrap_or_default())
+    }
+
+    /// Changes the user's own password; their sessions on other computers end.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<()> {
+        if new != new.trim() || new.is_empty() {
+            return Err(OwnerError::invalid("new", "the new password neither starts nor ends with a space"));
+        }
+        let change = PasswordChange { current: current.to_string(), new: new.to_string() };
+        self.post_json("/api/v1/owner/password", &change).await?;
+        Ok(())
+    }
+
+    /// Head office's users (only an owner may ask).
+    pub async fn users(&self) -> Result<Vec<UserLine>> {
+        let answer = self.get_json("/api/v1/admin/users").await?;
+        unreadable(serde_json::from_value(answer))
+    }
+
+    /// Creates or changes a user of head office (only an owner may).
+    pub async fn save_user(&self, form: &maintenance::UserForm) -> Result<UserLine> {
+        let change = form.change()?;
+        let answer = self.post_json("/api/v1/admin/users/save", &change).await?;
+        unreadable(serde_json::from_value(answer))
+    }
+
+    async fn get_json(&self, path: &str) -> Result<serde_json::Value> {
+        let token = self.token()?;
+        let response = self.client.http.get(format!("{}{path}", self.client.base)).bearer_auth(token).send().await;
+        Ok(answer(response).await?)
+    }
+
     async fn post_json<T: Serialize>(&self, path: &str, body: &T) -> Result<serde_json::Value> {
         let token = self.token()?;
         let response =
@@ -372,6 +437,17 @@ impl OwnerDesk {
             .await;
         Ok(answer_body(response).await?.1)
     }
+}
+
+/// What signing out did: whether head office ended the session too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignedOut {
+    pub ended_at_head_office: bool,
+}
+
+fn unreadable<T>(parsed: serde_json::Result<T>) -> Result<T> {
+    parsed.map_err(|error| OwnerError::Refused { code: "unreadable_answer".into(), message: error.to_string() })
 }
 
 /// The report's name and parameters checked here, so a typo is named even without a

@@ -7,6 +7,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use tillbook_core::protocol::UserRole;
+
 use crate::owner::OwnerAccount;
 
 const SCHEMA: &str = "
@@ -31,6 +33,15 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.execute_batch(SCHEMA)?;
+    // The user's role at head office, kept since roles came (an older file: the owner's).
+    let has_role: bool = connection.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('owner_account') WHERE name = 'role'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_role {
+        connection.execute_batch("ALTER TABLE owner_account ADD COLUMN role TEXT NOT NULL DEFAULT 'owner'")?;
+    }
     Ok(connection)
 }
 
@@ -49,7 +60,7 @@ fn time(column: usize, text: &str) -> rusqlite::Result<DateTime<Utc>> {
 pub fn account(connection: &Connection) -> rusqlite::Result<Option<OwnerAccount>> {
     connection
         .query_row(
-            "SELECT server_url, email, name, businesses, signed_in_at, expires_at FROM owner_account WHERE id = 1",
+            "SELECT server_url, email, name, businesses, signed_in_at, expires_at, role FROM owner_account WHERE id = 1",
             [],
             |row| {
                 Ok(OwnerAccount {
@@ -59,6 +70,7 @@ pub fn account(connection: &Connection) -> rusqlite::Result<Option<OwnerAccount>
                     businesses: text_to_json(3, &row.get::<_, String>(3)?)?,
                     signed_in_at: time(4, &row.get::<_, String>(4)?)?,
                     expires_at: time(5, &row.get::<_, String>(5)?)?,
+                    role: UserRole::parse(&row.get::<_, String>(6)?).unwrap_or(UserRole::Accountant),
                 })
             },
         )
@@ -75,15 +87,16 @@ pub fn save_account(connection: &Connection, account: &OwnerAccount) -> rusqlite
         transaction.execute("DELETE FROM report_copy", [])?;
     }
     transaction.execute(
-        "INSERT OR REPLACE INTO owner_account (id, server_url, email, name, businesses, signed_in_at, expires_at)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO owner_account (id, server_url, email, name, businesses, signed_in_at, expires_at, role)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             account.server_url,
             account.email,
             account.name,
             businesses,
             account.signed_in_at.to_rfc3339(),
-            account.expires_at.to_rfc3339()
+            account.expires_at.to_rfc3339(),
+            account.role.as_str()
         ],
     )?;
     transaction.commit()

@@ -116,12 +116,17 @@ fn a_wrong_pin_and_a_bad_pin_are_refused_without_a_session() {
     let dir = TempDir::new("bad-pin");
     let mut till = demo_till(&dir);
     let cashier = seed::demo_staff().into_iter().find(|m| m.role == Role::Cashier).unwrap();
-    let before = footprint(till.connection());
+    // Only the count of wrong PINs is kept (pin_lock); nothing else is written.
+    let outside_the_count = |till: &Till| {
+        footprint(till.connection()).into_iter().filter(|(table, _)| table != "pin_lock").collect::<Vec<_>>()
+    };
+    let before = outside_the_count(&till);
     assert_eq!(till.login(cashier.id, "0000").unwrap_err().code(), "wrong_pin");
     assert_eq!(till.login(cashier.id, "").unwrap_err().code(), "wrong_pin");
     assert_eq!(till.login(tillbook_core::ids::StaffId::new(), cashier.pin).unwrap_err().code(), "unknown_staff");
     assert_eq!(till.set_staff(cashier.id, "Achieng", Role::Cashier, "12ab").unwrap_err().code(), "pin_format");
-    assert_eq!(footprint(till.connection()), before);
+    assert_eq!(till.set_staff(cashier.id, "Achieng", Role::Supervisor, "1234").unwrap_err().code(), "pin_format");
+    assert_eq!(outside_the_count(&till), before);
     let hash: String = till
         .connection()
         .query_row("SELECT pin_hash FROM staff WHERE id = ?1", [cashier.id.to_string()], |r| r.get(0))
@@ -274,4 +279,49 @@ fn a_count_past_the_limit_is_refused_in_words() {
         tenders: vec![cash("100")],
     };
     refused(&mut till, "amount_out_of_range", |t| t.lpg_sale(&cashier, &request));
+}
+
+#[test]
+fn five_wrong_pins_lock_a_cashier_for_five_minutes_or_until_a_supervisor_unlocks() {
+    let dir = TempDir::new("pin-lock");
+    let till = demo_till(&dir);
+    let staff = seed::demo_staff();
+    let cashier = staff.iter().find(|m| m.role == Role::Cashier).unwrap();
+    let supervisor = staff.iter().find(|m| m.role == Role::Supervisor).unwrap();
+    let now = chrono::Utc::now();
+
+    // A right PIN between wrong ones starts the count again.
+    for _ in 0..4 {
+        assert_eq!(till.login_at(cashier.id, "0000", now).unwrap_err().code(), "wrong_pin");
+    }
+    till.login_at(cashier.id, cashier.pin, now).unwrap();
+    for _ in 0..4 {
+        assert_eq!(till.login_at(cashier.id, "0000", now).unwrap_err().code(), "wrong_pin");
+    }
+    // The fifth in a row locks; then even the right PIN is refused, until five minutes pass.
+    let locked = till.login_at(cashier.id, "0000", now).unwrap_err();
+    assert_eq!(locked.code(), "staff_locked", "{locked}");
+    assert_eq!(till.login_at(cashier.id, cashier.pin, now).unwrap_err().code(), "staff_locked");
+    let later = now + chrono::Duration::minutes(4);
+    assert_eq!(till.login_at(cashier.id, cashier.pin, later).unwrap_err().code(), "staff_locked");
+    // The lock is on disk: a restart of the app does not lift it.
+    drop(till);
+    let till = Till::open(&dir.file("till.sqlite")).unwrap();
+    assert_eq!(till.login_at(cashier.id, cashier.pin, later).unwrap_err().code(), "staff_locked");
+    let after = now + chrono::Duration::minutes(5) + chrono::Duration::seconds(1);
+    till.login_at(cashier.id, cashier.pin, after).unwrap();
+
+    // Locked again, and a supervisor unlocks at once; a cashier may not, nor a wrong PIN.
+    for _ in 0..5 {
+        till.login(cashier.id, "0000").unwrap_err();
+    }
+    assert_eq!(till.login(cashier.id, cashier.pin).unwrap_err().code(), "staff_locked");
+    let other_cashier = staff.iter().find(|m| m.role == Role::Cashier && m.id != cashier.id).unwrap();
+    assert_eq!(
+        till.unlock_staff(other_cashier.id, other_cashier.pin, cashier.id).unwrap_err().code(),
+        "not_authorised"
+    );
+    assert_eq!(till.unlock_staff(supervisor.id, "000000", cashier.id).unwrap_err().code(), "wrong_pin");
+    till.unlock_staff(supervisor.id, supervisor.pin, cashier.id).unwrap();
+    till.login(cashier.id, cashier.pin).unwrap();
 }

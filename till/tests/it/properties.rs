@@ -347,8 +347,25 @@ fn any_sequence_of_counter_work_keeps_the_books_whole() {
             }
         }
         assert_store_consistent(world.till.connection());
-        let balance = world.till.trial_balance().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(balance.total_debit, balance.total_credit);
+        // Every entry is within the ledger's range, but the whole store's total of debits may
+        // not be (two sales near the limit): then the report refuses in words, and the books
+        // are checked in cents instead.
+        let debits: i64 = world
+            .till
+            .connection()
+            .query_row("SELECT coalesce(SUM(debit_cents), 0) - coalesce(SUM(credit_cents), 0), coalesce(SUM(debit_cents), 0) FROM journal_line", [], |r| {
+                let net: i64 = r.get(0)?;
+                assert_eq!(net, 0, "the store's debits equal its credits");
+                r.get(1)
+            })
+            .unwrap();
+        match world.till.trial_balance() {
+            Ok(balance) => prop_assert_eq!(balance.total_debit, balance.total_credit),
+            Err(error) if error.code() == "amount_out_of_range" => {
+                prop_assert!(debits > Money::MAX_CENTS, "refused a trial balance in range: {}", error)
+            }
+            Err(error) => return Err(TestCaseError::fail(error.to_string())),
+        }
         prop_assert_eq!(outbox_journal(&world.till), store_journal(&world.till));
         Ok(())
     });

@@ -10,18 +10,18 @@ import type {
   DayClosed, DayCloseView, DropOffRequest, EntryTotals, ExpenseAccount, FormLine, InvoiceLine, JobStatus,
   LaundryJobSummary, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount, Product, ProductForm,
   QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm, ResolveResponse, Restored,
-  SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionView, SetupState, ShiftReport, ShiftView, SoldLineView,
-  SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment, TillView, TodayView,
-  UiError, Warning,
+  SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport, ShiftView,
+  SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
+  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning,
 } from './generated/types';
 
 export type {
   BackupFile, CashMovementKind, CustomerAccount, DayClosed, DayCloseView, DropOffRequest, EntryTotals,
   ExpenseAccount, FormLine, InvoiceLine, JobStatus, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount,
   Product, ProductForm, QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm,
-  ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionView, SetupState, ShiftReport, ShiftView,
-  SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment, TillView, TodayView,
-  UiError, Warning,
+  ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
+  ShiftView, SignedOut, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
+  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning,
 };
 export type Business = BusinessView;
 export type Damaged = DamagedView;
@@ -61,6 +61,8 @@ export const api = {
     invoke<TillView>('enrol', { serverUrl, code, deviceName }),
   staff: () => invoke<StaffMember[]>('staff'),
   login: (staffId: string, pin: string) => invoke<SessionView>('login', { staffId, pin }),
+  unlockStaff: (supervisorId: string, supervisorPin: string, staffId: string) =>
+    invoke<void>('unlock_staff', { supervisorId, supervisorPin, staffId }),
   logout: () => invoke<void>('logout'),
   shift: () => invoke<ShiftView>('shift'),
   openShift: (float: Money) => invoke<ShiftView>('open_shift', { float }),
@@ -110,7 +112,13 @@ export const api = {
   today: () => invoke<TodayView>('today'),
   ownerSignIn: (serverUrl: string, email: string, password: string) =>
     invoke<OwnerAccount>('owner_sign_in', { serverUrl, email, password }),
-  ownerSignOut: () => invoke<void>('owner_sign_out'),
+  ownerSignOut: () => invoke<SignedOut>('owner_sign_out'),
+  ownerSignOutEverywhere: () => invoke<number>('owner_sign_out_everywhere'),
+  ownerSessions: () => invoke<SessionLine[]>('owner_sessions'),
+  ownerChangePassword: (current: string, newPassword: string) =>
+    invoke<void>('owner_change_password', { current, new: newPassword }),
+  ownerUsers: () => invoke<UserLine[]>('owner_users'),
+  ownerSaveUser: (form: UserForm) => invoke<UserLine>('owner_save_user', { form }),
   ownerReport: (report: ReportName, params: ReportParams) => invoke<ReportCopy>('owner_report', { report, params }),
   ownerExport: (report: ReportName, params: ReportParams) => invoke<string>('owner_export', { report, params }),
   ownerResolve: (form: ResolveForm) => invoke<ResolveResponse>('owner_resolve', { form }),

@@ -8,6 +8,7 @@ import type { Language } from './i18n.svelte';
 type Words = Record<string, { en: string; sw: string }>;
 
 export const errorWords: Words = {
+  account_disabled: { en: 'This account has been disabled by the owner.', sw: 'Akaunti hii imezimwa na mmiliki.' },
   allocation_mismatch: { en: 'The payment is not split across invoices correctly.', sw: 'Malipo hayajagawanywa sawasawa kwenye ankara.' },
   already_closed: { en: 'That day or job is already closed.', sw: 'Siku hiyo au kazi hiyo imeshafungwa.' },
   already_resolved: { en: 'This item was already dealt with.', sw: 'Jambo hili limeshashughulikiwa.' },
@@ -18,6 +19,7 @@ export const errorWords: Words = {
   amount_out_of_range: { en: 'That amount is too large to record.', sw: 'Kiasi hicho ni kikubwa mno kurekodiwa.' },
   backup_failed: { en: 'The backup could not be written.', sw: 'Nakala ya akiba haikuweza kuandikwa.' },
   bad_backup: { en: 'That backup cannot be used.', sw: 'Nakala hiyo ya akiba haiwezi kutumika.' },
+  busy: { en: 'Head office is busy. Try again in a moment.', sw: 'Ofisi kuu ina shughuli nyingi. Jaribu tena baada ya muda mfupi.' },
   clock_skew: { en: "The till's clock was wrong when this was recorded.", sw: 'Saa ya kituo ilikuwa si sahihi hili liliporekodiwa.' },
   code_for_another_till: { en: 'This code is for another till.', sw: 'Msimbo huu ni wa kituo kingine.' },
   count_mismatch: { en: 'The counted amount does not add up.', sw: 'Kiasi kilichohesabiwa hakilingani.' },
@@ -25,6 +27,7 @@ export const errorWords: Words = {
   credit_not_allowed: { en: 'Credit cannot be used here.', sw: 'Mkopo hauruhusiwi hapa.' },
   credit_without_customer: { en: 'Choose the customer who takes the credit.', sw: 'Chagua mteja anayechukua mkopo.' },
   cylinder_size_mismatch: { en: 'The empty cylinder is not the same size.', sw: 'Mtungi mtupu si wa ukubwa uleule.' },
+  database_unavailable: { en: 'Head office\'s database is not answering. Try again later.', sw: 'Hifadhidata ya ofisi kuu haijibu. Jaribu tena baadaye.' },
   day_already_closed: { en: 'This day is already closed.', sw: 'Siku hii imeshafungwa.' },
   device_exists: { en: 'A till of that name already exists.', sw: 'Kituo chenye jina hilo kipo tayari.' },
   device_mismatch: { en: 'This code belongs to a different till.', sw: 'Msimbo huu ni wa kituo tofauti.' },
@@ -80,6 +83,7 @@ export const errorWords: Words = {
   no_lines: { en: 'Add at least one line.', sw: 'Ongeza angalau mstari mmoja.' },
   no_open_shift: { en: 'Open the drawer first.', sw: 'Fungua droo kwanza.' },
   no_progress: { en: 'Sync is not moving forward.', sw: 'Usawazishaji hauendelei.' },
+  not_allowed: { en: 'Your role does not allow this.', sw: 'Wadhifa wako hauruhusu hili.' },
   not_an_expense_account: { en: 'That is not an expense account.', sw: 'Hiyo si akaunti ya matumizi.' },
   not_authorised: { en: 'You are not allowed to do this. Ask a supervisor.', sw: 'Huruhusiwi kufanya hivi. Muulize msimamizi.' },
   not_enrolled: { en: 'This till is not enrolled with a server.', sw: 'Kituo hiki hakijasajiliwa na seva.' },
@@ -108,6 +112,7 @@ export const errorWords: Words = {
   session_expired: { en: 'Your session has expired. Sign in again.', sw: 'Muda wako umekwisha. Ingia tena.' },
   shift_already_open: { en: 'A shift is already open on this till.', sw: 'Zamu tayari iko wazi kwenye kituo hiki.' },
   shift_still_open: { en: 'Close the open shift first.', sw: 'Funga zamu iliyo wazi kwanza.' },
+  staff_locked: { en: 'Too many wrong PINs: locked for 5 minutes, or until a supervisor unlocks.', sw: 'PIN zisizo sahihi nyingi mno: umefungiwa dakika 5, au hadi msimamizi akufungulie.' },
   status_conflict: { en: 'The job was changed on another till at the same time.', sw: 'Kazi ilibadilishwa kwenye kituo kingine wakati huohuo.' },
   store: { en: 'The saved copy could not be read or written.', sw: 'Nakala iliyohifadhiwa haikuweza kusomwa au kuandikwa.' },
   store_damaged: { en: "The till's store is damaged. Restore from a backup.", sw: 'Hifadhi ya kituo imeharibika. Rejesha kutoka nakala ya akiba.' },
@@ -117,6 +122,7 @@ export const errorWords: Words = {
   tender_total_mismatch: { en: 'The payments do not add up to the total.', sw: 'Malipo hayalingani na jumla.' },
   too_large: { en: 'What was sent is too large.', sw: 'Kilichotumwa ni kikubwa mno.' },
   too_long: { en: 'That text is too long.', sw: 'Maandishi hayo ni marefu mno.' },
+  too_many_attempts: { en: 'Too many wrong passwords. Wait a moment and try again.', sw: 'Nenosiri zisizo sahihi nyingi mno. Subiri kidogo kisha ujaribu tena.' },
   too_many_lines: { en: 'There are too many lines.', sw: 'Kuna mistari mingi mno.' },
   total_mismatch: { en: 'The total does not add up.', sw: 'Jumla hailingani.' },
   two_sided_line: { en: 'A journal line is both debit and credit.', sw: 'Mstari wa daftari una debiti na krediti pamoja.' },
@@ -135,7 +141,9 @@ export const errorWords: Words = {
   unreadable_answer: { en: 'Head office gave an answer the till cannot read.', sw: 'Ofisi kuu imetoa jibu ambalo kituo hakiwezi kusoma.' },
   unsupported_protocol: { en: 'This till is too old for the server. Update it.', sw: 'Kituo hiki ni cha zamani mno kwa seva. Kisasishe.' },
   unsynced_events: { en: 'Some work has not reached head office yet.', sw: 'Baadhi ya kazi bado haijafika ofisi kuu.' },
+  weak_password: { en: 'Choose a longer password that is not a common one.', sw: 'Chagua nenosiri refu zaidi lisilo la kawaida.' },
   wrong_business: { en: 'That belongs to another business.', sw: 'Hicho ni cha biashara nyingine.' },
+  wrong_password: { en: 'The current password is wrong.', sw: 'Nenosiri la sasa si sahihi.' },
   wrong_pin: { en: 'Wrong PIN.', sw: 'PIN si sahihi.' },
   zero_total: { en: 'The total must be more than zero.', sw: 'Jumla lazima iwe zaidi ya sifuri.' },
 };

@@ -149,7 +149,12 @@ export type Money = string;
 
 export type NewCylinder = "sale" | "deposit";
 
-export type OwnerAccount = { server_url: string, email: string, name: string, businesses: Array<OwnerBusiness>, signed_in_at: string, expires_at: string, };
+export type OwnerAccount = { server_url: string, email: string, name: string, businesses: Array<OwnerBusiness>, signed_in_at: string, expires_at: string, 
+/**
+ * What this user may do at head office; the screens show only that (the server enforces
+ * it on every request).
+ */
+role: UserRole, };
 
 export type OwnerBusiness = { code: string, name: string, kind: BusinessKind, };
 
@@ -316,6 +321,16 @@ cash: Money, mpesa: Money, credit: Money,
  */
 received_cash: Money, received_mpesa: Money, };
 
+export type SessionLine = { id: string, 
+/**
+ * The app that signed in (its User-Agent).
+ */
+client: string, created_at: string, last_used_at: string, expires_at: string, 
+/**
+ * The session this request came with.
+ */
+current: boolean, };
+
 export type SessionView = { staff_id: StaffId, name: string, role: Role, business: BusinessView, 
 /**
  * Minutes this till's clock is off head office's, when more than five (as last heard from
@@ -348,11 +363,17 @@ difference: Money, recorded: Recorded, };
 
 export type ShiftView = { open: boolean, expected_cash: Money | null, };
 
+export type SignedOut = { ended_at_head_office: boolean, };
+
 export type SoldLineView = { line_no: number, product_name: string, quantity: Quantity, line_total: Money, returned: Quantity, returned_amount: Money, };
 
 export type SoldReceipt = { receipt_number: string, total: Money, on_account: boolean, voided: boolean, lines: Array<SoldLineView>, };
 
-export type StaffForm = { id: string, name: string, role: string, pin: string, active: boolean, };
+export type StaffForm = { id: string, name: string, role: string, pin: string, 
+/**
+ * The businesses (codes) they work in; none keeps what they have.
+ */
+businesses: Array<string>, active: boolean, };
 
 export type StaffId = string;
 
@@ -387,6 +408,16 @@ export type UiError = { code: string, message: string,
  * The form field at fault, when there is one, for the screen to mark.
  */
 field: string | null, };
+
+export type UserForm = { id: string, email: string, name: string, 
+/**
+ * `owner`, `accountant` or `manager`.
+ */
+role: string, businesses: Array<string>, password: string, active: boolean, };
+
+export type UserLine = { id: string, email: string, name: string, role: UserRole, businesses: Array<string>, active: boolean, };
+
+export type UserRole = "owner" | "accountant" | "manager";
 
 export type VatRate = string;
 
