@@ -51,7 +51,8 @@ async fn main() {
     let (options, owner) = db::create_seeded_database(&base, "tillbook_bench").await.unwrap();
     let name = options.get_database().expect("a database name").to_string();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let database_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    db::runtime_login(&options).await.unwrap();
+    let database_url = db::runtime_url(&options, &name);
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])

@@ -1,6 +1,9 @@
 //! Connections. Migrations and the operator's commands run as whoever `DATABASE_URL` names (the
-//! schema's owner); the HTTP server switches every connection to `tillbook_app`, the runtime role
-//! that may insert into the ledger but not update or delete it (DESIGN §8).
+//! schema's owner). The HTTP server logs in as a runtime role of its own: a LOGIN role that is a
+//! member of `tillbook_app` and nothing else, so it may insert into the ledger but not update or
+//! delete it (DESIGN §8), and it cannot become the owner. It refuses to serve as the owner or a
+//! superuser (`deploy/postgres-setup.sh` creates the role; tests make one with
+//! [`runtime_login`]).
 
 use std::time::Duration;
 
@@ -26,19 +29,113 @@ fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("jit", "off")])
 }
 
-/// The server's pool: every connection runs as [`RUNTIME_ROLE`].
+/// The longest a statement of the server may run; a report of seven years takes about a second.
+pub const STATEMENT_TIMEOUT: &str = "30s";
+
+/// Why the server would not use the credentials it was given.
+#[derive(Debug, thiserror::Error)]
+#[error("the server runs as its runtime role, not as {role}: {why} (see deploy/postgres-setup.sh)")]
+pub struct NotTheRuntimeRole {
+    role: String,
+    why: &'static str,
+}
+
+/// The server's pool, logged in as a runtime role (a member of [`RUNTIME_ROLE`], neither a
+/// superuser nor the schema's owner), with a bound on every statement.
 pub async fn connect_runtime(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
+    let options = session_settings(options)
+        .options([("statement_timeout", STATEMENT_TIMEOUT), ("idle_in_transaction_session_timeout", "60s")]);
+    let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|connection, _meta| {
-            Box::pin(async move {
-                sqlx::query("SET ROLE tillbook_app").execute(&mut *connection).await?;
-                Ok(())
-            })
-        })
-        .connect_with(session_settings(options))
-        .await
+        .connect_with(options)
+        .await?;
+    let (role, superuser, member, owner): (String, bool, bool, bool) = sqlx::query_as(
+        "SELECT current_user::text, r.rolsuper, pg_has_role(current_user, $1, 'USAGE'),
+                EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user)
+           FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .bind(RUNTIME_ROLE)
+    .fetch_one(&pool)
+    .await?;
+    let why = if superuser {
+        Some("a superuser may change the ledger")
+    } else if owner {
+        Some("the schema's owner may change the ledger")
+    } else if !member {
+        Some("it is not a member of tillbook_app")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        pool.close().await;
+        return Err(sqlx::Error::Configuration(Box::new(NotTheRuntimeRole { role, why })));
+    }
+    Ok(pool)
+}
+
+/// The runtime login role that tests, benchmarks and `cargo xtask run` use; a deployment
+/// creates its own with its own password (`deploy/postgres-setup.sh`).
+pub const TEST_RUNTIME_LOGIN: (&str, &str) = ("tillbook_server_test", "tillbook-server-test");
+
+/// Whether a failure is another session creating or granting the same role at the same moment.
+fn concurrent_role_change(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(error) if matches!(error.code().as_deref(), Some("42710" | "23505" | "XX000")))
+}
+
+/// Creates the LOGIN role `name` if missing: a member of [`RUNTIME_ROLE`] and nothing else, with
+/// `password` (none: the cluster's own authentication decides). An existing role keeps its
+/// password unless `reset_password`. Run as a superuser or a role that may create roles.
+/// Tolerates another creator at the same moment.
+pub async fn create_runtime_login(
+    owner: &PgPool,
+    name: &str,
+    password: Option<&str>,
+    reset_password: bool,
+) -> Result<(), sqlx::Error> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(sqlx::Error::Configuration("a role name is lower-case letters, digits and _".into()));
+    }
+    // A password is a literal in these statements: quoted as Postgres quotes literals.
+    let password = password.map(|password| format!(" PASSWORD '{}'", password.replace('\'', "''"))).unwrap_or_default();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+        .bind(name)
+        .fetch_one(owner)
+        .await?;
+    if !exists {
+        let create = format!("CREATE ROLE {name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT{password}");
+        match sqlx::query(sqlx::AssertSqlSafe(create)).execute(owner).await {
+            Err(error) if !concurrent_role_change(&error) => return Err(error),
+            _ => {}
+        }
+    } else if reset_password && !password.is_empty() {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER ROLE {name}{password}"))).execute(owner).await?;
+    }
+    for _ in 0..3 {
+        match sqlx::query(sqlx::AssertSqlSafe(format!("GRANT {RUNTIME_ROLE} TO {name}"))).execute(owner).await {
+            Err(error) if concurrent_role_change(&error) => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+    Ok(())
+}
+
+/// The URL of `database` in the cluster `options` reaches (over TCP), logged in as the test
+/// runtime role: for a server started as a process of its own.
+pub fn runtime_url(options: &PgConnectOptions, database: &str) -> String {
+    let (name, password) = TEST_RUNTIME_LOGIN;
+    format!("postgres://{name}:{password}@{}:{}/{database}", options.get_host(), options.get_port())
+}
+
+/// Options for the same database as `owner_options`, logged in as the test runtime role
+/// ([`TEST_RUNTIME_LOGIN`], created if missing).
+pub async fn runtime_login(owner_options: &PgConnectOptions) -> Result<PgConnectOptions, sqlx::Error> {
+    let (name, password) = TEST_RUNTIME_LOGIN;
+    let owner = connect_owner(owner_options.clone()).await?;
+    let created = create_runtime_login(&owner, name, Some(password), false).await;
+    owner.close().await;
+    created?;
+    Ok(owner_options.clone().username(name).password(password))
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {

@@ -26,10 +26,26 @@ enum Command {
     Migrate,
     /// Seeds the demo businesses WATER, LAUNDRY and RETAIL: the chart, products, staff.
     Seed,
-    /// Serves the sync API.
+    /// Creates the LOGIN role the server runs as: a member of tillbook_app and nothing else
+    /// (run as a superuser). Its password is read from TILLBOOK_RUNTIME_PASSWORD; without one,
+    /// the cluster's own authentication (peer, trust) decides.
+    CreateRuntimeRole {
+        #[arg(long, default_value = "tillbook_server")]
+        role: String,
+    },
+    /// Serves the sync API, logged in as the runtime role (never as the schema's owner). With
+    /// --tls-cert and --tls-key it serves HTTPS; without them, plain HTTP for loopback or for a
+    /// reverse proxy that terminates TLS in front of it. SIGTERM stops accepting and lets the
+    /// requests in flight finish.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "TILLBOOK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// The certificate chain (PEM) to serve HTTPS with.
+        #[arg(long, env = "TILLBOOK_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, env = "TILLBOOK_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
         /// The installation's time zone, for business days.
         #[arg(long, env = "TILLBOOK_TIME_ZONE", default_value = tillbook_core::time::DEFAULT_TIME_ZONE)]
         time_zone: String,
@@ -88,6 +104,24 @@ enum Command {
     },
 }
 
+/// Resolves on SIGTERM (systemd's stop) or Ctrl-C.
+async fn terminated() {
+    let interrupted = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = interrupted.await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupted => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupted.await;
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Hledger,
@@ -112,21 +146,36 @@ async fn main() -> Result<()> {
             admin::seed(&pool).await?;
             eprintln!("seeded the demo businesses WATER, LAUNDRY and RETAIL");
         }
-        Command::Serve { listen, time_zone, metrics_token } => {
+        Command::CreateRuntimeRole { role } => {
+            let password = std::env::var("TILLBOOK_RUNTIME_PASSWORD").ok().filter(|password| !password.is_empty());
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            db::create_runtime_login(&pool, &role, password.as_deref(), true).await.context("creating the role")?;
+            eprintln!("role {role} may log in; it is a member of tillbook_app and nothing else");
+        }
+        Command::Serve { listen, tls_cert, tls_key, time_zone, metrics_token } => {
             let zone =
                 chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
             let pool = db::connect_runtime(options, 16).await.context("connecting to Postgres")?;
-            let listener =
-                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
-            tracing::info!(address = %listener.local_addr()?, "serving the sync API");
-            let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
             let mut state = api::AppState::new(pool, zone);
             if let Some(token) = metrics_token.as_deref().map(str::trim).filter(|token| !token.is_empty()) {
                 state = state.with_metrics_token(token);
             }
-            api::serve(listener, state, shutdown).await?;
+            let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("listening on {listen}"))?;
+            let address = listener.local_addr()?;
+            match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    tracing::info!(%address, "serving the sync API over HTTPS");
+                    let tls = api::Tls { cert, key };
+                    api::serve_tls(listener, state, &tls, terminated()).await.context("serving HTTPS")?;
+                }
+                _ => {
+                    tracing::info!(%address, "serving the sync API over plain HTTP (loopback or behind a TLS proxy)");
+                    listener.set_nonblocking(true)?;
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    api::serve(listener, state, terminated()).await?;
+                }
+            }
+            tracing::info!("stopped: the requests in flight were finished");
         }
         Command::EnrollDevice { business, name } => {
             let pool = db::connect_owner(options).await.context("connecting to Postgres")?;

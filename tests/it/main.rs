@@ -8,3 +8,4 @@ mod poison;
 mod process;
 mod recovery;
 mod restart;
+mod tls;

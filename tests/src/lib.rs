@@ -22,6 +22,36 @@ pub fn run<F: Future<Output = ()>>(body: F) {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime").block_on(body);
 }
 
+/// A private head office's certificate authority made for one test, and the server's
+/// certificate it signed (for `localhost` and 127.0.0.1), written as PEM files into a folder.
+pub struct TestCa {
+    /// The CA's certificate, as a till is given it.
+    pub ca_pem: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCa {
+    pub fn new(folder: &Path) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "Tillbook test head office CA");
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        let ca_key = KeyPair::generate().expect("a CA key");
+        let ca_cert = ca.self_signed(&ca_key).expect("the CA certificate");
+        let issuer = Issuer::new(ca, ca_key);
+        let server =
+            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).expect("server parameters");
+        let server_key = KeyPair::generate().expect("a server key");
+        let server_cert = server.signed_by(&server_key, &issuer).expect("the server certificate");
+        let (cert, key) = (folder.join("server.crt"), folder.join("server.key"));
+        std::fs::write(&cert, server_cert.pem()).expect("write the certificate");
+        std::fs::write(&key, server_key.serialize_pem()).expect("write the key");
+        TestCa { ca_pem: ca_cert.pem(), cert, key }
+    }
+}
+
 /// The `application_name` of the server when it runs as a process (`e2e-server`), by which a
 /// test sees its transactions in `pg_stat_activity`.
 pub const SERVER_PROCESS: &str = "tillbook-e2e-server";
@@ -114,9 +144,33 @@ impl Central {
         format!("http://{}", self.address)
     }
 
+    /// The address over HTTPS, by the name the test certificate carries.
+    pub fn https_url(&self) -> String {
+        format!("https://localhost:{}", self.address.port())
+    }
+
+    /// Starts the server over HTTPS with `tls`'s certificate, in the test's own runtime.
+    pub async fn start_tls(&mut self, tls: &TestCa) {
+        assert!(self.shutdown.is_none(), "the server is already up");
+        let login = db::runtime_login(&self.options).await.expect("the runtime role");
+        let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
+        let listener = std::net::TcpListener::bind(self.address).expect("bind the server's port");
+        let (send, receive) = tokio::sync::oneshot::channel::<()>();
+        let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+        let files = api::Tls { cert: tls.cert.clone(), key: tls.key.clone() };
+        self.served = Some(tokio::spawn(async move {
+            api::serve_tls(listener, state, &files, async {
+                let _ = receive.await;
+            })
+            .await
+        }));
+        self.shutdown = Some(send);
+    }
+
     pub async fn start(&mut self) {
         assert!(self.shutdown.is_none(), "the server is already up");
-        let runtime = db::connect_runtime(self.options.clone(), 8).await.expect("runtime pool");
+        let login = db::runtime_login(&self.options).await.expect("the runtime role");
+        let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
         let listener = tokio::net::TcpListener::bind(self.address).await.expect("bind the server's port");
         let (send, receive) = tokio::sync::oneshot::channel::<()>();
         let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
@@ -237,8 +291,13 @@ impl TestTill {
     /// Enrols a new till of `business` in `folder` (the server must be reachable at `url`),
     /// with the demo's cashier logged in and a shift open.
     pub async fn enrol(folder: &Path, name: &str, url: &str, code: &str) -> TestTill {
+        TestTill::enrol_with(folder, name, &tillbook_till::sync::Server::new(url, None), code).await
+    }
+
+    /// As [`TestTill::enrol`], with head office's own certificate authority.
+    pub async fn enrol_with(folder: &Path, name: &str, server: &tillbook_till::sync::Server, code: &str) -> TestTill {
         let path = folder.join(format!("{name}.sqlite"));
-        let till = tillbook_till::sync::enroll(&path, url, code, name).await.expect("enrol");
+        let till = tillbook_till::sync::enroll(&path, server, code, name).await.expect("enrol");
         let mut test_till = TestTill::open_logged_in(path, till);
         let (_, _) = test_till.till.open_shift(&test_till.session, tillbook_core::Money::ZERO).expect("open shift");
         test_till

@@ -11,6 +11,10 @@
 //! - `bindings` — writes `ui/src/lib/generated/types.ts`, the UI's types generated from the
 //!   Rust types (ts-rs, src-tauri/src/bindings.rs); `test` fails when it is stale.
 //! - `census` — lines, files with SQL and the longest function per crate (docs/DESIGN.md).
+//! - `package` — the till's `.deb` (Tauri's bundler, release build), unpacked and started under
+//!   Xvfb to its set-up screen; slow, so not part of `test`.
+//! - `restore-drill` — head office set up by `deploy/`, backed up, restored into a fresh
+//!   database and verified (needs root); the figures go into `docs/restore-drill.md`.
 //! - `history [years]` — seven (or `years`) years of synthetic history for the three demo
 //!   businesses, written by `xtask/history.sql` into the migrated, seeded database
 //!   `DATABASE_URL` names; the reports benchmark measures the owner's reports on the same.
@@ -21,7 +25,9 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod census;
+mod drill;
 mod files;
+mod package;
 mod postgres;
 mod words;
 
@@ -39,11 +45,22 @@ fn main() -> Result<()> {
         "codes" => words::codes(&root, true),
         "bindings" => bindings(),
         "census" => census::census(&root),
+        "restore-drill" => drill::restore_drill(&root),
+        "package" => package::package(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes|bindings|census>");
+            eprintln!(
+                "usage: cargo xtask <test|run|app|demo|bench [name]|history [years]|codes|bindings|census|restore-drill|package>"
+            );
             bail!("unknown task '{task}'")
         }
     }
+}
+
+/// `url` (`postgres://user[:password]@host:port/database`) logged in as `role` instead.
+fn runtime_url(url: &str, role: &str, password: &str) -> Result<String> {
+    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"));
+    let (_, place) = rest.and_then(|rest| rest.split_once('@')).context("DATABASE_URL is postgres://user@host/db")?;
+    Ok(format!("postgres://{role}:{password}@{place}"))
 }
 
 fn workspace_root() -> PathBuf {
@@ -61,7 +78,18 @@ pub(crate) fn step(program: &str, args: &[&str]) -> Result<()> {
     step_with_env(program, args, &[])
 }
 
-fn step_with_env(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+/// Runs a command in `folder`, echoing it first.
+pub(crate) fn step_in(program: &str, args: &[&str], folder: &Path) -> Result<()> {
+    eprintln!("==> (in {}) {program} {}", folder.display(), args.join(" "));
+    let status =
+        Command::new(program).args(args).current_dir(folder).status().with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+pub(crate) fn step_with_env(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
     eprintln!("==> {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
@@ -107,7 +135,7 @@ const APP_PACKAGES: [&str; 12] = [
 /// What the tests need from Debian besides cargo: the app's build and test packages, `hledger`
 /// (the export is checked by it) and PostgreSQL's server binaries (installed by
 /// `postgres::ensure` when missing). Only what is missing is installed.
-fn install_missing() -> Result<()> {
+pub(crate) fn install_missing() -> Result<()> {
     let succeeds =
         |program: &str, args: &[&str]| Command::new(program).args(args).output().is_ok_and(|out| out.status.success());
     let mut missing: Vec<&str> = Vec::new();
@@ -135,7 +163,7 @@ fn install_missing() -> Result<()> {
 
 /// Installs the UI's packages from `package-lock.json`, runs its unit tests (Vitest) when
 /// `with_tests`, and builds it into `ui/dist` for the app to embed.
-fn ui(root: &Path, with_tests: bool) -> Result<()> {
+pub(crate) fn ui(root: &Path, with_tests: bool) -> Result<()> {
     let ui = root.join("ui");
     let npm = |args: &[&str]| -> Result<()> {
         eprintln!("==> (ui) npm {}", args.join(" "));
@@ -204,12 +232,20 @@ fn run(root: &Path) -> Result<()> {
     let with_database = [("DATABASE_URL", database.url.as_str())];
     step_with_env(server_binary, &["migrate"], &with_database)?;
     step_with_env(server_binary, &["seed"], &with_database)?;
+    // The server logs in as its runtime role, never as the owner (DESIGN §8).
+    let (role, password) = ("tillbook_server", "tillbook-run");
+    step_with_env(
+        server_binary,
+        &["create-runtime-role", "--role", role],
+        &[("DATABASE_URL", database.url.as_str()), ("TILLBOOK_RUNTIME_PASSWORD", password)],
+    )?;
+    let runtime_url = runtime_url(&database.url, role, password)?;
     let listen = format!("127.0.0.1:{}", postgres::free_port()?);
     eprintln!("==> {server_binary} serve --listen {listen}");
     let server = Server(
         Command::new(server_binary)
             .args(["serve", "--listen", &listen])
-            .envs(with_database)
+            .env("DATABASE_URL", &runtime_url)
             .spawn()
             .context("starting the sync server")?,
     );
@@ -344,7 +380,7 @@ fn run_bench(package: &str, bench: &str, envs: &[(&str, &str)]) -> Result<String
 }
 
 /// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`.
-fn replace_section(path: &Path, name: &str, body: &str) -> Result<()> {
+pub(crate) fn replace_section(path: &Path, name: &str, body: &str) -> Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let (open, close) = (format!("<!-- bench:{name} -->"), format!("<!-- /bench:{name} -->"));
     let start = text.find(&open).with_context(|| format!("{} has no {open} marker", path.display()))?;

@@ -60,6 +60,21 @@ pub struct Suggested {
     pub code: String,
 }
 
+/// Head office as the person typed it: its address, and its own certificate authority (PEM)
+/// when it uses a private one — given on the screen, or else the file `TILLBOOK_SERVER_CA`
+/// names (an installer can place it there).
+pub fn server(url: &str, ca_pem: Option<String>) -> Answer<tillbook_till::sync::Server> {
+    let given = ca_pem.filter(|pem| !pem.trim().is_empty());
+    let ca_pem = match (given, std::env::var_os("TILLBOOK_SERVER_CA")) {
+        (Some(pem), _) => Some(pem),
+        (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|error| {
+            crate::state::UiError::new("invalid_certificate", &format!("TILLBOOK_SERVER_CA cannot be read: {error}"))
+        })?),
+        (None, None) => None,
+    };
+    Ok(tillbook_till::sync::Server::new(url, ca_pem.as_deref()))
+}
+
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SessionView {
     pub staff_id: StaffId,
@@ -139,9 +154,16 @@ pub fn create_demo(app: State<'_, App>) -> Answer<TillView> {
 /// First run against a server: the enrolment code becomes a device token in the keyring, the
 /// first pull brings the business's master data and staff, and sync starts.
 #[tauri::command]
-pub async fn enrol(app: State<'_, App>, server_url: String, code: String, device_name: String) -> Answer<TillView> {
+pub async fn enrol(
+    app: State<'_, App>,
+    server_url: String,
+    server_ca: Option<String>,
+    code: String,
+    device_name: String,
+) -> Answer<TillView> {
     let path = app.store_path();
-    let till = tillbook_till::sync::enroll(&path, server_url.trim(), code.trim(), device_name.trim()).await?;
+    let server = server(&server_url, server_ca)?;
+    let till = tillbook_till::sync::enroll(&path, &server, code.trim(), device_name.trim()).await?;
     let view = till_view(&till)?;
     app.set_till(till)?;
     app.start_sync_if_enrolled()?;
@@ -198,10 +220,12 @@ const CLOCK_WARNING_MINUTES: i64 = 5;
 #[tauri::command]
 pub async fn reenrol(app: State<'_, App>, code: String) -> Answer<u64> {
     let path = app.store_path();
-    let server_url = app
-        .with_till(|till| Ok(till.sync_state()?.server_url))?
+    let state = app.with_till(|till| till.sync_state())?;
+    let server_url = state
+        .server_url
         .ok_or_else(|| crate::state::UiError::new("not_enrolled", "this till was never enrolled with head office"))?;
-    let acked = tillbook_till::sync::reenroll(&path, &server_url, code.trim()).await?;
+    let server = tillbook_till::sync::Server::new(&server_url, state.server_ca.as_deref());
+    let acked = tillbook_till::sync::reenroll(&path, &server, code.trim()).await?;
     // A running sync loop sees the till enrolled again on its next round; start one if none runs.
     app.start_sync_if_enrolled()?;
     Ok(acked)

@@ -21,10 +21,16 @@ fn signed_in(app: &App) -> Answer<OwnerDesk> {
 pub async fn owner_sign_in(
     app: State<'_, App>,
     server_url: String,
+    server_ca: Option<String>,
     email: String,
     password: String,
 ) -> Answer<OwnerAccount> {
-    let desk = OwnerDesk::sign_in(&app.folder, &server_url, &email, &password).await?;
+    // Signing in again to the same head office keeps the certificate it was given before.
+    let known =
+        app.owner()?.map(|desk| desk.account().clone()).filter(|account| account.server_url == server_url.trim());
+    let server_ca = server_ca.filter(|pem| !pem.trim().is_empty()).or(known.and_then(|account| account.server_ca));
+    let server = super::server(&server_url, server_ca)?;
+    let desk = OwnerDesk::sign_in(&app.folder, &server, &email, &password).await?;
     let account = desk.account().clone();
     app.set_owner(Some(desk))?;
     Ok(account)

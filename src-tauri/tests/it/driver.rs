@@ -112,9 +112,12 @@ impl Driver {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+        // The app cargo built, or another build of it (`cargo xtask package` points this at the
+        // binary unpacked from the .deb).
+        let application =
+            std::env::var("TILLBOOK_APP_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_tillbook-app").to_string());
         let mut capabilities = serde_json::Map::new();
-        capabilities
-            .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_tillbook-app") }));
+        capabilities.insert("tauri:options".into(), serde_json::json!({ "application": application }));
         // tauri-driver answers before WebKitWebDriver behind it is up: retry the session, bounded.
         let (client, launched_at) = loop {
             let launched_at = Instant::now();

@@ -170,7 +170,9 @@ fn answer_panic(metrics: &Metrics, panic: Box<dyn std::any::Any + Send + 'static
     ApiError::internal(format!("a request handler panicked: {what}")).into_response()
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves plain HTTP (on loopback, or behind a reverse proxy that terminates TLS) until
+/// `shutdown` resolves; then stops accepting and lets the requests in flight finish (each is
+/// bounded by [`REQUEST_TIMEOUT`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -178,4 +180,29 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}
+
+/// The certificate chain and private key head office serves HTTPS with (PEM files).
+pub struct Tls {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Serves HTTPS (rustls) until `shutdown` resolves; then stops accepting and gives the
+/// requests in flight up to [`REQUEST_TIMEOUT`] to finish.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: AppState,
+    tls: &Tls,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key).await?;
+    let handle = axum_server::Handle::new();
+    let draining = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        draining.graceful_shutdown(Some(REQUEST_TIMEOUT));
+    });
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum_server::from_tcp_rustls(listener, config)?.handle(handle).serve(service).await
 }

@@ -38,7 +38,8 @@ pub async fn server_with(configure: impl FnOnce(api::AppState) -> api::AppState)
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
     let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
     let (options, owner) = db::create_seeded_database(&base, "tillbook_test").await.expect("a fresh database");
-    let runtime = db::connect_runtime(options.clone(), 8).await.expect("runtime pool");
+    let login = db::runtime_login(&options).await.expect("the runtime role");
+    let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base_url = format!("http://{}", listener.local_addr().expect("address"));
     let (send, receive) = tokio::sync::oneshot::channel::<()>();

@@ -60,7 +60,8 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         assert!(message.contains("append-only"), "{sql}: {message}");
     }
     // As the server's runtime role: not even granted.
-    let runtime = tillbook_server::db::connect_runtime(server.options.clone(), 1).await.unwrap();
+    let login = tillbook_server::db::runtime_login(&server.options).await.unwrap();
+    let runtime = tillbook_server::db::connect_runtime(login, 1).await.unwrap();
     for sql in [
         "UPDATE journal_line SET credit = credit + 1 WHERE credit > 0",
         "DELETE FROM journal_entry",
@@ -69,6 +70,14 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&runtime).await);
         assert!(message.contains("permission denied"), "{sql}: {message}");
     }
+    // It logs in as itself: it cannot become the schema's owner, nor is it one.
+    let owner_role: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(owner).await.unwrap();
+    let message = refused(sqlx::query(sqlx::AssertSqlSafe(format!("SET ROLE {owner_role}"))).execute(&runtime).await);
+    assert!(message.contains("permission denied"), "SET ROLE {owner_role}: {message}");
+    // And the server will not serve as the owner.
+    let as_owner = tillbook_server::db::connect_runtime(server.options.clone(), 1).await;
+    let message = as_owner.err().map(|error| error.to_string()).unwrap_or_default();
+    assert!(message.contains("runs as its runtime role"), "{message}");
     // An unbalanced entry inserted directly is refused: its lines at once, and an entry
     // without lines at commit.
     let business: (uuid::Uuid,) =

@@ -12,7 +12,8 @@ fn main() {
         let options = sqlx::postgres::PgConnectOptions::from_str(url)
             .expect("a database URL")
             .application_name(tillbook_e2e::SERVER_PROCESS);
-        let pool = tillbook_server::db::connect_runtime(options, 8).await.expect("the database");
+        let login = tillbook_server::db::runtime_login(&options).await.expect("the runtime role");
+        let pool = tillbook_server::db::connect_runtime(login, 8).await.expect("the database");
         let listener = tokio::net::TcpListener::bind(address).await.expect("the server's port");
         let state = tillbook_server::api::AppState::new(pool, chrono_tz::Africa::Nairobi);
         let terminated = async {

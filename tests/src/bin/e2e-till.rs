@@ -36,8 +36,13 @@ fn main() {
             }
             ["sync-until-done", store, seconds] => sync_until_done(store, seconds.parse().expect("seconds")).await,
             ["reenrol", store, url, code, seconds] => {
-                let acked =
-                    tillbook_till::sync::reenroll(std::path::Path::new(store), url, code).await.expect("re-enrolled");
+                let acked = tillbook_till::sync::reenroll(
+                    std::path::Path::new(store),
+                    &tillbook_till::sync::Server::new(url, None),
+                    code,
+                )
+                .await
+                .expect("re-enrolled");
                 println!("acked_through: {acked}");
                 sync_until_done(store, seconds.parse().expect("seconds")).await
             }

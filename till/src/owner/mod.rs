@@ -19,7 +19,7 @@ use tillbook_core::protocol::{
     TillEnrolRequest, TillEnrolment, TillRevokeRequest, UserLine, UserRole,
 };
 
-use crate::sync::client::{Client, SyncError, answer, answer_body};
+use crate::sync::client::{Client, Server, SyncError, answer, answer_body};
 use crate::sync::token::{self, TokenError};
 
 pub use chart::ChartBar;
@@ -96,6 +96,7 @@ impl From<SyncError> for OwnerError {
             SyncError::SequenceGap { .. } => {
                 OwnerError::Refused { code: "sequence_gap".into(), message: error.to_string() }
             }
+            SyncError::Address { code, message } => OwnerError::Refused { code: code.into(), message },
         }
     }
 }
@@ -115,6 +116,15 @@ pub struct OwnerAccount {
     /// What this user may do at head office; the screens show only that (the server enforces
     /// it on every request).
     pub role: UserRole,
+    /// Head office's own certificate authority (PEM), when it uses a private one.
+    #[serde(skip)]
+    pub server_ca: Option<String>,
+}
+
+impl OwnerAccount {
+    fn server(&self) -> Server {
+        Server::new(&self.server_url, self.server_ca.as_deref())
+    }
 }
 
 /// One report as the owner sees it: fresh from the server (`live`), or the last copy fetched.
@@ -158,16 +168,15 @@ impl OwnerDesk {
         if !path.exists() {
             return Ok(None);
         }
-        let account = copies::account(&copies::open(&path)?)?;
-        Ok(account.map(|account| OwnerDesk { client: Client::new(&account.server_url), path, account }))
+        let Some(account) = copies::account(&copies::open(&path)?)? else { return Ok(None) };
+        let client = Client::new(&account.server())?;
+        Ok(Some(OwnerDesk { client, path, account }))
     }
 
-    /// Signs in at `server_url`; the token goes to the keyring, the account to `owner.sqlite`.
-    pub async fn sign_in(folder: &Path, server_url: &str, email: &str, password: &str) -> Result<OwnerDesk> {
-        let server_url = server_url.trim().trim_end_matches('/');
-        if !(server_url.starts_with("http://") || server_url.starts_with("https://")) {
-            return Err(OwnerError::invalid("server_url", "the server address starts with https://"));
-        }
+    /// Signs in at `server` (https://, or http:// to this machine; its own CA if private); the
+    /// token goes to the keyring, the account to `owner.sqlite`.
+    pub async fn sign_in(folder: &Path, server: &Server, email: &str, password: &str) -> Result<OwnerDesk> {
+        let client = Client::new(server)?;
         let email = email.trim().to_lowercase();
         if email.is_empty() {
             return Err(OwnerError::invalid("email", "type the owner's email"));
@@ -175,19 +184,19 @@ impl OwnerDesk {
         if password.is_empty() {
             return Err(OwnerError::invalid("password", "type the password"));
         }
-        let client = Client::new(server_url);
         let request = OwnerLoginRequest { email: email.clone(), password: password.to_string() };
         let response = client.http.post(format!("{}/api/v1/owner/login", client.base)).json(&request).send().await;
         let login: OwnerLoginResponse = answer(response).await?;
         token::save_secret(&keyring_key(&email), &login.token)?;
         let account = OwnerAccount {
-            server_url: server_url.to_string(),
+            server_url: server.url.clone(),
             email,
             name: login.name,
             businesses: login.businesses,
             signed_in_at: Utc::now(),
             expires_at: login.expires_at,
             role: login.role,
+            server_ca: server.ca_pem.clone(),
         };
         let path = store_path(folder);
         copies::save_account(&copies::open(&path)?, &account)?;

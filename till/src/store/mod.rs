@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_token_missing", include_str!("../../../migrations-local/0007_token_missing.sql")),
     ("0008_restore_log", include_str!("../../../migrations-local/0008_restore_log.sql")),
     ("0009_pin_lock", include_str!("../../../migrations-local/0009_pin_lock.sql")),
+    ("0010_server_ca", include_str!("../../../migrations-local/0010_server_ca.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

@@ -33,14 +33,17 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.execute_batch(SCHEMA)?;
-    // The user's role at head office, kept since roles came (an older file: the owner's).
-    let has_role: bool = connection.query_row(
-        "SELECT count(*) > 0 FROM pragma_table_info('owner_account') WHERE name = 'role'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !has_role {
-        connection.execute_batch("ALTER TABLE owner_account ADD COLUMN role TEXT NOT NULL DEFAULT 'owner'")?;
+    // Columns added since the file was first written: the user's role at head office (an older
+    // file: the owner's) and head office's own certificate authority.
+    for (column, definition) in [("role", "TEXT NOT NULL DEFAULT 'owner'"), ("server_ca", "TEXT")] {
+        let present: bool = connection.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('owner_account') WHERE name = ?1",
+            [column],
+            |row| row.get(0),
+        )?;
+        if !present {
+            connection.execute_batch(&format!("ALTER TABLE owner_account ADD COLUMN {column} {definition}"))?;
+        }
     }
     Ok(connection)
 }
@@ -60,7 +63,8 @@ fn time(column: usize, text: &str) -> rusqlite::Result<DateTime<Utc>> {
 pub fn account(connection: &Connection) -> rusqlite::Result<Option<OwnerAccount>> {
     connection
         .query_row(
-            "SELECT server_url, email, name, businesses, signed_in_at, expires_at, role FROM owner_account WHERE id = 1",
+            "SELECT server_url, email, name, businesses, signed_in_at, expires_at, role, server_ca
+               FROM owner_account WHERE id = 1",
             [],
             |row| {
                 Ok(OwnerAccount {
@@ -71,6 +75,7 @@ pub fn account(connection: &Connection) -> rusqlite::Result<Option<OwnerAccount>
                     signed_in_at: time(4, &row.get::<_, String>(4)?)?,
                     expires_at: time(5, &row.get::<_, String>(5)?)?,
                     role: UserRole::parse(&row.get::<_, String>(6)?).unwrap_or(UserRole::Accountant),
+                    server_ca: row.get(7)?,
                 })
             },
         )
@@ -87,8 +92,9 @@ pub fn save_account(connection: &Connection, account: &OwnerAccount) -> rusqlite
         transaction.execute("DELETE FROM report_copy", [])?;
     }
     transaction.execute(
-        "INSERT OR REPLACE INTO owner_account (id, server_url, email, name, businesses, signed_in_at, expires_at, role)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO owner_account
+                (id, server_url, email, name, businesses, signed_in_at, expires_at, role, server_ca)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             account.server_url,
             account.email,
@@ -96,7 +102,8 @@ pub fn save_account(connection: &Connection, account: &OwnerAccount) -> rusqlite
             businesses,
             account.signed_in_at.to_rfc3339(),
             account.expires_at.to_rfc3339(),
-            account.role.as_str()
+            account.role.as_str(),
+            account.server_ca
         ],
     )?;
     transaction.commit()

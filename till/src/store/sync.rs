@@ -17,6 +17,9 @@ use crate::sync::shared_jobs;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncState {
     pub server_url: Option<String>,
+    /// Head office's own certificate authority (PEM), when it uses a private one.
+    #[serde(skip)]
+    pub server_ca: Option<String>,
     pub device_status: DeviceStatus,
     pub pull_cursor: u64,
     pub last_push_at: Option<String>,
@@ -60,7 +63,8 @@ pub struct OutboxState {
 
 pub fn state(connection: &Connection) -> Result<SyncState> {
     let row = connection.query_row(
-        "SELECT server_url, device_status, pull_cursor, last_push_at, last_pull_at, last_error, last_nightly_on
+        "SELECT server_url, device_status, pull_cursor, last_push_at, last_pull_at, last_error, last_nightly_on,
+                server_ca
            FROM sync_state WHERE id = 1",
         [],
         |row| {
@@ -72,10 +76,11 @@ pub fn state(connection: &Connection) -> Result<SyncState> {
                 row.get::<_, Option<String>>(4)?,
                 row.get::<_, Option<String>>(5)?,
                 row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
             ))
         },
     )?;
-    let (server_url, status, cursor, last_push_at, last_pull_at, last_error, nightly) = row;
+    let (server_url, status, cursor, last_push_at, last_pull_at, last_error, nightly, server_ca) = row;
     let device_status = match status.as_str() {
         "enrolled" => DeviceStatus::Enrolled,
         "revoked" => DeviceStatus::Revoked,
@@ -88,6 +93,7 @@ pub fn state(connection: &Connection) -> Result<SyncState> {
         .transpose()?;
     Ok(SyncState {
         server_url,
+        server_ca,
         device_status,
         pull_cursor: u64::try_from(cursor).map_err(|_| TillError::Invariant("negative pull cursor".into()))?,
         last_push_at,
@@ -115,10 +121,11 @@ pub fn outbox_state(connection: &Connection) -> Result<OutboxState> {
     Ok(OutboxState { pending: pending as u64, oldest_pending_at, quarantined: quarantined as u64 })
 }
 
-pub fn set_enrolled(connection: &Connection, server_url: &str) -> Result<()> {
+pub fn set_enrolled(connection: &Connection, server: &crate::sync::client::Server) -> Result<()> {
     connection.execute(
-        "UPDATE sync_state SET server_url = ?1, device_status = 'enrolled', last_error = NULL WHERE id = 1",
-        [server_url],
+        "UPDATE sync_state SET server_url = ?1, server_ca = ?2, device_status = 'enrolled', last_error = NULL
+          WHERE id = 1",
+        rusqlite::params![server.url, server.ca_pem],
     )?;
     Ok(())
 }

@@ -27,6 +27,11 @@ pub enum SyncError {
     /// Any other refusal, with the server's own code and words.
     #[error("the server refused the request ({status} {code}): {message}")]
     Refused { status: u16, code: String, message: String, field: Option<String> },
+    /// Head office's address or certificate cannot be used, before anything is sent:
+    /// `insecure_server_url` (plain http:// to another machine), `invalid_server_url`,
+    /// `invalid_certificate`.
+    #[error("{message}")]
+    Address { code: &'static str, message: String },
 }
 
 impl SyncError {
@@ -36,6 +41,7 @@ impl SyncError {
             SyncError::Unreachable(_) => "sync_failed",
             SyncError::SequenceGap { .. } => "sequence_gap",
             SyncError::Revoked { code, .. } | SyncError::Refused { code, .. } => code,
+            SyncError::Address { code, .. } => code,
         }
     }
 
@@ -44,8 +50,50 @@ impl SyncError {
         match self {
             SyncError::Unreachable(_) => true,
             SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
-            SyncError::SequenceGap { .. } | SyncError::Revoked { .. } => false,
+            SyncError::SequenceGap { .. } | SyncError::Revoked { .. } | SyncError::Address { .. } => false,
         }
+    }
+}
+
+/// Head office as a till or the owner's desk reaches it: its address, and the certificate of
+/// its own certificate authority (PEM) when it uses a private one rather than a public CA.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Server {
+    pub url: String,
+    pub ca_pem: Option<String>,
+}
+
+impl Server {
+    pub fn new(url: &str, ca_pem: Option<&str>) -> Server {
+        let ca_pem = ca_pem.map(str::trim).filter(|pem| !pem.is_empty()).map(str::to_string);
+        Server { url: url.trim().trim_end_matches('/').to_string(), ca_pem }
+    }
+}
+
+/// Head office's address as the till accepts it: `https://`, or `http://` to this machine alone
+/// (a server on the laptop itself, or tests). Anything else would send tokens, PINs' hashes and
+/// the books in the clear.
+pub fn checked_url(url: &str) -> Result<String, SyncError> {
+    let url = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(url).map_err(|error| SyncError::Address {
+        code: "invalid_server_url",
+        message: format!("'{url}' is not a server address ({error}): it starts with https://"),
+    })?;
+    let loopback = parsed.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => Ok(url.to_string()),
+        "http" if loopback => Ok(url.to_string()),
+        "http" => Err(SyncError::Address {
+            code: "insecure_server_url",
+            message: format!("'{url}' is plain http:// to another machine: head office must be https://"),
+        }),
+        other => Err(SyncError::Address {
+            code: "invalid_server_url",
+            message: format!("'{other}://' is not how head office is reached: use https://"),
+        }),
     }
 }
 
@@ -56,19 +104,38 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base_url: &str) -> Client {
-        Client::with_timeout(base_url, REQUEST_TIMEOUT)
+    pub fn new(server: &Server) -> Result<Client, SyncError> {
+        Client::with_timeout(server, REQUEST_TIMEOUT)
     }
 
-    /// A client whose requests give up after `timeout` (tests shorten it).
-    pub fn with_timeout(base_url: &str, timeout: Duration) -> Client {
-        let http = reqwest::Client::builder()
+    /// A client whose requests give up after `timeout` (tests shorten it). Refuses an address
+    /// that is not [`checked_url`], and a certificate authority that is not a PEM certificate;
+    /// one that is is trusted beside the public ones.
+    pub fn with_timeout(server: &Server, timeout: Duration) -> Result<Client, SyncError> {
+        let base = checked_url(&server.url)?;
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("tillbook-till/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client builds with its fixed settings");
-        Client { http, base: base_url.trim_end_matches('/').to_string() }
+            .user_agent(concat!("tillbook-till/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &server.ca_pem {
+            let not_a_certificate = |detail: String| SyncError::Address {
+                code: "invalid_certificate",
+                message: format!("head office's certificate is not a PEM certificate: {detail}"),
+            };
+            let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|error| not_a_certificate(error.to_string()))?;
+            if certificates.is_empty() {
+                return Err(not_a_certificate("no '-----BEGIN CERTIFICATE-----' in it".into()));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder.build().map_err(|error| SyncError::Address {
+            code: "invalid_certificate",
+            message: format!("head office's certificate cannot be used: {error}"),
+        })?;
+        Ok(Client { http, base })
     }
 
     pub async fn enroll(
@@ -196,4 +263,31 @@ fn describe(error: &reqwest::Error) -> String {
         source = inner.source();
     }
     if cause.is_empty() { kind.to_string() } else { format!("{kind} ({cause})") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        for allowed in [
+            "https://head.example.co.ke",
+            "https://10.0.0.5:8443/",
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(checked_url(allowed).is_ok(), "{allowed}");
+        }
+        for (refused, code) in [
+            ("http://example.com", "insecure_server_url"),
+            ("http://10.0.0.5:8080", "insecure_server_url"),
+            ("http://localhost.example.com", "insecure_server_url"),
+            ("example.com", "invalid_server_url"),
+            ("ws://example.com", "invalid_server_url"),
+        ] {
+            assert_eq!(checked_url(refused).unwrap_err().code(), code, "{refused}");
+        }
+    }
 }

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
-use super::client::{Client, SyncError};
+use super::client::{Client, Server, SyncError};
 use super::store::{self as sync_store, DeviceStatus};
 use super::token;
 use crate::error::{Result, TillError};
@@ -231,9 +231,14 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
                 let pull_due = nightly || tokio::time::Instant::now() >= next_pull;
                 let push = refused_until.is_none_or(|until| tokio::time::Instant::now() >= until);
                 let round = Round { push, pull: pull_due, full_refresh: nightly };
-                match cycle(&mut connection, &Client::with_timeout(url, config.request_timeout), device, &config, round)
-                    .await
-                {
+                // An address or certificate that cannot be used is a failure of this round like
+                // any other: said in the status bar, tried again later.
+                let server = Server::new(url, state.server_ca.as_deref());
+                let outcome = match Client::with_timeout(&server, config.request_timeout) {
+                    Ok(client) => cycle(&mut connection, &client, device, &config, round).await,
+                    Err(error) => Err(Failure::Sync(error)),
+                };
+                match outcome {
                     Ok(_) if !push => {
                         // Still held back by a refused batch: pulled only.
                         shared.online.send_replace(Some(true));

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use tillbook_core::ids::DeviceId;
 
-use super::client::Client;
+use super::client::{Client, Server};
 use super::store as sync_store;
 use super::token;
 use crate::error::{Result, TillError};
@@ -16,14 +16,14 @@ use crate::till::{Till, TillSetup};
 /// Enrols a new till with the owner's one-time code: the server names the till, its
 /// businesses and the group's time zone, the token goes into the keyring (only there), and the
 /// first pull fills in head office's master data so the counter can start.
-pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str) -> Result<Till> {
+pub async fn enroll(path: &Path, server: &Server, code: &str, device_name: &str) -> Result<Till> {
     if path.exists() {
         // An existing store belongs to a till already; never mix two tills' work.
         let till = Till::open(path)?;
         return Err(TillError::AlreadySetUp(till.info().till_code.clone()));
     }
+    let client = Client::new(server)?;
     token::prepare()?;
-    let client = Client::new(server_url);
     let device = DeviceId::new();
     let answer = client.enroll(code, device, device_name).await?;
     token::save(answer.device_id, &answer.device_token)?;
@@ -37,7 +37,7 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
             time_zone: answer.time_zone,
         },
     )?;
-    sync_store::set_enrolled(till.connection(), server_url)?;
+    sync_store::set_enrolled(till.connection(), server)?;
     let mut cursor = 0;
     loop {
         // A till just set up has recorded nothing yet.
@@ -58,11 +58,12 @@ pub async fn enroll(path: &Path, server_url: &str, code: &str, device_name: &str
 /// outbox. Nothing is resent by hand: the sync loop sends what is pending, the server answers
 /// what it already has as duplicates and asks for the rest from its `acked_through`, which is
 /// returned here.
-pub async fn reenroll(store: &Path, server_url: &str, code: &str) -> Result<u64> {
+pub async fn reenroll(store: &Path, server: &Server, code: &str) -> Result<u64> {
+    let client = Client::new(server)?;
     token::prepare()?;
     // No store handle is held across the exchange: the counter may record meanwhile.
     let info = Till::open(store)?.info().clone();
-    let answer = Client::new(server_url).enroll(code, info.device_id, &info.device_name).await?;
+    let answer = client.enroll(code, info.device_id, &info.device_name).await?;
     if answer.device_id != info.device_id || answer.till_code != info.till_code {
         return Err(TillError::Invariant(format!(
             "the server answered for till {}, not {}",
@@ -70,7 +71,7 @@ pub async fn reenroll(store: &Path, server_url: &str, code: &str) -> Result<u64>
         )));
     }
     token::save(answer.device_id, &answer.device_token)?;
-    sync_store::set_enrolled(&crate::store::open_connection(store)?, server_url)?;
+    sync_store::set_enrolled(&crate::store::open_connection(store)?, server)?;
     Ok(answer.acked_through)
 }
 
@@ -83,8 +84,8 @@ pub async fn server_position(store: &Path) -> Result<crate::backup::Continuation
     let device = sync_store::device_id(&connection)?.ok_or(TillError::NotSetUp)?;
     let state = sync_store::state(&connection)?;
     drop(connection);
-    let url = match (state.server_url, state.device_status) {
-        (Some(url), sync_store::DeviceStatus::Enrolled) => url,
+    let server = match (state.server_url, state.device_status) {
+        (Some(url), sync_store::DeviceStatus::Enrolled) => Server::new(&url, state.server_ca.as_deref()),
         (None, _) | (_, sync_store::DeviceStatus::NotEnrolled) => {
             return Ok(crate::backup::Continuation { acked_through: 0 });
         }
@@ -100,7 +101,7 @@ pub async fn server_position(store: &Path) -> Result<crate::backup::Continuation
     })?;
     let body =
         format!(r#"{{"protocol":{},"device_id":"{device}","events":[]}}"#, tillbook_core::protocol::PROTOCOL_VERSION);
-    let answer = Client::new(&url).push(&token, body).await?;
+    let answer = Client::new(&server)?.push(&token, body).await?;
     Ok(crate::backup::Continuation { acked_through: answer.acked_through })
 }
 

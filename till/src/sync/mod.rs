@@ -6,7 +6,7 @@ pub mod engine;
 pub mod enrol;
 pub mod token;
 
-pub use client::{Client, SyncError};
+pub use client::{Client, Server, SyncError};
 pub use engine::{SyncConfig, SyncHandle, SyncStatus, start};
 pub use enrol::{enroll, forget_token, guard_unsynced, owner_confirms, reenroll, restore, server_position, wipe};
 // What the sync keeps in the till's store: the outbox's state, the pulled changes, the

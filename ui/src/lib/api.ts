@@ -57,8 +57,9 @@ export function errorText(error: unknown): string {
 export const api = {
   setupState: () => invoke<SetupState>('setup_state'),
   createDemo: () => invoke<TillView>('create_demo'),
-  enrol: (serverUrl: string, code: string, deviceName: string) =>
-    invoke<TillView>('enrol', { serverUrl, code, deviceName }),
+  // `serverCa`: head office's own certificate authority (PEM text), for a private head office.
+  enrol: (serverUrl: string, code: string, deviceName: string, serverCa: string | null = null) =>
+    invoke<TillView>('enrol', { serverUrl, serverCa, code, deviceName }),
   staff: () => invoke<StaffMember[]>('staff'),
   login: (staffId: string, pin: string) => invoke<SessionView>('login', { staffId, pin }),
   unlockStaff: (supervisorId: string, supervisorPin: string, staffId: string) =>
@@ -110,8 +111,8 @@ export const api = {
     invoke<ShiftReport>('close_shift', { count: { denominations } }),
   closeDay: () => invoke<DayCloseView[]>('close_day'),
   today: () => invoke<TodayView>('today'),
-  ownerSignIn: (serverUrl: string, email: string, password: string) =>
-    invoke<OwnerAccount>('owner_sign_in', { serverUrl, email, password }),
+  ownerSignIn: (serverUrl: string, email: string, password: string, serverCa: string | null = null) =>
+    invoke<OwnerAccount>('owner_sign_in', { serverUrl, serverCa, email, password }),
   ownerSignOut: () => invoke<SignedOut>('owner_sign_out'),
   ownerSignOutEverywhere: () => invoke<number>('owner_sign_out_everywhere'),
   ownerSessions: () => invoke<SessionLine[]>('owner_sessions'),
