@@ -188,6 +188,30 @@ pub struct Business {
     pub name: String,
     pub kind: BusinessKind,
     pub accounts: BusinessAccounts,
+    /// What a receipt shows and KRA knows the business by. Absent from a server older than
+    /// the profile: empty.
+    #[serde(default)]
+    pub profile: BusinessProfile,
+}
+
+/// A business as its customers and KRA see it: on every receipt (DESIGN §5, "Receipts").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BusinessProfile {
+    /// The KRA PIN: a letter, nine digits and a letter (`P051234567X`).
+    #[serde(default)]
+    pub kra_pin: String,
+    /// Where the shop is, as a customer would find it.
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    /// The M-Pesa till (Buy Goods) or paybill number customers pay to.
+    #[serde(default)]
+    pub mpesa_number: String,
+    /// Whether the business charges VAT (a receipt then shows the VAT by rate).
+    #[serde(default)]
+    pub vat_registered: bool,
 }
 
 /// One account of the chart. `business` is the code of the business that owns a

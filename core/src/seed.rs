@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, Role, StockAccounts};
-use crate::chart::{Account, AccountCode, Business, BusinessKind, standard_accounts, standard_chart};
+use crate::chart::{Account, AccountCode, Business, BusinessKind, BusinessProfile, standard_accounts, standard_chart};
 use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
 use crate::journal::JournalEntry;
 use crate::money::{Money, Quantity, VatRate};
@@ -62,10 +62,14 @@ pub fn demo() -> MasterData {
     let businesses = kinds
         .iter()
         .map(|&kind| {
-            let (code, name) = match kind {
-                BusinessKind::Water => ("WATER", "Maji Safi Water Refill"),
-                BusinessKind::Laundry => ("LAUNDRY", "Safi Laundry"),
-                BusinessKind::Retail => ("RETAIL", "Duka Retail & Gas"),
+            let (code, name, kra_pin, address, mpesa) = match kind {
+                BusinessKind::Water => {
+                    ("WATER", "Maji Safi Water Refill", "P051234567W", "Kenyatta Avenue 12, Nakuru", "174379")
+                }
+                BusinessKind::Laundry => ("LAUNDRY", "Safi Laundry", "P051234568L", "Moi Road 4, Nakuru", "174380"),
+                BusinessKind::Retail => {
+                    ("RETAIL", "Duka Retail & Gas", "P051234569R", "Oginga Odinga Street 7, Nakuru", "174381")
+                }
             };
             Business {
                 id: business_id(kind),
@@ -73,6 +77,13 @@ pub fn demo() -> MasterData {
                 name: name.to_string(),
                 kind,
                 accounts: standard_accounts(kind),
+                profile: BusinessProfile {
+                    kra_pin: kra_pin.to_string(),
+                    address: address.to_string(),
+                    phone: "0712 345 678".to_string(),
+                    mpesa_number: mpesa.to_string(),
+                    vat_registered: true,
+                },
             }
         })
         .collect();

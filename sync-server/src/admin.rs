@@ -71,8 +71,10 @@ fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 }
 
 const SEED_BUSINESSES: &str = "
-INSERT INTO business (id, code, name, kind, accounts)
-SELECT id, code, name, kind, accounts FROM jsonb_to_recordset($1) AS x(id UUID, code TEXT, name TEXT, kind TEXT, accounts JSONB)
+INSERT INTO business (id, code, name, kind, accounts, kra_pin, address, phone, mpesa_number, vat_registered)
+SELECT id, code, name, kind, accounts, profile ->> 'kra_pin', profile ->> 'address', profile ->> 'phone',
+       profile ->> 'mpesa_number', (profile ->> 'vat_registered')::boolean
+  FROM jsonb_to_recordset($1) AS x(id UUID, code TEXT, name TEXT, kind TEXT, accounts JSONB, profile JSONB)
 ON CONFLICT DO NOTHING";
 
 const SEED_ACCOUNTS: &str = "

@@ -4,8 +4,48 @@
 
 use crate::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
 use serde::Serialize;
+use tillbook_core::chart::BusinessProfile;
 use tillbook_core::documents::Tender;
-use tillbook_core::{Money, Quantity};
+use tillbook_core::{Money, Quantity, VatRate};
+
+/// Who issued a receipt, where and when: what a Kenyan customer and KRA expect at its top.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptHeader {
+    pub business_name: String,
+    pub profile: BusinessProfile,
+    pub till_code: String,
+    pub cashier: String,
+    /// When it was recorded, in the till's time zone (`2026-11-30 14:03`).
+    pub recorded_at: String,
+    /// A reprint: the receipt says COPY.
+    pub copy: bool,
+}
+
+impl ReceiptHeader {
+    /// The header of what `session` records at `till` now (`copy` for a reprint).
+    pub fn now(till: &crate::Till, session: &crate::Session, copy: bool) -> crate::Result<ReceiptHeader> {
+        let business = till.business(session.business_id)?;
+        Ok(ReceiptHeader {
+            business_name: business.name,
+            profile: business.profile,
+            till_code: till.info().till_code.clone(),
+            cashier: session.name.clone(),
+            recorded_at: till.now().format("%Y-%m-%d %H:%M").to_string(),
+            copy,
+        })
+    }
+}
+
+/// The VAT inside the lines at one rate (a receipt lists one row per rate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VatAtRate {
+    pub rate: VatRate,
+    /// The lines' total at this rate, VAT included.
+    pub gross: Money,
+    pub vat: Money,
+}
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -25,6 +65,12 @@ pub struct ReceiptView {
     /// Paid beyond the invoices, kept as the customer's credit.
     pub credit_kept: Option<Money>,
     pub warnings: Vec<Warning>,
+    /// Who, where and when; set by [`ReceiptView::issued`].
+    pub header: Option<ReceiptHeader>,
+    /// The VAT by rate, from the lines that carry one.
+    pub vat_by_rate: Vec<VatAtRate>,
+    /// When a laundry job is promised (`2026-12-02 17:00`), on its ticket.
+    pub due: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -32,7 +78,20 @@ pub struct ReceiptView {
 pub struct ReceiptLine {
     pub text: String,
     pub quantity: Quantity,
+    /// The price of one, and the VAT rate, where the line has them (goods and laundry).
+    pub unit_price: Option<Money>,
+    pub vat_rate: Option<VatRate>,
     pub amount: Money,
+}
+
+impl ReceiptLine {
+    fn plain(text: String, quantity: Quantity, amount: Money) -> ReceiptLine {
+        ReceiptLine { text, quantity, unit_price: None, vat_rate: None, amount }
+    }
+
+    fn priced(text: String, quantity: Quantity, unit_price: Money, vat_rate: VatRate, amount: Money) -> ReceiptLine {
+        ReceiptLine { text, quantity, unit_price: Some(unit_price), vat_rate: Some(vat_rate), amount }
+    }
 }
 
 impl ReceiptView {
@@ -45,10 +104,14 @@ impl ReceiptView {
             lines: outcome
                 .lines
                 .iter()
-                .map(|line| ReceiptLine {
-                    text: name(&line.product_id),
-                    quantity: line.quantity,
-                    amount: line.line_total,
+                .map(|line| {
+                    ReceiptLine::priced(
+                        name(&line.product_id),
+                        line.quantity,
+                        line.unit_price,
+                        line.vat_rate,
+                        line.line_total,
+                    )
                 })
                 .collect(),
             total: outcome.total,
@@ -58,7 +121,11 @@ impl ReceiptView {
             balance_due: None,
             credit_kept: None,
             warnings: outcome.warnings,
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: None,
         }
+        .summarised()
     }
 
     pub fn lpg(outcome: LpgOutcome, text: String, quantity: Quantity) -> ReceiptView {
@@ -66,7 +133,7 @@ impl ReceiptView {
             kind: "lpg",
             receipt_number: outcome.receipt_number,
             ticket_number: None,
-            lines: vec![ReceiptLine { text, quantity, amount: outcome.total }],
+            lines: vec![ReceiptLine::plain(text, quantity, outcome.total)],
             total: outcome.total,
             vat: outcome.vat,
             tenders: outcome.tenders,
@@ -74,7 +141,11 @@ impl ReceiptView {
             balance_due: None,
             credit_kept: None,
             warnings: outcome.warnings,
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: None,
         }
+        .summarised()
     }
 
     /// The drop-off ticket; `name` names a laundry service by its id.
@@ -83,6 +154,7 @@ impl ReceiptView {
         name: impl Fn(&tillbook_core::ids::LaundryServiceId) -> String,
     ) -> ReceiptView {
         let vat = outcome.vat;
+        let promised = outcome.promised_at.format("%Y-%m-%d %H:%M").to_string();
         let (receipt_number, tenders, change, warnings) = match outcome.deposit {
             Some(deposit) => (deposit.receipt_number, deposit.tenders, deposit.change, deposit.warnings),
             None => (outcome.ticket_number.clone(), Vec::new(), Money::ZERO, Vec::new()),
@@ -101,7 +173,7 @@ impl ReceiptView {
                     } else {
                         format!("{service}: {}", item.description)
                     };
-                    ReceiptLine { text, quantity: item.quantity, amount: item.line_total }
+                    ReceiptLine::priced(text, item.quantity, item.unit_price, item.vat_rate, item.line_total)
                 })
                 .collect(),
             total: outcome.total,
@@ -111,7 +183,11 @@ impl ReceiptView {
             balance_due: Some(outcome.balance_due),
             credit_kept: None,
             warnings,
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: Some(promised),
         }
+        .summarised()
     }
 
     pub fn collection(collection: Collection, ticket_number: String) -> ReceiptView {
@@ -128,6 +204,9 @@ impl ReceiptView {
             warnings: payment.as_ref().map(|p| p.warnings.clone()).unwrap_or_default(),
             tenders: payment.map(|p| p.tenders).unwrap_or_default(),
             balance_due: Some(collection.balance_left),
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: None,
         }
     }
 
@@ -144,7 +223,11 @@ impl ReceiptView {
             balance_due: None,
             credit_kept: Some(outcome.unapplied).filter(|m| m.is_positive()),
             warnings: outcome.warnings,
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: None,
         }
+        .summarised()
     }
 
     /// Goods returned: the lines given back and the money paid back (no change on a refund).
@@ -157,7 +240,7 @@ impl ReceiptView {
             lines: outcome
                 .lines
                 .iter()
-                .map(|line| ReceiptLine { text: name(&line.product_id), quantity: line.quantity, amount: line.amount })
+                .map(|line| ReceiptLine::plain(name(&line.product_id), line.quantity, line.amount))
                 .collect(),
             total: outcome.total,
             tenders: vec![outcome.tender],
@@ -165,6 +248,35 @@ impl ReceiptView {
             balance_due: None,
             credit_kept: None,
             warnings: Vec::new(),
+            header: None,
+            vat_by_rate: Vec::new(),
+            due: None,
         }
+    }
+
+    /// The receipt as issued: by whom, where and when (a reprint marked COPY).
+    pub fn issued(self, header: ReceiptHeader) -> ReceiptView {
+        ReceiptView { header: Some(header), ..self }
+    }
+
+    /// Fills in the VAT by rate from the lines that carry a rate, each line's VAT as its
+    /// posting has it (`Money::vat_part` of the line).
+    fn summarised(mut self) -> ReceiptView {
+        let mut rates: Vec<VatAtRate> = Vec::new();
+        for line in &self.lines {
+            let Some(rate) = line.vat_rate else { continue };
+            let vat = line.amount.vat_part(rate);
+            match rates.iter_mut().find(|at| at.rate == rate) {
+                // Within a receipt that the till recorded, so within the ledger's range.
+                Some(at) => {
+                    at.gross = at.gross.checked_add(line.amount).unwrap_or(at.gross);
+                    at.vat = at.vat.checked_add(vat).unwrap_or(at.vat);
+                }
+                None => rates.push(VatAtRate { rate, gross: line.amount, vat }),
+            }
+        }
+        rates.sort_by_key(|at| std::cmp::Reverse(at.rate));
+        self.vat_by_rate = rates;
+        self
     }
 }

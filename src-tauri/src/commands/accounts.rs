@@ -11,7 +11,7 @@ use tillbook_till::lookups::{CustomerSummary, ReceiptSummary, SoldReceipt};
 use tillbook_till::reports::CustomerAccount;
 
 use crate::state::{Answer, App};
-use tillbook_till::receipt::ReceiptView;
+use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
 
 #[tauri::command]
 pub fn customers(app: State<'_, App>, query: String) -> Answer<Vec<CustomerSummary>> {
@@ -38,9 +38,12 @@ pub fn customer_account(app: State<'_, App>, customer_id: CustomerId) -> Answer<
 #[tauri::command]
 pub fn receive_payment(app: State<'_, App>, customer_id: CustomerId, tenders: Vec<TenderInput>) -> Answer<ReceiptView> {
     let session = app.session()?;
-    let outcome = app.with_till(|till| till.receive_payment(&session, customer_id, &tenders, None))?;
+    let receipt = app.with_till(|till| {
+        let outcome = till.receive_payment(&session, customer_id, &tenders, None)?;
+        Ok(ReceiptView::payment(outcome).issued(ReceiptHeader::now(till, &session, false)?))
+    })?;
     app.nudge();
-    Ok(ReceiptView::payment(outcome))
+    Ok(receipt)
 }
 
 #[tauri::command]
@@ -88,7 +91,8 @@ pub fn refund_sale(
         let supervisor = till.login(supervisor_id, &supervisor_pin)?;
         let outcome = till.refund_sale(&session, &supervisor, &request)?;
         let names: HashMap<_, _> = till.products(session.business_id)?.into_iter().map(|p| (p.id, p.name)).collect();
-        Ok(ReceiptView::refund(outcome, |id| names.get(id).cloned().unwrap_or_default()))
+        Ok(ReceiptView::refund(outcome, |id| names.get(id).cloned().unwrap_or_default())
+            .issued(ReceiptHeader::now(till, &session, false)?))
     })?;
     app.nudge();
     Ok(receipt)

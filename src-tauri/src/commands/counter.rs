@@ -9,7 +9,7 @@ use tillbook_core::catalog::{CylinderType, Product};
 use tillbook_till::{LpgQuote, LpgRequest, SaleLineRequest, SaleQuote, SaleRequest};
 
 use crate::state::{Answer, App};
-use tillbook_till::receipt::ReceiptView;
+use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
 
 #[tauri::command]
 pub fn products(app: State<'_, App>) -> Answer<Vec<Product>> {
@@ -29,7 +29,8 @@ pub fn record_sale(app: State<'_, App>, request: SaleRequest) -> Answer<ReceiptV
     let receipt = app.with_till(|till| {
         let outcome = till.record_sale(&session, &request)?;
         let names: HashMap<_, _> = till.products(session.business_id)?.into_iter().map(|p| (p.id, p.name)).collect();
-        Ok(ReceiptView::sale(outcome, |id| names.get(id).cloned().unwrap_or_default()))
+        Ok(ReceiptView::sale(outcome, |id| names.get(id).cloned().unwrap_or_default())
+            .issued(ReceiptHeader::now(till, &session, false)?))
     })?;
     app.nudge();
     Ok(receipt)
@@ -79,7 +80,7 @@ pub fn lpg_sale(app: State<'_, App>, request: LpgRequest) -> Answer<ReceiptView>
         let text = cylinder.map(|c| format!("{} kg {} gas", c.size_kg, c.brand)).unwrap_or_default();
         // The sale was recorded, so its quantity is in range.
         let quantity = Quantity::try_whole(i64::from(request.quantity))?;
-        Ok(ReceiptView::lpg(outcome, text, quantity))
+        Ok(ReceiptView::lpg(outcome, text, quantity).issued(ReceiptHeader::now(till, &session, false)?))
     })?;
     app.nudge();
     Ok(receipt)

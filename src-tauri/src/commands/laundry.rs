@@ -10,7 +10,7 @@ use tillbook_till::DropOffRequest;
 use tillbook_till::reports::LaundryJobSummary;
 
 use crate::state::{Answer, App};
-use tillbook_till::receipt::ReceiptView;
+use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
 
 #[tauri::command]
 pub fn laundry_services(app: State<'_, App>) -> Answer<Vec<LaundryService>> {
@@ -32,7 +32,8 @@ pub fn laundry_drop_off(app: State<'_, App>, request: DropOffRequest) -> Answer<
         let outcome = till.laundry_drop_off(&session, &request)?;
         let names: HashMap<_, _> =
             till.laundry_services(session.business_id)?.into_iter().map(|s| (s.id, s.name)).collect();
-        Ok(ReceiptView::drop_off(outcome, |id| names.get(id).cloned().unwrap_or_default()))
+        Ok(ReceiptView::drop_off(outcome, |id| names.get(id).cloned().unwrap_or_default())
+            .issued(ReceiptHeader::now(till, &session, false)?))
     })?;
     app.nudge();
     Ok(receipt)
@@ -49,7 +50,11 @@ pub fn laundry_set_status(app: State<'_, App>, ticket_number: String, status: Jo
 #[tauri::command]
 pub fn laundry_collect(app: State<'_, App>, ticket_number: String, tenders: Vec<TenderInput>) -> Answer<ReceiptView> {
     let session = app.session()?;
-    let collection = app.with_till(|till| till.laundry_collect(&session, &ticket_number, &tenders))?;
+    let receipt = app.with_till(|till| {
+        let collection = till.laundry_collect(&session, &ticket_number, &tenders)?;
+        Ok(ReceiptView::collection(collection, ticket_number.clone())
+            .issued(ReceiptHeader::now(till, &session, false)?))
+    })?;
     app.nudge();
-    Ok(ReceiptView::collection(collection, ticket_number))
+    Ok(receipt)
 }

@@ -206,6 +206,22 @@ impl Driver {
     }
 
     /// Logs `name` in with `pin` on the PIN pad, as a cashier would.
+    pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
+        self.find(css).await.attr(name).await.unwrap()
+    }
+
+    /// Waits until the element's attribute is `expected` (what is shown is what was asked for).
+    pub async fn wait_attribute(&self, css: &str, name: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            if self.attribute(css, name).await.as_deref() == Some(expected) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "{css} [{name}] never became {expected:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn log_in(&self, name: &str, pin: &str) {
         self.click_xpath(&format!("//button[@data-testid='staff'][contains(., '{name}')]")).await;
         for digit in pin.chars() {

@@ -11,4 +11,5 @@ mod day;
 mod driver;
 mod first_start;
 mod owner;
+mod receipts;
 mod recovery;

@@ -34,22 +34,6 @@ fn kes(amount: Money) -> String {
     format!("KES {sign}{grouped}.{cents:0<2}")
 }
 
-async fn attribute(app: &Driver, css: &str, name: &str) -> Option<String> {
-    app.find(css).await.attr(name).await.unwrap()
-}
-
-/// Waits until the element's attribute is `expected` (the report shown is the one asked for).
-async fn wait_attribute(app: &Driver, css: &str, name: &str, expected: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        if attribute(app, css, name).await.as_deref() == Some(expected) {
-            return;
-        }
-        assert!(started.elapsed() < Duration::from_secs(15), "{css} [{name}] never became {expected:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[test]
 fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() {
     tillbook_e2e::run(async {
@@ -135,7 +119,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         // Trial balance, all businesses, then the retail business alone.
         app.wait_text("[data-testid=tb-total-debit]", &kes(trial_balance.total_debit)).await;
         app.wait_text("[data-testid=tb-total-credit]", &kes(trial_balance.total_credit)).await;
-        wait_attribute(&app, "[data-testid=report-status]", "data-live", "true").await;
+        app.wait_attribute("[data-testid=report-status]", "data-live", "true").await;
         let key = format!("owner:{EMAIL}");
         let token = token::load_secret(&key).unwrap().expect("the session token is in the keyring");
         let store = std::fs::read(app.folder.join("owner.sqlite")).unwrap();
@@ -155,7 +139,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.click("[data-testid=report-balance-sheet]").await;
         app.wait_text("[data-testid=bs-assets-total]", &kes(balance_sheet.total_assets)).await;
         app.wait_text("[data-testid=bs-earnings]", &kes(balance_sheet.earnings)).await;
-        assert_eq!(attribute(&app, "[data-testid=bs-balances]", "data-balances").await.as_deref(), Some("true"));
+        assert_eq!(app.attribute("[data-testid=bs-balances]", "data-balances").await.as_deref(), Some("true"));
         app.screenshot("owner-balance-sheet").await;
 
         app.click("[data-testid=report-cash-position]").await;
@@ -164,8 +148,8 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
             .await;
 
         app.click("[data-testid=report-sales]").await;
-        wait_attribute(&app, "[data-testid=sales-bar]", "data-day", &today.to_string()).await;
-        assert_eq!(attribute(&app, "[data-testid=sales-bar]", "data-percent").await.as_deref(), Some("100"));
+        app.wait_attribute("[data-testid=sales-bar]", "data-day", &today.to_string()).await;
+        assert_eq!(app.attribute("[data-testid=sales-bar]", "data-percent").await.as_deref(), Some("100"));
         app.screenshot("owner-sales").await;
 
         app.click("[data-testid=report-stock]").await;
@@ -201,7 +185,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         // The review queue: the oversold loaves wait for a decision; the owner corrects the cost.
         app.click("[data-testid=report-review]").await;
         let flag = "[data-testid=review-item][data-code=negative_stock]";
-        wait_attribute(&app, flag, "data-status", "open").await;
+        app.wait_attribute(flag, "data-status", "open").await;
         app.screenshot("owner-review").await;
         app.click(&format!("{flag} [data-testid=review-decide]")).await;
         app.click("[data-testid=review-action-correct]").await;
@@ -213,7 +197,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.fill_nth("[data-testid=review-line-credit]", 1, "90.00").await;
         app.wait_text("[data-testid=review-balance]", "Difference: KES 10.00").await;
         app.click("[data-testid=review-send]").await;
-        wait_attribute(&app, "[data-testid=review-error]", "data-field", "lines").await;
+        app.wait_attribute("[data-testid=review-error]", "data-field", "lines").await;
         app.screenshot("owner-review-correction").await;
         let decided = || async {
             let items = review::items(&central.owner, review::Listing::Resolved).await.unwrap();
@@ -226,7 +210,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.find("[data-testid=review-empty]").await;
         assert_eq!(decided().await, [("negative_stock".to_string(), "corrected".to_string(), true)]);
         app.find("[data-testid=review-filter]").await.select_by_value("resolved").await.unwrap();
-        wait_attribute(&app, flag, "data-status", "corrected").await;
+        app.wait_attribute(flag, "data-status", "corrected").await;
         app.wait_text(
             &format!("{flag} [data-testid=review-note]"),
             "Bread came before it was recorded; cost put right",
@@ -253,10 +237,10 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.find("[data-testid=mpesa-business]").await.select_by_value("RETAIL").await.unwrap();
         app.find("[data-testid=mpesa-file]").await.send_keys(statement.to_str().unwrap()).await.unwrap();
         app.click("[data-testid=mpesa-send]").await;
-        wait_attribute(&app, "[data-testid=mpesa-summary]", "data-new-items", "1").await;
-        assert_eq!(attribute(&app, "[data-testid=mpesa-summary]", "data-matched").await.as_deref(), Some("1"));
+        app.wait_attribute("[data-testid=mpesa-summary]", "data-new-items", "1").await;
+        assert_eq!(app.attribute("[data-testid=mpesa-summary]", "data-matched").await.as_deref(), Some("1"));
         let unrecorded = "[data-testid=review-item][data-code=mpesa_not_recorded]";
-        wait_attribute(&app, unrecorded, "data-status", "open").await;
+        app.wait_attribute(unrecorded, "data-status", "open").await;
         app.screenshot("owner-mpesa").await;
 
         // Maintenance: a new milk price, typed wrong first; the running till pulls the price.
@@ -266,7 +250,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         app.click(&format!("{milk_row} [data-testid=manage-edit-product]")).await;
         app.fill("[data-testid=product-price]", "7O.00").await;
         app.click("[data-testid=product-save]").await;
-        wait_attribute(&app, "[data-testid=manage-error]", "data-field", "price").await;
+        app.wait_attribute("[data-testid=manage-error]", "data-field", "price").await;
         let new_price = milk.price.checked_add(Money::from_cents(500)).unwrap();
         app.fill("[data-testid=product-price]", &new_price.to_string()).await;
         app.click("[data-testid=product-save]").await;
@@ -305,13 +289,13 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         let row = format!("[data-testid=manage-till][data-till='{till_code}']");
         app.click(&format!("{row} [data-testid=revoke-till]")).await;
         app.click(&format!("{row} [data-testid=revoke-confirm]")).await;
-        wait_attribute(&app, &row, "data-revoked", "true").await;
+        app.wait_attribute(&row, "data-revoked", "true").await;
         app.screenshot("owner-manage-tills").await;
 
         // The server goes down: the copies fetched are still shown, marked as copies.
         central.stop().await;
         app.click("[data-testid=report-trial-balance]").await;
-        wait_attribute(&app, "[data-testid=report-status]", "data-live", "false").await;
+        app.wait_attribute("[data-testid=report-status]", "data-live", "false").await;
         app.wait_text("[data-testid=tb-total-debit]", &kes(trial_balance.total_debit)).await;
         app.screenshot("owner-offline").await;
         // A report never fetched with these dates has no copy to show, and says so.

@@ -53,6 +53,8 @@ pub struct DropOffOutcome {
     pub vat: Money,
     pub deposit: Option<PaymentOutcome>,
     pub balance_due: Money,
+    /// When the customer was told it will be ready.
+    pub promised_at: DateTime<FixedOffset>,
     pub recorded: Recorded,
 }
 
@@ -89,6 +91,7 @@ impl Till {
             total,
             deposit,
             balance_due,
+            promised_at: job.promised_at,
             recorded,
         })
     }

@@ -38,11 +38,12 @@ pub fn load(connection: &Connection, data: &MasterData) -> Result<()> {
 
 pub fn upsert_business(connection: &Connection, business: &Business) -> Result<()> {
     let accounts = serde_json::to_string(&business.accounts).expect("account roles serialise");
+    let profile = serde_json::to_string(&business.profile).expect("a business profile serialises");
     connection.execute(
-        "INSERT INTO business (id, code, name, kind, accounts) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO business (id, code, name, kind, accounts, profile) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, kind = excluded.kind,
-             accounts = excluded.accounts",
-        params![business.id.to_string(), business.code, business.name, business.kind.as_str(), accounts],
+             accounts = excluded.accounts, profile = excluded.profile",
+        params![business.id.to_string(), business.code, business.name, business.kind.as_str(), accounts, profile],
     )?;
     Ok(())
 }
@@ -174,6 +175,7 @@ pub fn business_ids(connection: &Connection) -> Result<Vec<BusinessId>> {
 fn business_row(row: &Row<'_>) -> rusqlite::Result<Business> {
     let kind: String = row.get("kind")?;
     let accounts: String = row.get("accounts")?;
+    let profile: String = row.get("profile")?;
     let bad = |what: String| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.into());
     Ok(Business {
         id: parsed(row, "id")?,
@@ -181,6 +183,7 @@ fn business_row(row: &Row<'_>) -> rusqlite::Result<Business> {
         name: row.get("name")?,
         kind: BusinessKind::parse(&kind).ok_or_else(|| bad(format!("business kind {kind}")))?,
         accounts: serde_json::from_str(&accounts).map_err(|error| bad(error.to_string()))?,
+        profile: serde_json::from_str(&profile).map_err(|error| bad(error.to_string()))?,
     })
 }
 

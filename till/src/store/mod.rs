@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_restore_log", include_str!("../../../migrations-local/0008_restore_log.sql")),
     ("0009_pin_lock", include_str!("../../../migrations-local/0009_pin_lock.sql")),
     ("0010_server_ca", include_str!("../../../migrations-local/0010_server_ca.sql")),
+    ("0011_business_profile", include_str!("../../../migrations-local/0011_business_profile.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

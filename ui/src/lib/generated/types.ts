@@ -12,6 +12,24 @@ export type BusinessId = string;
 
 export type BusinessKind = "water" | "laundry" | "retail";
 
+export type BusinessProfile = { 
+/**
+ * The KRA PIN: a letter, nine digits and a letter (`P051234567X`).
+ */
+kra_pin: string, 
+/**
+ * Where the shop is, as a customer would find it.
+ */
+address: string, phone: string, 
+/**
+ * The M-Pesa till (Buy Goods) or paybill number customers pay to.
+ */
+mpesa_number: string, 
+/**
+ * Whether the business charges VAT (a receipt then shows the VAT by rate).
+ */
+vat_registered: boolean, };
+
 export type BusinessView = { id: BusinessId, code: string, name: string, kind: BusinessKind, };
 
 export type CashCount = { "denominations": Array<DenominationCount> } | { "total": Money };
@@ -198,7 +216,21 @@ export type QuarantinedEvent = { device_seq: number, event_type: string, busines
  */
 resolution: string | null, resolution_note: string | null, };
 
-export type ReceiptLine = { text: string, quantity: Quantity, amount: Money, };
+export type ReceiptHeader = { business_name: string, profile: BusinessProfile, till_code: string, cashier: string, 
+/**
+ * When it was recorded, in the till's time zone (`2026-11-30 14:03`).
+ */
+recorded_at: string, 
+/**
+ * A reprint: the receipt says COPY.
+ */
+copy: boolean, };
+
+export type ReceiptLine = { text: string, quantity: Quantity, 
+/**
+ * The price of one, and the VAT rate, where the line has them (goods and laundry).
+ */
+unit_price: Money | null, vat_rate: VatRate | null, amount: Money, };
 
 export type ReceiptSummary = { receipt_number: string, 
 /**
@@ -222,7 +254,19 @@ balance_due: Money | null,
 /**
  * Paid beyond the invoices, kept as the customer's credit.
  */
-credit_kept: Money | null, warnings: Array<Warning>, };
+credit_kept: Money | null, warnings: Array<Warning>, 
+/**
+ * Who, where and when; set by [`ReceiptView::issued`].
+ */
+header: ReceiptHeader | null, 
+/**
+ * The VAT by rate, from the lines that carry one.
+ */
+vat_by_rate: Array<VatAtRate>, 
+/**
+ * When a laundry job is promised (`2026-12-02 17:00`), on its ticket.
+ */
+due: string | null, };
 
 export type Recorded = { event_id: EventId, device_seq: number, entry_id: EntryId | null, };
 
@@ -418,6 +462,12 @@ role: string, businesses: Array<string>, password: string, active: boolean, };
 export type UserLine = { id: string, email: string, name: string, role: UserRole, businesses: Array<string>, active: boolean, };
 
 export type UserRole = "owner" | "accountant" | "manager";
+
+export type VatAtRate = { rate: VatRate, 
+/**
+ * The lines' total at this rate, VAT included.
+ */
+gross: Money, vat: Money, };
 
 export type VatRate = string;
 
