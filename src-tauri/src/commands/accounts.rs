@@ -19,11 +19,30 @@ pub fn customers(app: State<'_, App>, query: String) -> Answer<Vec<CustomerSumma
     app.with_till(|till| till.find_customers(&query))
 }
 
-/// A new cash customer (credit limits are set by a supervisor, from the head office screens).
+/// A new customer. Anyone at the till may add one who pays cash; a credit limit needs a
+/// supervisor (or the owner), who authorises with their own PIN, checked like a login.
 #[tauri::command]
-pub fn create_customer(app: State<'_, App>, name: String, phone: Option<String>) -> Answer<CustomerId> {
+pub fn create_customer(
+    app: State<'_, App>,
+    name: String,
+    phone: Option<String>,
+    credit_limit: Option<Money>,
+    supervisor_id: Option<StaffId>,
+    supervisor_pin: Option<String>,
+) -> Answer<CustomerId> {
     let session = app.session()?;
-    let (id, _) = app.with_till(|till| till.create_customer(&session, &name, phone.as_deref(), Money::ZERO))?;
+    let credit_limit = credit_limit.unwrap_or(Money::ZERO);
+    let (id, _) = app.with_till(|till| {
+        let by = match (credit_limit.is_positive(), supervisor_id, supervisor_pin) {
+            (true, Some(supervisor), Some(pin)) => {
+                // The supervisor gives the credit, for the business being served.
+                let supervisor = till.login(supervisor, &pin)?;
+                tillbook_till::Session { business_id: session.business_id, ..supervisor }
+            }
+            _ => session.clone(),
+        };
+        till.create_customer(&by, &name, phone.as_deref(), credit_limit)
+    })?;
     app.nudge();
     Ok(id)
 }

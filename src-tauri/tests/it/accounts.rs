@@ -110,5 +110,25 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
     app.wait_text("[data-testid=today-received-cash]", "KES 200.00").await;
     app.wait_text("[data-testid=today-expected-cash]", "KES 550.00").await;
     assert_eq!(app.count("SELECT SUM(debit_cents) - SUM(credit_cents) FROM journal_line"), 0);
+
+    // A new customer with a credit limit: the supervisor gives it with their PIN; a wrong PIN
+    // adds nobody.
+    app.click("[data-testid=nav-customers]").await;
+    app.click("[data-testid=new-customer]").await;
+    app.fill("[data-testid=new-customer-name]", "Baraka Hardware").await;
+    app.fill("[data-testid=new-customer-limit]", "2000").await;
+    app.find("[data-testid=new-customer-supervisor]").await.select_by_label(supervisor.name).await.unwrap();
+    app.fill("[data-testid=new-customer-pin]", "000000").await;
+    app.click("[data-testid=new-customer-save]").await;
+    app.find(".picker .error").await;
+    assert_eq!(app.count("SELECT count(*) FROM customer WHERE name = 'Baraka Hardware'"), 0);
+    app.fill("[data-testid=new-customer-pin]", supervisor.pin).await;
+    app.click("[data-testid=new-customer-save]").await;
+    app.find("[data-testid=customer-chosen]").await;
+    assert_eq!(
+        app.count("SELECT credit_limit_cents FROM customer WHERE name = 'Baraka Hardware'"),
+        200_000,
+        "the limit the supervisor gave"
+    );
     app.client.clone().close().await.unwrap();
 }

@@ -93,7 +93,14 @@ export const api = {
   laundryCollect: (ticketNumber: string, tenders: TenderInput[]) =>
     invoke<ReceiptView>('laundry_collect', { ticketNumber, tenders }),
   customers: (query: string) => invoke<Customer[]>('customers', { query }),
-  createCustomer: (name: string, phone: string | null) => invoke<string>('create_customer', { name, phone }),
+  // A credit limit needs a supervisor's PIN (Rust checks it; a cashier alone adds cash customers).
+  createCustomer: (
+    name: string,
+    phone: string | null,
+    creditLimit: Money | null = null,
+    supervisorId: string | null = null,
+    supervisorPin: string | null = null,
+  ) => invoke<string>('create_customer', { name, phone, creditLimit, supervisorId, supervisorPin }),
   customerAccount: (customerId: string) => invoke<CustomerAccount>('customer_account', { customerId }),
   receivePayment: (customerId: string, tenders: TenderInput[]) =>
     invoke<ReceiptView>('receive_payment', { customerId, tenders }),
