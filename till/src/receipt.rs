@@ -95,57 +95,73 @@ impl ReceiptLine {
 }
 
 impl ReceiptView {
-    /// A sale of goods; `name` names a product by its id.
-    pub fn sale(outcome: SaleOutcome, name: impl Fn(&tillbook_core::ids::ProductId) -> String) -> ReceiptView {
+    /// What every receipt has; the rest starts empty and each kind fills in its own.
+    fn base(
+        kind: &'static str,
+        receipt_number: String,
+        total: Money,
+        vat: Money,
+        tenders: Vec<Tender>,
+        change: Money,
+        warnings: Vec<Warning>,
+    ) -> ReceiptView {
         ReceiptView {
-            kind: "sale",
-            receipt_number: outcome.receipt_number,
+            kind,
+            receipt_number,
             ticket_number: None,
-            lines: outcome
-                .lines
-                .iter()
-                .map(|line| {
-                    ReceiptLine::priced(
-                        name(&line.product_id),
-                        line.quantity,
-                        line.unit_price,
-                        line.vat_rate,
-                        line.line_total,
-                    )
-                })
-                .collect(),
-            total: outcome.total,
-            vat: outcome.vat,
-            tenders: outcome.tenders,
-            change: outcome.change,
+            lines: Vec::new(),
+            total,
+            vat,
+            tenders,
+            change,
             balance_due: None,
             credit_kept: None,
-            warnings: outcome.warnings,
+            warnings,
             header: None,
             vat_by_rate: Vec::new(),
             due: None,
         }
-        .summarised()
+    }
+
+    /// A sale of goods; `name` names a product by its id.
+    pub fn sale(outcome: SaleOutcome, name: impl Fn(&tillbook_core::ids::ProductId) -> String) -> ReceiptView {
+        let lines = outcome
+            .lines
+            .iter()
+            .map(|line| {
+                ReceiptLine::priced(
+                    name(&line.product_id),
+                    line.quantity,
+                    line.unit_price,
+                    line.vat_rate,
+                    line.line_total,
+                )
+            })
+            .collect();
+        let base = ReceiptView::base(
+            "sale",
+            outcome.receipt_number,
+            outcome.total,
+            outcome.vat,
+            outcome.tenders,
+            outcome.change,
+            outcome.warnings,
+        );
+        ReceiptView { lines, ..base }.summarised()
     }
 
     pub fn lpg(outcome: LpgOutcome, text: String, quantity: Quantity) -> ReceiptView {
-        ReceiptView {
-            kind: "lpg",
-            receipt_number: outcome.receipt_number,
-            ticket_number: None,
-            lines: vec![ReceiptLine::plain(text, quantity, outcome.total)],
-            total: outcome.total,
-            vat: outcome.vat,
-            tenders: outcome.tenders,
-            change: outcome.change,
-            balance_due: None,
-            credit_kept: None,
-            warnings: outcome.warnings,
-            header: None,
-            vat_by_rate: Vec::new(),
-            due: None,
-        }
-        .summarised()
+        let lines = vec![ReceiptLine::plain(text, quantity, outcome.total)];
+        let base = ReceiptView::base(
+            "lpg",
+            outcome.receipt_number,
+            outcome.total,
+            outcome.vat,
+            outcome.tenders,
+            outcome.change,
+            outcome.warnings,
+        );
+        ReceiptView { lines, ..base }.summarised()
     }
 
     /// The drop-off ticket; `name` names a laundry service by its id.
@@ -153,105 +169,94 @@ impl ReceiptView {
         outcome: DropOffOutcome,
         name: impl Fn(&tillbook_core::ids::LaundryServiceId) -> String,
     ) -> ReceiptView {
-        let vat = outcome.vat;
         let promised = outcome.promised_at.format("%Y-%m-%d %H:%M").to_string();
         let (receipt_number, tenders, change, warnings) = match outcome.deposit {
             Some(deposit) => (deposit.receipt_number, deposit.tenders, deposit.change, deposit.warnings),
             None => (outcome.ticket_number.clone(), Vec::new(), Money::ZERO, Vec::new()),
         };
+        let lines = outcome
+            .items
+            .iter()
+            .map(|item| {
+                let service = name(&item.service_id);
+                let text = if item.description.is_empty() || item.description == service {
+                    service
+                } else {
+                    format!("{service}: {}", item.description)
+                };
+                ReceiptLine::priced(text, item.quantity, item.unit_price, item.vat_rate, item.line_total)
+            })
+            .collect();
+        let base = ReceiptView::base("drop_off", receipt_number, outcome.total, outcome.vat, tenders, change, warnings);
         ReceiptView {
-            kind: "drop_off",
-            receipt_number,
             ticket_number: Some(outcome.ticket_number),
-            lines: outcome
-                .items
-                .iter()
-                .map(|item| {
-                    let service = name(&item.service_id);
-                    let text = if item.description.is_empty() || item.description == service {
-                        service
-                    } else {
-                        format!("{service}: {}", item.description)
-                    };
-                    ReceiptLine::priced(text, item.quantity, item.unit_price, item.vat_rate, item.line_total)
-                })
-                .collect(),
-            total: outcome.total,
-            vat,
-            tenders,
-            change,
+            lines,
             balance_due: Some(outcome.balance_due),
-            credit_kept: None,
-            warnings,
-            header: None,
-            vat_by_rate: Vec::new(),
             due: Some(promised),
+            ..base
         }
         .summarised()
     }
 
     pub fn collection(collection: Collection, ticket_number: String) -> ReceiptView {
-        let payment = collection.payment;
-        ReceiptView {
-            kind: "collection",
-            receipt_number: payment.as_ref().map_or_else(|| ticket_number.clone(), |p| p.receipt_number.clone()),
-            ticket_number: Some(ticket_number),
-            lines: Vec::new(),
-            total: payment.as_ref().map_or(Money::ZERO, |p| p.total),
-            vat: Money::ZERO,
-            change: payment.as_ref().map_or(Money::ZERO, |p| p.change),
-            credit_kept: payment.as_ref().map(|p| p.unapplied).filter(|m| m.is_positive()),
-            warnings: payment.as_ref().map(|p| p.warnings.clone()).unwrap_or_default(),
-            tenders: payment.map(|p| p.tenders).unwrap_or_default(),
-            balance_due: Some(collection.balance_left),
-            header: None,
-            vat_by_rate: Vec::new(),
-            due: None,
-        }
+        let balance_due = Some(collection.balance_left);
+        let base = match collection.payment {
+            Some(payment) => ReceiptView {
+                credit_kept: Some(payment.unapplied).filter(|m| m.is_positive()),
+                ..ReceiptView::base(
+                    "collection",
+                    payment.receipt_number,
+                    payment.total,
+                    Money::ZERO,
+                    payment.tenders,
+                    payment.change,
+                    payment.warnings,
+                )
+            },
+            None => ReceiptView::base(
+                "collection",
+                ticket_number.clone(),
+                Money::ZERO,
+                Money::ZERO,
+                Vec::new(),
+                Money::ZERO,
+                Vec::new(),
+            ),
+        };
+        ReceiptView { ticket_number: Some(ticket_number), balance_due, ..base }
     }
 
     pub fn payment(outcome: PaymentOutcome) -> ReceiptView {
-        ReceiptView {
-            kind: "payment",
-            receipt_number: outcome.receipt_number,
-            ticket_number: None,
-            lines: Vec::new(),
-            total: outcome.total,
-            vat: Money::ZERO,
-            tenders: outcome.tenders,
-            change: outcome.change,
-            balance_due: None,
-            credit_kept: Some(outcome.unapplied).filter(|m| m.is_positive()),
-            warnings: outcome.warnings,
-            header: None,
-            vat_by_rate: Vec::new(),
-            due: None,
-        }
-        .summarised()
+        let credit_kept = Some(outcome.unapplied).filter(|m| m.is_positive());
+        let base = ReceiptView::base(
+            "payment",
+            outcome.receipt_number,
+            outcome.total,
+            Money::ZERO,
+            outcome.tenders,
+            outcome.change,
+            outcome.warnings,
+        );
+        ReceiptView { credit_kept, ..base }
     }
 
     /// Goods returned: the lines given back and the money paid back (no change on a refund).
     pub fn refund(outcome: RefundOutcome, name: impl Fn(&tillbook_core::ids::ProductId) -> String) -> ReceiptView {
-        ReceiptView {
-            kind: "refund",
-            receipt_number: outcome.receipt_number,
-            ticket_number: None,
-            vat: outcome.vat,
-            lines: outcome
-                .lines
-                .iter()
-                .map(|line| ReceiptLine::plain(name(&line.product_id), line.quantity, line.amount))
-                .collect(),
-            total: outcome.total,
-            tenders: vec![outcome.tender],
-            change: Money::ZERO,
-            balance_due: None,
-            credit_kept: None,
-            warnings: Vec::new(),
-            header: None,
-            vat_by_rate: Vec::new(),
-            due: None,
-        }
+        let lines = outcome
+            .lines
+            .iter()
+            .map(|line| ReceiptLine::plain(name(&line.product_id), line.quantity, line.amount))
+            .collect();
+        let base = ReceiptView::base(
+            "refund",
+            outcome.receipt_number,
+            outcome.total,
+            outcome.vat,
+            vec![outcome.tender],
+            Money::ZERO,
+            Vec::new(),
+        );
+        ReceiptView { lines, ..base }
     }
 
     /// The receipt as issued: by whom, where and when (a reprint marked COPY).
