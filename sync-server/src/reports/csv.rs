@@ -18,12 +18,12 @@ fn write<R: Serialize>(rows: impl IntoIterator<Item = R>) -> String {
     }
     let plain = writer.into_inner().expect("writing to memory cannot fail");
     // Read back as records, so each cell is neutralised after serde wrote it, whatever its type.
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(plain.as_slice());
+    // Raw bytes and flexible lengths: reading a slice can then fail on nothing at all.
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(plain.as_slice());
     let mut safe = csv::Writer::from_writer(Vec::new());
-    for record in reader.records() {
-        let record = record.expect("CSV just written reads back");
-        safe.write_record(record.iter().map(|cell| neutralised(cell).into_owned()))
-            .expect("writing to memory cannot fail");
+    for record in reader.byte_records().flatten() {
+        let cells = record.iter().map(|cell| neutralised(&String::from_utf8_lossy(cell)).into_owned());
+        safe.write_record(cells.collect::<Vec<_>>()).expect("writing to memory cannot fail");
     }
     String::from_utf8(safe.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 text")
 }
