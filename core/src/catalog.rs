@@ -106,6 +106,19 @@ pub struct Customer {
     pub active: bool,
 }
 
+/// A phone number as typed (`0712 345 678`, `+254 712 345 678`), trimmed: 9 to 15 digits,
+/// with spaces, dashes and a leading `+` allowed between them.
+pub fn checked_phone(phone: &str) -> Result<String, String> {
+    let phone = phone.trim();
+    let digits = phone.bytes().filter(u8::is_ascii_digit).count();
+    let shaped =
+        phone.bytes().enumerate().all(|(at, b)| b.is_ascii_digit() || b == b' ' || b == b'-' || (b == b'+' && at == 0));
+    if !shaped || !(9..=15).contains(&digits) {
+        return Err("a phone number of 9 to 15 digits (0712 345 678)".into());
+    }
+    Ok(phone.to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

@@ -1,6 +1,7 @@
 //! The chart of accounts (DESIGN §4): shared accounts plus business-specific ones. Adding a
 //! business is data — a `Business` with its account roles — not code.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -168,6 +169,19 @@ pub struct BusinessAccounts {
     pub laundry_revenue: Option<AccountCode>,
     /// Present for a business that exchanges LPG cylinders.
     pub lpg: Option<LpgAccounts>,
+    /// Where a new product of the business posts (its sales, and its stock when it keeps
+    /// stock). Absent for a business created before the template had it: its products' usual
+    /// accounts are taken instead.
+    #[serde(default)]
+    pub goods: Option<GoodsAccounts>,
+}
+
+/// The accounts a new product of a business takes (DESIGN §4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoodsAccounts {
+    pub revenue: AccountCode,
+    /// For goods kept in stock; a business that sells only services has none.
+    pub stock: Option<crate::catalog::StockAccounts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +228,43 @@ pub struct BusinessProfile {
     pub vat_registered: bool,
 }
 
+impl BusinessProfile {
+    /// The profile with each field trimmed, or the first field that cannot be right: a KRA PIN
+    /// is a letter (A for a person, P for a company), nine digits and a letter; an address is
+    /// needed; a phone and an M-Pesa number, when given, are numbers.
+    pub fn checked(&self) -> Result<BusinessProfile, (&'static str, String)> {
+        let kra_pin = self.kra_pin.trim().to_uppercase();
+        let pin = kra_pin.as_bytes();
+        let pin_shaped = pin.len() == 11
+            && matches!(pin[0], b'A' | b'P')
+            && pin[1..10].iter().all(u8::is_ascii_digit)
+            && pin[10].is_ascii_uppercase();
+        if !pin_shaped {
+            return Err(("kra_pin", "a KRA PIN is A or P, nine digits and a letter (P051234567W)".into()));
+        }
+        let address = self.address.trim();
+        if address.is_empty() || address.chars().count() > 200 {
+            return Err(("address", "an address of 1 to 200 characters".into()));
+        }
+        let phone = match self.phone.trim() {
+            "" => String::new(),
+            phone => crate::catalog::checked_phone(phone).map_err(|message| ("phone", message))?,
+        };
+        let mpesa_number = self.mpesa_number.trim();
+        let mpesa_shaped = (5..=10).contains(&mpesa_number.len()) && mpesa_number.bytes().all(|b| b.is_ascii_digit());
+        if !mpesa_number.is_empty() && !mpesa_shaped {
+            return Err(("mpesa_number", "an M-Pesa till or paybill number is 5 to 10 digits".into()));
+        }
+        Ok(BusinessProfile {
+            kra_pin,
+            address: address.to_string(),
+            phone,
+            mpesa_number: mpesa_number.to_string(),
+            vat_registered: self.vat_registered,
+        })
+    }
+}
+
 /// One account of the chart. `business` is the code of the business that owns a
 /// business-scoped account, `None` for a shared one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,95 +283,130 @@ impl Account {
     }
 }
 
-/// The standard chart of DESIGN §4 for the demo group (WATER, LAUNDRY, RETAIL).
-pub fn standard_chart() -> Vec<Account> {
-    let rows: &[(u16, &str, Option<&str>)] = &[
-        (1110, "Cash — Water", Some("WATER")),
-        (1120, "Cash — Laundry", Some("LAUNDRY")),
-        (1130, "Cash — Retail", Some("RETAIL")),
-        (1140, "M-Pesa — Water", Some("WATER")),
-        (1141, "M-Pesa — Laundry", Some("LAUNDRY")),
-        (1142, "M-Pesa — Retail", Some("RETAIL")),
-        (1170, "Bank — Main", None),
-        (1171, "Bank — Savings", None),
-        (1210, "Inventory — Water", Some("WATER")),
-        (1220, "Inventory — Retail", Some("RETAIL")),
-        (1230, "Inventory — LPG gas", Some("RETAIL")),
-        (1240, "Inventory — LPG cylinders", Some("RETAIL")),
-        (1310, "Accounts receivable — Water", Some("WATER")),
-        (1320, "Accounts receivable — Laundry", Some("LAUNDRY")),
-        (1330, "Accounts receivable — Retail", Some("RETAIL")),
-        (2110, "Accounts payable — Suppliers", None),
-        (2120, "Accounts payable — Other", None),
-        (2200, "VAT payable", None),
-        (2300, "Customer deposits and unapplied payments", None),
-        (2310, "LPG cylinder deposits", Some("RETAIL")),
-        (3100, "Owner's capital", None),
-        (3200, "Owner's drawings", None),
-        (3900, "Opening balance equity", None),
-        (4100, "Water sales", Some("WATER")),
-        (4200, "Laundry services", Some("LAUNDRY")),
-        (4300, "Retail sales", Some("RETAIL")),
-        (4310, "LPG gas sales", Some("RETAIL")),
-        (4320, "LPG cylinder sales", Some("RETAIL")),
-        (4900, "Other income (cash over)", None),
-        (5100, "Cost of sales — Water", Some("WATER")),
-        (5300, "Cost of sales — Retail", Some("RETAIL")),
-        (5310, "Cost of sales — LPG", Some("RETAIL")),
-        (6100, "Rent", None),
-        (6200, "Utilities", None),
-        (6300, "Salaries", None),
-        (6400, "Transport", None),
-        (6500, "M-Pesa charges", None),
-        (6900, "Cash short", None),
+/// The accounts every business of the group shares (DESIGN §4): bank, payables, VAT, deposits,
+/// equity, other income and the running costs. Created with the first business.
+pub fn shared_chart() -> Vec<Account> {
+    let rows: &[(u16, &str)] = &[
+        (1170, "Bank — Main"),
+        (1171, "Bank — Savings"),
+        (2110, "Accounts payable — Suppliers"),
+        (2120, "Accounts payable — Other"),
+        (2200, "VAT payable"),
+        (2300, "Customer deposits and unapplied payments"),
+        (3100, "Owner's capital"),
+        (3200, "Owner's drawings"),
+        (3900, "Opening balance equity"),
+        (4900, "Other income (cash over)"),
+        (6100, "Rent"),
+        (6200, "Utilities"),
+        (6300, "Salaries"),
+        (6400, "Transport"),
+        (6500, "M-Pesa charges"),
+        (6900, "Cash short"),
     ];
     rows.iter()
-        .map(|&(code, name, business)| {
+        .map(|&(code, name)| {
             let code = AccountCode::new(code);
-            Account {
-                code,
-                name: name.to_string(),
-                kind: code.kind(),
-                business: business.map(str::to_string),
-                active: true,
-            }
+            Account { code, name: name.to_string(), kind: code.kind(), business: None, active: true }
         })
         .collect()
 }
 
-/// The account roles of the three demo businesses, matching `standard_chart`.
-pub fn standard_accounts(kind: BusinessKind) -> BusinessAccounts {
-    let code = AccountCode::new;
-    match kind {
-        BusinessKind::Water => BusinessAccounts {
-            cash: code(1110),
-            mpesa: code(1140),
-            receivable: code(1310),
-            laundry_revenue: None,
-            lpg: None,
-        },
-        BusinessKind::Laundry => BusinessAccounts {
-            cash: code(1120),
-            mpesa: code(1141),
-            receivable: code(1320),
-            laundry_revenue: Some(code(4200)),
-            lpg: None,
-        },
-        BusinessKind::Retail => BusinessAccounts {
-            cash: code(1130),
-            mpesa: code(1142),
-            receivable: code(1330),
-            laundry_revenue: None,
-            lpg: Some(LpgAccounts {
-                gas_revenue: code(4310),
-                cylinder_revenue: code(4320),
-                cylinder_deposits: code(2310),
-                gas_inventory: code(1230),
-                cylinder_inventory: code(1240),
-                cost_of_sales: code(5310),
-            }),
-        },
+/// The numbering has no free code left for one of a new business's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the chart has no free account code from {from} to {to} for the {what} account")]
+pub struct ChartFull {
+    pub what: &'static str,
+    pub from: u16,
+    pub to: u16,
+}
+
+/// Hands out a new business's account codes: each role's usual code (the one the first
+/// business of its kind gets, DESIGN §4) when it is free, else the lowest free code of the
+/// role's range, so a second water shop's cash is 1100 or 1111 and never another shop's.
+struct Numbering<'a> {
+    taken: &'a BTreeSet<AccountCode>,
+    business: &'a str,
+    label: &'a str,
+    accounts: Vec<Account>,
+}
+
+impl Numbering<'_> {
+    fn take(&mut self, what: &'static str, usual: u16, from: u16, to: u16) -> Result<AccountCode, ChartFull> {
+        let free = |code: &u16| {
+            let code = AccountCode::new(*code);
+            !self.taken.contains(&code) && !self.accounts.iter().any(|account| account.code == code)
+        };
+        let number = std::iter::once(usual).chain(from..=to).find(free).ok_or(ChartFull { what, from, to })?;
+        let code = AccountCode::new(number);
+        self.accounts.push(Account {
+            code,
+            name: format!("{what} — {}", self.label),
+            kind: code.kind(),
+            business: Some(self.business.to_string()),
+            active: true,
+        });
+        Ok(code)
     }
+}
+
+/// The accounts of a new business from the chart template (DESIGN §4): what each role posts to,
+/// and the accounts to create, named after `label` (the business's name) and owned by
+/// `business` (its code). `taken` is every code the chart already has.
+pub fn business_chart(
+    kind: BusinessKind,
+    business: &str,
+    label: &str,
+    taken: &BTreeSet<AccountCode>,
+) -> Result<(BusinessAccounts, Vec<Account>), ChartFull> {
+    let mut numbering = Numbering { taken, business, label, accounts: Vec::new() };
+    let n = &mut numbering;
+    // The usual codes: cash 1110/1120/1130, M-Pesa 1140/1141/1142, receivable 1310/1320/1330.
+    let (cash, mpesa, receivable) = match kind {
+        BusinessKind::Water => (1110, 1140, 1310),
+        BusinessKind::Laundry => (1120, 1141, 1320),
+        BusinessKind::Retail => (1130, 1142, 1330),
+    };
+    let cash = n.take("Cash", cash, 1100, 1139)?;
+    let mpesa = n.take("M-Pesa", mpesa, 1140, 1169)?;
+    let receivable = n.take("Accounts receivable", receivable, 1300, 1399)?;
+    let (goods, laundry_revenue) = match kind {
+        BusinessKind::Water => {
+            let revenue = n.take("Sales", 4100, 4100, 4199)?;
+            let inventory = n.take("Inventory", 1210, 1200, 1299)?;
+            let cost_of_sales = n.take("Cost of sales", 5100, 5000, 5999)?;
+            (GoodsAccounts { revenue, stock: Some(crate::catalog::StockAccounts { inventory, cost_of_sales }) }, None)
+        }
+        BusinessKind::Laundry => {
+            let revenue = n.take("Laundry services", 4200, 4200, 4299)?;
+            (GoodsAccounts { revenue, stock: None }, Some(revenue))
+        }
+        BusinessKind::Retail => {
+            let revenue = n.take("Sales", 4300, 4300, 4399)?;
+            let inventory = n.take("Inventory", 1220, 1200, 1299)?;
+            let cost_of_sales = n.take("Cost of sales", 5300, 5000, 5999)?;
+            (GoodsAccounts { revenue, stock: Some(crate::catalog::StockAccounts { inventory, cost_of_sales }) }, None)
+        }
+    };
+    let lpg = match kind {
+        BusinessKind::Retail => Some(LpgAccounts {
+            gas_inventory: n.take("Inventory, LPG gas", 1230, 1200, 1299)?,
+            cylinder_inventory: n.take("Inventory, LPG cylinders", 1240, 1200, 1299)?,
+            cylinder_deposits: n.take("LPG cylinder deposits", 2310, 2310, 2399)?,
+            gas_revenue: n.take("LPG gas sales", 4310, 4300, 4399)?,
+            cylinder_revenue: n.take("LPG cylinder sales", 4320, 4300, 4399)?,
+            cost_of_sales: n.take("Cost of sales, LPG", 5310, 5000, 5999)?,
+        }),
+        BusinessKind::Water | BusinessKind::Laundry => None,
+    };
+    let accounts = BusinessAccounts { cash, mpesa, receivable, laundry_revenue, lpg, goods: Some(goods) };
+    Ok((accounts, numbering.accounts))
+}
+
+/// The account roles of the first business of each kind: those of `standard_chart`.
+pub fn standard_accounts(kind: BusinessKind) -> BusinessAccounts {
+    let taken = shared_chart().into_iter().map(|account| account.code).collect();
+    business_chart(kind, "", "", &taken).expect("an empty chart has room").0
 }
 
 #[cfg(test)]
@@ -336,35 +422,49 @@ mod tests {
     }
 
     #[test]
-    fn every_role_of_the_demo_businesses_is_in_the_chart_and_usable() {
-        let chart = standard_chart();
+    fn the_template_gives_the_first_business_of_each_kind_the_usual_codes_and_a_second_free_ones() {
+        let mut chart = shared_chart();
+        let mut first = Vec::new();
         for (kind, code) in
             [(BusinessKind::Water, "WATER"), (BusinessKind::Laundry, "LAUNDRY"), (BusinessKind::Retail, "RETAIL")]
         {
-            let accounts = standard_accounts(kind);
-            let mut roles = vec![accounts.cash, accounts.mpesa, accounts.receivable];
-            roles.extend(accounts.laundry_revenue);
-            if let Some(lpg) = &accounts.lpg {
-                roles.extend([
-                    lpg.gas_revenue,
-                    lpg.cylinder_revenue,
-                    lpg.cylinder_deposits,
-                    lpg.gas_inventory,
-                    lpg.cylinder_inventory,
-                    lpg.cost_of_sales,
-                ]);
-            }
-            for role in roles {
-                let account = chart.iter().find(|a| a.code == role).expect("in chart");
-                assert!(account.usable_by(code), "{role} for {code}");
-            }
+            let taken = chart.iter().map(|a| a.code).collect();
+            let (accounts, new) = business_chart(kind, code, code, &taken).unwrap();
+            assert_eq!(accounts, standard_accounts(kind));
+            chart.extend(new);
+            first.push(accounts);
         }
+        assert_eq!(first[0].cash, AccountCode::new(1110));
+        assert_eq!(first[2].lpg.as_ref().unwrap().cylinder_deposits, AccountCode::new(2310));
+        // A second retail shop with LPG: every account its own, none of the first's.
+        let taken: BTreeSet<AccountCode> = chart.iter().map(|a| a.code).collect();
+        let (second, new) = business_chart(BusinessKind::Retail, "DUKA2", "Duka Two", &taken).unwrap();
+        assert_eq!(second.cash, AccountCode::new(1100));
+        assert_eq!(new.len(), 12);
+        for account in &new {
+            assert!(!taken.contains(&account.code), "{account:?}");
+            assert!(account.usable_by("DUKA2") && !account.usable_by("RETAIL"));
+            assert!(account.name.ends_with("Duka Two"));
+        }
+        let lpg = second.lpg.unwrap();
+        assert_eq!(lpg.cylinder_deposits.kind(), AccountKind::Liability);
+        assert_eq!(lpg.gas_revenue.kind(), AccountKind::Revenue);
+        assert_eq!(second.goods.unwrap().stock.unwrap().cost_of_sales.kind(), AccountKind::Expense);
+    }
+
+    #[test]
+    fn a_full_range_is_a_clear_error_not_another_shops_account() {
+        let taken: BTreeSet<AccountCode> = (1100..=1139).map(AccountCode::new).collect();
+        let error = business_chart(BusinessKind::Water, "W9", "Nine", &taken).unwrap_err();
+        assert_eq!(error, ChartFull { what: "Cash", from: 1100, to: 1139 });
     }
 
     #[test]
     fn a_business_account_is_not_usable_by_another_business() {
-        let chart = standard_chart();
+        let mut chart = shared_chart();
+        chart.extend(business_chart(BusinessKind::Water, "WATER", "Water", &BTreeSet::new()).unwrap().1);
         let water_cash = chart.iter().find(|a| a.code.number() == 1110).unwrap();
+        assert!(water_cash.usable_by("WATER"));
         assert!(!water_cash.usable_by("LAUNDRY"));
         let vat = chart.iter().find(|a| a.code == shared::VAT_PAYABLE).unwrap();
         assert!(vat.usable_by("LAUNDRY"));

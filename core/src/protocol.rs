@@ -254,7 +254,7 @@ fn default_time_zone() -> String {
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
 /// owner's screens list them; the app checks a name against it before asking.
-pub const OWNER_REPORTS: [&str; 12] = [
+pub const OWNER_REPORTS: [&str; 16] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -267,6 +267,10 @@ pub const OWNER_REPORTS: [&str; 12] = [
     "review",
     "products",
     "staff",
+    "businesses",
+    "laundry-services",
+    "cylinder-types",
+    "customers",
 ];
 
 /// The owner's sign-in at head office (DESIGN §9): email and password.
@@ -481,6 +485,92 @@ pub struct StaffChange {
     /// member of staff needs at least one; a change keeps them when absent.
     #[serde(default)]
     pub businesses: Option<Vec<String>>,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/businesses`: a new business (no `id`, or an id head office does not
+/// know yet) with its accounts made from the chart template, or a change to one's name,
+/// profile or standing. A business's code and kind never change: its accounts and its
+/// documents depend on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BusinessChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<BusinessId>,
+    /// `WATER`, `DUKA2`: 2 to 20 capital letters, digits or `_`, starting with a letter.
+    pub code: String,
+    pub name: String,
+    pub kind: crate::chart::BusinessKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub profile: crate::chart::BusinessProfile,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/laundry-services`: a service a laundry business sells, new or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LaundryServiceChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<crate::ids::LaundryServiceId>,
+    pub business: String,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "per_kg"))]
+    pub pricing: crate::catalog::LaundryPricing,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "120.00"))]
+    pub price: crate::Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.16"))]
+    pub vat_rate: crate::VatRate,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/cylinder-types`: an LPG cylinder a business exchanges, new or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CylinderTypeChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<crate::ids::CylinderTypeId>,
+    pub business: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "13"))]
+    pub size_kg: crate::Quantity,
+    pub brand: String,
+    /// What a refill of gas costs the customer, and the business.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub gas_price: crate::Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub gas_cost: crate::Money,
+    /// What a customer pays for a cylinder to keep, and what it cost the business.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub cylinder_price: crate::Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub cylinder_cost: crate::Money,
+    /// Held for a cylinder lent, returned when it comes back.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub deposit: crate::Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.16"))]
+    pub vat_rate: crate::VatRate,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/customers`: a customer of the group (shared by every business), new or
+/// changed: name, phone and the credit limit the tills hold credit sales to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomerChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<crate::ids::CustomerId>,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5000.00"))]
+    pub credit_limit: crate::Money,
     pub active: bool,
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, Role, StockAccounts};
-use crate::chart::{Account, AccountCode, Business, BusinessKind, BusinessProfile, standard_accounts, standard_chart};
+use crate::chart::{Account, AccountCode, Business, BusinessKind, BusinessProfile, business_chart, shared_chart};
 use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
 use crate::journal::JournalEntry;
 use crate::money::{Money, Quantity, VatRate};
@@ -59,6 +59,9 @@ pub fn demo_staff() -> Vec<DemoStaff> {
 
 pub fn demo() -> MasterData {
     let kinds = [BusinessKind::Water, BusinessKind::Laundry, BusinessKind::Retail];
+    // The chart as head office makes it when the three are created in turn: the shared
+    // accounts, then each business's own from the template.
+    let mut chart = shared_chart();
     let businesses = kinds
         .iter()
         .map(|&kind| {
@@ -71,12 +74,15 @@ pub fn demo() -> MasterData {
                     ("RETAIL", "Duka Retail & Gas", "P051234569R", "Oginga Odinga Street 7, Nakuru", "174381")
                 }
             };
+            let taken = chart.iter().map(|account| account.code).collect();
+            let (accounts, own) = business_chart(kind, code, name, &taken).expect("an empty chart has room for three");
+            chart.extend(own);
             Business {
                 id: business_id(kind),
                 code: code.to_string(),
                 name: name.to_string(),
                 kind,
-                accounts: standard_accounts(kind),
+                accounts,
                 profile: BusinessProfile {
                     kra_pin: kra_pin.to_string(),
                     address: address.to_string(),
@@ -195,7 +201,7 @@ pub fn demo() -> MasterData {
     })
     .collect();
 
-    MasterData { businesses, accounts: standard_chart(), products, laundry_services, cylinder_types, customers }
+    MasterData { businesses, accounts: chart, products, laundry_services, cylinder_types, customers }
 }
 
 /// Master data held in memory, with the entries posted so far: the [`Lookup`] of tests,

@@ -17,7 +17,9 @@ fn roots(visitor: &mut Declarations) {
     use tillbook_core::documents::{CashMovementKind, JobStatus, PaidFrom, TenderInput};
     use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine, UserRole};
     use tillbook_till::lookups::{CustomerSummary, ExpenseAccount, QuarantinedEvent, ReceiptSummary, SoldReceipt};
-    use tillbook_till::owner::maintenance::{ProductForm, StaffForm, UserForm};
+    use tillbook_till::owner::maintenance::{
+        BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, UserForm,
+    };
     use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
     use tillbook_till::owner::{OwnerAccount, ReportCopy, SignedOut};
     use tillbook_till::reports::{CustomerAccount, LaundryJobSummary};
@@ -71,6 +73,10 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<EntryTotals>();
     visitor.visit::<ResolveResponse>();
     visitor.visit::<ProductForm>();
+    visitor.visit::<BusinessForm>();
+    visitor.visit::<ServiceForm>();
+    visitor.visit::<CylinderForm>();
+    visitor.visit::<CustomerForm>();
     visitor.visit::<StaffForm>();
     visitor.visit::<TillEnrolment>();
     visitor.visit::<UserRole>();

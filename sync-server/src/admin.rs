@@ -7,9 +7,16 @@ use tillbook_core::ids::DeviceId;
 use tillbook_core::seed;
 use uuid::Uuid;
 
+use tillbook_core::ids::BusinessId;
+use tillbook_core::protocol::{
+    BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
+};
+
 use crate::audit::audit;
 use crate::changes;
+use crate::maintenance::MaintenanceError;
 use crate::secrets::{code_hash, hash_password, new_enrollment_code};
+use crate::setup::{self, GroupSetup};
 
 /// How long an enrolment code stays usable.
 pub const ENROLLMENT_CODE_DAYS: i64 = 7;
@@ -30,96 +37,126 @@ pub enum AdminError {
 
 pub use crate::audit::OPERATOR;
 
-/// Seeds the demo group of DESIGN §10: the businesses, the chart, products, services, cylinder
-/// types, customers and staff with argon2-hashed PINs; then publishes them for the tills.
-/// Seeding twice changes nothing already there.
+/// Seeds the demo group of DESIGN §10 through the same path as the owner's screens and the
+/// `setup` command: the businesses with their accounts from the chart template, products,
+/// services, cylinder types, customers and staff with argon2-hashed PINs, each audited and
+/// published for the tills. Seeding twice changes nothing: the demo is there once its first
+/// business is.
 pub async fn seed(pool: &PgPool) -> Result<(), AdminError> {
     let data = seed::demo();
-    let mut staff = Vec::new();
-    for member in seed::demo_staff() {
-        let pin_hash = hash_password(member.pin).map_err(|error| AdminError::Hash(error.to_string()))?;
-        staff.push(serde_json::json!({ "id": member.id, "name": member.name, "role": member.role, "pin_hash": pin_hash, "active": true }));
-    }
     let mut tx = pool.begin().await?;
     changes::lock(&mut tx).await?;
-    let staff = serde_json::Value::Array(staff);
-    let statements: [(&str, serde_json::Value); 8] = [
-        (SEED_BUSINESSES, json(&data.businesses)),
-        (SEED_ACCOUNTS, json(&data.accounts)),
-        (SEED_PRODUCTS, json(&data.products)),
-        (SEED_LAUNDRY_SERVICES, json(&data.laundry_services)),
-        (SEED_CYLINDER_TYPES, json(&data.cylinder_types)),
-        (SEED_CUSTOMERS, json(&data.customers)),
-        (SEED_STAFF, staff.clone()),
-        (SEED_STAFF_BUSINESSES, staff),
-    ];
-    for (sql, rows) in statements {
-        sqlx::query(sql).bind(sqlx::types::Json(rows)).execute(&mut *tx).await?;
+    let (seeded,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM business WHERE id = $1)")
+        .bind(data.businesses[0].id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    if seeded {
+        return Ok(());
     }
-    for entity in changes::MASTER_DATA_ENTITIES {
-        changes::publish(&mut tx, entity, None).await?;
+    let group = demo_group(&data);
+    let saved = setup::apply(&mut tx, OPERATOR, &group).await.map_err(|refused| refused.error)?;
+    for (saved, business) in saved.businesses.iter().zip(&data.businesses) {
+        if saved.business.accounts != business.accounts {
+            return Err(AdminError::Invalid {
+                field: "seed",
+                message: "the demo goes on a server without businesses of its own (its accounts would differ)".into(),
+            });
+        }
     }
-    let everyone = changes::all_staff(&mut tx).await?;
-    changes::publish_staff(&mut tx, &everyone, None).await?;
     audit(&mut tx, OPERATOR, "seed.demo", "demo group", serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
 
-fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).expect("master data serialises")
+/// The demo as a set-up file's changes, each with the demo's fixed id.
+fn demo_group(data: &seed::MasterData) -> GroupSetup {
+    let code_of = |id: BusinessId| {
+        data.businesses
+            .iter()
+            .find(|business| business.id == id)
+            .map(|business| business.code.clone())
+            .unwrap_or_default()
+    };
+    let businesses = data.businesses.iter().map(|business| BusinessChange {
+        id: Some(business.id),
+        code: business.code.clone(),
+        name: business.name.clone(),
+        kind: business.kind,
+        profile: business.profile.clone(),
+        active: true,
+    });
+    let products = data.products.iter().map(|product| ProductChange {
+        id: Some(product.id),
+        business: code_of(product.business_id),
+        name: product.name.clone(),
+        barcode: product.barcode.clone(),
+        unit: product.unit.clone(),
+        price: product.price,
+        vat_rate: product.vat_rate,
+        unit_cost: Some(product.unit_cost),
+        stocked: product.stock.is_some(),
+        active: product.active,
+    });
+    let laundry_services = data.laundry_services.iter().map(|service| LaundryServiceChange {
+        id: Some(service.id),
+        business: code_of(service.business_id),
+        name: service.name.clone(),
+        pricing: service.pricing,
+        price: service.price,
+        vat_rate: service.vat_rate,
+        active: service.active,
+    });
+    let cylinder_types = data.cylinder_types.iter().map(|cylinder| CylinderTypeChange {
+        id: Some(cylinder.id),
+        business: code_of(cylinder.business_id),
+        size_kg: cylinder.size_kg,
+        brand: cylinder.brand.clone(),
+        gas_price: cylinder.gas_price,
+        gas_cost: cylinder.gas_cost,
+        cylinder_price: cylinder.cylinder_price,
+        cylinder_cost: cylinder.cylinder_cost,
+        deposit: cylinder.deposit,
+        vat_rate: cylinder.vat_rate,
+        active: cylinder.active,
+    });
+    let customers = data.customers.iter().map(|customer| CustomerChange {
+        id: Some(customer.id),
+        name: customer.name.clone(),
+        phone: customer.phone.clone(),
+        credit_limit: customer.credit_limit,
+        active: customer.active,
+    });
+    let every_business: Vec<String> = data.businesses.iter().map(|business| business.code.clone()).collect();
+    let staff = seed::demo_staff().into_iter().map(|member| StaffChange {
+        id: Some(member.id),
+        name: member.name.to_string(),
+        role: member.role.as_str().to_string(),
+        pin: Some(member.pin.to_string()),
+        businesses: Some(every_business.clone()),
+        active: true,
+    });
+    GroupSetup {
+        businesses: businesses.collect(),
+        products: products.collect(),
+        laundry_services: laundry_services.collect(),
+        cylinder_types: cylinder_types.collect(),
+        customers: customers.collect(),
+        staff: staff.collect(),
+    }
 }
 
-const SEED_BUSINESSES: &str = "
-INSERT INTO business (id, code, name, kind, accounts, kra_pin, address, phone, mpesa_number, vat_registered)
-SELECT id, code, name, kind, accounts, profile ->> 'kra_pin', profile ->> 'address', profile ->> 'phone',
-       profile ->> 'mpesa_number', (profile ->> 'vat_registered')::boolean
-  FROM jsonb_to_recordset($1) AS x(id UUID, code TEXT, name TEXT, kind TEXT, accounts JSONB, profile JSONB)
-ON CONFLICT DO NOTHING";
-
-const SEED_ACCOUNTS: &str = "
-INSERT INTO account (code, name, kind, business_code, active)
-SELECT code::smallint, name, kind, business, active
-  FROM jsonb_to_recordset($1) AS x(code TEXT, name TEXT, kind TEXT, business TEXT, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-const SEED_PRODUCTS: &str = "
-INSERT INTO product (id, business_id, name, barcode, unit, price, vat_rate, revenue_account, inventory_account, cost_account, unit_cost, active)
-SELECT id, business_id, name, barcode, unit, price, vat_rate, revenue_account::smallint,
-       (stock ->> 'inventory')::smallint, (stock ->> 'cost_of_sales')::smallint, unit_cost, active
-  FROM jsonb_to_recordset($1) AS x(id UUID, business_id UUID, name TEXT, barcode TEXT, unit TEXT, price NUMERIC,
-                                   vat_rate NUMERIC, revenue_account TEXT, stock JSONB, unit_cost NUMERIC, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-const SEED_LAUNDRY_SERVICES: &str = "
-INSERT INTO laundry_service (id, business_id, name, pricing, price, vat_rate, active)
-SELECT id, business_id, name, pricing, price, vat_rate, active
-  FROM jsonb_to_recordset($1) AS x(id UUID, business_id UUID, name TEXT, pricing TEXT, price NUMERIC, vat_rate NUMERIC, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-const SEED_CYLINDER_TYPES: &str = "
-INSERT INTO cylinder_type (id, business_id, size_kg, brand, gas_price, gas_cost, cylinder_price, cylinder_cost, deposit, vat_rate, active)
-SELECT id, business_id, size_kg, brand, gas_price, gas_cost, cylinder_price, cylinder_cost, deposit, vat_rate, active
-  FROM jsonb_to_recordset($1) AS x(id UUID, business_id UUID, size_kg NUMERIC, brand TEXT, gas_price NUMERIC, gas_cost NUMERIC,
-                                   cylinder_price NUMERIC, cylinder_cost NUMERIC, deposit NUMERIC, vat_rate NUMERIC, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-const SEED_CUSTOMERS: &str = "
-INSERT INTO customer (id, name, phone, credit_limit, active)
-SELECT id, name, phone, credit_limit, active
-  FROM jsonb_to_recordset($1) AS x(id UUID, name TEXT, phone TEXT, credit_limit NUMERIC, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-const SEED_STAFF: &str = "
-INSERT INTO staff (id, name, role, pin_hash, active)
-SELECT id, name, role, pin_hash, active FROM jsonb_to_recordset($1) AS x(id UUID, name TEXT, role TEXT, pin_hash TEXT, active BOOLEAN)
-ON CONFLICT DO NOTHING";
-
-/// The demo's staff work in every business.
-const SEED_STAFF_BUSINESSES: &str = "
-INSERT INTO staff_business (staff_id, business_id)
-SELECT x.id, b.id FROM jsonb_to_recordset($1) AS x(id UUID) CROSS JOIN business b
-ON CONFLICT DO NOTHING";
+impl From<MaintenanceError> for AdminError {
+    fn from(error: MaintenanceError) -> AdminError {
+        match error {
+            MaintenanceError::Invalid { field, message } | MaintenanceError::NotAllowed { field, message } => {
+                AdminError::Invalid { field, message }
+            }
+            MaintenanceError::NotFound(message) => AdminError::Invalid { field: "id", message },
+            MaintenanceError::Database(error) => AdminError::Database(error),
+            MaintenanceError::Hash(message) => AdminError::Hash(message),
+        }
+    }
+}
 
 /// A one-time code for a new till of `business_code`, and the till code it will get (`W1`,
 /// `W2`, … from the business code's first letter).

@@ -149,6 +149,16 @@ pub async fn create_seeded_database(
     cluster: &PgConnectOptions,
     prefix: &str,
 ) -> anyhow::Result<(PgConnectOptions, PgPool)> {
+    let (options, owner) = create_migrated_database(cluster, prefix).await?;
+    crate::admin::seed(&owner).await?;
+    Ok((options, owner))
+}
+
+/// As [`create_seeded_database`], without the demo: what `migrate` leaves on a new server.
+pub async fn create_migrated_database(
+    cluster: &PgConnectOptions,
+    prefix: &str,
+) -> anyhow::Result<(PgConnectOptions, PgPool)> {
     let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
     let admin = connect_owner(cluster.clone()).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
@@ -156,7 +166,6 @@ pub async fn create_seeded_database(
     let options = cluster.clone().database(&name);
     let owner = connect_owner(options.clone()).await?;
     migrate(&owner).await?;
-    crate::admin::seed(&owner).await?;
     Ok((options, owner))
 }
 

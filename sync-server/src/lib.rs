@@ -33,6 +33,7 @@ pub mod passwords;
 pub mod reports;
 pub mod review;
 pub mod secrets;
+pub mod setup;
 pub mod verify;
 
 /// The server's schema, embedded (`migrations-server/`).

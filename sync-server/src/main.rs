@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use sqlx::postgres::PgConnectOptions;
 use tillbook_core::ids::DeviceId;
-use tillbook_server::{admin, api, db, export, import, verify};
+use tillbook_server::{admin, api, db, export, import, setup, verify};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -26,6 +26,10 @@ enum Command {
     Migrate,
     /// Seeds the demo businesses WATER, LAUNDRY and RETAIL: the chart, products, staff.
     Seed,
+    /// Sets up a group, or changes it, from a JSON file of changes (businesses, products,
+    /// laundry_services, cylinder_types, customers, staff; see docs/setup.md): each checked and
+    /// audited as from the owner's screens, all in one transaction or none. Prints what was saved.
+    Setup { file: std::path::PathBuf },
     /// Creates the LOGIN role the server runs as: a member of tillbook_app and nothing else
     /// (run as a superuser). Its password is read from TILLBOOK_RUNTIME_PASSWORD; without one,
     /// the cluster's own authentication (peer, trust) decides.
@@ -145,6 +149,17 @@ async fn main() -> Result<()> {
             let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
             admin::seed(&pool).await?;
             eprintln!("seeded the demo businesses WATER, LAUNDRY and RETAIL");
+        }
+        Command::Setup { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let group: setup::GroupSetup =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a set-up file", file.display()))?;
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let mut tx = pool.begin().await?;
+            tillbook_server::changes::lock(&mut tx).await?;
+            let applied = setup::apply(&mut tx, admin::OPERATOR, &group).await.context("nothing was saved")?;
+            tx.commit().await?;
+            println!("{}", serde_json::to_string_pretty(&applied)?);
         }
         Command::CreateRuntimeRole { role } => {
             let password = std::env::var("TILLBOOK_RUNTIME_PASSWORD").ok().filter(|password| !password.is_empty());

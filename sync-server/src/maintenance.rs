@@ -44,12 +44,12 @@ impl From<AdminError> for MaintenanceError {
 
 type Result<T> = std::result::Result<T, MaintenanceError>;
 
-fn invalid<T>(field: &'static str, message: impl Into<String>) -> Result<T> {
+pub(crate) fn invalid<T>(field: &'static str, message: impl Into<String>) -> Result<T> {
     Err(MaintenanceError::Invalid { field, message: message.into() })
 }
 
 /// Trimmed text of 1 to `max` characters.
-fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
+pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max {
         return invalid(field, format!("needs 1 to {max} characters"));
@@ -112,12 +112,25 @@ pub async fn products(pool: &PgPool, business: Option<&str>) -> Result<Vec<Produ
     rows.into_iter().map(product_line).collect()
 }
 
-/// The accounts a new product of the business takes: those most of its products use.
+/// The accounts a new product of the business takes: the template's for its goods (DESIGN §4),
+/// or, for a business made before the template had them, those most of its products use.
 async fn usual_accounts(
     tx: &mut PgConnection,
     business_id: Uuid,
     stocked: bool,
 ) -> Result<(i16, Option<i16>, Option<i16>)> {
+    let (accounts,): (sqlx::types::Json<tillbook_core::chart::BusinessAccounts>,) =
+        sqlx::query_as("SELECT accounts FROM business WHERE id = $1").bind(business_id).fetch_one(&mut *tx).await?;
+    let code = |code: tillbook_core::chart::AccountCode| i16::try_from(code.number()).unwrap_or(i16::MAX);
+    if let Some(goods) = &accounts.goods {
+        return match (&goods.stock, stocked) {
+            (_, false) => Ok((code(goods.revenue), None, None)),
+            (Some(stock), true) => {
+                Ok((code(goods.revenue), Some(code(stock.inventory)), Some(code(stock.cost_of_sales))))
+            }
+            (None, true) => invalid("stocked", "this business sells services and keeps no stock"),
+        };
+    }
     let revenue: Option<(i16,)> = sqlx::query_as(
         "SELECT revenue_account FROM product WHERE business_id = $1 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
     )
@@ -143,8 +156,18 @@ async fn usual_accounts(
     Ok((revenue, Some(inventory), Some(cost)))
 }
 
-/// Creates a product (no `id`) or changes one; answers it as saved.
+/// Creates a product (no `id`, or one head office does not know) or changes one; answers it
+/// as saved.
 pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -> Result<ProductLine> {
+    let mut tx = pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    let saved = save_product_in(&mut tx, actor, change).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// As [`save_product`], in the caller's transaction, which holds [`changes::lock`].
+pub async fn save_product_in(tx: &mut PgConnection, actor: Actor, change: &ProductChange) -> Result<ProductLine> {
     let business = change.business.trim().to_uppercase();
     let name = text("name", &change.name, 80)?;
     let unit = text("unit", &change.unit, 20)?;
@@ -159,8 +182,6 @@ pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -
     if change.unit_cost.is_some_and(Money::is_negative) {
         return invalid("unit_cost", "a cost is never negative");
     }
-    let mut tx = pool.begin().await?;
-    changes::lock(&mut tx).await?;
     let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM business WHERE code = $1 AND active")
         .bind(&business)
         .fetch_optional(&mut *tx)
@@ -174,13 +195,13 @@ pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -
                     .bind(id.0)
                     .fetch_all(&mut *tx)
                     .await?;
-            let Some(before) = rows.into_iter().next().map(product_line).transpose()? else {
-                return Err(MaintenanceError::NotFound(format!("no product {id}")));
-            };
-            if before.business_code != business {
+            let before = rows.into_iter().next().map(product_line).transpose()?;
+            if let Some(before) = &before
+                && before.business_code != business
+            {
                 return invalid("business", format!("the product belongs to {}", before.business_code));
             }
-            Some(before)
+            before
         }
     };
     let others: Vec<(Uuid, String, Option<String>)> =
@@ -200,8 +221,8 @@ pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -
             );
         }
     }
-    let (id, action) = match change.id {
-        Some(id) => {
+    let (id, action) = match (change.id, &before) {
+        (Some(id), Some(_)) => {
             sqlx::query(
                 "UPDATE product SET name = $2, barcode = $3, unit = $4, price = $5, vat_rate = $6,
                         unit_cost = coalesce($7, unit_cost), active = $8 WHERE id = $1",
@@ -218,9 +239,9 @@ pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -
             .await?;
             (id.0, "product.changed")
         }
-        None => {
-            let (revenue, inventory, cost) = usual_accounts(&mut tx, business_id, change.stocked).await?;
-            let id = Uuid::now_v7();
+        (id, _) => {
+            let (revenue, inventory, cost) = usual_accounts(&mut *tx, business_id, change.stocked).await?;
+            let id = id.map_or_else(Uuid::now_v7, |id| id.0);
             sqlx::query(
                 "INSERT INTO product (id, business_id, name, barcode, unit, price, vat_rate, revenue_account,
                                       inventory_account, cost_account, unit_cost, active)
@@ -251,9 +272,8 @@ pub async fn save_product(pool: &PgPool, actor: Actor, change: &ProductChange) -
         .map(product_line)
         .transpose()?
         .ok_or_else(|| MaintenanceError::NotFound(format!("product {id} vanished while it was saved")))?;
-    audit(&mut tx, actor, action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
-    changes::publish(&mut tx, Entity::Product, Some(&[id])).await?;
-    tx.commit().await?;
+    audit(&mut *tx, actor, action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
+    changes::publish(&mut *tx, Entity::Product, Some(&[id])).await?;
     Ok(after)
 }
 
@@ -292,6 +312,21 @@ pub async fn staff(pool: &PgPool) -> Result<Vec<StaffLine>> {
 /// who work in none but theirs.
 pub async fn save_staff(
     pool: &PgPool,
+    actor: Actor,
+    change: &StaffChange,
+    limited_to: Option<&[String]>,
+) -> Result<StaffLine> {
+    let mut tx = pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    let saved = save_staff_in(&mut tx, actor, change, limited_to).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// As [`save_staff`], in the caller's transaction, which holds [`changes::lock`]. An `id` head
+/// office does not know adds someone with that id.
+pub async fn save_staff_in(
+    tx: &mut PgConnection,
     actor: Actor,
     change: &StaffChange,
     limited_to: Option<&[String]>,
@@ -335,8 +370,6 @@ pub async fn save_staff(
         }
         None => None,
     };
-    let mut tx = pool.begin().await?;
-    changes::lock(&mut tx).await?;
     let before: Option<StaffRow> = match change.id {
         None => None,
         Some(id) => {
@@ -352,8 +385,8 @@ pub async fn save_staff(
             message: format!("they also work in {code}, which you do not manage"),
         });
     }
-    let (id, action) = match change.id {
-        Some(id) => {
+    let (id, action) = match (change.id, &before) {
+        (Some(id), Some(_)) => {
             let updated = sqlx::query(
                 "UPDATE staff SET name = $2, role = $3, active = $4, pin_hash = coalesce($5, pin_hash) WHERE id = $1",
             )
@@ -369,8 +402,14 @@ pub async fn save_staff(
             }
             (id.0, "staff.changed")
         }
-        None => {
-            let id = Uuid::now_v7();
+        (id, _) => {
+            if pin_hash.is_none() {
+                return invalid("pin", "a new member of staff needs a PIN");
+            }
+            if businesses.is_none() {
+                return invalid("businesses", "name the businesses they work in");
+            }
+            let id = id.map_or_else(Uuid::now_v7, |id| id.0);
             sqlx::query("INSERT INTO staff (id, name, role, pin_hash, active) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(&name)
@@ -415,9 +454,8 @@ pub async fn save_staff(
         "name": name, "role": role, "active": change.active, "businesses": after.businesses,
         "pin_changed": pin.is_some(),
     });
-    audit(&mut tx, actor, action, &id.to_string(), details).await?;
-    changes::publish_staff(&mut tx, &[id], None).await?;
-    tx.commit().await?;
+    audit(&mut *tx, actor, action, &id.to_string(), details).await?;
+    changes::publish_staff(&mut *tx, &[id], None).await?;
     Ok(after)
 }
 

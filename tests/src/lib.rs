@@ -71,9 +71,24 @@ pub struct Central {
 impl Central {
     /// A migrated, seeded database; the server is not started.
     pub async fn new() -> Central {
+        Central::create(true).await
+    }
+
+    /// A database with the schema alone, as `migrate` leaves a new head office: no business,
+    /// no account, no staff. The server is not started.
+    pub async fn new_empty() -> Central {
+        Central::create(false).await
+    }
+
+    async fn create(seeded: bool) -> Central {
         let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
         let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
-        let (options, owner) = db::create_seeded_database(&base, "tillbook_e2e").await.expect("a fresh database");
+        let (options, owner) = if seeded {
+            db::create_seeded_database(&base, "tillbook_e2e").await
+        } else {
+            db::create_migrated_database(&base, "tillbook_e2e").await
+        }
+        .expect("a fresh database");
         // A port of our own, free now; the server binds it each time it starts.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         Central { owner, options, address, shutdown: None, served: None, process: None }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
 use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine};
-use tillbook_till::owner::maintenance::{ProductForm, StaffForm, UserForm};
+use tillbook_till::owner::maintenance::{
+    BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, UserForm,
+};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
@@ -104,6 +106,27 @@ pub async fn owner_import_mpesa(
 #[tauri::command]
 pub async fn owner_save_product(app: State<'_, App>, form: ProductForm) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.save_product(&form).await?)
+}
+
+/// A business saved from the owner's set-up screen (new, or its profile changed).
+#[tauri::command]
+pub async fn owner_save_business(app: State<'_, App>, form: BusinessForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_business(&form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_save_service(app: State<'_, App>, form: ServiceForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_service(&form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_save_cylinder(app: State<'_, App>, form: CylinderForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_cylinder(&form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_save_customer(app: State<'_, App>, form: CustomerForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_customer(&form).await?)
 }
 
 /// A member of staff saved (new, a new PIN, or deactivated).

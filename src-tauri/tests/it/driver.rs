@@ -194,7 +194,10 @@ impl Driver {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        // WebDriver refuses to send no keys at all: clearing is all an empty text needs.
+        if !text.is_empty() {
+            input.send_keys(text).await.unwrap();
+        }
     }
 
     pub async fn click(&self, css: &str) {
@@ -219,6 +222,14 @@ impl Driver {
             }
             assert!(started.elapsed() < Duration::from_secs(15), "{css} [{name}] never became {expected:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Ticks or unticks a checkbox, whatever it showed before.
+    pub async fn set_checked(&self, css: &str, checked: bool) {
+        let now = self.find(css).await.prop("checked").await.unwrap().as_deref() == Some("true");
+        if now != checked {
+            self.click(css).await;
         }
     }
 

@@ -20,7 +20,7 @@ const EMAIL: &str = "wanjiru@example.co.ke";
 const PASSWORD: &str = "kahawa tamu sana";
 
 /// An amount as the app shows it (ui/src/lib/format.ts): "KES 1,234.50".
-fn kes(amount: Money) -> String {
+pub fn kes(amount: Money) -> String {
     let text = amount.to_string();
     let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
     let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));

@@ -50,8 +50,10 @@ pub enum Permission {
     Resolve,
     /// Import an M-Pesa statement and match it.
     Reconcile,
-    /// Products, prices and staff.
+    /// Products, prices, laundry services, cylinder types, customers and staff.
     Maintain,
+    /// Create businesses (each with its accounts) and change their names and profiles.
+    Setup,
     /// Enrol, re-enrol and revoke tills.
     Enrol,
     /// Create users, change their roles, disable them.
@@ -63,7 +65,7 @@ impl Permission {
         match role {
             UserRole::Owner => true,
             UserRole::Accountant => matches!(self, Permission::Own | Permission::Report),
-            UserRole::Manager => self != Permission::Users,
+            UserRole::Manager => !matches!(self, Permission::Users | Permission::Setup),
         }
     }
 }

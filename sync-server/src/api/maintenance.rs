@@ -1,16 +1,23 @@
 //! `POST /api/v1/admin/...`: the owner's head-office maintenance — products and prices, staff and
 //! PINs, tills enrolled and revoked (`maintenance`). The lists are the `products` and `staff`
-//! reports and the `tills` report.
+//! reports and the `tills` report; businesses, laundry services, cylinder types and customers
+//! (`setup`) are listed by the reports of those names.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
-use tillbook_core::protocol::{ProductChange, StaffChange, TillEnrolRequest, TillEnrolment, TillRevokeRequest};
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService};
+use tillbook_core::protocol::{
+    BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
+    TillEnrolRequest, TillEnrolment, TillRevokeRequest,
+};
 
 use super::AppState;
 use super::access::User;
+use crate::changes;
 use crate::error::ApiError;
 use crate::maintenance::{self, MaintenanceError, ProductLine, StaffLine};
+use crate::setup::{self, BusinessLine};
 
 impl From<MaintenanceError> for ApiError {
     fn from(error: MaintenanceError) -> ApiError {
@@ -97,4 +104,80 @@ pub async fn revoke_till(
     let request = body(request)?;
     maintenance::revoke_till(&state.pool, user.actor(), &request.till_code, user.limited_to()).await?;
     Ok(Json(serde_json::json!({ "till_code": request.till_code.trim().to_uppercase(), "revoked": true })))
+}
+
+/// Opens the transaction a set-up change is saved in, with the master-data lock taken first.
+async fn begin(state: &AppState) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    changes::lock(&mut tx).await?;
+    Ok(tx)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/businesses", request_body = BusinessChange,
+    responses((status = 200, description = "the business as saved, with its accounts; published to every till"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 403, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn business(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    change: Result<Json<BusinessChange>, JsonRejection>,
+) -> Result<Json<BusinessLine>, ApiError> {
+    let change = body(change)?;
+    let mut tx = begin(&state).await?;
+    let saved = setup::save_business(&mut tx, user.actor(), &change).await?;
+    tx.commit().await?;
+    Ok(Json(saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/laundry-services", request_body = LaundryServiceChange,
+    responses((status = 200, description = "the service as saved, published to its business's tills"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 403, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn laundry_service(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    change: Result<Json<LaundryServiceChange>, JsonRejection>,
+) -> Result<Json<LaundryService>, ApiError> {
+    let change = body(change)?;
+    user.may_act_on("business", &change.business)?;
+    let mut tx = begin(&state).await?;
+    let saved = setup::save_laundry_service(&mut tx, user.actor(), &change).await?;
+    tx.commit().await?;
+    Ok(Json(saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/cylinder-types", request_body = CylinderTypeChange,
+    responses((status = 200, description = "the cylinder type as saved, published to its business's tills"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 403, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn cylinder_type(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    change: Result<Json<CylinderTypeChange>, JsonRejection>,
+) -> Result<Json<CylinderType>, ApiError> {
+    let change = body(change)?;
+    user.may_act_on("business", &change.business)?;
+    let mut tx = begin(&state).await?;
+    let saved = setup::save_cylinder_type(&mut tx, user.actor(), &change).await?;
+    tx.commit().await?;
+    Ok(Json(saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/customers", request_body = CustomerChange,
+    responses((status = 200, description = "the customer as saved, published to every till"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn customer(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    change: Result<Json<CustomerChange>, JsonRejection>,
+) -> Result<Json<Customer>, ApiError> {
+    let change = body(change)?;
+    let mut tx = begin(&state).await?;
+    let saved = setup::save_customer(&mut tx, user.actor(), &change).await?;
+    tx.commit().await?;
+    Ok(Json(saved))
 }

@@ -18,7 +18,7 @@ use super::AppState;
 use super::access::User;
 use crate::error::ApiError;
 use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
-use crate::{maintenance, review};
+use crate::{maintenance, review, setup};
 
 pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
 
@@ -112,7 +112,7 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products or staff"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, businesses, laundry-services, cylinder-types or customers"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
@@ -199,6 +199,31 @@ pub async fn report(
                 report.retain(|member| member.businesses.iter().any(|code| user.sees(code)));
             }
             answer(&name, &report, as_csv, |rows| csv::staff(rows))
+        }
+        "businesses" | "laundry-services" | "cylinder-types" | "customers" => {
+            let mut connection = pool.acquire().await?;
+            let businesses = setup::businesses(&mut connection).await?;
+            let seen = |id: tillbook_core::ids::BusinessId| {
+                businesses.iter().any(|line| line.business.id == id && user.sees(&line.business.code))
+            };
+            match name.as_str() {
+                "laundry-services" => {
+                    let mut report = setup::laundry_services(&mut connection).await?;
+                    report.retain(|service| seen(service.business_id));
+                    answer(&name, &report, as_csv, |rows| csv::rows(rows))
+                }
+                "cylinder-types" => {
+                    let mut report = setup::cylinder_types(&mut connection).await?;
+                    report.retain(|cylinder| seen(cylinder.business_id));
+                    answer(&name, &report, as_csv, |rows| csv::rows(rows))
+                }
+                "customers" => answer(&name, &setup::customers(&mut connection).await?, as_csv, |rows| csv::rows(rows)),
+                _ => {
+                    let mut report = businesses.clone();
+                    report.retain(|line| user.sees(&line.business.code));
+                    answer(&name, &report, as_csv, |rows| csv::businesses(rows))
+                }
+            }
         }
         _ => return Err(ApiError::not_found(format!("no report '{name}'; the reports are {}", REPORTS.join(", ")))),
     };

@@ -164,6 +164,37 @@ pub fn staff(rows: &[crate::maintenance::StaffLine]) -> String {
     }))
 }
 
+pub fn businesses(rows: &[crate::setup::BusinessLine]) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        id: uuid::Uuid,
+        code: &'a str,
+        name: &'a str,
+        kind: &'a str,
+        kra_pin: &'a str,
+        address: &'a str,
+        phone: &'a str,
+        mpesa_number: &'a str,
+        vat_registered: bool,
+        active: bool,
+    }
+    write(rows.iter().map(|line| {
+        let (business, profile) = (&line.business, &line.business.profile);
+        Row {
+            id: business.id.0,
+            code: &business.code,
+            name: &business.name,
+            kind: business.kind.as_str(),
+            kra_pin: &profile.kra_pin,
+            address: &profile.address,
+            phone: &profile.phone,
+            mpesa_number: &profile.mpesa_number,
+            vat_registered: profile.vat_registered,
+            active: line.active,
+        }
+    }))
+}
+
 pub fn tills(rows: &[TillStatus]) -> String {
     #[derive(Serialize)]
     struct Row<'a> {

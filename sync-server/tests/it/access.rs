@@ -171,6 +171,50 @@ fn table() -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/v1/admin/businesses",
+            |_, n| {
+                let request = json!({ "code": format!("SHOP{n}"), "name": format!("Shop {n}"), "kind": "laundry",
+                                  "profile": { "kra_pin": "P051234599Q", "address": "Market Lane 3, Nakuru",
+                                               "phone": "0712 000 111", "mpesa_number": "512345", "vat_registered": false },
+                                  "active": true });
+                ("/api/v1/admin/businesses".into(), body(request))
+            },
+            OWNER_ONLY,
+        ),
+        row(
+            "POST",
+            "/api/v1/admin/laundry-services",
+            |_, n| {
+                let request = json!({ "business": "LAUNDRY", "name": format!("Curtains {n}"), "pricing": "per_piece",
+                                  "price": "300.00", "vat_rate": "0.16", "active": true });
+                ("/api/v1/admin/laundry-services".into(), body(request))
+            },
+            OWNER_ONLY,
+        ),
+        row(
+            "POST",
+            "/api/v1/admin/cylinder-types",
+            |_, n| {
+                let request = json!({ "business": "RETAIL", "size_kg": "13", "brand": format!("Brand {n}"),
+                                  "gas_price": "3100.00", "gas_cost": "2600.00", "cylinder_price": "4500.00",
+                                  "cylinder_cost": "3800.00", "deposit": "2000.00", "vat_rate": "0.16", "active": true });
+                ("/api/v1/admin/cylinder-types".into(), body(request))
+            },
+            OWNER_ONLY,
+        ),
+        // Customers are the group's, not one business's: a manager of any business keeps them.
+        row(
+            "POST",
+            "/api/v1/admin/customers",
+            |_, n| {
+                let request = json!({ "name": format!("Customer {n}"), "phone": "0722 123 456", "credit_limit": "5000.00",
+                                  "active": true });
+                ("/api/v1/admin/customers".into(), body(request))
+            },
+            [401, 401, 200, 403, 200, 401, 401],
+        ),
+        row(
+            "POST",
             "/api/v1/admin/tills",
             |_, _| ("/api/v1/admin/tills".into(), body(json!({ "business": "RETAIL", "name": "Counter 9" }))),
             OWNER_ONLY,

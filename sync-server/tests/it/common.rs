@@ -35,9 +35,23 @@ pub async fn server() -> TestServer {
 
 /// As [`server`], with the server's state set up by `configure` (a metrics token, …).
 pub async fn server_with(configure: impl FnOnce(api::AppState) -> api::AppState) -> TestServer {
+    start(true, configure).await
+}
+
+/// A server with nothing but its schema: what `migrate` leaves, before anyone set a group up.
+pub async fn empty_server() -> TestServer {
+    start(false, |state| state).await
+}
+
+async fn start(seeded: bool, configure: impl FnOnce(api::AppState) -> api::AppState) -> TestServer {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster: run `cargo xtask test`");
     let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
-    let (options, owner) = db::create_seeded_database(&base, "tillbook_test").await.expect("a fresh database");
+    let (options, owner) = if seeded {
+        db::create_seeded_database(&base, "tillbook_test").await
+    } else {
+        db::create_migrated_database(&base, "tillbook_test").await
+    }
+    .expect("a fresh database");
     let login = db::runtime_login(&options).await.expect("the runtime role");
     let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

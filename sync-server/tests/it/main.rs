@@ -13,3 +13,4 @@ mod push_fuzz;
 mod reports;
 mod review;
 mod security;
+mod setup;

@@ -278,7 +278,7 @@ async fn the_owner_signs_in_and_reads_reports_as_json_and_csv() {
     assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = response.text().await.unwrap();
     assert!(csv.starts_with("section,account_code,account_name,debit,credit,amount\n"), "{csv}");
-    assert!(csv.contains("assets,1220,Inventory — Retail,8770.00,1640.00,7130.00\n"), "{csv}");
+    assert!(csv.contains("assets,1220,Inventory — Duka Retail & Gas,8770.00,1640.00,7130.00\n"), "{csv}");
     assert!(csv.contains("total assets,,,,,9320.00\n") && csv.contains("total equity,,,,,566.89\n"), "{csv}");
 
     let (status, body) = server.get("/api/v1/reports/aging?as_of=2026-11-08&format=csv", Some(&token)).await;

@@ -3,10 +3,15 @@
 //! field before anything is sent. The server checks again and publishes the change to the tills.
 
 use serde::Deserialize;
+use tillbook_core::catalog::LaundryPricing;
 use tillbook_core::catalog::Role;
+use tillbook_core::chart::{BusinessKind, BusinessProfile};
 use tillbook_core::ids::{ProductId, StaffId};
-use tillbook_core::protocol::{ProductChange, StaffChange, UserChange, UserRole};
-use tillbook_core::{Money, VatRate};
+use tillbook_core::protocol::{
+    BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange, UserChange,
+    UserRole,
+};
+use tillbook_core::{Money, Quantity, VatRate};
 
 use super::{OwnerError, Result};
 
@@ -21,6 +26,180 @@ fn money(field: &str, text: &str) -> Result<Money> {
         return Err(invalid(field, "never negative"));
     }
     Ok(amount)
+}
+
+/// An id typed or carried by a form: empty for something new.
+fn id<T: std::str::FromStr>(text: &str) -> Result<Option<T>> {
+    match text.trim() {
+        "" => Ok(None),
+        text => Ok(Some(text.parse().map_err(|_| invalid("id", "not an id"))?)),
+    }
+}
+
+fn vat_rate(text: &str) -> Result<VatRate> {
+    text.trim().parse().map_err(|_| invalid("vat_rate", format!("'{text}' is not a VAT rate")))
+}
+
+/// The business form (an owner's): `id` empty for a new business, whose accounts head office
+/// makes from the chart template. The code and kind of a business never change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BusinessForm {
+    #[serde(default)]
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// `water`, `laundry` or `retail` (retail exchanges LPG cylinders too).
+    pub kind: String,
+    pub kra_pin: String,
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub mpesa_number: String,
+    pub vat_registered: bool,
+    pub active: bool,
+}
+
+impl BusinessForm {
+    pub fn change(&self) -> Result<BusinessChange> {
+        let kind = BusinessKind::parse(self.kind.trim()).ok_or_else(|| invalid("kind", "water, laundry or retail"))?;
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "needed"));
+        }
+        let profile = BusinessProfile {
+            kra_pin: self.kra_pin.clone(),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+            mpesa_number: self.mpesa_number.clone(),
+            vat_registered: self.vat_registered,
+        }
+        .checked()
+        .map_err(|(field, message)| invalid(field, message))?;
+        Ok(BusinessChange {
+            id: id(&self.id)?,
+            code: self.code.trim().to_uppercase(),
+            name: self.name.trim().to_string(),
+            kind,
+            profile,
+            active: self.active,
+        })
+    }
+}
+
+/// The laundry service form: `id` empty for a new service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServiceForm {
+    #[serde(default)]
+    pub id: String,
+    pub business: String,
+    pub name: String,
+    /// `per_kg` or `per_piece`.
+    pub pricing: String,
+    pub price: String,
+    pub vat_rate: String,
+    pub active: bool,
+}
+
+impl ServiceForm {
+    pub fn change(&self) -> Result<LaundryServiceChange> {
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "needed"));
+        }
+        let pricing =
+            LaundryPricing::parse(self.pricing.trim()).ok_or_else(|| invalid("pricing", "per kg or per piece"))?;
+        Ok(LaundryServiceChange {
+            id: id(&self.id)?,
+            business: self.business.trim().to_uppercase(),
+            name: self.name.trim().to_string(),
+            pricing,
+            price: money("price", &self.price)?,
+            vat_rate: vat_rate(&self.vat_rate)?,
+            active: self.active,
+        })
+    }
+}
+
+/// The cylinder type form: `id` empty for a new size or brand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CylinderForm {
+    #[serde(default)]
+    pub id: String,
+    pub business: String,
+    pub size_kg: String,
+    pub brand: String,
+    pub gas_price: String,
+    pub gas_cost: String,
+    pub cylinder_price: String,
+    pub cylinder_cost: String,
+    pub deposit: String,
+    pub vat_rate: String,
+    pub active: bool,
+}
+
+impl CylinderForm {
+    pub fn change(&self) -> Result<CylinderTypeChange> {
+        let size = self.size_kg.trim();
+        let size_kg: Quantity =
+            size.parse().map_err(|_| invalid("size_kg", format!("'{size}' is not a size in kg (like 13)")))?;
+        if !size_kg.is_positive() {
+            return Err(invalid("size_kg", "more than 0 kg"));
+        }
+        if self.brand.trim().is_empty() {
+            return Err(invalid("brand", "needed"));
+        }
+        Ok(CylinderTypeChange {
+            id: id(&self.id)?,
+            business: self.business.trim().to_uppercase(),
+            size_kg,
+            brand: self.brand.trim().to_string(),
+            gas_price: money("gas_price", &self.gas_price)?,
+            gas_cost: money("gas_cost", &self.gas_cost)?,
+            cylinder_price: money("cylinder_price", &self.cylinder_price)?,
+            cylinder_cost: money("cylinder_cost", &self.cylinder_cost)?,
+            deposit: money("deposit", &self.deposit)?,
+            vat_rate: vat_rate(&self.vat_rate)?,
+            active: self.active,
+        })
+    }
+}
+
+/// The customer form at head office: `id` empty for a new customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CustomerForm {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    pub credit_limit: String,
+    pub active: bool,
+}
+
+impl CustomerForm {
+    pub fn change(&self) -> Result<CustomerChange> {
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "needed"));
+        }
+        let phone = match self.phone.trim() {
+            "" => None,
+            phone => Some(tillbook_core::catalog::checked_phone(phone).map_err(|message| invalid("phone", message))?),
+        };
+        let credit_limit = match self.credit_limit.trim() {
+            "" => Money::ZERO,
+            limit => money("credit_limit", limit)?,
+        };
+        Ok(CustomerChange {
+            id: id(&self.id)?,
+            name: self.name.trim().to_string(),
+            phone,
+            credit_limit,
+            active: self.active,
+        })
+    }
 }
 
 /// The product form: `id` empty for a new product.
@@ -183,6 +362,61 @@ mod tests {
             Err(OwnerError::Invalid { field, .. }) => field,
             other => panic!("not refused: {other:?}"),
         }
+    }
+
+    #[test]
+    fn set_up_forms_name_the_field_that_is_wrong() {
+        let shop = BusinessForm {
+            code: "duka2".into(),
+            name: "Duka Two".into(),
+            kind: "retail".into(),
+            kra_pin: "p051234567w".into(),
+            address: "Moi Avenue 1, Nakuru".into(),
+            vat_registered: true,
+            active: true,
+            ..BusinessForm::default()
+        };
+        let change = shop.change().unwrap();
+        assert_eq!((change.code.as_str(), change.profile.kra_pin.as_str()), ("DUKA2", "P051234567W"));
+        assert_eq!(field(BusinessForm { kind: "bakery".into(), ..shop.clone() }.change()), "kind");
+        assert_eq!(field(BusinessForm { kra_pin: "P05".into(), ..shop.clone() }.change()), "kra_pin");
+        assert_eq!(field(BusinessForm { mpesa_number: "12ab".into(), ..shop.clone() }.change()), "mpesa_number");
+        assert_eq!(field(BusinessForm { phone: "call me".into(), ..shop }.change()), "phone");
+
+        let gas = CylinderForm {
+            business: "DUKA2".into(),
+            size_kg: "13".into(),
+            brand: "Total".into(),
+            gas_price: "3100".into(),
+            gas_cost: "2600".into(),
+            cylinder_price: "4500".into(),
+            cylinder_cost: "3800".into(),
+            deposit: "2000".into(),
+            vat_rate: "0.16".into(),
+            active: true,
+            ..CylinderForm::default()
+        };
+        assert_eq!(gas.change().unwrap().deposit, Money::from_cents(200_000));
+        assert_eq!(field(CylinderForm { size_kg: "0".into(), ..gas.clone() }.change()), "size_kg");
+        assert_eq!(field(CylinderForm { deposit: "-5".into(), ..gas }.change()), "deposit");
+
+        let service = ServiceForm {
+            business: "SAFI".into(),
+            name: "Duvet".into(),
+            pricing: "per_piece".into(),
+            price: "700".into(),
+            vat_rate: "0.16".into(),
+            active: true,
+            ..ServiceForm::default()
+        };
+        assert_eq!(service.change().unwrap().pricing, LaundryPricing::PerPiece);
+        assert_eq!(field(ServiceForm { pricing: "per_bag".into(), ..service }.change()), "pricing");
+
+        let customer =
+            CustomerForm { name: "Mama Mboga".into(), credit_limit: "5000".into(), active: true, ..Default::default() };
+        assert_eq!(customer.change().unwrap().credit_limit, Money::from_cents(500_000));
+        assert_eq!(field(CustomerForm { credit_limit: "lots".into(), ..customer.clone() }.change()), "credit_limit");
+        assert_eq!(field(CustomerForm { phone: "12".into(), ..customer }.change()), "phone");
     }
 
     #[test]

@@ -348,6 +348,26 @@ impl OwnerDesk {
         self.post_json("/api/v1/admin/products", &change).await
     }
 
+    /// Saves a business (new, with its accounts made at head office, or a changed profile).
+    pub async fn save_business(&self, form: &maintenance::BusinessForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/businesses", &form.change()?).await
+    }
+
+    /// Saves a laundry service and its price.
+    pub async fn save_service(&self, form: &maintenance::ServiceForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/laundry-services", &form.change()?).await
+    }
+
+    /// Saves a cylinder type: its gas price and deposit.
+    pub async fn save_cylinder(&self, form: &maintenance::CylinderForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/cylinder-types", &form.change()?).await
+    }
+
+    /// Saves a customer: phone and credit limit.
+    pub async fn save_customer(&self, form: &maintenance::CustomerForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/customers", &form.change()?).await
+    }
+
     /// Saves a member of staff (new, a new PIN, or deactivated).
     pub async fn save_staff(&self, form: &maintenance::StaffForm) -> Result<serde_json::Value> {
         let change = form.change()?;

@@ -6,7 +6,7 @@ import { i18n } from './i18n.svelte';
 // What the commands take and answer: generated from the Rust types (src-tauri/src/bindings.rs,
 // `cargo xtask bindings`), never copied by hand. The names the screens use stay as they were.
 import type {
-  BackupFile, BusinessView, CashMovementKind, CustomerAccount, CustomerSummary, CylinderView, DamagedView,
+  BackupFile, BusinessForm, BusinessView, CashMovementKind, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, CustomerSummary, CylinderView, DamagedView,
   DayClosed, DayCloseView, DropOffRequest, EntryTotals, ExpenseAccount, FormLine, InvoiceLine, JobStatus,
   LaundryJobSummary, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount, Product, ProductForm,
   QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm, ResolveResponse, Restored,
@@ -16,7 +16,7 @@ import type {
 } from './generated/types';
 
 export type {
-  BackupFile, CashMovementKind, CustomerAccount, DayClosed, DayCloseView, DropOffRequest, EntryTotals,
+  BackupFile, BusinessForm, CashMovementKind, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, DayClosed, DayCloseView, DropOffRequest, EntryTotals,
   ExpenseAccount, FormLine, InvoiceLine, JobStatus, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount,
   Product, ProductForm, QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm,
   ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
@@ -34,7 +34,7 @@ export type LineRequest = SaleLineRequest;
 // The report names are core's OWNER_REPORTS; the parameters are what the server's reports read.
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
-  | 'statement' | 'review' | 'products' | 'staff';
+  | 'statement' | 'review' | 'products' | 'staff' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers';
 export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'status', string>>;
 /** What an M-Pesa statement import did: head office's answer (sync-server/src/mpesa.rs, ImportedStatement),
  * passed through by the app as JSON. */
@@ -134,6 +134,10 @@ export const api = {
     invoke<MpesaImport>('owner_import_mpesa', { business, fileName, text }),
   ownerSaveProduct: (form: ProductForm) => invoke<unknown>('owner_save_product', { form }),
   ownerSaveStaff: (form: StaffForm) => invoke<unknown>('owner_save_staff', { form }),
+  ownerSaveBusiness: (form: BusinessForm) => invoke<unknown>('owner_save_business', { form }),
+  ownerSaveService: (form: ServiceForm) => invoke<unknown>('owner_save_service', { form }),
+  ownerSaveCylinder: (form: CylinderForm) => invoke<unknown>('owner_save_cylinder', { form }),
+  ownerSaveCustomer: (form: CustomerForm) => invoke<unknown>('owner_save_customer', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
   ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),

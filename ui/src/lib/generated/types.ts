@@ -8,6 +8,12 @@ export type BackupFile = { path: string, bytes: number,
  */
 last_device_seq: number, };
 
+export type BusinessForm = { id: string, code: string, name: string, 
+/**
+ * `water`, `laundry` or `retail` (retail exchanges LPG cylinders too).
+ */
+kind: string, kra_pin: string, address: string, phone: string, mpesa_number: string, vat_registered: boolean, active: boolean, };
+
 export type BusinessId = string;
 
 export type BusinessKind = "water" | "laundry" | "retail";
@@ -52,6 +58,8 @@ outstanding: Money,
  */
 credit: Money, };
 
+export type CustomerForm = { id: string, name: string, phone: string, credit_limit: string, active: boolean, };
+
 export type CustomerId = string;
 
 export type CustomerSummary = { customer_id: CustomerId, name: string, 
@@ -59,6 +67,8 @@ export type CustomerSummary = { customer_id: CustomerId, name: string,
  * Only the last three digits: the full number is not shown at the counter or logged.
  */
 phone_hint: string | null, credit_limit: Money, outstanding: Money, };
+
+export type CylinderForm = { id: string, business: string, size_kg: string, brand: string, gas_price: string, gas_cost: string, cylinder_price: string, cylinder_cost: string, deposit: string, vat_rate: string, active: boolean, };
 
 export type CylinderStock = { cylinder_type_id: CylinderTypeId, size_kg: Quantity, brand: string, full: number, empty: number, };
 
@@ -364,6 +374,12 @@ cash: Money, mpesa: Money, credit: Money,
  * Payments received on accounts and laundry jobs (standing, not voided), by method.
  */
 received_cash: Money, received_mpesa: Money, };
+
+export type ServiceForm = { id: string, business: string, name: string, 
+/**
+ * `per_kg` or `per_piece`.
+ */
+pricing: string, price: string, vat_rate: string, active: boolean, };
 
 export type SessionLine = { id: string, 
 /**

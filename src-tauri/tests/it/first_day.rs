@@ -1,0 +1,225 @@
+//! A group's first day, through two real windows and a head office over TLS (issue "From an
+//! empty server to a real group trading"). Head office has had `migrate` and `create-owner`
+//! alone. The owner signs in from the app and sets the group up on its screens: a water shop
+//! and a retail shop with LPG, what they sell, a cylinder type, two staff with PINs, a customer
+//! with a credit limit and an enrolment code. A second app enrols with that code over TLS; the
+//! cashier sells for cash, by M-Pesa and on credit; the till syncs, and the owner sees the
+//! sales, the P&L and the credit sale in aging, with head office's own figures.
+//! Screenshots of each step go to `target/screenshots/first-day-*.png`.
+
+use std::time::Duration;
+
+use chrono::{Datelike, Utc};
+use tillbook_e2e::{Central, Scratch, TestCa, wait_until};
+use tillbook_server::reports::{Period, Scope, customers, ledger};
+
+use crate::driver::Driver;
+
+const EMAIL: &str = "founder@example.co.ke";
+const PASSWORD: &str = "kahawa tamu sana";
+
+/// A business made on the owner's set-up screen.
+async fn create_business(owner: &Driver, code: &str, name: &str, kind: &str, kra_pin: &str, mpesa: &str) {
+    owner.click("[data-testid=manage-new-business]").await;
+    owner.fill("[data-testid=business-code]", code).await;
+    owner.fill("[data-testid=business-name]", name).await;
+    owner.find("[data-testid=business-kind]").await.select_by_value(kind).await.unwrap();
+    owner.fill("[data-testid=business-kra-pin]", kra_pin).await;
+    owner.fill("[data-testid=business-address]", "Kenyatta Avenue 12, Nakuru").await;
+    owner.fill("[data-testid=business-phone]", "0712 345 678").await;
+    owner.fill("[data-testid=business-mpesa]", mpesa).await;
+    owner.click("[data-testid=business-save]").await;
+    owner.find(&format!("[data-testid=manage-business-row][data-code={code}]")).await;
+}
+
+/// A product made on the owner's products screen.
+async fn create_product(owner: &Driver, business: &str, name: &str, unit: &str, price: &str, stocked: bool) {
+    owner.find("[data-testid=manage-business]").await.select_by_value(business).await.unwrap();
+    owner.click("[data-testid=manage-new-product]").await;
+    owner.fill("[data-testid=product-name]", name).await;
+    owner.fill("[data-testid=product-unit]", unit).await;
+    owner.fill("[data-testid=product-price]", price).await;
+    owner.fill("[data-testid=product-cost]", if stocked { "150.00" } else { "" }).await;
+    owner.set_checked("[data-testid=product-stocked]", stocked).await;
+    owner.click("[data-testid=product-save]").await;
+    owner.find(&format!("[data-testid=manage-product][data-name='{name}']")).await;
+}
+
+/// A member of staff made on the owner's staff screen, working in `businesses` alone.
+async fn create_staff(owner: &Driver, name: &str, role: &str, pin: &str, businesses: &[&str]) {
+    owner.click("[data-testid=manage-new-staff]").await;
+    owner.fill("[data-testid=staff-name]", name).await;
+    owner.find("[data-testid=staff-role]").await.select_by_value(role).await.unwrap();
+    owner.fill("[data-testid=staff-pin]", pin).await;
+    for code in ["DUKA", "MAJI"] {
+        owner.set_checked(&format!("[data-testid=staff-business-{code}]"), businesses.contains(&code)).await;
+    }
+    owner.click("[data-testid=staff-save]").await;
+    owner.find(&format!("[data-testid=manage-staff-member][data-name='{name}']")).await;
+}
+
+/// Sugar at the counter, paid as `pay` says; answers the receipt number.
+async fn sell_sugar(till: &Driver, pay: impl AsyncFnOnce(&Driver)) -> String {
+    till.click_xpath("//button[@data-testid='product'][contains(., 'Sugar 1 kg')]").await;
+    till.wait_text("[data-testid=total]", "KES 180.00").await;
+    pay(till).await;
+    till.click("[data-testid=pay]").await;
+    till.wait_text("[data-testid=receipt-total]", "KES 180.00").await;
+    till.find("[data-testid=receipt-number]").await.text().await.unwrap()
+}
+
+#[test]
+fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
+    tillbook_e2e::run(async {
+        let scratch = Scratch::new();
+        let ca = TestCa::new(&scratch.0);
+        let ca_file = scratch.0.join("head-office-ca.pem");
+        std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+        let mut central = Central::new_empty().await;
+        central.start_tls(&ca).await;
+        tillbook_server::admin::create_owner(&central.owner, EMAIL, "Founder", PASSWORD).await.unwrap();
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM business").await, 0);
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM account").await, 0);
+        let url = central.https_url();
+
+        // The owner signs in over TLS, with head office's own CA, and lands on set-up.
+        let owner = Driver::start_fresh("first-day-owner", &[("TILLBOOK_SERVER_CA", ca_file.as_path())]).await;
+        owner.click("[data-testid=setup-owner]").await;
+        owner.fill("[data-testid=owner-server]", &url).await;
+        owner.fill("[data-testid=owner-email]", EMAIL).await;
+        owner.fill("[data-testid=owner-password]", PASSWORD).await;
+        owner.click("[data-testid=owner-sign-in]").await;
+        owner.click("[data-testid=owner-manage]").await;
+        owner.find("[data-testid=manage-first-business]").await;
+        owner.screenshot("first-day-01-empty-group").await;
+
+        // Two businesses; a wrong KRA PIN is named first and saves nothing.
+        owner.click("[data-testid=manage-new-business]").await;
+        owner.fill("[data-testid=business-code]", "MAJI").await;
+        owner.fill("[data-testid=business-name]", "Maji Safi").await;
+        owner.fill("[data-testid=business-kra-pin]", "12345").await;
+        owner.fill("[data-testid=business-address]", "Kenyatta Avenue 12, Nakuru").await;
+        owner.click("[data-testid=business-save]").await;
+        owner.wait_attribute("[data-testid=manage-error]", "data-field", "kra_pin").await;
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM business").await, 0);
+        owner.click_xpath("//form[@data-testid='business-form']//button[@type='button']").await;
+        create_business(&owner, "MAJI", "Maji Safi", "water", "P051234567W", "174379").await;
+        create_business(&owner, "DUKA", "Duka & Gas", "retail", "P051234569R", "174381").await;
+        owner.screenshot("first-day-02-businesses").await;
+        // Their accounts came from the chart template: the shared ones once, then each its own.
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM account").await, 16 + 6 + 12);
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM account WHERE business_code = 'DUKA'").await, 12);
+
+        // What they sell.
+        owner.click("[data-testid=manage-products]").await;
+        create_product(&owner, "MAJI", "Refill 20 L", "refill", "70.00", false).await;
+        create_product(&owner, "DUKA", "Sugar 1 kg", "packet", "180.00", true).await;
+        owner.screenshot("first-day-03-products").await;
+        owner.click("[data-testid=manage-cylinders]").await;
+        owner.click("[data-testid=manage-new-cylinder]").await;
+        owner.fill("[data-testid=cylinder-size]", "13").await;
+        owner.fill("[data-testid=cylinder-brand]", "Total").await;
+        for (field, value) in [("gas-price", "3100"), ("gas-cost", "2600"), ("price", "4500"), ("cost", "3800")] {
+            owner.fill(&format!("[data-testid=cylinder-{field}]"), value).await;
+        }
+        owner.fill("[data-testid=cylinder-deposit]", "2000").await;
+        owner.click("[data-testid=cylinder-save]").await;
+        owner.find("[data-testid=manage-cylinder][data-brand=Total]").await;
+        owner.screenshot("first-day-04-cylinders").await;
+
+        // Two staff with PINs, and a customer with a credit limit.
+        owner.click("[data-testid=manage-staff]").await;
+        create_staff(&owner, "Akinyi", "cashier", "8642", &["DUKA"]).await;
+        create_staff(&owner, "Baraka", "supervisor", "246810", &["DUKA", "MAJI"]).await;
+        owner.screenshot("first-day-05-staff").await;
+        owner.click("[data-testid=manage-customers]").await;
+        owner.click("[data-testid=manage-new-customer]").await;
+        owner.fill("[data-testid=customer-form-name]", "Mama Mboga").await;
+        owner.fill("[data-testid=customer-form-phone]", "0722 123 456").await;
+        owner.fill("[data-testid=customer-form-limit]", "5000").await;
+        owner.click("[data-testid=customer-save]").await;
+        owner.find("[data-testid=manage-customer][data-name='Mama Mboga']").await;
+        owner.screenshot("first-day-06-customers").await;
+
+        // An enrolment code for the shop's till.
+        owner.click("[data-testid=manage-tills]").await;
+        owner.find("[data-testid=enrol-business]").await.select_by_value("DUKA").await.unwrap();
+        owner.fill("[data-testid=enrol-name]", "Counter 1").await;
+        owner.click("[data-testid=enrol-send]").await;
+        let code = owner.find("[data-testid=enrol-code]").await.text().await.unwrap();
+        owner.screenshot("first-day-07-enrolment-code").await;
+        let audited = central
+            .scalar_i64(
+                "SELECT count(*) FROM audit_log WHERE action IN ('business.created', 'product.created',
+                   'cylinder_type.created', 'staff.created', 'customer.created', 'device.enrollment_code_created')",
+            )
+            .await;
+        assert_eq!(audited, 2 + 2 + 1 + 2 + 1 + 1, "every change of the set-up is in the audit log");
+
+        // The shop's computer enrols over TLS with that code.
+        let till = Driver::start_fresh("first-day-till", &[("TILLBOOK_SERVER_CA", ca_file.as_path())]).await;
+        till.fill("[data-testid=setup-server]", &url).await;
+        till.fill("[data-testid=setup-code]", &code).await;
+        till.fill("[data-testid=setup-name]", "Counter 1").await;
+        till.click("[data-testid=setup-enrol]").await;
+        till.find_xpath("//button[@data-testid='staff'][contains(., 'Akinyi')]").await;
+        till.screenshot("first-day-08-till-enrolled").await;
+        till.log_in("Akinyi", "8642").await;
+        till.fill("[data-testid=float]", "1000").await;
+        till.click("[data-testid=open-shift]").await;
+
+        // Cash, M-Pesa and credit.
+        let cash = sell_sugar(&till, async |till| till.fill("[data-testid=tendered]", "200").await).await;
+        till.wait_text("[data-testid=receipt-business]", "Duka & Gas").await;
+        till.wait_text("[data-testid=receipt-kra-pin]", "KRA PIN P051234569R").await;
+        till.wait_text("[data-testid=receipt-cashier]", "Akinyi").await;
+        till.screenshot("first-day-09-cash-receipt").await;
+        till.click("[data-testid=next-sale]").await;
+        let mpesa = sell_sugar(&till, async |till| {
+            till.click("[data-testid=method-mpesa]").await;
+            till.fill("[data-testid=mpesa-code]", "QK41DUK001").await;
+        })
+        .await;
+        till.screenshot("first-day-10-mpesa-receipt").await;
+        till.click("[data-testid=next-sale]").await;
+        let credit = sell_sugar(&till, async |till| {
+            till.click("[data-testid=on-account]").await;
+            till.fill("[data-testid=customer-search]", "Mboga").await;
+            till.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Mboga')]").await;
+            till.click("[data-testid=method-credit]").await;
+        })
+        .await;
+        till.screenshot("first-day-11-credit-receipt").await;
+        assert!(cash != mpesa && mpesa != credit, "{cash} {mpesa} {credit}");
+
+        // The till syncs by itself; head office has the three sales.
+        wait_until(Duration::from_secs(60), "the three sales reach head office", || async {
+            central.scalar_i64("SELECT count(*) FROM sale").await == 3
+        })
+        .await;
+        let pool = &central.owner;
+        let today = Utc::now().with_timezone(&chrono_tz::Africa::Nairobi).date_naive();
+        let month = Period::new(today.with_day(1).unwrap(), today).unwrap();
+        let profit = ledger::profit_and_loss(pool, &Scope::consolidated(), month).await.unwrap();
+        let aging = customers::aging(pool, today).await.unwrap();
+        assert_eq!(aging.total.outstanding.to_string(), "180.00", "Mama Mboga owes the sugar");
+        assert!(profit.total_revenue.is_positive());
+        central.verify_clean().await;
+
+        // The owner sees them: sales, the P&L, and the credit sale in aging.
+        owner.click("[data-testid=report-sales]").await;
+        owner.wait_attribute("[data-testid=sales-bar]", "data-day", &today.to_string()).await;
+        owner.screenshot("first-day-12-owner-sales").await;
+        owner.click("[data-testid=report-profit-and-loss]").await;
+        owner.wait_text("[data-testid=pl-revenue-total]", &crate::owner::kes(profit.total_revenue)).await;
+        owner.wait_text("[data-testid=pl-net]", &crate::owner::kes(profit.net_profit)).await;
+        owner.screenshot("first-day-13-owner-profit-and-loss").await;
+        owner.click("[data-testid=report-aging]").await;
+        owner.wait_text("[data-testid=aging-total]", "KES 180.00").await;
+        owner.screenshot("first-day-14-owner-aging").await;
+
+        till.client.clone().close().await.unwrap();
+        owner.client.clone().close().await.unwrap();
+        central.stop().await;
+    });
+}
