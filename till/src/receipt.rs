@@ -3,9 +3,12 @@
 //! works out an amount itself.
 
 use crate::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
+use chrono::DateTime;
 use serde::Serialize;
+use tillbook_core::DocumentError;
 use tillbook_core::chart::BusinessProfile;
-use tillbook_core::documents::Tender;
+use tillbook_core::documents::{Sale, SaleLine, Tender};
+use tillbook_core::ids::BusinessId;
 use tillbook_core::{Money, Quantity, VatRate};
 
 /// Who issued a receipt, where and when: what a Kenyan customer and KRA expect at its top.
@@ -121,6 +124,38 @@ impl ReceiptView {
             vat_by_rate: Vec::new(),
             due: None,
         }
+    }
+
+    /// A goods sale reprinted from the store, with its own header: when and by whom it was
+    /// recorded, and COPY.
+    pub fn reprint(till: &crate::Till, business_id: BusinessId, receipt_number: &str) -> crate::Result<ReceiptView> {
+        let sale = till.recorded_sale(business_id, receipt_number)?;
+        let business = till.business(business_id)?;
+        let lines: Vec<ReceiptLine> = sale
+            .lines
+            .iter()
+            .map(|(name, line)| {
+                ReceiptLine::priced(name.clone(), line.quantity, line.unit_price, line.vat_rate, line.line_total)
+            })
+            .collect();
+        let only_lines: Vec<SaleLine> = sale.lines.into_iter().map(|(_, line)| line).collect();
+        let vat = Sale::vat_of(&only_lines).map_err(DocumentError::from)?;
+        let recorded_at = DateTime::parse_from_rfc3339(&sale.occurred_at)
+            .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or(sale.occurred_at);
+        let header = ReceiptHeader {
+            business_name: business.name,
+            profile: business.profile,
+            till_code: till.info().till_code.clone(),
+            cashier: sale.cashier.unwrap_or_default(),
+            recorded_at,
+            copy: true,
+        };
+        // The change handed back is not kept (only what was due in cash is a tender): a copy
+        // shows the tenders and no change.
+        let base =
+            ReceiptView::base("sale", sale.receipt_number, sale.total, vat, sale.tenders, Money::ZERO, Vec::new());
+        Ok(ReceiptView { lines, ..base }.summarised().issued(header))
     }
 
     /// A sale of goods; `name` names a product by its id.

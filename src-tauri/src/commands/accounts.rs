@@ -71,6 +71,14 @@ pub fn recent_receipts(app: State<'_, App>) -> Answer<Vec<ReceiptSummary>> {
     app.with_till(|till| till.recent_receipts(session.business_id, 20))
 }
 
+/// A copy of a goods receipt of the business being served, marked COPY, for the customer who
+/// needs it again.
+#[tauri::command]
+pub fn reprint_receipt(app: State<'_, App>, receipt_number: String) -> Answer<ReceiptView> {
+    let session = app.session()?;
+    app.with_till(|till| ReceiptView::reprint(till, session.business_id, &receipt_number))
+}
+
 /// Voids a receipt. Whoever is at the till asks; a supervisor (or the owner) authorises with
 /// their own PIN, checked here like a login.
 #[tauri::command]

@@ -1,5 +1,5 @@
 //! A receipt a Kenyan customer and KRA accept, printed at 58 mm and at 80 mm, in the real
-//! window: every field there, and nothing wider than the paper.
+//! window: every field there, and nothing wider than the paper; then its reprint, marked COPY.
 
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
@@ -92,4 +92,22 @@ async fn a_receipt_shows_what_kra_asks_for_and_fits_58_and_80_mm_paper() {
         assert_eq!(measured[1], serde_json::json!([]), "{paper} mm: these are wider than the paper");
         app.screenshot(&format!("receipt-{paper}mm")).await;
     }
+
+    // A reprint: the same sale as recorded, marked COPY, with who recorded it and when, and no
+    // change (only what was due in cash is kept).
+    app.click("[data-testid=next-sale]").await;
+    app.click("[data-testid=nav-void]").await;
+    app.click_xpath(&format!("//button[@data-testid='recent-receipt'][contains(., '{number}')]")).await;
+    app.click("[data-testid=reprint]").await;
+    app.find("[data-testid=receipt-copy]").await;
+    assert_eq!(text("[data-testid=receipt-number]").await, number);
+    assert_eq!(text("[data-testid=receipt-cashier]").await, cashier.name);
+    assert_eq!(text("[data-testid=receipt-time]").await, time);
+    assert_eq!(text("[data-testid=receipt-total]").await, "KES 245.00");
+    assert!(text("[data-testid=receipt-vat-summary]").await.contains("KES 24.83"));
+    assert!(text("[data-testid=receipt-tender]").await.contains("QK41RCP001"));
+    assert!(app.client.find(fantoccini::Locator::Css("[data-testid=change]")).await.is_err(), "a copy shows no change");
+    app.screenshot("receipt-copy").await;
+    let sales = app.count("SELECT count(*) FROM sale");
+    assert_eq!(sales, 1, "a reprint records nothing");
 }

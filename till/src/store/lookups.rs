@@ -12,7 +12,7 @@ use tillbook_core::{Money, Quantity};
 
 use crate::error::{Result, TillError};
 use crate::master;
-use crate::sql::{money, quantity};
+use crate::sql::{conversion_error, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::till::Till;
 
 /// A customer as the lookup lists them: enough to choose and to see what they owe.
@@ -61,6 +61,20 @@ pub struct SoldReceipt {
     pub on_account: bool,
     pub voided: bool,
     pub lines: Vec<SoldLineView>,
+}
+
+/// A goods sale as it was recorded, for a reprint: its lines at the prices of the day, its
+/// tenders, when and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedSale {
+    pub receipt_number: String,
+    pub occurred_at: String,
+    /// Who recorded it (none for a sale recorded before staff were on sales).
+    pub cashier: Option<String>,
+    pub total: Money,
+    /// Each line: the product's name, and the line as priced then.
+    pub lines: Vec<(String, tillbook_core::documents::SaleLine)>,
+    pub tenders: Vec<tillbook_core::documents::Tender>,
 }
 
 /// An event the server would not post, with its reason, for the status bar's list.
@@ -165,6 +179,59 @@ impl Till {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A goods sale of this business by its receipt number, as it was recorded.
+    pub fn recorded_sale(&self, business_id: BusinessId, receipt_number: &str) -> Result<RecordedSale> {
+        let receipt = receipt_number.trim().to_ascii_uppercase();
+        let head = self
+            .connection()
+            .query_row(
+                "SELECT s.id, s.occurred_at, s.total_cents, st.name AS cashier
+                 FROM sale s LEFT JOIN staff st ON st.id = s.staff_id
+                 WHERE s.receipt_number = ?1 AND s.business_id = ?2 AND s.kind = 'goods'",
+                params![receipt, business_id.to_string()],
+                |row| {
+                    let id: String = row.get("id")?;
+                    Ok((id, row.get::<_, String>("occurred_at")?, money(row, "total_cents")?, row.get("cashier")?))
+                },
+            )
+            .optional()?;
+        let (sale_id, occurred_at, total, cashier) =
+            head.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
+        let mut statement = self.connection().prepare_cached(
+            "SELECT p.name, l.product_id, l.quantity_milli, l.unit_price_cents, l.discount_cents, l.vat_basis_points,
+                    l.line_total_cents
+             FROM sale_line l JOIN product p ON p.id = l.product_id
+             WHERE l.sale_id = ?1 ORDER BY l.line_no",
+        )?;
+        let lines = statement.query_map([&sale_id], |row| {
+            let line = tillbook_core::documents::SaleLine {
+                product_id: parsed(row, "product_id")?,
+                quantity: quantity(row, "quantity_milli")?,
+                unit_price: money(row, "unit_price_cents")?,
+                discount: money(row, "discount_cents")?,
+                vat_rate: vat_rate(row, "vat_basis_points")?,
+                line_total: money(row, "line_total_cents")?,
+            };
+            Ok((row.get::<_, String>("name")?, line))
+        })?;
+        let lines = lines.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut statement = self.connection().prepare_cached(
+            "SELECT method, amount_cents, mpesa_code, customer_id FROM tender WHERE document_id = ?1 ORDER BY line_no",
+        )?;
+        let tenders = statement.query_map([&sale_id], |row| {
+            let method: String = row.get("method")?;
+            Ok(tillbook_core::documents::Tender {
+                method: tillbook_core::documents::TenderMethod::parse(&method)
+                    .ok_or_else(|| conversion_error("method", format!("'{method}' is no tender method")))?,
+                amount: money(row, "amount_cents")?,
+                mpesa_code: row.get("mpesa_code")?,
+                customer_id: parsed_opt(row, "customer_id")?,
+            })
+        })?;
+        let tenders = tenders.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(RecordedSale { receipt_number: receipt, occurred_at, cashier, total, lines, tenders })
     }
 
     /// A goods sale of this business by its receipt number, with what each line has had returned.

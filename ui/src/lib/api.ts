@@ -108,6 +108,7 @@ export const api = {
   voidReceipt: (receiptNumber: string, reason: string, supervisorId: string, supervisorPin: string) =>
     invoke<void>('void_receipt', { receiptNumber, reason, supervisorId, supervisorPin }),
   soldReceipt: (receiptNumber: string) => invoke<SoldReceipt>('sold_receipt', { receiptNumber }),
+  reprintReceipt: (receiptNumber: string) => invoke<ReceiptView>('reprint_receipt', { receiptNumber }),
   refundSale: (request: RefundRequest, supervisorId: string, supervisorPin: string) =>
     invoke<ReceiptView>('refund_sale', { request, supervisorId, supervisorPin }),
   expenseAccounts: () => invoke<ExpenseAccount[]>('expense_accounts'),
