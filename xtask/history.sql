@@ -200,6 +200,12 @@ SELECT business_id, day, device_id, count(*), sum(amount), 0
   FROM gen_entry WHERE event_type = 'sale.recorded'
  GROUP BY 1, 2, 3;
 
+-- The counters the merge numbers from: entries and changes continue after the history, so that
+-- the first push to this database takes the next entry number (`verify` checks them).
+UPDATE ledger_counter
+   SET last_entry = (SELECT coalesce(max(entry_number), 0) FROM journal_entry),
+       last_change = greatest(last_change, (SELECT coalesce(max(seq), 0) FROM change_log));
+
 UPDATE device d SET last_seq = s.last_seq
   FROM (SELECT device_id, max(device_seq) AS last_seq FROM gen_entry GROUP BY 1) s
  WHERE d.id = s.device_id;

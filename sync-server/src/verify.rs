@@ -64,6 +64,25 @@ pub struct VerifyReport {
     pub audit_edited: Vec<i64>,
     pub audit_broken_links: Vec<i64>,
     pub audit_head: Option<String>,
+    /// The counters the merge numbers from, against what the ledger holds: a restore or an
+    /// import that left `last_entry` below the highest entry would make the next merge fail
+    /// on a duplicate number (and one above it, a gap).
+    pub counters: Counters,
+}
+
+/// `ledger_counter` beside the highest entry number and change sequence actually written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    pub last_entry: i64,
+    pub max_entry: i64,
+    pub last_change: i64,
+    pub max_change: i64,
+}
+
+impl Counters {
+    pub fn agree(&self) -> bool {
+        self.last_entry == self.max_entry && self.last_change == self.max_change
+    }
 }
 
 impl VerifyReport {
@@ -79,6 +98,7 @@ impl VerifyReport {
             && self.orphaned_rows == 0
             && self.audit_edited.is_empty()
             && self.audit_broken_links.is_empty()
+            && self.counters.agree()
     }
 }
 
@@ -116,7 +136,15 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
     let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
     let (orphaned_rows,): (i64,) = sqlx::query_as(ORPHANED_ROWS).fetch_one(pool).await?;
     let chain = audit_chain(pool).await?;
+    let (last_entry, max_entry, last_change, max_change): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT c.last_entry, (SELECT coalesce(max(entry_number), 0) FROM journal_entry),
+                c.last_change, (SELECT coalesce(max(seq), 0) FROM change_log)
+           FROM ledger_counter c",
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(VerifyReport {
+        counters: Counters { last_entry, max_entry, last_change, max_change },
         audit_rows: chain.rows,
         audit_edited: chain.edited,
         audit_broken_links: chain.broken_links,

@@ -1,8 +1,8 @@
 //! A group's first day, through two real windows and a head office over TLS (issue "From an
 //! empty server to a real group trading"). Head office has had `migrate` and `create-owner`
-//! alone. The owner signs in from the app and sets the group up on its screens: a water shop
-//! and a retail shop with LPG, what they sell, a cylinder type, two staff with PINs, a customer
-//! with a credit limit and an enrolment code. A second app enrols with that code over TLS; the
+//! alone. The owner signs in from the app and sets the group up on its screens: a water shop,
+//! a retail shop with LPG and a laundry; what they sell, a laundry service and a cylinder type;
+//! two staff with PINs, a customer with a credit limit and an enrolment code. A second app enrols with that code over TLS; the
 //! cashier sells for cash, by M-Pesa and on credit; the till syncs, and the owner sees the
 //! sales, the P&L and the credit sale in aging, with head office's own figures.
 //! Screenshots of each step go to `target/screenshots/first-day-*.png`.
@@ -105,9 +105,10 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         owner.click_xpath("//form[@data-testid='business-form']//button[@type='button']").await;
         create_business(&owner, "MAJI", "Maji Safi", "water", "P051234567W", "174379").await;
         create_business(&owner, "DUKA", "Duka & Gas", "retail", "P051234569R", "174381").await;
+        create_business(&owner, "SAFI", "Safi Laundry", "laundry", "P051234568L", "174380").await;
         owner.screenshot("first-day-02-businesses").await;
         // Their accounts came from the chart template: the shared ones once, then each its own.
-        assert_eq!(central.scalar_i64("SELECT count(*) FROM account").await, 16 + 6 + 12);
+        assert_eq!(central.scalar_i64("SELECT count(*) FROM account").await, 16 + 6 + 12 + 4);
         assert_eq!(central.scalar_i64("SELECT count(*) FROM account WHERE business_code = 'DUKA'").await, 12);
 
         // What they sell.
@@ -115,6 +116,14 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         create_product(&owner, "MAJI", "Refill 20 L", "refill", "70.00", false).await;
         create_product(&owner, "DUKA", "Sugar 1 kg", "packet", "180.00", true).await;
         owner.screenshot("first-day-03-products").await;
+        owner.click("[data-testid=manage-services]").await;
+        owner.click("[data-testid=manage-new-service]").await;
+        owner.fill("[data-testid=service-name]", "Wash & fold").await;
+        owner.find("[data-testid=service-pricing]").await.select_by_value("per_kg").await.unwrap();
+        owner.fill("[data-testid=service-price]", "120").await;
+        owner.click("[data-testid=service-save]").await;
+        owner.find("[data-testid=manage-service][data-name='Wash & fold']").await;
+        owner.screenshot("first-day-03-services").await;
         owner.click("[data-testid=manage-cylinders]").await;
         owner.click("[data-testid=manage-new-cylinder]").await;
         owner.fill("[data-testid=cylinder-size]", "13").await;
@@ -151,10 +160,11 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         let audited = central
             .scalar_i64(
                 "SELECT count(*) FROM audit_log WHERE action IN ('business.created', 'product.created',
-                   'cylinder_type.created', 'staff.created', 'customer.created', 'device.enrollment_code_created')",
+                   'laundry_service.created', 'cylinder_type.created', 'staff.created', 'customer.created',
+                   'device.enrollment_code_created')",
             )
             .await;
-        assert_eq!(audited, 2 + 2 + 1 + 2 + 1 + 1, "every change of the set-up is in the audit log");
+        assert_eq!(audited, 3 + 2 + 1 + 1 + 2 + 1 + 1, "every change of the set-up is in the audit log");
 
         // The shop's computer enrols over TLS with that code.
         let till = Driver::start_fresh("first-day-till", &[("TILLBOOK_SERVER_CA", ca_file.as_path())]).await;

@@ -183,6 +183,24 @@ async fn a_laundry_job_is_republished_when_a_payment_on_it_is_made_or_voided() {
     server.verify_clean().await;
 }
 
+/// A restore or a generated history that leaves the counters behind the ledger would make the
+/// next merge collide with an entry already there: `verify` says so, with both numbers.
+#[tokio::test]
+async fn verify_finds_counters_left_behind_the_ledger() {
+    let server = server().await;
+    some_posted_sales(&server).await;
+    let report = server.verify_clean().await;
+    assert!(report.counters.max_entry > 0 && report.counters.max_change > 0, "{:?}", report.counters);
+    sqlx::query("UPDATE ledger_counter SET last_entry = 0, last_change = last_change - 1")
+        .execute(&server.owner)
+        .await
+        .unwrap();
+    let report = tillbook_server::verify::verify(&server.owner).await.unwrap();
+    assert!(!report.is_clean());
+    assert_eq!(report.counters.last_entry, 0);
+    assert_eq!(report.counters.last_change + 1, report.counters.max_change);
+}
+
 #[tokio::test]
 async fn verify_finds_a_corrupted_balance() {
     let server = server().await;
