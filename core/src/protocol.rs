@@ -254,7 +254,7 @@ fn default_time_zone() -> String {
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
 /// owner's screens list them; the app checks a name against it before asking.
-pub const OWNER_REPORTS: [&str; 16] = [
+pub const OWNER_REPORTS: [&str; 18] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -267,6 +267,8 @@ pub const OWNER_REPORTS: [&str; 16] = [
     "review",
     "products",
     "staff",
+    "revenue",
+    "over-short",
     "businesses",
     "laundry-services",
     "cylinder-types",

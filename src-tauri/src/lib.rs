@@ -74,6 +74,7 @@ pub fn run() {
             commands::accounts::customer_account,
             commands::accounts::receive_payment,
             commands::accounts::recent_receipts,
+            commands::accounts::change_customer,
             commands::accounts::reprint_receipt,
             commands::accounts::void_receipt,
             commands::accounts::sold_receipt,

@@ -149,8 +149,8 @@ async fn business_by_code(connection: &mut PgConnection, code: &str) -> Result<O
         .fetch_optional(&mut *connection)
         .await?;
     let Some((id, active)) = found else { return Ok(None) };
-    let business: Vec<Business> = wire(connection, BUSINESSES, Some(&[id])).await?;
-    Ok(business.into_iter().next().map(|business| (business, active)))
+    let business: Option<Business> = one(connection, BUSINESSES, id).await?;
+    Ok(business.map(|business| (business, active)))
 }
 
 /// The active business a service or cylinder belongs to, or the field's error.
@@ -180,8 +180,7 @@ pub async fn save_business(tx: &mut PgConnection, actor: Actor, change: &Busines
     let name = text("name", &change.name, 100)?;
     let profile = change.profile.checked().map_err(|(field, message)| MaintenanceError::Invalid { field, message })?;
     let id = change.id.map_or_else(Uuid::now_v7, |id| id.0);
-    let before: Vec<Business> = wire(&mut *tx, BUSINESSES, Some(&[id])).await?;
-    let before = before.into_iter().next();
+    let before: Option<Business> = one(&mut *tx, BUSINESSES, id).await?;
     let action = match &before {
         Some(before) => {
             if before.code != code {
@@ -308,11 +307,8 @@ pub async fn save_laundry_service(
     let name = text("name", &change.name, 80)?;
     let price = amount("price", change.price)?;
     let id = change.id.map_or_else(Uuid::now_v7, |id| id.0);
-    let before: Vec<LaundryService> = wire(&mut *tx, SERVICES, Some(&[id])).await?;
-    let before = before.into_iter().next();
-    if let Some(before) = &before
-        && before.business_id != business.id
-    {
+    let before: Option<LaundryService> = one(&mut *tx, SERVICES, id).await?;
+    if before.as_ref().is_some_and(|before| before.business_id != business.id) {
         return invalid("business", "a service stays with its business");
     }
     let (clash,): (bool,) = sqlx::query_as(
@@ -342,11 +338,42 @@ pub async fn save_laundry_service(
     .bind(change.active)
     .execute(&mut *tx)
     .await?;
-    let after: Vec<LaundryService> = wire(&mut *tx, SERVICES, Some(&[id])).await?;
-    let after = after.into_iter().next().ok_or_else(|| MaintenanceError::NotFound(format!("service {id} vanished")))?;
-    let action = if before.is_some() { "laundry_service.changed" } else { "laundry_service.created" };
-    audit(&mut *tx, actor, action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
-    changes::publish(&mut *tx, Entity::LaundryService, Some(&[id])).await?;
+    saved(tx, actor, Saved { entity: Entity::LaundryService, noun: "laundry_service", sql: SERVICES, id }, before).await
+}
+
+/// The one row of a wire view with `id`, if there is one.
+async fn one<T: serde::de::DeserializeOwned + Send + Unpin + 'static>(
+    connection: &mut PgConnection,
+    sql: &'static str,
+    id: Uuid,
+) -> Result<Option<T>> {
+    Ok(wire(connection, sql, Some(&[id])).await?.into_iter().next())
+}
+
+/// What a save wrote: the entity (for the change feed), its name in the audit log
+/// (`laundry_service.created`), the wire view it is read back from, and its id.
+struct Saved {
+    entity: Entity,
+    noun: &'static str,
+    sql: &'static str,
+    id: Uuid,
+}
+
+/// The end of a save of master data: the row read back as the tills see it, audited with what
+/// it was before, and published, in the caller's transaction.
+async fn saved<T: serde::de::DeserializeOwned + Serialize + Send + Unpin + 'static>(
+    tx: &mut PgConnection,
+    actor: Actor,
+    saved: Saved,
+    before: Option<T>,
+) -> Result<T> {
+    let Saved { entity, noun, sql, id } = saved;
+    let after: T = one(&mut *tx, sql, id)
+        .await?
+        .ok_or_else(|| MaintenanceError::NotFound(format!("{noun} {id} vanished while it was saved")))?;
+    let action = format!("{noun}.{}", if before.is_some() { "changed" } else { "created" });
+    audit(&mut *tx, actor, &action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
+    changes::publish(&mut *tx, entity, Some(&[id])).await?;
     Ok(after)
 }
 
@@ -385,11 +412,8 @@ pub async fn save_cylinder_type(
         amount(field, value)?;
     }
     let id = change.id.map_or_else(Uuid::now_v7, |id| id.0);
-    let before: Vec<CylinderType> = wire(&mut *tx, CYLINDERS, Some(&[id])).await?;
-    let before = before.into_iter().next();
-    if let Some(before) = &before
-        && before.business_id != business.id
-    {
+    let before: Option<CylinderType> = one(&mut *tx, CYLINDERS, id).await?;
+    if before.as_ref().is_some_and(|before| before.business_id != business.id) {
         return invalid("business", "a cylinder type stays with its business");
     }
     let (clash,): (bool,) = sqlx::query_as(
@@ -427,13 +451,7 @@ pub async fn save_cylinder_type(
     .bind(change.active)
     .execute(&mut *tx)
     .await?;
-    let after: Vec<CylinderType> = wire(&mut *tx, CYLINDERS, Some(&[id])).await?;
-    let after =
-        after.into_iter().next().ok_or_else(|| MaintenanceError::NotFound(format!("cylinder type {id} vanished")))?;
-    let action = if before.is_some() { "cylinder_type.changed" } else { "cylinder_type.created" };
-    audit(&mut *tx, actor, action, &id.to_string(), serde_json::json!({ "before": before, "after": after })).await?;
-    changes::publish(&mut *tx, Entity::CylinderType, Some(&[id])).await?;
-    Ok(after)
+    saved(tx, actor, Saved { entity: Entity::CylinderType, noun: "cylinder_type", sql: CYLINDERS, id }, before).await
 }
 
 const CUSTOMERS: &str = "SELECT data FROM customer_wire w JOIN customer c USING (id)
@@ -456,8 +474,7 @@ pub async fn save_customer(tx: &mut PgConnection, actor: Actor, change: &Custome
     };
     let credit_limit = amount("credit_limit", change.credit_limit)?;
     let id = change.id.map_or_else(Uuid::now_v7, |id| id.0);
-    let before: Vec<Customer> = wire(&mut *tx, CUSTOMERS, Some(&[id])).await?;
-    let before = before.into_iter().next();
+    let before: Option<Customer> = one(&mut *tx, CUSTOMERS, id).await?;
     sqlx::query(
         "INSERT INTO customer (id, name, phone, credit_limit, active) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
@@ -470,9 +487,9 @@ pub async fn save_customer(tx: &mut PgConnection, actor: Actor, change: &Custome
     .bind(change.active)
     .execute(&mut *tx)
     .await?;
-    let after: Vec<Customer> = wire(&mut *tx, CUSTOMERS, Some(&[id])).await?;
-    let after =
-        after.into_iter().next().ok_or_else(|| MaintenanceError::NotFound(format!("customer {id} vanished")))?;
+    let after: Customer = one(&mut *tx, CUSTOMERS, id)
+        .await?
+        .ok_or_else(|| MaintenanceError::NotFound(format!("customer {id} vanished while it was saved")))?;
     let action = if before.is_some() { "customer.changed" } else { "customer.created" };
     // The audit keeps the limit and whether the phone changed, never the number itself.
     let details = serde_json::json!({

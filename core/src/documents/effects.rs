@@ -280,6 +280,7 @@ impl Document {
                 }
             }
             Document::CustomerCreated(_)
+            | Document::CustomerChanged(_)
             | Document::Expense(_)
             | Document::CashMovement(_)
             | Document::ShiftOpened(_)

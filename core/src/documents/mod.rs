@@ -71,6 +71,10 @@ impl CustomerCreated {
 pub enum Document {
     #[serde(rename = "customer.created")]
     CustomerCreated(CustomerCreated),
+    /// A customer's name, phone or credit limit changed at a till: the same fields as when
+    /// they were created, the customer's current ones.
+    #[serde(rename = "customer.changed")]
+    CustomerChanged(CustomerCreated),
     #[serde(rename = "sale.recorded")]
     Sale(Sale),
     #[serde(rename = "sale.refunded")]
@@ -108,8 +112,9 @@ pub enum Document {
 }
 
 /// Every event type of protocol v1, as `docs/protocol.md` lists them.
-pub const EVENT_TYPES: [&str; 18] = [
+pub const EVENT_TYPES: [&str; 19] = [
     "customer.created",
+    "customer.changed",
     "sale.recorded",
     "sale.refunded",
     "sale.voided",
@@ -133,6 +138,7 @@ impl Document {
     pub fn event_type(&self) -> &'static str {
         match self {
             Document::CustomerCreated(_) => "customer.created",
+            Document::CustomerChanged(_) => "customer.changed",
             Document::Sale(_) => "sale.recorded",
             Document::Refund(_) => "sale.refunded",
             Document::SaleVoided(_) => "sale.voided",
@@ -172,7 +178,7 @@ impl Document {
     /// Checks the document against the business and master data, without posting.
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         match self {
-            Document::CustomerCreated(doc) => doc.validate(),
+            Document::CustomerCreated(doc) | Document::CustomerChanged(doc) => doc.validate(),
             Document::Sale(doc) => doc.validate(business, lookup),
             Document::Refund(doc) => doc.validate(business, lookup),
             Document::SaleVoided(doc) | Document::DocumentVoided(doc) => doc.validate(),
@@ -197,7 +203,10 @@ impl Document {
     /// what the server checks a till's event against.
     pub fn journal_expected(&self) -> Option<bool> {
         match self {
-            Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => Some(false),
+            Document::CustomerCreated(_)
+            | Document::CustomerChanged(_)
+            | Document::ShiftOpened(_)
+            | Document::DayClosed(_) => Some(false),
             Document::LaundryStatusChange(change) => Some(change.to == JobStatus::Cancelled),
             Document::ShiftClosed(close) => Some(!close.difference.is_zero()),
             Document::WaterProduction(_) | Document::StockCount(_) => None,
@@ -216,7 +225,10 @@ impl Document {
         self.validate(business, lookup)?;
         let mut builder = EntryBuilder::new();
         let posts = match self {
-            Document::CustomerCreated(_) | Document::ShiftOpened(_) | Document::DayClosed(_) => false,
+            Document::CustomerCreated(_)
+            | Document::CustomerChanged(_)
+            | Document::ShiftOpened(_)
+            | Document::DayClosed(_) => false,
             Document::Sale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
             Document::Refund(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
             Document::SaleVoided(doc) | Document::DocumentVoided(doc) => {
@@ -293,6 +305,7 @@ pub fn document_id(document: &Document) -> Option<DocumentId> {
         Document::StockCount(doc) => doc.count_id,
         Document::ShiftOpened(doc) => DocumentId(doc.shift_id.0),
         Document::ShiftClosed(doc) => DocumentId(doc.shift_id.0),
-        Document::LaundryStatusChange(_) | Document::DayClosed(_) => return None,
+        // A change is filed under no id of its own: a customer may change many times.
+        Document::CustomerChanged(_) | Document::LaundryStatusChange(_) | Document::DayClosed(_) => return None,
     })
 }

@@ -47,6 +47,33 @@ pub fn create_customer(
     Ok(id)
 }
 
+/// A customer's name, phone (none: kept) or credit limit changed at the till. A new limit
+/// needs a supervisor (or the owner) and their PIN, as when the customer was created.
+#[tauri::command]
+pub fn change_customer(
+    app: State<'_, App>,
+    customer_id: CustomerId,
+    name: String,
+    phone: Option<String>,
+    credit_limit: Money,
+    supervisor_id: Option<StaffId>,
+    supervisor_pin: Option<String>,
+) -> Answer<()> {
+    let session = app.session()?;
+    app.with_till(|till| {
+        let by = match (supervisor_id, supervisor_pin) {
+            (Some(supervisor), Some(pin)) => {
+                let supervisor = till.login(supervisor, &pin)?;
+                tillbook_till::Session { business_id: session.business_id, ..supervisor }
+            }
+            _ => session.clone(),
+        };
+        till.change_customer(&by, customer_id, &name, phone.as_deref(), credit_limit)
+    })?;
+    app.nudge();
+    Ok(())
+}
+
 #[tauri::command]
 pub fn customer_account(app: State<'_, App>, customer_id: CustomerId) -> Answer<CustomerAccount> {
     app.session()?;

@@ -2,9 +2,11 @@
 //! empty server to a real group trading"). Head office has had `migrate` and `create-owner`
 //! alone. The owner signs in from the app and sets the group up on its screens: a water shop,
 //! a retail shop with LPG and a laundry; what they sell, a laundry service and a cylinder type;
-//! two staff with PINs, a customer with a credit limit and an enrolment code. A second app enrols with that code over TLS; the
-//! cashier sells for cash, by M-Pesa and on credit; the till syncs, and the owner sees the
-//! sales, the P&L and the credit sale in aging, with head office's own figures.
+//! two staff with PINs, a customer with a credit limit and an enrolment code. A second app
+//! enrols with that code over TLS; the cashier sells for cash, by M-Pesa and on credit, a
+//! supervisor raises the customer's limit, the day is closed 10.00 short; the till syncs, and
+//! the owner sees the sales, the P&L, the credit sale in aging, the revenue and the cashier's
+//! over/short from the till's Z report, with head office's own figures.
 //! Screenshots of each step go to `target/screenshots/first-day-*.png`.
 
 use std::time::Duration;
@@ -202,9 +204,40 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         till.screenshot("first-day-11-credit-receipt").await;
         assert!(cash != mpesa && mpesa != credit, "{cash} {mpesa} {credit}");
 
-        // The till syncs by itself; head office has the three sales.
-        wait_until(Duration::from_secs(60), "the three sales reach head office", || async {
+        // Baraka, the supervisor, raises Mama Mboga's limit at the till with his PIN.
+        till.click("[data-testid=next-sale]").await;
+        till.click("[data-testid=nav-customers]").await;
+        till.fill("[data-testid=customer-search]", "Mboga").await;
+        till.click_xpath("//button[@data-testid='customer'][contains(., 'Mama Mboga')]").await;
+        till.click("[data-testid=customer-edit]").await;
+        till.fill("[data-testid=customer-edit-limit]", "8000").await;
+        till.find("[data-testid=customer-edit-supervisor]").await.select_by_label("Baraka").await.unwrap();
+        till.fill("[data-testid=customer-edit-pin]", "246810").await;
+        till.click("[data-testid=customer-edit-save]").await;
+        till.wait_text("[data-testid=account-limit]", "KES 8,000.00").await;
+        till.screenshot("first-day-12-limit-raised").await;
+
+        // The day ends: the float and the cash sale make 1,180.00; the drawer holds 1,170.00.
+        till.click("[data-testid=nav-close]").await;
+        for (denomination, count) in [("1000", "1"), ("100", "1"), ("50", "1"), ("20", "1")] {
+            till.fill(&format!("[data-testid=count-{denomination}]"), count).await;
+        }
+        till.click("[data-testid=close-shift]").await;
+        till.wait_text("[data-testid=close-expected]", "KES 1,180.00").await;
+        till.wait_text("[data-testid=close-counted]", "KES 1,170.00").await;
+        till.click("[data-testid=close-day]").await;
+        till.find("[data-testid=z-report]").await;
+        till.screenshot("first-day-12-z-report").await;
+        wait_until(Duration::from_secs(60), "the new limit reaches head office", || async {
+            central.scalar_i64("SELECT count(*) FROM customer WHERE name = 'Mama Mboga' AND credit_limit = 8000").await
+                == 1
+        })
+        .await;
+
+        // The till syncs by itself; head office has the three sales and the Z report.
+        wait_until(Duration::from_secs(60), "the sales and the shift's close reach head office", || async {
             central.scalar_i64("SELECT count(*) FROM sale").await == 3
+                && central.scalar_i64("SELECT count(*) FROM shift_closed").await == 1
         })
         .await;
         let pool = &central.owner;
@@ -219,14 +252,25 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         // The owner sees them: sales, the P&L, and the credit sale in aging.
         owner.click("[data-testid=report-sales]").await;
         owner.wait_attribute("[data-testid=sales-bar]", "data-day", &today.to_string()).await;
-        owner.screenshot("first-day-12-owner-sales").await;
+        owner.screenshot("first-day-13-owner-sales").await;
         owner.click("[data-testid=report-profit-and-loss]").await;
         owner.wait_text("[data-testid=pl-revenue-total]", &crate::owner::kes(profit.total_revenue)).await;
         owner.wait_text("[data-testid=pl-net]", &crate::owner::kes(profit.net_profit)).await;
-        owner.screenshot("first-day-13-owner-profit-and-loss").await;
+        owner.screenshot("first-day-14-owner-profit-and-loss").await;
         owner.click("[data-testid=report-aging]").await;
         owner.wait_text("[data-testid=aging-total]", "KES 180.00").await;
-        owner.screenshot("first-day-14-owner-aging").await;
+        owner.screenshot("first-day-15-owner-aging").await;
+        // Revenue from the ledger, net of VAT: three bags of sugar at 180.00, each 24.83 VAT.
+        owner.click("[data-testid=report-revenue]").await;
+        let row = format!("[data-testid=revenue-row][data-day='{today}'][data-business=DUKA]");
+        owner.wait_text(&format!("{row} [data-testid=revenue-net]"), "KES 465.51").await;
+        owner.wait_attribute("[data-testid=revenue-bar]", "data-percent", "100").await;
+        owner.screenshot("first-day-16-owner-revenue").await;
+        // The Z report at head office: Akinyi's drawer was 10.00 short.
+        owner.click("[data-testid=report-over-short]").await;
+        let akinyi = "[data-testid=over-short-cashier][data-cashier=Akinyi] [data-testid=over-short-net]";
+        owner.wait_text(akinyi, &crate::owner::kes("-10.00".parse().unwrap())).await;
+        owner.screenshot("first-day-17-owner-over-short").await;
 
         till.client.clone().close().await.unwrap();
         owner.client.clone().close().await.unwrap();

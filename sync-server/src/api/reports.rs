@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::access::User;
 use crate::error::ApiError;
-use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, stock, tills};
+use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, shifts, stock, tills};
 use crate::{maintenance, review, setup};
 
 pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
@@ -112,7 +112,7 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, businesses, laundry-services, cylinder-types or customers"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types or customers"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
@@ -157,6 +157,14 @@ pub async fn report(
         "sales" => {
             let report = sales::sales_by_day(pool, &scope().await?, params.period()?).await?;
             answer(&name, &report, as_csv, |rows| csv::sales(rows))
+        }
+        "over-short" => {
+            let report = shifts::over_short(pool, &scope().await?, params.period()?).await?;
+            answer(&name, &report, as_csv, |report| csv::rows(&report.shifts))
+        }
+        "revenue" => {
+            let report = sales::revenue_by_day(pool, &scope().await?, params.period()?).await?;
+            answer(&name, &report, as_csv, |rows| csv::rows(rows))
         }
         "stock" => {
             let report = stock::stock(pool, &scope().await?).await?;

@@ -268,6 +268,16 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
     if !created.is_empty() {
         changes::publish(&mut tx, Entity::Customer, Some(&created)).await?;
     }
+    for (customer, details) in rows.changed_customers() {
+        crate::audit::audit(
+            &mut tx,
+            crate::audit::Actor::Device(device.id),
+            "customer.changed",
+            &customer.to_string(),
+            details,
+        )
+        .await?;
+    }
     let mut jobs: Vec<Uuid> = rows.touched_jobs.iter().map(|id| id.0).collect();
     let mut customers: Vec<Uuid> = rows.touched_customers.iter().map(|id| id.0).collect();
     // A voided payment changes what its invoices' jobs and customers show as paid.

@@ -64,6 +64,33 @@ struct FlagRow {
     message: String,
 }
 
+/// A shift opened or closed at a till (`shift_opened`, `shift_closed`): the Z report's head.
+#[derive(Serialize)]
+struct ShiftOpenedRow {
+    event_id: EventId,
+    shift_id: tillbook_core::ids::ShiftId,
+    business_id: BusinessId,
+    device_id: DeviceId,
+    opened_by: Option<tillbook_core::ids::StaffId>,
+    float: Money,
+    occurred_at: DateTime<FixedOffset>,
+    business_day: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct ShiftClosedRow {
+    event_id: EventId,
+    shift_id: tillbook_core::ids::ShiftId,
+    business_id: BusinessId,
+    device_id: DeviceId,
+    closed_by: Option<tillbook_core::ids::StaffId>,
+    expected: Money,
+    counted: Money,
+    difference: Money,
+    occurred_at: DateTime<FixedOffset>,
+    business_day: NaiveDate,
+}
+
 #[derive(Serialize)]
 struct CustomerRow {
     id: CustomerId,
@@ -224,6 +251,10 @@ pub struct Rows {
     lines: Vec<LineRow>,
     flags: Vec<FlagRow>,
     customers: Vec<CustomerRow>,
+    /// Customers changed at a till, in the batch's order (the last change wins).
+    changed_customers: Vec<CustomerRow>,
+    shifts_opened: Vec<ShiftOpenedRow>,
+    shifts_closed: Vec<ShiftClosedRow>,
     sales: Vec<SaleRow>,
     sale_lines: Vec<SaleLineRow>,
     tenders: Vec<TenderRow>,
@@ -382,6 +413,34 @@ impl Rows {
                 });
                 self.touched_customers.push(payment.customer_id);
             }
+            Document::CustomerChanged(changed) => self.changed_customers.push(CustomerRow {
+                id: changed.customer_id,
+                name: changed.name.clone(),
+                phone: changed.phone.clone(),
+                credit_limit: changed.credit_limit,
+            }),
+            Document::ShiftOpened(opened) => self.shifts_opened.push(ShiftOpenedRow {
+                event_id,
+                shift_id: opened.shift_id,
+                business_id,
+                device_id,
+                opened_by: event.recorded_by,
+                float: opened.float,
+                occurred_at: at,
+                business_day,
+            }),
+            Document::ShiftClosed(closed) => self.shifts_closed.push(ShiftClosedRow {
+                event_id,
+                shift_id: closed.shift_id,
+                business_id,
+                device_id,
+                closed_by: event.recorded_by,
+                expected: closed.expected_cash,
+                counted: closed.counted_cash,
+                difference: closed.difference,
+                occurred_at: at,
+                business_day,
+            }),
             _ => {}
         }
         let Some(document_id) = document_id else { return self.add_status(effects, event, snapshot) };
@@ -472,8 +531,22 @@ impl Rows {
     }
 
     /// Customers created by this batch's events, for the change feed.
+    /// The customers the batch changed, with what they were changed to (for the audit log).
+    pub fn changed_customers(&self) -> impl Iterator<Item = (Uuid, serde_json::Value)> + '_ {
+        self.changed_customers.iter().map(|customer| {
+            // The audit keeps the name and limit, never the phone number.
+            let details = serde_json::json!({ "name": customer.name, "credit_limit": customer.credit_limit });
+            (customer.id.0, details)
+        })
+    }
+
+    /// Customers created or changed by the batch: the tills pull them again.
     pub fn created_customers(&self) -> Vec<Uuid> {
-        self.customers.iter().map(|customer| customer.id.0).collect()
+        let mut ids: Vec<Uuid> =
+            self.customers.iter().chain(&self.changed_customers).map(|customer| customer.id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// The documents this batch voids.
@@ -509,6 +582,12 @@ impl Rows {
     /// while other businesses' merges write theirs.
     pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
         insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
+        for changed in &self.changed_customers {
+            // One at a time, in order: two changes of one customer in a batch end as the second.
+            insert(connection, UPDATE_CUSTOMERS, std::slice::from_ref(changed)).await?;
+        }
+        insert(connection, INSERT_SHIFTS_OPENED, &self.shifts_opened).await?;
+        insert(connection, INSERT_SHIFTS_CLOSED, &self.shifts_closed).await?;
         insert_sales(connection, &self.sales).await?;
         insert_sale_lines(connection, &self.sale_lines).await?;
         insert_tenders(connection, &self.tenders).await?;
@@ -715,6 +794,10 @@ INSERT INTO customer (id, name, phone, credit_limit)
 SELECT id, name, phone, credit_limit FROM jsonb_populate_recordset(NULL::customer, $1)
 ON CONFLICT (id) DO NOTHING";
 
+const UPDATE_CUSTOMERS: &str = "
+UPDATE customer c SET name = x.name, phone = x.phone, credit_limit = x.credit_limit
+  FROM jsonb_populate_recordset(NULL::customer, $1) x WHERE c.id = x.id";
+
 const INSERT_ENTRIES: &str = "
 INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
 SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[], $8::date[])";
@@ -768,6 +851,12 @@ SELECT payment_id, business_id, customer_id, receipt_number, total, unapplied, o
 const INSERT_ALLOCATIONS: &str = "
 INSERT INTO allocation (invoice_id, document_id, amount, event_id)
 SELECT invoice_id, document_id, amount, event_id FROM jsonb_populate_recordset(NULL::allocation, $1)";
+
+const INSERT_SHIFTS_OPENED: &str = "
+INSERT INTO shift_opened SELECT * FROM jsonb_populate_recordset(NULL::shift_opened, $1)";
+
+const INSERT_SHIFTS_CLOSED: &str = "
+INSERT INTO shift_closed SELECT * FROM jsonb_populate_recordset(NULL::shift_closed, $1)";
 
 const INSERT_VOIDS: &str = "
 INSERT INTO voided_document (document_id, void_id, event_id)

@@ -52,6 +52,9 @@ impl References {
             Document::LaundryStatusChange(change) => {
                 self.documents.insert(change.job_id);
             }
+            Document::CustomerChanged(changed) => {
+                self.customers.insert(changed.customer_id);
+            }
             Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
                 self.customers.insert(payment.customer_id);
                 self.documents.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));

@@ -349,6 +349,10 @@ fn check_references(
             }
             Ok(())
         }
+        // A change names a customer head office knows (created before, or earlier in the batch).
+        Document::CustomerChanged(changed) if !snapshot.customers.contains_key(&changed.customer_id) => {
+            Err(reason("unknown_customer", format!("no customer {} to change", changed.customer_id)))
+        }
         Document::LaundryStatusChange(change) => {
             if snapshot.invoices.get(&change.job_id).is_some_and(|job| job.business_id != business.id) {
                 return Err(reason(
@@ -482,6 +486,14 @@ fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
             credit_limit: created.credit_limit,
             active: true,
         });
+    }
+    // The batch's later events see the customer as changed (a credit sale, its new limit).
+    if let Document::CustomerChanged(changed) = document
+        && let Some(customer) = snapshot.customers.get_mut(&changed.customer_id)
+    {
+        customer.name = changed.name.clone();
+        customer.phone = changed.phone.clone();
+        customer.credit_limit = changed.credit_limit;
     }
     let effects = &accepted.effects;
     if let Some(invoice) = &effects.invoice {

@@ -13,6 +13,7 @@ pub mod csv;
 pub mod customers;
 pub mod ledger;
 pub mod sales;
+pub mod shifts;
 pub mod stock;
 pub mod tills;
 

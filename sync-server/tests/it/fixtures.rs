@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, Payment, Refund, RefundLine, Sale, SaleLine,
-    StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
+    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment, Refund, RefundLine,
+    Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
 };
 use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId};
 use tillbook_core::money::{Money, Quantity};
@@ -21,13 +21,16 @@ pub struct TillEvents {
     pub next_seq: u64,
     /// When the next events happened; `None`: now.
     pub clock: Option<DateTime<FixedOffset>>,
+    /// Who records the next events (the demo's first cashier unless a test says otherwise).
+    pub recorded_by: tillbook_core::ids::StaffId,
 }
 
 impl TillEvents {
     pub fn new(device: DeviceId, kind: BusinessKind) -> TillEvents {
         let data = seed::demo();
         let business = data.businesses.iter().find(|b| b.kind == kind).cloned().expect("demo business");
-        TillEvents { device, business, lookup: MemoryLookup::new(data), next_seq: 1, clock: None }
+        let recorded_by = seed::demo_staff()[2].id;
+        TillEvents { device, business, lookup: MemoryLookup::new(data), next_seq: 1, clock: None, recorded_by }
     }
 
     /// The business's products, in seed order.
@@ -47,7 +50,7 @@ impl TillEvents {
             event_type: document.event_type().to_string(),
             business_id: self.business.id,
             occurred_at: self.clock.unwrap_or_else(|| Utc::now().with_timezone(&nairobi)),
-            recorded_by: Some(seed::demo_staff()[2].id),
+            recorded_by: Some(self.recorded_by),
             document: document.to_wire(),
             journal: entry.map(|entry| entry.to_wire()),
         };
@@ -162,6 +165,41 @@ impl TillEvents {
             reason: "damaged".into(),
         };
         self.event(Document::Refund(refund))
+    }
+
+    /// One full `kg` cylinder of `brand`, paid in cash: an exchange for an empty (`None`), or
+    /// with a new cylinder sold or lent on deposit.
+    pub fn lpg_sale(&mut self, kg: i64, brand: &str, new_cylinder: Option<NewCylinder>) -> Event {
+        let full = self.lookup.cylinder(kg, brand);
+        let empty_in = new_cylinder.is_none().then_some(full.id);
+        let mut sale = LpgSale::priced(
+            DocumentId::new(),
+            format!("T-{:06}", self.next_seq),
+            &full,
+            Quantity::whole(1),
+            empty_in,
+            new_cylinder,
+        )
+        .expect("a demo cylinder prices");
+        sale.tenders =
+            vec![Tender { method: TenderMethod::Cash, amount: sale.total, mpesa_code: None, customer_id: None }];
+        self.event(Document::LpgSale(sale))
+    }
+
+    /// A shift opened with `float`, and its close: what the till expected and what was counted.
+    pub fn shift(&mut self, float: &str, expected: &str, counted: &str) -> (Event, Event) {
+        let shift_id = tillbook_core::ids::ShiftId::new();
+        let money = |text: &str| text.parse::<Money>().expect("a fixture amount");
+        let opened = self.event(Document::ShiftOpened(ShiftOpened { shift_id, float: money(float) }));
+        let (expected_cash, counted_cash) = (money(expected), money(counted));
+        let closed = self.event(Document::ShiftClosed(ShiftClosed {
+            shift_id,
+            expected_cash,
+            counted_cash,
+            difference: counted_cash.checked_sub(expected_cash).expect("fixture amounts fit"),
+            counts: Vec::new(),
+        }));
+        (opened, closed)
     }
 
     pub fn sale(&mut self, lines: &[(usize, i64)]) -> Event {

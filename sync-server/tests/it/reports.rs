@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use tillbook_core::Money;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::seed;
-use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, tills};
+use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, tills};
 
 use crate::common::{TestServer, ack_statuses, server};
 
@@ -143,6 +143,29 @@ async fn a_known_week_gives_hand_computed_reports_to_the_cent() {
     );
 
     // Sales per day and till: the laundry's jobs are invoices, not sales.
+    // Revenue the way the owner thinks of it, net of VAT from the ledger: the laundry's job is
+    // in it (recognised when the clothes came in; the payment on Nov 4 is not revenue), and the
+    // return takes the shop's goods below zero on Nov 6. Together: the P&L's 1,916.89.
+    let revenue = sales::revenue_by_day(pool, &all, week).await.unwrap();
+    let shown: Vec<(String, &str, Money, Money, Money)> = revenue
+        .iter()
+        .map(|d| (d.business_day.to_string(), d.business_code.as_str(), d.goods, d.laundry, d.net))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("2026-09-01".into(), "RETAIL", kes("1206.90"), kes("0.00"), kes("1206.90")),
+            ("2026-11-02".into(), "LAUNDRY", kes("0.00"), kes("310.34"), kes("310.34")),
+            ("2026-11-02".into(), "RETAIL", kes("520.34"), kes("0.00"), kes("520.34")),
+            ("2026-11-04".into(), "WATER", kes("181.03"), kes("0.00"), kes("181.03")),
+            ("2026-11-06".into(), "RETAIL", kes("-301.72"), kes("0.00"), kes("-301.72")),
+        ]
+    );
+    assert_eq!(Money::sum(revenue.iter().map(|d| d.net)).unwrap(), kes("1916.89"));
+    let laundry = Scope::of(pool, Some("laundry")).await.unwrap();
+    let only = sales::revenue_by_day(pool, &laundry, week).await.unwrap();
+    assert_eq!(only.iter().map(|d| d.laundry).collect::<Vec<_>>(), vec![kes("310.34")]);
+
     let days = sales::sales_by_day(pool, &all, week).await.unwrap();
     let days: Vec<(String, String, i64, Money, Money)> = days
         .into_iter()
@@ -240,6 +263,94 @@ fn sheet_receivables(sheet: &ledger::BalanceSheet) -> Money {
 
 /// The same reports over HTTP, for the signed-in owner only, as JSON or CSV; mistakes in the
 /// query are 400s naming the field.
+/// LPG in the owner's revenue: a 13 kg Total with a new cylinder bought outright is gas
+/// 2,900.00 (2,500.00 net of VAT) and a cylinder 6,800.00 (5,862.07 net); a 6 kg exchange is gas
+/// alone, 1,250.00 (1,077.59 net); a cylinder lent on deposit is no revenue at all.
+#[tokio::test]
+async fn lpg_gas_and_cylinders_are_revenue_of_their_own_and_deposits_are_none() {
+    let server = server().await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    retail.at("2026-11-10T09:00:00+03:00");
+    let events = [
+        retail.lpg_sale(13, "Total", Some(tillbook_core::documents::NewCylinder::Sale)),
+        retail.lpg_sale(6, "K-Gas", None),
+        retail.lpg_sale(6, "ProGas", Some(tillbook_core::documents::NewCylinder::Deposit)),
+    ];
+    assert_eq!(ack_statuses(&server.push(&retail, &token, &events).await), ["posted", "posted", "posted"]);
+    let pool = &server.owner;
+    let day10 = Period::new(day("2026-11-10"), day("2026-11-10")).unwrap();
+    let revenue = sales::revenue_by_day(pool, &Scope::consolidated(), day10).await.unwrap();
+    let shown: Vec<(&str, Money, Money, Money, Money)> =
+        revenue.iter().map(|d| (d.business_code.as_str(), d.goods, d.lpg_gas, d.lpg_cylinders, d.net)).collect();
+    // Gas: 2,500.00 + 1,077.59 + 1,077.59 (the deposit's gas is sold all the same).
+    assert_eq!(shown, vec![("RETAIL", kes("0.00"), kes("4655.18"), kes("5862.07"), kes("10517.25"))]);
+    let pnl = ledger::profit_and_loss(pool, &Scope::consolidated(), day10).await.unwrap();
+    assert_eq!(pnl.total_revenue, kes("10517.25"));
+    server.verify_clean().await;
+}
+
+/// The Z reports at head office: Achieng's morning shift is 20.00 short, her evening shift
+/// 50.00 over; Kamau's water shift is exact. Over/short per cashier and day, and per cashier.
+#[tokio::test]
+async fn over_and_short_per_cashier_from_the_tills_z_reports() {
+    let server = server().await;
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    retail.at("2026-11-10T07:00:00+03:00");
+    let (opened, closed_short) = retail.shift("1000.00", "3450.00", "3430.00");
+    retail.at("2026-11-10T18:00:00+03:00");
+    let (reopened, closed_over) = retail.shift("1000.00", "2000.00", "2050.00");
+    let answer = server.push(&retail, &retail_token, &[opened, closed_short, reopened, closed_over]).await;
+    assert_eq!(ack_statuses(&answer), ["posted"; 4]);
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    water.at("2026-11-11T08:00:00+03:00");
+    // The water till's events are recorded by the demo's other cashier.
+    water.recorded_by = tillbook_core::seed::demo_staff()[3].id;
+    let (opened, closed) = water.shift("500.00", "800.00", "800.00");
+    assert_eq!(ack_statuses(&server.push(&water, &water_token, &[opened, closed]).await), ["posted", "posted"]);
+
+    let pool = &server.owner;
+    let period = Period::new(day("2026-11-10"), day("2026-11-11")).unwrap();
+    let report = shifts::over_short(pool, &Scope::consolidated(), period).await.unwrap();
+    let shown: Vec<(String, &str, &str, Money, Money, Money)> = report
+        .shifts
+        .iter()
+        .map(|s| {
+            (
+                s.business_day.to_string(),
+                s.business_code.as_str(),
+                s.cashier.as_str(),
+                s.expected,
+                s.counted,
+                s.difference,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("2026-11-10".into(), "RETAIL", "Achieng", kes("3450.00"), kes("3430.00"), kes("-20.00")),
+            ("2026-11-10".into(), "RETAIL", "Achieng", kes("2000.00"), kes("2050.00"), kes("50.00")),
+            ("2026-11-11".into(), "WATER", "Kamau", kes("800.00"), kes("800.00"), kes("0.00")),
+        ]
+    );
+    let totals: Vec<(&str, i64, Money, Money, Money)> =
+        report.cashiers.iter().map(|c| (c.cashier.as_str(), c.shifts, c.over, c.short, c.net)).collect();
+    assert_eq!(
+        totals,
+        vec![
+            ("Kamau", 1, kes("0.00"), kes("0.00"), kes("0.00")),
+            ("Achieng", 2, kes("50.00"), kes("20.00"), kes("30.00"))
+        ]
+    );
+    // The differences are in the books too: 20.00 cash short (6900), 50.00 over (4900).
+    let pnl = ledger::profit_and_loss(pool, &Scope::consolidated(), period).await.unwrap();
+    assert_eq!(lines(&pnl.revenue), vec![(4900, kes("50.00"))]);
+    assert_eq!(lines(&pnl.expenses), vec![(6900, kes("20.00"))]);
+    let water_only = Scope::of(pool, Some("water")).await.unwrap();
+    assert_eq!(shifts::over_short(pool, &water_only, period).await.unwrap().shifts.len(), 1);
+    server.verify_clean().await;
+}
+
 #[tokio::test]
 async fn the_owner_signs_in_and_reads_reports_as_json_and_csv() {
     let server = server().await;

@@ -270,3 +270,56 @@ async fn the_operator_sets_up_a_group_from_a_file_all_or_nothing() {
     server.verify_clean().await;
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+/// A customer changed at a till (`customer.changed`): head office takes the new name and limit,
+/// audits the change under the till, and publishes the customer to every till; a change of a
+/// customer head office never heard of is quarantined, alone.
+#[tokio::test]
+async fn a_customer_changed_at_a_till_reaches_head_office_and_every_till() {
+    use tillbook_core::documents::{CustomerCreated, Document};
+    let server = crate::common::server().await;
+    let (mut water, token) = server.till(tillbook_core::chart::BusinessKind::Water).await;
+    let njeri = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Mama Njeri").unwrap();
+    let changed = |customer_id, limit: &str| {
+        Document::CustomerChanged(CustomerCreated {
+            customer_id,
+            name: "Mama Njeri Kamau".into(),
+            phone: Some("0712 999 888".into()),
+            credit_limit: limit.parse().unwrap(),
+        })
+    };
+    let events = [
+        water.event(changed(njeri.id, "4500.00")),
+        water.event(changed(tillbook_core::ids::CustomerId::new(), "100.00")),
+        // A credit sale to the changed customer, later in the same batch.
+        water.credit_sale(&[(2, 50)], njeri.id).1,
+    ];
+    let answer = server.push(&water, &token, &events).await;
+    assert_eq!(crate::common::ack_statuses(&answer), ["posted", "quarantined", "posted"], "{}", answer.body);
+    assert_eq!(crate::common::ack_codes(&answer)[1], "unknown_customer");
+    let (name, limit): (String, rust_decimal::Decimal) =
+        sqlx::query_as("SELECT name, credit_limit FROM customer WHERE id = $1")
+            .bind(njeri.id.0)
+            .fetch_one(&server.owner)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), limit.to_string().as_str()), ("Mama Njeri Kamau", "4500.00"));
+    let (actor, details): (Option<uuid::Uuid>, Value) = sqlx::query_as(
+        "SELECT actor_device, details FROM audit_log WHERE action = 'customer.changed' AND subject = $1",
+    )
+    .bind(njeri.id.0.to_string())
+    .fetch_one(&server.owner)
+    .await
+    .unwrap();
+    assert_eq!(actor, Some(water.device.0));
+    assert!(!details.to_string().contains("0712"), "the audit keeps no phone number: {details}");
+    let (published,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM change_log WHERE entity = 'customer' AND data->>'id' = $1::text AND data->>'credit_limit' = '4500.00'",
+    )
+    .bind(njeri.id.0)
+    .fetch_one(&server.owner)
+    .await
+    .unwrap();
+    assert_eq!(published, 1, "every till pulls the changed customer");
+    server.verify_clean().await;
+}

@@ -2,7 +2,7 @@
 //! account allocated to the oldest open invoices or the ones the customer names (DESIGN §5).
 
 use serde::Serialize;
-use tillbook_core::catalog::{Customer, Role};
+use tillbook_core::catalog::{Customer, Lookup, Role};
 use tillbook_core::documents::{
     Allocation, CustomerCreated, Document, Payment, Settlement, Tender, TenderInput, TenderMethod, settle,
 };
@@ -10,7 +10,7 @@ use tillbook_core::ids::{CustomerId, DocumentId};
 use tillbook_core::receivables::allocate;
 use tillbook_core::{DocumentError, Money};
 
-use super::{Recorded, ShiftNeed, Warning, Work};
+use super::{Recorded, ShiftNeed, SqlLookup, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::upsert_customer;
 use crate::reports::open_invoices;
@@ -58,6 +58,45 @@ impl Till {
         )?;
         work.commit()?;
         Ok((created.customer_id, recorded))
+    }
+
+    /// A customer's name, phone or credit limit changed at this till. Anyone may correct a name
+    /// or a phone; only a supervisor (or the owner) may change what the customer may owe.
+    /// `phone`: `None` keeps the number the till has (it shows only its last digits).
+    pub fn change_customer(
+        &mut self,
+        session: &Session,
+        customer_id: CustomerId,
+        name: &str,
+        phone: Option<&str>,
+        credit_limit: Money,
+    ) -> Result<Recorded> {
+        let mut work = self.work(session, ShiftNeed::IfOpen)?;
+        let lookup = SqlLookup::new(&work.tx);
+        let before = lookup.customer(customer_id);
+        lookup.check()?;
+        let before = before.ok_or(DocumentError::UnknownCustomer(customer_id))?;
+        if credit_limit != before.credit_limit && session.role < Role::Supervisor {
+            return Err(TillError::NotAuthorised { action: "change a customer's credit limit", needed: "supervisor" });
+        }
+        let phone = match phone {
+            Some(phone) => Some(phone.trim().to_string()).filter(|phone| !phone.is_empty()),
+            None => before.phone.clone(),
+        };
+        let changed = CustomerCreated { customer_id, name: name.trim().to_string(), phone, credit_limit };
+        let recorded = work.record(&Document::CustomerChanged(changed.clone()))?;
+        upsert_customer(
+            &work.tx,
+            &Customer {
+                id: customer_id,
+                name: changed.name,
+                phone: changed.phone,
+                credit_limit,
+                active: before.active,
+            },
+        )?;
+        work.commit()?;
+        Ok(recorded)
     }
 
     /// A payment on account: allocated oldest-first (or to `chosen` invoices, in that order) among

@@ -558,4 +558,34 @@ fn a_new_customer_works_offline_at_once_and_only_a_supervisor_grants_credit() {
         .unwrap();
     assert_eq!(sale.change, money("0.00"));
     assert_eq!(till.customer_account(amina).unwrap().outstanding, money("140.00"));
+
+    // Changed at the till: a cashier corrects the name and keeps the phone, but may not raise
+    // the limit (refused, nothing recorded); a supervisor may.
+    let before = till_events(&till);
+    assert_eq!(
+        till.change_customer(&cashier, amina, "Amina Wanjiku", None, money("900")).unwrap_err().code(),
+        "not_authorised"
+    );
+    assert_eq!(till_events(&till), before, "a refused change records nothing");
+    till.change_customer(&cashier, amina, "Amina Wanjiku", None, money("500")).unwrap();
+    till.change_customer(&supervisor, amina, "Amina Wanjiku", None, money("900")).unwrap();
+    let account = till.customer_account(amina).unwrap();
+    assert_eq!((account.name.as_str(), account.credit_limit), ("Amina Wanjiku", money("900.00")));
+    let phone: Option<String> = till
+        .connection()
+        .query_row("SELECT phone FROM customer WHERE id = ?1", [amina.to_string()], |row| row.get(0))
+        .unwrap();
+    assert_eq!(phone.as_deref(), Some("0700111222"), "no phone given keeps the one the till has");
+    assert_eq!(till_events(&till), before + 2);
+    let unknown = tillbook_core::ids::CustomerId::new();
+    assert_eq!(
+        till.change_customer(&supervisor, unknown, "Nobody", None, money("0")).unwrap_err().code(),
+        "unknown_customer"
+    );
+}
+
+fn till_events(till: &Till) -> i64 {
+    till.connection()
+        .query_row("SELECT count(*) FROM outbox WHERE event_type = 'customer.changed'", [], |row| row.get(0))
+        .unwrap()
 }

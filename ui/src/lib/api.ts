@@ -34,7 +34,7 @@ export type LineRequest = SaleLineRequest;
 // The report names are core's OWNER_REPORTS; the parameters are what the server's reports read.
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
-  | 'statement' | 'review' | 'products' | 'staff' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers';
+  | 'statement' | 'review' | 'products' | 'staff' | 'revenue' | 'over-short' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers';
 export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'status', string>>;
 /** What an M-Pesa statement import did: head office's answer (sync-server/src/mpesa.rs, ImportedStatement),
  * passed through by the app as JSON. */
@@ -101,6 +101,14 @@ export const api = {
     supervisorId: string | null = null,
     supervisorPin: string | null = null,
   ) => invoke<string>('create_customer', { name, phone, creditLimit, supervisorId, supervisorPin }),
+  changeCustomer: (
+    customerId: string,
+    name: string,
+    phone: string | null,
+    creditLimit: Money,
+    supervisorId: string | null,
+    supervisorPin: string | null,
+  ) => invoke<void>('change_customer', { customerId, name, phone, creditLimit, supervisorId, supervisorPin }),
   customerAccount: (customerId: string) => invoke<CustomerAccount>('customer_account', { customerId }),
   receivePayment: (customerId: string, tenders: TenderInput[]) =>
     invoke<ReceiptView>('receive_payment', { customerId, tenders }),
