@@ -403,15 +403,15 @@ pub fn business_chart(
     Ok((accounts, numbering.accounts))
 }
 
-/// The account roles of the first business of each kind: those of `standard_chart`.
-pub fn standard_accounts(kind: BusinessKind) -> BusinessAccounts {
-    let taken = shared_chart().into_iter().map(|account| account.code).collect();
-    business_chart(kind, "", "", &taken).expect("an empty chart has room").0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The account roles of the first business of each kind on a chart of shared accounts alone.
+    fn standard_accounts(kind: BusinessKind) -> BusinessAccounts {
+        let taken = shared_chart().into_iter().map(|account| account.code).collect();
+        business_chart(kind, "", "", &taken).expect("an empty chart has room").0
+    }
 
     #[test]
     fn codes_parse_strictly() {

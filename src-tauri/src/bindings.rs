@@ -49,6 +49,7 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<TenderInput>();
     visitor.visit::<CylinderView>();
     visitor.visit::<LpgRequest>();
+    visitor.visit::<DepositBackRequest>();
     visitor.visit::<LpgQuote>();
     visitor.visit::<LaundryService>();
     visitor.visit::<LaundryJobSummary>();

@@ -75,6 +75,7 @@ pub fn run() {
             commands::accounts::receive_payment,
             commands::accounts::recent_receipts,
             commands::accounts::change_customer,
+            commands::counter::refund_deposit,
             commands::accounts::reprint_receipt,
             commands::accounts::void_receipt,
             commands::accounts::sold_receipt,

@@ -18,7 +18,7 @@ pub use error::{Result, TillError};
 pub use record::accounts::PaymentOutcome;
 pub use record::drawer::{CashCount, ShiftReport, ZReport};
 pub use record::laundry::{Collection, DropOffOutcome, DropOffRequest, LaundryItemRequest};
-pub use record::lpg::{LpgOutcome, LpgQuote, LpgRequest};
+pub use record::lpg::{DepositBackOutcome, DepositBackRequest, LpgOutcome, LpgQuote, LpgRequest};
 pub use record::reversals::{RefundLineRequest, RefundOutcome, RefundRequest};
 pub use record::sales::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest};
 pub use record::stock::{ReceivedCylinders, ReceivedLine, StockReceiptRequest};

@@ -2,7 +2,9 @@
 //! the UI prints sales, LPG, laundry tickets and payments with the same component and never
 //! works out an amount itself.
 
-use crate::{Collection, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning};
+use crate::{
+    Collection, DepositBackOutcome, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning,
+};
 use chrono::DateTime;
 use serde::Serialize;
 use tillbook_core::DocumentError;
@@ -197,6 +199,21 @@ impl ReceiptView {
             outcome.warnings,
         );
         ReceiptView { lines, ..base }.summarised()
+    }
+
+    /// A deposit paid back for lent cylinders brought back (a refund receipt; no VAT).
+    pub fn deposit_back(outcome: DepositBackOutcome, text: String, quantity: Quantity) -> ReceiptView {
+        let lines = vec![ReceiptLine::plain(text, quantity, outcome.total)];
+        let base = ReceiptView::base(
+            "refund",
+            outcome.receipt_number,
+            outcome.total,
+            Money::ZERO,
+            outcome.tenders,
+            Money::ZERO,
+            outcome.warnings,
+        );
+        ReceiptView { lines, ..base }
     }
 
     /// The drop-off ticket; `name` names a laundry service by its id.

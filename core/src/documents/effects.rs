@@ -222,6 +222,17 @@ impl Document {
                 effects.tenders = sale.tenders.clone();
                 effects.invoice = credit_invoice(sale.sale_id, &sale.receipt_number, &sale.tenders)?;
             }
+            // The shop's cylinder comes back empty, and the deposit goes back to the customer.
+            Document::DepositRefund(refund) => {
+                effects.cylinders.push(CylinderMove {
+                    cylinder_type_id: refund.cylinder_type_id,
+                    full_delta: 0,
+                    empty_delta: cylinders(refund.quantity)?,
+                    reason: CylinderReason::Exchange,
+                });
+                effects.tenders = refund.tenders.clone();
+                effects.money_back = true;
+            }
             Document::Refund(refund) => {
                 for line in &refund.lines {
                     effects.move_stock(line.product_id, line.quantity, StockReason::Refund);

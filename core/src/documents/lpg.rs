@@ -179,6 +179,71 @@ impl LpgSale {
     }
 }
 
+/// A cylinder lent on deposit comes back: the customer gets the deposit back, in cash or by
+/// M-Pesa, at the cylinder type's deposit (what the shop charges for one today), and the shop
+/// has the cylinder again, empty. No VAT: a deposit was never a sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositRefund {
+    pub refund_id: DocumentId,
+    pub receipt_number: String,
+    pub cylinder_type_id: CylinderTypeId,
+    /// Whole cylinders brought back.
+    pub quantity: Quantity,
+    /// Per cylinder, and its total for `quantity`.
+    pub deposit: Money,
+    pub total: Money,
+    /// Paid back: cash or M-Pesa, summing to `total`.
+    pub tenders: Vec<Tender>,
+}
+
+impl DepositRefund {
+    /// The refund of `quantity` cylinders of `cylinder` at its deposit, as the counter works it out.
+    pub fn priced(
+        refund_id: DocumentId,
+        receipt_number: String,
+        cylinder: &CylinderType,
+        quantity: Quantity,
+    ) -> Result<DepositRefund, DocumentError> {
+        Ok(DepositRefund {
+            refund_id,
+            receipt_number,
+            cylinder_type_id: cylinder.id,
+            quantity,
+            deposit: cylinder.deposit,
+            total: cylinder.deposit.times(quantity)?,
+            tenders: Vec::new(),
+        })
+    }
+
+    pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        LpgSale::accounts(business)?;
+        check_text("receipt_number", &self.receipt_number, 32)?;
+        let cylinder = cylinder_of(lookup, business, self.cylinder_type_id)?;
+        if !self.quantity.is_positive() {
+            return Err(DocumentError::QuantityNotPositive { line: 0 });
+        }
+        if !self.quantity.is_whole() {
+            return Err(DocumentError::NotWholeQuantity { line: 0, unit: "cylinders" });
+        }
+        if !self.deposit.is_positive() {
+            return Err(DocumentError::NegativeAmount { line: 0, what: "the deposit" });
+        }
+        if self.deposit != cylinder.deposit {
+            return Err(DocumentError::TotalMismatch { expected: cylinder.deposit, actual: self.deposit });
+        }
+        check_total(self.deposit.times(self.quantity)?, self.total)?;
+        validate_tenders(&self.tenders, self.total, Some("a deposit paid back"), lookup)
+    }
+
+    /// Dr cylinder deposits (2310) / Cr the tenders paid back.
+    pub fn post(&self, business: &Business, builder: &mut EntryBuilder) -> Result<(), DocumentError> {
+        let accounts = LpgSale::accounts(business)?;
+        builder.debit(accounts.cylinder_deposits, self.total);
+        post_tenders(builder, business, &self.tenders, Side::Credit);
+        Ok(())
+    }
+}
+
 pub(crate) fn cylinder_of(
     lookup: &dyn Lookup,
     business: &Business,

@@ -21,7 +21,7 @@ pub use effects::{
     CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, credit_of,
 };
 pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
-pub use lpg::{LpgSale, NewCylinder};
+pub use lpg::{DepositRefund, LpgSale, NewCylinder};
 pub use payment::{Allocation, Payment};
 pub use reversal::{Refund, RefundLine, VOIDABLE_TYPES, Void};
 pub use sale::{Sale, SaleLine};
@@ -91,6 +91,8 @@ pub enum Document {
     LaundryPaid(Payment),
     #[serde(rename = "lpg.exchanged")]
     LpgSale(LpgSale),
+    #[serde(rename = "lpg.deposit_refunded")]
+    DepositRefund(DepositRefund),
     #[serde(rename = "payment.received")]
     PaymentReceived(Payment),
     #[serde(rename = "expense.recorded")]
@@ -112,7 +114,7 @@ pub enum Document {
 }
 
 /// Every event type of protocol v1, as `docs/protocol.md` lists them.
-pub const EVENT_TYPES: [&str; 19] = [
+pub const EVENT_TYPES: [&str; 20] = [
     "customer.created",
     "customer.changed",
     "sale.recorded",
@@ -123,6 +125,7 @@ pub const EVENT_TYPES: [&str; 19] = [
     "laundry.status_changed",
     "laundry.paid",
     "lpg.exchanged",
+    "lpg.deposit_refunded",
     "payment.received",
     "expense.recorded",
     "cash.moved",
@@ -147,6 +150,7 @@ impl Document {
             Document::LaundryStatusChange(_) => "laundry.status_changed",
             Document::LaundryPaid(_) => "laundry.paid",
             Document::LpgSale(_) => "lpg.exchanged",
+            Document::DepositRefund(_) => "lpg.deposit_refunded",
             Document::PaymentReceived(_) => "payment.received",
             Document::Expense(_) => "expense.recorded",
             Document::CashMovement(_) => "cash.moved",
@@ -186,6 +190,7 @@ impl Document {
             Document::LaundryStatusChange(doc) => doc.validate(),
             Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.validate(lookup),
             Document::LpgSale(doc) => doc.validate(business, lookup),
+            Document::DepositRefund(doc) => doc.validate(business, lookup),
             Document::Expense(doc) => doc.validate(business, lookup),
             Document::CashMovement(doc) => doc.validate(),
             Document::StockReceipt(doc) => doc.validate(business, lookup),
@@ -240,6 +245,7 @@ impl Document {
                 doc.post(business, &mut builder).map(|()| true)?
             }
             Document::LpgSale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::DepositRefund(doc) => doc.post(business, &mut builder).map(|()| true)?,
             Document::Expense(doc) => {
                 doc.post(business, &mut builder);
                 true
@@ -298,6 +304,7 @@ pub fn document_id(document: &Document) -> Option<DocumentId> {
         Document::LaundryDropOff(doc) => doc.job_id,
         Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.payment_id,
         Document::LpgSale(doc) => doc.sale_id,
+        Document::DepositRefund(doc) => doc.refund_id,
         Document::Expense(doc) => doc.expense_id,
         Document::CashMovement(doc) => doc.movement_id,
         Document::StockReceipt(doc) => doc.receipt_id,

@@ -247,6 +247,47 @@ fn lpg_new_cylinder_sold_outright_or_against_a_deposit() {
     );
 }
 
+/// The lent 13 kg K-Gas comes back: its 4,000.00 deposit is paid back by M-Pesa, no VAT, and
+/// the empty cylinder is the shop's again. A deposit that is not today's, a credit tender, or
+/// a refund short of the deposit are refused.
+#[test]
+fn a_deposit_is_paid_back_when_the_cylinder_comes_back() {
+    let lookup = MemoryLookup::demo();
+    let full = lookup.cylinder(13, "K-Gas");
+    let mut back = DepositRefund::priced(DocumentId::new(), "R1-000005".into(), &full, q("1")).unwrap();
+    back.tenders = vec![Tender::mpesa(money("4000"), "QK41DEP001")];
+    let document = Document::DepositRefund(back.clone());
+    assert_journal(
+        &post(&lookup, BusinessKind::Retail, &document),
+        &[(2310, "Dr", "4000.00"), (1142, "Cr", "4000.00")],
+    );
+    let effects = document.effects().unwrap();
+    assert_eq!((effects.cylinders.len(), effects.cylinders[0].empty_delta, effects.money_back), (1, 1, true));
+
+    let business = lookup.business(BusinessKind::Retail);
+    let refused = |refund: DepositRefund| Document::DepositRefund(refund).validate(&business, &lookup).unwrap_err();
+    let mut cheaper = back.clone();
+    cheaper.deposit = money("3000");
+    cheaper.total = money("3000");
+    cheaper.tenders = vec![Tender::cash(money("3000"))];
+    assert!(matches!(refused(cheaper), tillbook_core::DocumentError::TotalMismatch { .. }));
+    let mut on_account = back.clone();
+    on_account.tenders = vec![Tender {
+        method: TenderMethod::Credit,
+        amount: money("4000"),
+        mpesa_code: None,
+        customer_id: Some(lookup.customer("Mama Njeri").id),
+    }];
+    assert!(matches!(refused(on_account), tillbook_core::DocumentError::CreditNotAllowed(_)));
+    let mut short = back;
+    short.tenders = vec![Tender::cash(money("3999"))];
+    assert!(matches!(refused(short), tillbook_core::DocumentError::TendersDoNotMatchTotal { .. }));
+    let water = lookup.business(BusinessKind::Water);
+    let elsewhere =
+        Document::DepositRefund(DepositRefund::priced(DocumentId::new(), "W1-1".into(), &full, q("1")).unwrap());
+    assert!(elsewhere.validate(&water, &lookup).is_err(), "a water shop keeps no cylinder deposits");
+}
+
 #[test]
 fn payment_on_account_allocates_and_keeps_the_rest_unapplied() {
     let lookup = MemoryLookup::demo();

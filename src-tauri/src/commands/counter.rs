@@ -6,7 +6,7 @@ use serde::Serialize;
 use tauri::State;
 use tillbook_core::Quantity;
 use tillbook_core::catalog::{CylinderType, Product};
-use tillbook_till::{LpgQuote, LpgRequest, SaleLineRequest, SaleQuote, SaleRequest};
+use tillbook_till::{DepositBackRequest, LpgQuote, LpgRequest, SaleLineRequest, SaleQuote, SaleRequest};
 
 use crate::state::{Answer, App};
 use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
@@ -69,6 +69,22 @@ pub fn cylinders(app: State<'_, App>) -> Answer<Vec<CylinderView>> {
 pub fn quote_lpg(app: State<'_, App>, request: LpgRequest) -> Answer<LpgQuote> {
     let session = app.session()?;
     app.with_till(|till| till.quote_lpg(&session, &request))
+}
+
+/// Lent cylinders brought back: their deposit paid back, on a refund receipt.
+#[tauri::command]
+pub fn refund_deposit(app: State<'_, App>, request: DepositBackRequest) -> Answer<ReceiptView> {
+    let session = app.session()?;
+    let receipt = app.with_till(|till| {
+        let outcome = till.refund_deposit(&session, &request)?;
+        let cylinder = till.cylinder_types(session.business_id)?.into_iter().find(|c| c.id == request.cylinder_type_id);
+        let text = cylinder.map(|c| format!("{} kg {} deposit", c.size_kg, c.brand)).unwrap_or_default();
+        // Recorded, so its quantity is in range.
+        let quantity = Quantity::try_whole(i64::from(request.quantity))?;
+        Ok(ReceiptView::deposit_back(outcome, text, quantity).issued(ReceiptHeader::now(till, &session, false)?))
+    })?;
+    app.nudge();
+    Ok(receipt)
 }
 
 #[tauri::command]

@@ -86,3 +86,31 @@ async fn a_cashier_logs_in_and_sells_water_by_mpesa_and_bad_input_saves_nothing(
     assert_eq!(app.count(VOIDS), 1);
     app.client.clone().close().await.unwrap();
 }
+
+/// A lent cylinder comes back at the LPG screen: the deposit is paid back in cash on a refund
+/// receipt, the drawer's expected cash goes down by it, and the empty is the shop's again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lent_cylinder_comes_back_and_its_deposit_is_paid_back() {
+    let app = Driver::start_demo("deposit-back").await;
+    let cashier = seed::demo_staff().into_iter().find(|s| s.role == Role::Cashier).unwrap();
+    app.log_in(cashier.name, cashier.pin).await;
+    app.fill("[data-testid=float]", "5000").await;
+    app.click("[data-testid=open-shift]").await;
+    app.switch_to(tillbook_core::chart::BusinessKind::Retail).await;
+    app.click("[data-testid=nav-lpg]").await;
+    app.click_xpath("//button[@data-testid='cylinder'][contains(., '13 kg K-Gas')]").await;
+    app.click("[data-testid=lpg-deposit-back]").await;
+    app.wait_text("[data-testid=deposit-back-total]", "KES 4,000.00 × 1").await;
+    app.screenshot("lpg-deposit-back").await;
+    app.click("[data-testid=deposit-back-pay]").await;
+    app.wait_text("[data-testid=receipt-total]", "KES 4,000.00").await;
+    let tender = app.find("[data-testid=receipt-tender]").await.text().await.unwrap();
+    assert!(tender.contains("KES 4,000.00"), "{tender}");
+    app.screenshot("lpg-deposit-back-receipt").await;
+    assert_eq!(app.count("SELECT count(*) FROM outbox WHERE event_type = 'lpg.deposit_refunded'"), 1);
+    assert_eq!(app.count("SELECT count(*) FROM cylinder_movement WHERE empty_delta = 1 AND full_delta = 0"), 1);
+    app.click("[data-testid=next-sale]").await;
+    app.click("[data-testid=nav-today]").await;
+    app.wait_text("[data-testid=today-expected-cash]", "KES 1,000.00").await;
+    app.client.clone().close().await.unwrap();
+}

@@ -185,18 +185,30 @@ impl Driver {
     pub async fn fill_nth(&self, css: &str, index: usize, text: &str) {
         self.find(css).await;
         let started = Instant::now();
-        let input = loop {
+        // An input can be there but not yet usable (still rendering, or disabled while the
+        // screen waits for Rust): try again until it takes the text, within the bound.
+        loop {
             let mut all = self.client.find_all(Locator::Css(css)).await.unwrap();
             if all.len() > index {
-                break all.swap_remove(index);
+                let input = all.swap_remove(index);
+                let filled = match input.clear().await {
+                    // WebDriver refuses to send no keys at all: clearing is all an empty text needs.
+                    Ok(()) if text.is_empty() => Ok(()),
+                    Ok(()) => input.send_keys(text).await,
+                    Err(error) => Err(error),
+                };
+                match filled {
+                    Ok(()) => return,
+                    Err(error) => {
+                        assert!(
+                            started.elapsed() < Duration::from_secs(15),
+                            "{css} number {index} takes no text: {error}"
+                        )
+                    }
+                }
             }
             assert!(started.elapsed() < Duration::from_secs(15), "no {css} number {index}");
             tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        input.clear().await.unwrap();
-        // WebDriver refuses to send no keys at all: clearing is all an empty text needs.
-        if !text.is_empty() {
-            input.send_keys(text).await.unwrap();
         }
     }
 

@@ -61,6 +61,7 @@ impl References {
                 tenders = &payment.tenders;
             }
             Document::LpgSale(sale) => tenders = &sale.tenders,
+            Document::DepositRefund(refund) => tenders = &refund.tenders,
             Document::StockReceipt(receipt) => self.products.extend(receipt.lines.iter().map(|line| line.product_id)),
             Document::WaterProduction(production) => {
                 self.products.extend(production.lines.iter().map(|line| line.product_id));

@@ -295,6 +295,7 @@ fn check_references(
     match document {
         Document::Sale(sale) => money_in_matches(entry, business, sale.total, true),
         Document::LpgSale(sale) => money_in_matches(entry, business, sale.total, true),
+        Document::DepositRefund(refund) => money_in_matches(entry, business, refund.total, false),
         Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
             money_in_matches(entry, business, payment.total, true)?;
             for allocation in &payment.allocations {

@@ -5,8 +5,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    Allocation, CostedLine, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment, Refund, RefundLine,
-    Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPayment, Tender, TenderMethod, Void,
+    Allocation, CostedLine, DepositRefund, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment,
+    Refund, RefundLine, Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPayment, Tender, TenderMethod,
+    Void,
 };
 use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId};
 use tillbook_core::money::{Money, Quantity};
@@ -200,6 +201,17 @@ impl TillEvents {
             counts: Vec::new(),
         }));
         (opened, closed)
+    }
+
+    /// One lent `kg` cylinder of `brand` brought back: its deposit paid back in cash.
+    pub fn deposit_refund(&mut self, kg: i64, brand: &str) -> Event {
+        let cylinder = self.lookup.cylinder(kg, brand);
+        let receipt = format!("T-{:06}", self.next_seq);
+        let mut refund = DepositRefund::priced(DocumentId::new(), receipt, &cylinder, Quantity::whole(1))
+            .expect("a demo cylinder prices");
+        refund.tenders =
+            vec![Tender { method: TenderMethod::Cash, amount: refund.total, mpesa_code: None, customer_id: None }];
+        self.event(Document::DepositRefund(refund))
     }
 
     pub fn sale(&mut self, lines: &[(usize, i64)]) -> Event {

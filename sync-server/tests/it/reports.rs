@@ -286,6 +286,20 @@ async fn lpg_gas_and_cylinders_are_revenue_of_their_own_and_deposits_are_none() 
     assert_eq!(shown, vec![("RETAIL", kes("0.00"), kes("4655.18"), kes("5862.07"), kes("10517.25"))]);
     let pnl = ledger::profit_and_loss(pool, &Scope::consolidated(), day10).await.unwrap();
     assert_eq!(pnl.total_revenue, kes("10517.25"));
+
+    // The lent ProGas comes back: its 2,000.00 deposit is paid back, no revenue moves, and the
+    // deposits account (2310) is back to nothing.
+    let back = retail.deposit_refund(6, "ProGas");
+    assert_eq!(ack_statuses(&server.push(&retail, &token, &[back]).await), ["posted"]);
+    let (deposits,): (rust_decimal::Decimal,) = sqlx::query_as(
+        "SELECT coalesce(sum(credit_total - debit_total), 0) FROM account_balance WHERE account_code = 2310",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(deposits, rust_decimal::Decimal::ZERO);
+    let pnl = ledger::profit_and_loss(pool, &Scope::consolidated(), day10).await.unwrap();
+    assert_eq!(pnl.total_revenue, kes("10517.25"));
     server.verify_clean().await;
 }
 

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::Lookup;
-use tillbook_core::documents::{Document, LpgSale, NewCylinder, Tender, TenderInput, settle};
+use tillbook_core::documents::{
+    DepositRefund, Document, LpgSale, NewCylinder, Tender, TenderInput, TenderMethod, settle,
+};
 use tillbook_core::ids::{CylinderTypeId, DocumentId};
 use tillbook_core::{DocumentError, Money, Quantity};
 
@@ -63,6 +65,65 @@ impl Till {
             vat,
             tenders: sale.tenders,
             change: settlement.change,
+            warnings,
+            recorded,
+        })
+    }
+}
+
+/// A lent cylinder brought back: how many, and how the deposit is paid back (cash, or M-Pesa
+/// with the transaction's code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DepositBackRequest {
+    pub cylinder_type_id: CylinderTypeId,
+    pub quantity: u32,
+    pub method: TenderMethod,
+    #[serde(default)]
+    pub mpesa_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepositBackOutcome {
+    pub refund_id: DocumentId,
+    pub receipt_number: String,
+    pub total: Money,
+    pub tenders: Vec<Tender>,
+    pub warnings: Vec<Warning>,
+    pub recorded: Recorded,
+}
+
+impl Till {
+    /// Pays back the deposit of lent cylinders brought back, at the cylinder type's deposit;
+    /// the empties are the shop's again. Cash comes out of the drawer (its expected cash
+    /// follows the journal), or the money goes back by M-Pesa.
+    pub fn refund_deposit(&mut self, session: &Session, request: &DepositBackRequest) -> Result<DepositBackOutcome> {
+        if request.quantity == 0 {
+            return Err(DocumentError::QuantityNotPositive { line: 0 }.into());
+        }
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let lookup = SqlLookup::new(&work.tx);
+        let cylinder = lookup.cylinder_type(request.cylinder_type_id);
+        lookup.check()?;
+        let cylinder = cylinder.ok_or(DocumentError::UnknownCylinderType(request.cylinder_type_id))?;
+        let quantity = Quantity::try_whole(i64::from(request.quantity))?;
+        let receipt_number = work.next_receipt_number()?;
+        let mut refund = DepositRefund::priced(DocumentId::new(), receipt_number, &cylinder, quantity)?;
+        let mpesa_code = request.mpesa_code.as_deref().map(str::trim).filter(|code| !code.is_empty());
+        refund.tenders = vec![Tender {
+            method: request.method,
+            amount: refund.total,
+            mpesa_code: mpesa_code.map(str::to_uppercase),
+            customer_id: None,
+        }];
+        let recorded = work.record(&Document::DepositRefund(refund.clone()))?;
+        let warnings = std::mem::take(&mut work.warnings);
+        work.commit()?;
+        Ok(DepositBackOutcome {
+            refund_id: refund.refund_id,
+            receipt_number: refund.receipt_number,
+            total: refund.total,
+            tenders: refund.tenders,
             warnings,
             recorded,
         })

@@ -366,6 +366,30 @@ fn lpg_exchanges_and_new_cylinders_move_full_and_empty_stock() {
     };
     assert_eq!(of("K-Gas"), (2, -4), "4 refilled against empties, 2 sold");
     assert_eq!(of("Total"), (0, 1), "the customer's empty came in");
+
+    // The lent cylinder comes back: 4,000.00 paid back in cash, out of the drawer (which held
+    // the exchange's 2,900.00), and the empty is the shop's again. An M-Pesa refund with no
+    // code is refused and records nothing.
+    let back = |method, code: Option<&str>| DepositBackRequest {
+        cylinder_type_id: cylinder(13, "K-Gas"),
+        quantity: 1,
+        method,
+        mpesa_code: code.map(str::to_string),
+    };
+    let before = till.expected_cash_in_drawer().unwrap();
+    assert_eq!(
+        till.refund_deposit(&cashier, &back(TenderMethod::Mpesa, None)).unwrap_err().code(),
+        "missing_mpesa_code"
+    );
+    let refunded = till.refund_deposit(&cashier, &back(TenderMethod::Cash, None)).unwrap();
+    assert_eq!(refunded.total, money("4000.00"));
+    assert_entry(&till, refunded.recorded.entry_id, &[(1130, "Cr", "4000.00"), (2310, "Dr", "4000.00")]);
+    assert_eq!(till.expected_cash_in_drawer().unwrap(), Some(before.unwrap().checked_sub(money("4000.00")).unwrap()));
+    let stock = till.cylinder_stock(seed::business_id(BusinessKind::Retail)).unwrap();
+    let k_gas = stock.iter().find(|c| c.size_kg == q("13") && c.brand == "K-Gas").map(|c| (c.full, c.empty)).unwrap();
+    assert_eq!(k_gas, (2, -3), "the lent cylinder is back, empty");
+    let cylinder_deposits = tillbook_core::chart::AccountCode::new(2310);
+    assert_eq!(till.account_balance(cylinder_deposits).unwrap(), money("0.00"), "the one deposit taken is paid back");
     assert_store_consistent(till.connection());
 }
 

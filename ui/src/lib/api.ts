@@ -6,7 +6,7 @@ import { i18n } from './i18n.svelte';
 // What the commands take and answer: generated from the Rust types (src-tauri/src/bindings.rs,
 // `cargo xtask bindings`), never copied by hand. The names the screens use stay as they were.
 import type {
-  BackupFile, BusinessForm, BusinessView, CashMovementKind, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, CustomerSummary, CylinderView, DamagedView,
+  BackupFile, BusinessForm, BusinessView, CashMovementKind, DepositBackRequest, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, CustomerSummary, CylinderView, DamagedView,
   DayClosed, DayCloseView, DropOffRequest, EntryTotals, ExpenseAccount, FormLine, InvoiceLine, JobStatus,
   LaundryJobSummary, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount, Product, ProductForm,
   QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm, ResolveResponse, Restored,
@@ -16,7 +16,7 @@ import type {
 } from './generated/types';
 
 export type {
-  BackupFile, BusinessForm, CashMovementKind, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, DayClosed, DayCloseView, DropOffRequest, EntryTotals,
+  BackupFile, BusinessForm, CashMovementKind, DepositBackRequest, CustomerForm, CylinderForm, ServiceForm, CustomerAccount, DayClosed, DayCloseView, DropOffRequest, EntryTotals,
   ExpenseAccount, FormLine, InvoiceLine, JobStatus, LaundryService, LpgQuote, LpgRequest, Money, OwnerAccount,
   Product, ProductForm, QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm,
   ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
@@ -84,6 +84,7 @@ export const api = {
     invoke<ReceiptView>('record_sale', { request: { lines, tenders } }),
   cylinders: () => invoke<Cylinder[]>('cylinders'),
   quoteLpg: (request: LpgRequest) => invoke<LpgQuote>('quote_lpg', { request }),
+  refundDeposit: (request: DepositBackRequest) => invoke<ReceiptView>('refund_deposit', { request }),
   lpgSale: (request: LpgRequest) => invoke<ReceiptView>('lpg_sale', { request }),
   laundryServices: () => invoke<LaundryService[]>('laundry_services'),
   laundryJobs: () => invoke<LaundryJob[]>('laundry_jobs'),

@@ -105,6 +105,8 @@ received_cash_total: Money, received_mpesa_total: Money, events_recorded: number
 
 export type DenominationCount = { denomination: Money, count: number, };
 
+export type DepositBackRequest = { cylinder_type_id: CylinderTypeId, quantity: number, method: TenderMethod, mpesa_code: string | null, };
+
 export type DeviceStatus = "not_enrolled" | "enrolled" | "revoked" | "token_missing";
 
 export type DocumentId = string;
