@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{Account, AccountCode};
-use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
+use crate::ids::{
+    BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId, SupplierId,
+};
 use crate::journal::JournalEntry;
 use crate::money::{Money, Quantity, VatRate};
 
@@ -106,6 +108,36 @@ pub struct Customer {
     pub active: bool,
 }
 
+/// Someone the group buys from. Goods taken on account are owed to them (2110) until paid,
+/// and fall due `terms_days` after their invoice (DESIGN §5, "Supplier invoice").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Supplier {
+    pub id: SupplierId,
+    pub name: String,
+    /// Their KRA PIN, as their invoices show it (input VAT is claimed against it); empty when
+    /// not known.
+    #[serde(default)]
+    pub kra_pin: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Days of credit they give: an invoice is due this long after it is dated.
+    pub terms_days: u16,
+    pub active: bool,
+}
+
+/// A KRA PIN as typed, upper-cased and trimmed: A (a person) or P (a company), nine digits and
+/// a letter, like `P051234567W`.
+pub fn checked_kra_pin(pin: &str) -> Result<String, String> {
+    let pin = pin.trim().to_uppercase();
+    let bytes = pin.as_bytes();
+    let shaped = bytes.len() == 11
+        && matches!(bytes[0], b'A' | b'P')
+        && bytes[1..10].iter().all(u8::is_ascii_digit)
+        && bytes[10].is_ascii_uppercase();
+    if shaped { Ok(pin) } else { Err("a KRA PIN is A or P, nine digits and a letter (P051234567W)".into()) }
+}
+
 /// A phone number as typed (`0712 345 678`, `+254 712 345 678`), trimmed: 9 to 15 digits,
 /// with spaces, dashes and a leading `+` allowed between them.
 pub fn checked_phone(phone: &str) -> Result<String, String> {
@@ -185,6 +217,7 @@ pub trait Lookup {
     fn laundry_service(&self, id: LaundryServiceId) -> Option<LaundryService>;
     fn cylinder_type(&self, id: CylinderTypeId) -> Option<CylinderType>;
     fn customer(&self, id: CustomerId) -> Option<Customer>;
+    fn supplier(&self, id: SupplierId) -> Option<Supplier>;
     /// The journal entry a document posted, for voids and cancellations that mirror it.
     fn entry_of(&self, document: DocumentId) -> Option<JournalEntry>;
     /// Whether the product's stock is kept (its movements count). A lookup that holds its

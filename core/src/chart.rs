@@ -233,15 +233,7 @@ impl BusinessProfile {
     /// is a letter (A for a person, P for a company), nine digits and a letter; an address is
     /// needed; a phone and an M-Pesa number, when given, are numbers.
     pub fn checked(&self) -> Result<BusinessProfile, (&'static str, String)> {
-        let kra_pin = self.kra_pin.trim().to_uppercase();
-        let pin = kra_pin.as_bytes();
-        let pin_shaped = pin.len() == 11
-            && matches!(pin[0], b'A' | b'P')
-            && pin[1..10].iter().all(u8::is_ascii_digit)
-            && pin[10].is_ascii_uppercase();
-        if !pin_shaped {
-            return Err(("kra_pin", "a KRA PIN is A or P, nine digits and a letter (P051234567W)".into()));
-        }
+        let kra_pin = crate::catalog::checked_kra_pin(&self.kra_pin).map_err(|message| ("kra_pin", message))?;
         let address = self.address.trim();
         if address.is_empty() || address.chars().count() > 200 {
             return Err(("address", "an address of 1 to 200 characters".into()));

@@ -2,7 +2,7 @@
 //! server branch on, and a message a cashier can read.
 
 use crate::chart::AccountCode;
-use crate::ids::{CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId};
+use crate::ids::{CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, SupplierId};
 use crate::journal::JournalError;
 use crate::money::{AmountError, Money};
 
@@ -30,6 +30,12 @@ pub enum DocumentError {
     UnknownCylinderType(CylinderTypeId),
     #[error("unknown customer {0}")]
     UnknownCustomer(CustomerId),
+    #[error("unknown supplier {0}")]
+    UnknownSupplier(SupplierId),
+    #[error("goods on account need the supplier and their invoice number")]
+    OnAccountWithoutSupplier,
+    #[error("the allocations add up to {allocated}, more than the {paid} paid")]
+    OverAllocated { allocated: Money, paid: Money },
     #[error("account {0} does not exist or is inactive")]
     UnknownAccount(AccountCode),
     #[error("{what} belongs to another business")]
@@ -38,6 +44,8 @@ pub enum DocumentError {
     NotOfferedHere(&'static str),
     #[error("line {line}: the line total should be {expected}, not {actual}")]
     LineTotalMismatch { line: usize, expected: Money, actual: Money },
+    #[error("line {line}: the VAT should be {expected}, not {actual}")]
+    VatMismatch { line: usize, expected: Money, actual: Money },
     #[error("the total should be {expected}, not {actual}")]
     TotalMismatch { expected: Money, actual: Money },
     #[error("the total must be more than zero")]
@@ -103,10 +111,14 @@ impl DocumentError {
             DocumentError::UnknownLaundryService(_) => "unknown_laundry_service",
             DocumentError::UnknownCylinderType(_) => "unknown_cylinder_type",
             DocumentError::UnknownCustomer(_) => "unknown_customer",
+            DocumentError::UnknownSupplier(_) => "unknown_supplier",
+            DocumentError::OnAccountWithoutSupplier => "on_account_without_supplier",
+            DocumentError::OverAllocated { .. } => "over_allocated",
             DocumentError::UnknownAccount(_) => "unknown_account",
             DocumentError::OtherBusiness { .. } => "wrong_business",
             DocumentError::NotOfferedHere(_) => "not_offered_here",
             DocumentError::LineTotalMismatch { .. } => "line_total_mismatch",
+            DocumentError::VatMismatch { .. } => "vat_mismatch",
             DocumentError::TotalMismatch { .. } => "total_mismatch",
             DocumentError::ZeroTotal => "zero_total",
             DocumentError::TenderNotPositive { .. } => "tender_not_positive",

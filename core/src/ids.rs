@@ -64,6 +64,8 @@ id_type!(/// A laundry service type (wash per kg, dry-clean per piece, …).
     LaundryServiceId);
 id_type!(/// A kind of LPG cylinder: size and brand.
     CylinderTypeId);
+id_type!(/// Someone the group buys from, shared across businesses.
+    SupplierId);
 id_type!(/// A business document: a sale, a laundry job, a payment, an expense, … An invoice shares
     /// the id of the credit sale or laundry job it comes from.
     DocumentId);

@@ -128,6 +128,12 @@ impl Money {
         Money::round(vat).expect("VAT part is smaller than its amount")
     }
 
+    /// The VAT charged on a net amount, `amount × rate`, rounded half-up: what a supplier's
+    /// invoice adds to each line.
+    pub fn vat_on(self, rate: VatRate) -> Result<Money, AmountError> {
+        Money::round(self.0.checked_mul(rate.0).ok_or_else(|| AmountError::OutOfRange(format!("{self} × {rate}")))?)
+    }
+
     /// A VAT-inclusive amount split into what is net of VAT and the VAT in it. Never out of
     /// range: the VAT is no larger than the amount and has its sign.
     pub fn split_vat(self, rate: VatRate) -> (Money, Money) {

@@ -102,6 +102,7 @@ pub enum Entity {
     CylinderType,
     Customer,
     Staff,
+    Supplier,
     LaundryJob,
     CustomerBalance,
     /// [`EventStatus`], for one till only.
@@ -121,6 +122,7 @@ impl Entity {
             Entity::CylinderType => "cylinder_type",
             Entity::Customer => "customer",
             Entity::Staff => "staff",
+            Entity::Supplier => "supplier",
             Entity::LaundryJob => "laundry_job",
             Entity::CustomerBalance => "customer_balance",
             Entity::EventStatus => "event_status",
@@ -254,7 +256,7 @@ fn default_time_zone() -> String {
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
 /// owner's screens list them; the app checks a name against it before asking.
-pub const OWNER_REPORTS: [&str; 18] = [
+pub const OWNER_REPORTS: [&str; 21] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -273,6 +275,9 @@ pub const OWNER_REPORTS: [&str; 18] = [
     "laundry-services",
     "cylinder-types",
     "customers",
+    "suppliers",
+    "payables",
+    "supplier-statement",
 ];
 
 /// The owner's sign-in at head office (DESIGN §9): email and password.
@@ -573,6 +578,25 @@ pub struct CustomerChange {
     pub phone: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5000.00"))]
     pub credit_limit: crate::Money,
+    pub active: bool,
+}
+
+/// `POST /api/v1/admin/suppliers`: someone the group buys from, new or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupplierChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub id: Option<crate::ids::SupplierId>,
+    pub name: String,
+    /// Empty when not known.
+    #[serde(default)]
+    pub kra_pin: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Days of credit: an invoice falls due this long after it is dated (0: on delivery).
+    pub terms_days: u16,
     pub active: bool,
 }
 

@@ -8,9 +8,13 @@ use uuid::Uuid;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, Role, StockAccounts};
+use crate::catalog::{
+    Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, Role, StockAccounts, Supplier,
+};
 use crate::chart::{Account, AccountCode, Business, BusinessKind, BusinessProfile, business_chart, shared_chart};
-use crate::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId};
+use crate::ids::{
+    BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, StaffId, SupplierId,
+};
 use crate::journal::JournalEntry;
 use crate::money::{Money, Quantity, VatRate};
 
@@ -24,6 +28,14 @@ pub struct MasterData {
     pub laundry_services: Vec<LaundryService>,
     pub cylinder_types: Vec<CylinderType>,
     pub customers: Vec<Customer>,
+    /// Absent from a store or data set older than suppliers: none.
+    #[serde(default)]
+    pub suppliers: Vec<Supplier>,
+}
+
+/// The demo's `number`-th supplier (from 1): Bidco, Total Energies, Kirinyaga Packaging.
+pub fn supplier_id(number: u16) -> SupplierId {
+    SupplierId(seed_uuid(7, number))
 }
 
 /// A member of staff of the demo, with the PIN the demo prints.
@@ -201,7 +213,24 @@ pub fn demo() -> MasterData {
     })
     .collect();
 
-    MasterData { businesses, accounts: chart, products, laundry_services, cylinder_types, customers }
+    let suppliers = [
+        ("Bidco Africa", "P051100001A", Some("0709000100"), 30),
+        ("Total Energies Kenya", "P051100002B", Some("0709000200"), 14),
+        ("Kirinyaga Packaging", "", None, 0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, &(name, kra_pin, phone, terms_days))| Supplier {
+        id: supplier_id(u16::try_from(index + 1).expect("few suppliers")),
+        name: name.to_string(),
+        kra_pin: kra_pin.to_string(),
+        phone: phone.map(str::to_string),
+        terms_days,
+        active: true,
+    })
+    .collect();
+
+    MasterData { businesses, accounts: chart, products, laundry_services, cylinder_types, customers, suppliers }
 }
 
 /// Master data held in memory, with the entries posted so far: the [`Lookup`] of tests,
@@ -272,6 +301,9 @@ impl Lookup for MemoryLookup {
     }
     fn customer(&self, id: CustomerId) -> Option<Customer> {
         self.data.customers.iter().find(|c| c.id == id).cloned()
+    }
+    fn supplier(&self, id: SupplierId) -> Option<Supplier> {
+        self.data.suppliers.iter().find(|s| s.id == id).cloned()
     }
     fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
         self.entries.lock().expect("lookup lock").get(&document).cloned()

@@ -18,7 +18,7 @@ fn roots(visitor: &mut Declarations) {
     use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine, UserRole};
     use tillbook_till::lookups::{CustomerSummary, ExpenseAccount, QuarantinedEvent, ReceiptSummary, SoldReceipt};
     use tillbook_till::owner::maintenance::{
-        BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, UserForm,
+        BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
     };
     use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
     use tillbook_till::owner::{OwnerAccount, ReportCopy, SignedOut};
@@ -78,6 +78,11 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<ServiceForm>();
     visitor.visit::<CylinderForm>();
     visitor.visit::<CustomerForm>();
+    visitor.visit::<SupplierForm>();
+    visitor.visit::<tillbook_core::catalog::Supplier>();
+    visitor.visit::<StockReceiptRequest>();
+    visitor.visit::<PurchaseQuote>();
+    visitor.visit::<SupplierPaymentRequest>();
     visitor.visit::<StaffForm>();
     visitor.visit::<TillEnrolment>();
     visitor.visit::<UserRole>();

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use tillbook_core::ids::BusinessId;
 use tillbook_core::protocol::{
     BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
+    SupplierChange,
 };
 
 use crate::audit::audit;
@@ -126,6 +127,14 @@ fn demo_group(data: &seed::MasterData) -> GroupSetup {
         credit_limit: customer.credit_limit,
         active: customer.active,
     });
+    let suppliers = data.suppliers.iter().map(|supplier| SupplierChange {
+        id: Some(supplier.id),
+        name: supplier.name.clone(),
+        kra_pin: supplier.kra_pin.clone(),
+        phone: supplier.phone.clone(),
+        terms_days: supplier.terms_days,
+        active: supplier.active,
+    });
     let every_business: Vec<String> = data.businesses.iter().map(|business| business.code.clone()).collect();
     let staff = seed::demo_staff().into_iter().map(|member| StaffChange {
         id: Some(member.id),
@@ -141,6 +150,7 @@ fn demo_group(data: &seed::MasterData) -> GroupSetup {
         laundry_services: laundry_services.collect(),
         cylinder_types: cylinder_types.collect(),
         customers: customers.collect(),
+        suppliers: suppliers.collect(),
         staff: staff.collect(),
     }
 }

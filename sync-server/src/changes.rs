@@ -16,13 +16,14 @@ use uuid::Uuid;
 pub use tillbook_core::protocol::Entity;
 
 /// The master data every till pulls on enrolment, in the order a seed publishes it.
-pub const MASTER_DATA_ENTITIES: [Entity; 7] = [
+pub const MASTER_DATA_ENTITIES: [Entity; 8] = [
     Entity::Business,
     Entity::Account,
     Entity::Product,
     Entity::LaundryService,
     Entity::CylinderType,
     Entity::Customer,
+    Entity::Supplier,
     Entity::Staff,
 ];
 
@@ -41,6 +42,7 @@ fn select(entity: Entity) -> &'static str {
             "SELECT business_id, data FROM cylinder_type_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)"
         }
         Entity::Customer => "SELECT NULL::uuid, data FROM customer_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
+        Entity::Supplier => "SELECT NULL::uuid, data FROM supplier_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
         // Staff go to each till by itself, with only its own businesses' PIN hashes
         // ([`publish_staff`]).
         Entity::Staff => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",

@@ -12,12 +12,13 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 use sqlx::PgConnection;
-use tillbook_core::catalog::{Customer, CylinderType, LaundryService, checked_phone};
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Supplier, checked_kra_pin, checked_phone};
 use tillbook_core::chart::{
     Account, AccountCode, Business, BusinessAccounts, BusinessKind, business_chart, shared_chart,
 };
 use tillbook_core::protocol::{
     BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
+    SupplierChange,
 };
 use tillbook_core::{Money, Quantity};
 use uuid::Uuid;
@@ -44,6 +45,8 @@ pub struct GroupSetup {
     pub cylinder_types: Vec<CylinderTypeChange>,
     #[serde(default)]
     pub customers: Vec<CustomerChange>,
+    #[serde(default)]
+    pub suppliers: Vec<SupplierChange>,
     /// With their PINs in the clear: keep such a file only until it is applied.
     #[serde(default)]
     pub staff: Vec<StaffChange>,
@@ -57,6 +60,7 @@ pub struct Applied {
     pub laundry_services: Vec<LaundryService>,
     pub cylinder_types: Vec<CylinderType>,
     pub customers: Vec<Customer>,
+    pub suppliers: Vec<Supplier>,
     pub staff: Vec<StaffLine>,
 }
 
@@ -98,6 +102,9 @@ pub async fn apply(
     }
     for (number, change) in group.customers.iter().enumerate() {
         applied.customers.push(save_customer(&mut *tx, actor, change).await.map_err(named("customer", number))?);
+    }
+    for (number, change) in group.suppliers.iter().enumerate() {
+        applied.suppliers.push(save_supplier(&mut *tx, actor, change).await.map_err(named("supplier", number))?);
     }
     for (number, change) in group.staff.iter().enumerate() {
         let saved = maintenance::save_staff_in(&mut *tx, actor, change, None)
@@ -499,5 +506,59 @@ pub async fn save_customer(tx: &mut PgConnection, actor: Actor, change: &Custome
     });
     audit(&mut *tx, actor, action, &id.to_string(), details).await?;
     changes::publish(&mut *tx, Entity::Customer, Some(&[id])).await?;
+    Ok(after)
+}
+
+const SUPPLIERS: &str = "SELECT data FROM supplier_wire w JOIN supplier s USING (id)
+    WHERE $1::uuid[] IS NULL OR s.id = ANY($1) ORDER BY s.name, s.id";
+
+/// Every supplier of the group, by name.
+pub async fn suppliers(connection: &mut PgConnection) -> Result<Vec<Supplier>> {
+    wire(connection, SUPPLIERS, None).await
+}
+
+/// Creates a supplier or changes one's name, KRA PIN, phone, terms or standing. What the group
+/// owes them is never typed here: it follows from goods received on account and payments.
+pub async fn save_supplier(tx: &mut PgConnection, actor: Actor, change: &SupplierChange) -> Result<Supplier> {
+    let name = text("name", &change.name, 100)?;
+    let kra_pin = match change.kra_pin.trim() {
+        "" => String::new(),
+        pin => checked_kra_pin(pin).map_err(|message| MaintenanceError::Invalid { field: "kra_pin", message })?,
+    };
+    let phone = match change.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(phone) => {
+            Some(checked_phone(phone).map_err(|message| MaintenanceError::Invalid { field: "phone", message })?)
+        }
+    };
+    if change.terms_days > 365 {
+        return invalid("terms_days", "terms of 0 to 365 days");
+    }
+    let id = change.id.map_or_else(Uuid::now_v7, |id| id.0);
+    let before: Option<Supplier> = one(&mut *tx, SUPPLIERS, id).await?;
+    sqlx::query(
+        "INSERT INTO supplier (id, name, kra_pin, phone, terms_days, active) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kra_pin = excluded.kra_pin, phone = excluded.phone,
+                                        terms_days = excluded.terms_days, active = excluded.active",
+    )
+    .bind(id)
+    .bind(&name)
+    .bind(&kra_pin)
+    .bind(&phone)
+    .bind(i32::from(change.terms_days))
+    .bind(change.active)
+    .execute(&mut *tx)
+    .await?;
+    let after: Supplier = one(&mut *tx, SUPPLIERS, id)
+        .await?
+        .ok_or_else(|| MaintenanceError::NotFound(format!("supplier {id} vanished while it was saved")))?;
+    let action = if before.is_some() { "supplier.changed" } else { "supplier.created" };
+    // As for customers: whether the phone changed, never the number.
+    let details = serde_json::json!({
+        "name": after.name, "kra_pin": after.kra_pin, "terms_days": after.terms_days, "active": after.active,
+        "phone_changed": before.as_ref().is_none_or(|before| before.phone != after.phone),
+    });
+    audit(&mut *tx, actor, action, &id.to_string(), details).await?;
+    changes::publish(&mut *tx, Entity::Supplier, Some(&[id])).await?;
     Ok(after)
 }

@@ -214,17 +214,24 @@ fn apply(shop: &mut Shop, op: &Op) -> Result<(), TillError> {
             let product = &stocked[product % stocked.len()];
             let refills = if cylinders {
                 let cylinder = &data.cylinder_types[product.name.len() % data.cylinder_types.len()];
-                vec![ReceivedCylinders { cylinder_type_id: cylinder.id, quantity: 2, unit_cost: cylinder.gas_cost }]
+                vec![ReceivedCylinders {
+                    cylinder_type_id: cylinder.id,
+                    quantity: 2,
+                    unit_cost: cylinder.gas_cost,
+                    vat_rate: Default::default(),
+                }]
             } else {
                 vec![]
             };
             let request = StockReceiptRequest {
-                supplier: "Wholesaler".into(),
-                reference: String::new(),
+                supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+                supplier: String::new(),
+                reference: "INV-E".into(),
                 lines: vec![ReceivedLine {
                     product_id: product.id,
                     quantity: Quantity::whole(units),
                     unit_cost: product.unit_cost,
+                    vat_rate: Default::default(),
                 }],
                 cylinders: refills,
                 paid_by: SupplierPayment::OnAccount,

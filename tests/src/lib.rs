@@ -450,11 +450,13 @@ impl TestTill {
                 product_id: product.id,
                 quantity: tillbook_core::Quantity::whole(quantity),
                 unit_cost: product.unit_cost,
+                vat_rate: Default::default(),
             })
             .collect();
         let request = tillbook_till::StockReceiptRequest {
-            supplier: "Wholesaler".into(),
-            reference: String::new(),
+            supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+            supplier: String::new(),
+            reference: "INV-T".into(),
             lines,
             cylinders: Vec::new(),
             paid_by: tillbook_core::documents::SupplierPayment::OnAccount,

@@ -157,25 +157,34 @@ pub fn record_demo_day(till: &mut Till) -> Result<()> {
     till.receive_stock(
         &retail,
         &StockReceiptRequest {
-            supplier: "Mombasa Wholesalers".into(),
+            supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+            supplier: String::new(),
             reference: "INV-5531".into(),
             lines: vec![
                 ReceivedLine {
                     product_id: product("Maize flour 2 kg"),
                     quantity: quantity("20"),
                     unit_cost: money("180"),
+                    vat_rate: Default::default(),
                 },
-                ReceivedLine { product_id: product("Sugar 1 kg"), quantity: quantity("20"), unit_cost: money("150") },
+                ReceivedLine {
+                    product_id: product("Sugar 1 kg"),
+                    quantity: quantity("20"),
+                    unit_cost: money("150"),
+                    vat_rate: Default::default(),
+                },
                 ReceivedLine {
                     product_id: product("Cooking oil 1 L"),
                     quantity: quantity("12"),
                     unit_cost: money("290"),
+                    vat_rate: Default::default(),
                 },
             ],
             cylinders: vec![ReceivedCylinders {
                 cylinder_type_id: cylinder(13, "K-Gas"),
                 quantity: 5,
                 unit_cost: money("2350"),
+                vat_rate: Default::default(),
             }],
             paid_by: SupplierPayment::OnAccount,
         },

@@ -21,7 +21,7 @@ pub use record::laundry::{Collection, DropOffOutcome, DropOffRequest, LaundryIte
 pub use record::lpg::{DepositBackOutcome, DepositBackRequest, LpgOutcome, LpgQuote, LpgRequest};
 pub use record::reversals::{RefundLineRequest, RefundOutcome, RefundRequest};
 pub use record::sales::{SaleLineRequest, SaleOutcome, SaleQuote, SaleRequest};
-pub use record::stock::{ReceivedCylinders, ReceivedLine, StockReceiptRequest};
+pub use record::stock::{PurchaseQuote, ReceivedCylinders, ReceivedLine, StockReceiptRequest, SupplierPaymentRequest};
 pub use record::{Recorded, Warning};
 pub use staff::Session;
 /// Head office's master data as the till keeps it (`store/master.rs`).

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Allocation, Document, JobStatus, Tender, TenderMethod};
 use crate::catalog::Lookup;
-use crate::ids::{CustomerId, CylinderTypeId, DocumentId, ProductId};
+use crate::ids::{CustomerId, CylinderTypeId, DocumentId, ProductId, SupplierId};
 use crate::money::{AmountError, Money, Quantity};
 use crate::receivables::CREDIT_TERMS_DAYS;
 
@@ -117,6 +117,27 @@ impl Invoice {
     }
 }
 
+/// What a stock receipt taken on account owes its supplier: a supplier invoice (2110), due
+/// by the supplier's terms from the day it is dated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupplierInvoice {
+    pub invoice_id: DocumentId,
+    pub supplier_id: SupplierId,
+    /// The supplier's own invoice number.
+    pub number: String,
+    pub amount: Money,
+}
+
+/// Money paid to a supplier and the invoices it settles: at the till, the ones chosen there;
+/// after head office's merge, those and then the oldest open ones (what is left is paid in
+/// advance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupplierSettlement {
+    pub supplier_id: SupplierId,
+    pub amount: Money,
+    pub allocations: Vec<Allocation>,
+}
+
 /// A laundry job moves from one status to the next (`from` is none when it is dropped off).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusChange {
@@ -146,6 +167,10 @@ pub struct Effects {
     /// The document a void reverses: its stock and cylinders come back as the mirror of its own
     /// movements, with [`StockReason::Void`] and [`CylinderReason::Void`].
     pub voids: Option<DocumentId>,
+    /// Goods received on account: what the business now owes the supplier.
+    pub supplier_invoice: Option<SupplierInvoice>,
+    /// A supplier paid.
+    pub supplier_payment: Option<SupplierSettlement>,
 }
 
 impl Effects {
@@ -279,6 +304,21 @@ impl Document {
                         reason: CylinderReason::Refill,
                     });
                 }
+                if let (super::SupplierPayment::OnAccount, Some(supplier_id)) = (receipt.paid_by, receipt.supplier_id) {
+                    effects.supplier_invoice = Some(SupplierInvoice {
+                        invoice_id: receipt.receipt_id,
+                        supplier_id,
+                        number: receipt.reference.trim().to_string(),
+                        amount: receipt.total,
+                    });
+                }
+            }
+            Document::SupplierPaid(payment) => {
+                effects.supplier_payment = Some(SupplierSettlement {
+                    supplier_id: payment.supplier_id,
+                    amount: payment.amount,
+                    allocations: payment.allocations.clone(),
+                });
             }
             Document::WaterProduction(production) => {
                 for line in &production.lines {

@@ -18,14 +18,18 @@ pub use cash::{
     CashMovement, CashMovementKind, DayClosed, DenominationCount, Expense, PaidFrom, ShiftClosed, ShiftOpened,
 };
 pub use effects::{
-    CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, credit_of,
+    CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, SupplierInvoice,
+    SupplierSettlement, credit_of,
 };
 pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
 pub use lpg::{DepositRefund, LpgSale, NewCylinder};
 pub use payment::{Allocation, Payment};
 pub use reversal::{Refund, RefundLine, VOIDABLE_TYPES, Void};
 pub use sale::{Sale, SaleLine};
-pub use stock::{CostedLine, CountLine, CylinderRefill, StockCount, StockReceipt, SupplierPayment, WaterProduction};
+pub use stock::{
+    CostedLine, CountLine, CylinderRefill, PurchaseLine, StockCount, StockReceipt, SupplierPaid, SupplierPaidFrom,
+    SupplierPayment, WaterProduction,
+};
 pub use tender::{Settlement, Tender, TenderInput, TenderMethod, settle};
 
 use crate::catalog::{Lookup, Product};
@@ -101,6 +105,8 @@ pub enum Document {
     CashMovement(CashMovement),
     #[serde(rename = "stock.received")]
     StockReceipt(StockReceipt),
+    #[serde(rename = "supplier.paid")]
+    SupplierPaid(SupplierPaid),
     #[serde(rename = "water.produced")]
     WaterProduction(WaterProduction),
     #[serde(rename = "stock.counted")]
@@ -114,7 +120,7 @@ pub enum Document {
 }
 
 /// Every event type of protocol v1, as `docs/protocol.md` lists them.
-pub const EVENT_TYPES: [&str; 20] = [
+pub const EVENT_TYPES: [&str; 21] = [
     "customer.created",
     "customer.changed",
     "sale.recorded",
@@ -130,6 +136,7 @@ pub const EVENT_TYPES: [&str; 20] = [
     "expense.recorded",
     "cash.moved",
     "stock.received",
+    "supplier.paid",
     "water.produced",
     "stock.counted",
     "shift.opened",
@@ -155,6 +162,7 @@ impl Document {
             Document::Expense(_) => "expense.recorded",
             Document::CashMovement(_) => "cash.moved",
             Document::StockReceipt(_) => "stock.received",
+            Document::SupplierPaid(_) => "supplier.paid",
             Document::WaterProduction(_) => "water.produced",
             Document::StockCount(_) => "stock.counted",
             Document::ShiftOpened(_) => "shift.opened",
@@ -194,6 +202,7 @@ impl Document {
             Document::Expense(doc) => doc.validate(business, lookup),
             Document::CashMovement(doc) => doc.validate(),
             Document::StockReceipt(doc) => doc.validate(business, lookup),
+            Document::SupplierPaid(doc) => doc.validate(lookup),
             Document::WaterProduction(doc) => doc.validate(business, lookup),
             Document::StockCount(doc) => doc.validate(business, lookup),
             Document::ShiftOpened(doc) => doc.validate(),
@@ -255,6 +264,10 @@ impl Document {
                 true
             }
             Document::StockReceipt(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
+            Document::SupplierPaid(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
             Document::WaterProduction(doc) => doc.post(business, lookup, &mut builder)?,
             Document::StockCount(doc) => doc.post(business, lookup, &mut builder)?,
             Document::ShiftClosed(doc) => doc.post(business, &mut builder),
@@ -308,6 +321,7 @@ pub fn document_id(document: &Document) -> Option<DocumentId> {
         Document::Expense(doc) => doc.expense_id,
         Document::CashMovement(doc) => doc.movement_id,
         Document::StockReceipt(doc) => doc.receipt_id,
+        Document::SupplierPaid(doc) => doc.payment_id,
         Document::WaterProduction(doc) => doc.production_id,
         Document::StockCount(doc) => doc.count_id,
         Document::ShiftOpened(doc) => DocumentId(doc.shift_id.0),

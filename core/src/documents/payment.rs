@@ -26,6 +26,7 @@ pub struct Payment {
 
 /// Part of a payment applied to one invoice (a credit sale or a laundry job, by its id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Allocation {
     pub invoice_id: DocumentId,
     pub amount: Money,

@@ -14,7 +14,7 @@ use crate::money::{Money, Quantity, VatRate};
 
 /// Event types whose documents a void may reverse. Reversals themselves, drop-offs (cancel the
 /// job instead) and cash counts are not among them.
-pub const VOIDABLE_TYPES: [&str; 8] = [
+pub const VOIDABLE_TYPES: [&str; 9] = [
     "sale.recorded",
     "lpg.exchanged",
     "payment.received",
@@ -22,6 +22,7 @@ pub const VOIDABLE_TYPES: [&str; 8] = [
     "expense.recorded",
     "cash.moved",
     "stock.received",
+    "supplier.paid",
     "water.produced",
 ];
 

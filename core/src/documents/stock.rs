@@ -7,14 +7,15 @@ use super::cash::PaidFrom;
 use super::lpg::cylinder_of;
 use super::{LINES_MAX, check_text, check_total, product_of};
 use crate::catalog::{Lookup, Product, StockAccounts};
-use crate::chart::{Business, shared};
+use crate::chart::{AccountCode, Business, shared};
 use crate::error::DocumentError;
-use crate::ids::{CylinderTypeId, DocumentId, ProductId};
+use crate::ids::{CylinderTypeId, DocumentId, ProductId, SupplierId};
 use crate::journal::{EntryBuilder, Side};
-use crate::money::{AmountError, Money, Quantity};
+use crate::money::{AmountError, Money, Quantity, VatRate};
 
 /// How a supplier is paid: from the drawer, by M-Pesa, or on account (2110).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SupplierPayment {
     Cash,
@@ -22,19 +23,42 @@ pub enum SupplierPayment {
     OnAccount,
 }
 
+/// Goods from a supplier: a purchase. Its lines are at cost net of VAT, each with the input
+/// VAT the supplier's invoice charges on it; the total is what is paid or owed. Taken on
+/// account it is a supplier invoice, owed in 2110 until a [`SupplierPaid`] settles it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockReceipt {
     pub receipt_id: DocumentId,
+    /// The supplier's name as the invoice shows it (the record's name when `supplier_id` is set).
     pub supplier: String,
+    /// The supplier's record; required on account, so the debt has someone to be paid to.
+    /// Absent from receipts recorded before suppliers were kept.
+    #[serde(default)]
+    pub supplier_id: Option<SupplierId>,
+    /// The supplier's invoice (or delivery note) number; required on account.
     #[serde(default)]
     pub reference: String,
     #[serde(default)]
-    pub lines: Vec<CostedLine>,
+    pub lines: Vec<PurchaseLine>,
     /// LPG refills: the supplier takes empties and leaves as many full cylinders.
     #[serde(default)]
     pub cylinders: Vec<CylinderRefill>,
     pub total: Money,
     pub paid_by: SupplierPayment,
+}
+
+/// A stocked product bought: its cost net of VAT, and the input VAT on it (zero before input
+/// VAT was recorded, and for zero-rated or exempt goods).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseLine {
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+    pub unit_cost: Money,
+    pub line_cost: Money,
+    #[serde(default)]
+    pub vat_rate: VatRate,
+    #[serde(default)]
+    pub vat: Money,
 }
 
 /// A quantity of a stocked product at a unit cost.
@@ -52,6 +76,19 @@ pub struct CylinderRefill {
     pub quantity: Quantity,
     pub unit_cost: Money,
     pub line_cost: Money,
+    #[serde(default)]
+    pub vat_rate: VatRate,
+    #[serde(default)]
+    pub vat: Money,
+}
+
+/// Checks a purchase line's input VAT: the rate on its net cost, to the cent.
+fn check_vat(index: usize, line_cost: Money, rate: VatRate, vat: Money) -> Result<(), DocumentError> {
+    let expected = line_cost.vat_on(rate)?;
+    if expected != vat {
+        return Err(DocumentError::VatMismatch { line: index, expected, actual: vat });
+    }
+    Ok(())
 }
 
 fn check_costed(index: usize, quantity: Quantity, unit_cost: Money, line_cost: Money) -> Result<(), DocumentError> {
@@ -92,10 +129,18 @@ impl StockReceipt {
     pub fn validate(&self, business: &Business, lookup: &dyn Lookup) -> Result<(), DocumentError> {
         check_text("supplier", &self.supplier, 100)?;
         check_text("reference", &self.reference, 64)?;
+        if let Some(id) = self.supplier_id {
+            lookup.supplier(id).ok_or(DocumentError::UnknownSupplier(id))?;
+        }
+        let on_account = self.paid_by == SupplierPayment::OnAccount;
+        if on_account && (self.supplier_id.is_none() || self.reference.trim().is_empty()) {
+            return Err(DocumentError::OnAccountWithoutSupplier);
+        }
         check_line_count(self.lines.len() + self.cylinders.len(), "a stock receipt")?;
         for (index, line) in self.lines.iter().enumerate() {
             stocked_product(lookup, business, line.product_id)?;
             check_costed(index, line.quantity, line.unit_cost, line.line_cost)?;
+            check_vat(index, line.line_cost, line.vat_rate, line.vat)?;
         }
         if !self.cylinders.is_empty() {
             business.accounts.lpg.as_ref().ok_or(DocumentError::NotOfferedHere("sell LPG"))?;
@@ -106,14 +151,24 @@ impl StockReceipt {
                 return Err(DocumentError::NotWholeQuantity { line: index, unit: "cylinders" });
             }
             check_costed(index, refill.quantity, refill.unit_cost, refill.line_cost)?;
+            check_vat(index, refill.line_cost, refill.vat_rate, refill.vat)?;
         }
-        let expected =
-            Money::sum(self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)))?;
+        let expected = self.net()?.checked_add(self.vat()?)?;
         check_total(expected, self.total)?;
         Ok(())
     }
 
-    /// Dr inventory at cost / Cr cash, M-Pesa or 2110.
+    /// What the goods cost net of VAT.
+    pub fn net(&self) -> Result<Money, AmountError> {
+        Money::sum(self.lines.iter().map(|l| l.line_cost).chain(self.cylinders.iter().map(|c| c.line_cost)))
+    }
+
+    /// The input VAT the supplier charged.
+    pub fn vat(&self) -> Result<Money, AmountError> {
+        Money::sum(self.lines.iter().map(|l| l.vat).chain(self.cylinders.iter().map(|c| c.vat)))
+    }
+
+    /// Dr inventory at cost and Dr 2200 the input VAT / Cr cash, M-Pesa or 2110.
     pub fn post(
         &self,
         business: &Business,
@@ -129,6 +184,7 @@ impl StockReceipt {
                 builder.debit(lpg.gas_inventory, refill.line_cost);
             }
         }
+        builder.debit(shared::VAT_PAYABLE, self.vat()?);
         let paid_from = match self.paid_by {
             SupplierPayment::Cash => PaidFrom::Cash.account(business),
             SupplierPayment::Mpesa => PaidFrom::Mpesa.account(business),
@@ -136,6 +192,81 @@ impl StockReceipt {
         };
         builder.credit(paid_from, self.total);
         Ok(())
+    }
+}
+
+/// Where a supplier payment comes from: the drawer, the business's M-Pesa, or the group's bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SupplierPaidFrom {
+    Cash,
+    Mpesa,
+    Bank,
+}
+
+impl SupplierPaidFrom {
+    pub fn account(self, business: &Business) -> AccountCode {
+        match self {
+            SupplierPaidFrom::Cash => business.accounts.cash,
+            SupplierPaidFrom::Mpesa => business.accounts.mpesa,
+            SupplierPaidFrom::Bank => shared::BANK_MAIN,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplierPaidFrom::Cash => "cash",
+            SupplierPaidFrom::Mpesa => "mpesa",
+            SupplierPaidFrom::Bank => "bank",
+        }
+    }
+}
+
+/// Money paid to a supplier against what the business owes them (2110). The chosen invoices
+/// (goods received on account, by receipt id) take their allocations; head office applies the
+/// rest to the supplier's oldest open invoices of the business when it merges the payment, and
+/// what is left after that is paid in advance. The journal entry is the same either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierPaid {
+    pub payment_id: DocumentId,
+    pub supplier_id: SupplierId,
+    pub paid_from: SupplierPaidFrom,
+    /// An M-Pesa code, cheque or bank transfer reference, as the supplier will see it.
+    #[serde(default)]
+    pub reference: String,
+    pub amount: Money,
+    #[serde(default)]
+    pub allocations: Vec<super::Allocation>,
+}
+
+impl SupplierPaid {
+    pub const ALLOCATIONS_MAX: usize = 200;
+
+    pub fn validate(&self, lookup: &dyn Lookup) -> Result<(), DocumentError> {
+        check_text("reference", &self.reference, 64)?;
+        lookup.supplier(self.supplier_id).ok_or(DocumentError::UnknownSupplier(self.supplier_id))?;
+        if !self.amount.is_positive() {
+            return Err(DocumentError::ZeroTotal);
+        }
+        if self.allocations.len() > Self::ALLOCATIONS_MAX {
+            return Err(DocumentError::TooManyLines { max: Self::ALLOCATIONS_MAX });
+        }
+        for (index, allocation) in self.allocations.iter().enumerate() {
+            if !allocation.amount.is_positive() {
+                return Err(DocumentError::TenderNotPositive { index });
+            }
+        }
+        let allocated = Money::sum(self.allocations.iter().map(|allocation| allocation.amount))?;
+        if allocated > self.amount {
+            return Err(DocumentError::OverAllocated { allocated, paid: self.amount });
+        }
+        Ok(())
+    }
+
+    /// Dr 2110 / Cr cash, M-Pesa or bank.
+    pub fn post(&self, business: &Business, builder: &mut EntryBuilder) {
+        builder.debit(shared::PAYABLE_SUPPLIERS, self.amount).credit(self.paid_from.account(business), self.amount);
     }
 }
 

@@ -4,8 +4,9 @@
 use chrono::DateTime;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::documents::*;
-use tillbook_core::ids::{DocumentId, EntryId, ShiftId};
-use tillbook_core::{JournalEntry, Quantity};
+use tillbook_core::ids::{DocumentId, EntryId, ShiftId, SupplierId};
+use tillbook_core::money::VatRate;
+use tillbook_core::{JournalEntry, Money, Quantity, seed};
 
 use crate::common::{MemoryLookup, assert_journal, money};
 
@@ -339,29 +340,74 @@ fn expense_and_every_cash_movement() {
 fn stock_receipt_production_and_count() {
     let lookup = MemoryLookup::demo();
     let flour = lookup.product("Maize flour 2 kg");
+    // Flour at 180.00 net + 16% VAT (28.80 a bag, 576.00 on 20); the gas refill zero-rated.
     let receipt = StockReceipt {
         receipt_id: DocumentId::new(),
-        supplier: "Wholesaler".into(),
-        reference: String::new(),
-        lines: vec![CostedLine {
+        supplier: "Bidco Africa".into(),
+        supplier_id: Some(seed::supplier_id(1)),
+        reference: "BID-0042".into(),
+        lines: vec![PurchaseLine {
             product_id: flour.id,
             quantity: q("20"),
             unit_cost: money("180"),
             line_cost: money("3600"),
+            vat_rate: VatRate::STANDARD,
+            vat: money("576"),
         }],
         cylinders: vec![CylinderRefill {
             cylinder_type_id: lookup.cylinder(13, "K-Gas").id,
             quantity: q("2"),
             unit_cost: money("2350"),
             line_cost: money("4700"),
+            vat_rate: VatRate::ZERO,
+            vat: Money::ZERO,
         }],
-        total: money("8300"),
+        total: money("8876"),
         paid_by: SupplierPayment::OnAccount,
     };
     assert_journal(
-        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(receipt)),
-        &[(1220, "Dr", "3600.00"), (1230, "Dr", "4700.00"), (2110, "Cr", "8300.00")],
+        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(receipt.clone())),
+        &[(1220, "Dr", "3600.00"), (1230, "Dr", "4700.00"), (2200, "Dr", "576.00"), (2110, "Cr", "8876.00")],
     );
+    let retail = lookup.business(BusinessKind::Retail);
+    let refused = |receipt: StockReceipt| receipt.validate(&retail, &lookup).unwrap_err().code();
+    // On account needs the supplier's record and their invoice number; the VAT is checked.
+    assert_eq!(refused(StockReceipt { supplier_id: None, ..receipt.clone() }), "on_account_without_supplier");
+    assert_eq!(refused(StockReceipt { reference: " ".into(), ..receipt.clone() }), "on_account_without_supplier");
+    assert_eq!(refused(StockReceipt { supplier_id: Some(SupplierId::new()), ..receipt.clone() }), "unknown_supplier");
+    let mut wrong_vat = receipt.clone();
+    wrong_vat.lines[0].vat = money("575.99");
+    assert_eq!(refused(wrong_vat), "vat_mismatch");
+    assert_eq!(refused(StockReceipt { total: money("8300"), ..receipt.clone() }), "total_mismatch");
+    // Paid in cash, no record is needed: Cr the drawer.
+    let cash = StockReceipt { supplier_id: None, reference: String::new(), paid_by: SupplierPayment::Cash, ..receipt };
+    assert_journal(
+        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(cash)),
+        &[(1220, "Dr", "3600.00"), (1230, "Dr", "4700.00"), (2200, "Dr", "576.00"), (1130, "Cr", "8876.00")],
+    );
+
+    // Paying the supplier: Dr 2110 / Cr the bank (or the drawer, or M-Pesa).
+    let payment = SupplierPaid {
+        payment_id: DocumentId::new(),
+        supplier_id: seed::supplier_id(1),
+        paid_from: SupplierPaidFrom::Bank,
+        reference: "EFT 7781".into(),
+        amount: money("5000"),
+        allocations: vec![Allocation { invoice_id: DocumentId::new(), amount: money("5000") }],
+    };
+    assert_journal(
+        &post(&lookup, BusinessKind::Retail, &Document::SupplierPaid(payment.clone())),
+        &[(2110, "Dr", "5000.00"), (1170, "Cr", "5000.00")],
+    );
+    let over = SupplierPaid {
+        allocations: vec![Allocation { invoice_id: DocumentId::new(), amount: money("5000.01") }],
+        ..payment.clone()
+    };
+    assert_eq!(over.validate(&lookup).unwrap_err().code(), "over_allocated");
+    let nothing = SupplierPaid { amount: Money::ZERO, allocations: vec![], ..payment.clone() };
+    assert_eq!(nothing.validate(&lookup).unwrap_err().code(), "zero_total");
+    let stranger = SupplierPaid { supplier_id: SupplierId::new(), ..payment };
+    assert_eq!(stranger.validate(&lookup).unwrap_err().code(), "unknown_supplier");
     let bottle = lookup.product("Sealed bottle 500 ml");
     let production = WaterProduction {
         production_id: DocumentId::new(),

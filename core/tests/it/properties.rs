@@ -9,6 +9,7 @@ use tillbook_core::chart::{AccountKind, BusinessKind};
 use tillbook_core::documents::*;
 use tillbook_core::ids::{DocumentId, EntryId, ShiftId};
 use tillbook_core::journal::{JournalLine, Side};
+use tillbook_core::money::VatRate;
 use tillbook_core::{JournalEntry, Money, Quantity};
 
 use crate::common::{MemoryLookup, check_property};
@@ -202,20 +203,25 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
             let retail = lookup.business(BusinessKind::Retail);
             let stocked: Vec<_> =
                 data.products.iter().filter(|p| p.business_id == retail.id && p.stock.is_some()).collect();
-            let lines: Vec<CostedLine> = lines
+            // Every other line carries 16% input VAT, the rest none.
+            let lines: Vec<PurchaseLine> = lines
                 .into_iter()
                 .map(|(product, milli, cost_cents)| {
                     let quantity = Quantity::from_milli(milli);
                     let unit_cost = Money::from_cents(cost_cents);
-                    CostedLine {
+                    let line_cost = unit_cost.times(quantity).unwrap();
+                    let vat_rate = if cost_cents % 2 == 0 { VatRate::STANDARD } else { VatRate::ZERO };
+                    PurchaseLine {
                         product_id: stocked[product % stocked.len()].id,
                         quantity,
                         unit_cost,
-                        line_cost: unit_cost.times(quantity).unwrap(),
+                        line_cost,
+                        vat_rate,
+                        vat: line_cost.vat_on(vat_rate).unwrap(),
                     }
                 })
                 .collect();
-            let total = Money::sum(lines.iter().map(|l| l.line_cost)).unwrap();
+            let total = Money::sum(lines.iter().flat_map(|l| [l.line_cost, l.vat])).unwrap();
             if !total.is_positive() {
                 return None;
             }
@@ -223,8 +229,9 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                 BusinessKind::Retail,
                 Document::StockReceipt(StockReceipt {
                     receipt_id: DocumentId::new(),
-                    supplier: "Supplier".into(),
-                    reference: String::new(),
+                    supplier: String::new(),
+                    supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+                    reference: "INV-P".into(),
                     lines,
                     cylinders: vec![],
                     total,

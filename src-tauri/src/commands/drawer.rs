@@ -4,11 +4,12 @@
 use serde::Serialize;
 use tauri::State;
 use tillbook_core::Money;
+use tillbook_core::catalog::Supplier;
 use tillbook_core::chart::AccountCode;
 use tillbook_core::documents::{CashMovementKind, PaidFrom};
 use tillbook_till::lookups::ExpenseAccount;
 use tillbook_till::reports::{CylinderStock, LaundryJobSummary, SalesSummary, StockLevel};
-use tillbook_till::{CashCount, ShiftReport, ZReport};
+use tillbook_till::{CashCount, PurchaseQuote, ShiftReport, StockReceiptRequest, SupplierPaymentRequest, ZReport};
 
 use super::{BusinessView, business_view};
 use crate::state::{Answer, App};
@@ -92,4 +93,37 @@ pub fn today(app: State<'_, App>) -> Answer<TodayView> {
             open_jobs: till.open_laundry_jobs(session.business_id)?,
         })
     })
+}
+
+/// The group's suppliers, for goods received and supplier payments.
+#[tauri::command]
+pub fn suppliers(app: State<'_, App>) -> Answer<Vec<Supplier>> {
+    app.session()?;
+    app.with_till(|till| till.suppliers())
+}
+
+/// What goods received come to (net, input VAT, total), as they would be recorded.
+#[tauri::command]
+pub fn quote_goods(app: State<'_, App>, request: StockReceiptRequest) -> Answer<PurchaseQuote> {
+    app.session()?;
+    Ok(PurchaseQuote::of_request(&request)?)
+}
+
+/// Goods from a supplier, paid from the drawer, by M-Pesa, or on account.
+#[tauri::command]
+pub fn receive_goods(app: State<'_, App>, request: StockReceiptRequest) -> Answer<PurchaseQuote> {
+    let session = app.session()?;
+    let quote = PurchaseQuote::of_request(&request)?;
+    app.with_till(|till| till.receive_stock(&session, &request))?;
+    app.nudge();
+    Ok(quote)
+}
+
+/// Money paid to a supplier; head office applies it to their oldest invoices.
+#[tauri::command]
+pub fn pay_supplier(app: State<'_, App>, request: SupplierPaymentRequest) -> Answer<()> {
+    let session = app.session()?;
+    app.with_till(|till| till.pay_supplier(&session, &request))?;
+    app.nudge();
+    Ok(())
 }

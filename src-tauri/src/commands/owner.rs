@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Manager, State};
 use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine};
 use tillbook_till::owner::maintenance::{
-    BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, UserForm,
+    BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
 };
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
@@ -122,6 +122,11 @@ pub async fn owner_save_service(app: State<'_, App>, form: ServiceForm) -> Answe
 #[tauri::command]
 pub async fn owner_save_cylinder(app: State<'_, App>, form: CylinderForm) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.save_cylinder(&form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_save_supplier(app: State<'_, App>, form: SupplierForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.save_supplier(&form).await?)
 }
 
 #[tauri::command]

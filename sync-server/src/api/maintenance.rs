@@ -6,10 +6,10 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
-use tillbook_core::catalog::{Customer, CylinderType, LaundryService};
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Supplier};
 use tillbook_core::protocol::{
     BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
-    TillEnrolRequest, TillEnrolment, TillRevokeRequest,
+    SupplierChange, TillEnrolRequest, TillEnrolment, TillRevokeRequest,
 };
 
 use super::AppState;
@@ -178,6 +178,22 @@ pub async fn customer(
     let change = body(change)?;
     let mut tx = begin(&state).await?;
     let saved = setup::save_customer(&mut tx, user.actor(), &change).await?;
+    tx.commit().await?;
+    Ok(Json(saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/suppliers", request_body = SupplierChange,
+    responses((status = 200, description = "the supplier as saved, published to every till"),
+              (status = 400, body = tillbook_core::protocol::ErrorBody), (status = 401, body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn supplier(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    change: Result<Json<SupplierChange>, JsonRejection>,
+) -> Result<Json<Supplier>, ApiError> {
+    let change = body(change)?;
+    let mut tx = begin(&state).await?;
+    let saved = setup::save_supplier(&mut tx, user.actor(), &change).await?;
     tx.commit().await?;
     Ok(Json(saved))
 }

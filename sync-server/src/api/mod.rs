@@ -114,6 +114,7 @@ pub fn routes() -> Vec<Route> {
         route(post_.clone(), "/api/v1/admin/laundry-services", User(Maintain), 8, post(maintenance::laundry_service)),
         route(post_.clone(), "/api/v1/admin/cylinder-types", User(Maintain), 8, post(maintenance::cylinder_type)),
         route(post_.clone(), "/api/v1/admin/customers", User(Maintain), 8, post(maintenance::customer)),
+        route(post_.clone(), "/api/v1/admin/suppliers", User(Maintain), 8, post(maintenance::supplier)),
         route(post_.clone(), "/api/v1/admin/tills", User(Enrol), 8, post(maintenance::enrol_till)),
         route(post_.clone(), "/api/v1/admin/tills/revoke", User(Enrol), 8, post(maintenance::revoke_till)),
         route(post_.clone(), "/api/v1/admin/tills/reenrol", User(Enrol), 8, post(maintenance::reenrol_till)),

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::access::User;
 use crate::error::ApiError;
-use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, shifts, stock, tills};
+use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, shifts, stock, suppliers, tills};
 use crate::{maintenance, review, setup};
 
 pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
@@ -112,10 +112,11 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types or customers"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types, customers, suppliers, payables or supplier-statement"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
+           ("supplier_id" = Option<String>, Query, description = "the supplier statement's supplier"),
            ("status" = Option<String>, Query, description = "the review queue's items: open (default), resolved or all"),
            ("format" = Option<String>, Query, description = "json (default) or csv")),
     responses((status = 200, description = "the report"),
@@ -189,6 +190,20 @@ pub async fn report(
             let report = customers::statement(pool, customer, params.as_of()?).await?;
             answer(&name, &report, as_csv, csv::statement)
         }
+        "payables" => {
+            let report = suppliers::payables(pool, &scope().await?, params.as_of()?).await?;
+            answer(&name, &report, as_csv, |report| csv::rows(&report.suppliers))
+        }
+        "supplier-statement" => {
+            let text = params.text("supplier_id").ok_or_else(|| {
+                ApiError::bad_request("invalid_parameter", "supplier_id", "a supplier statement needs supplier_id")
+            })?;
+            let supplier = Uuid::parse_str(text).map_err(|_| {
+                ApiError::bad_request("invalid_parameter", "supplier_id", format!("'{text}' is not a supplier id"))
+            })?;
+            let report = suppliers::statement(pool, supplier, params.period()?).await?;
+            answer(&name, &report, as_csv, |report| csv::rows(&report.lines))
+        }
         "review" => {
             let mut report = review::items(pool, review::Listing::parse(params.text("status"))?).await?;
             report.retain(|item| {
@@ -207,6 +222,10 @@ pub async fn report(
                 report.retain(|member| member.businesses.iter().any(|code| user.sees(code)));
             }
             answer(&name, &report, as_csv, |rows| csv::staff(rows))
+        }
+        "suppliers" => {
+            let mut connection = pool.acquire().await?;
+            answer(&name, &setup::suppliers(&mut connection).await?, as_csv, |rows| csv::rows(rows))
         }
         "businesses" | "laundry-services" | "cylinder-types" | "customers" => {
             let mut connection = pool.acquire().await?;

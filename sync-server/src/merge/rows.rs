@@ -236,6 +236,42 @@ struct StatusRow {
     event_id: EventId,
 }
 
+/// A stock receipt as a purchase; taken on account, a supplier invoice (`purchase`).
+#[derive(Serialize)]
+struct PurchaseRow {
+    purchase_id: DocumentId,
+    business_id: BusinessId,
+    supplier_id: Option<tillbook_core::ids::SupplierId>,
+    supplier_name: String,
+    reference: String,
+    business_day: NaiveDate,
+    net: Money,
+    vat: Money,
+    total: Money,
+    paid_by: &'static str,
+    due_on: Option<NaiveDate>,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct SupplierPaymentRow {
+    payment_id: DocumentId,
+    business_id: BusinessId,
+    supplier_id: tillbook_core::ids::SupplierId,
+    paid_from: &'static str,
+    reference: String,
+    amount: Money,
+    business_day: NaiveDate,
+    event_id: EventId,
+}
+
+#[derive(Serialize)]
+struct SupplierAllocationRow {
+    payment_id: DocumentId,
+    purchase_id: DocumentId,
+    amount: Money,
+}
+
 #[derive(Serialize)]
 struct VoidRow {
     document_id: DocumentId,
@@ -269,6 +305,9 @@ pub struct Rows {
     items: Vec<ItemRow>,
     statuses: Vec<StatusRow>,
     voids: Vec<VoidRow>,
+    purchases: Vec<PurchaseRow>,
+    supplier_payments: Vec<SupplierPaymentRow>,
+    supplier_allocations: Vec<SupplierAllocationRow>,
     /// Which products each event moved out, for the negative-stock flag.
     outgoing: Vec<(EventId, ProductId)>,
     /// Jobs and customers whose state the tills should pull again.
@@ -441,6 +480,29 @@ impl Rows {
                 occurred_at: at,
                 business_day,
             }),
+            Document::StockReceipt(receipt) => {
+                self.add_purchase(receipt, business_day, event_id, business_id, snapshot)
+            }
+            Document::SupplierPaid(payment) => {
+                self.supplier_payments.push(SupplierPaymentRow {
+                    payment_id: payment.payment_id,
+                    business_id,
+                    supplier_id: payment.supplier_id,
+                    paid_from: payment.paid_from.as_str(),
+                    reference: payment.reference.trim().to_string(),
+                    amount: payment.amount,
+                    business_day,
+                    event_id,
+                });
+                // The merge's allocations (chosen, then oldest first), not the till's.
+                for allocation in effects.supplier_payment.iter().flat_map(|settled| &settled.allocations) {
+                    self.supplier_allocations.push(SupplierAllocationRow {
+                        payment_id: payment.payment_id,
+                        purchase_id: allocation.invoice_id,
+                        amount: allocation.amount,
+                    });
+                }
+            }
             _ => {}
         }
         let Some(document_id) = document_id else { return self.add_status(effects, event, snapshot) };
@@ -509,6 +571,43 @@ impl Rows {
             }
         }
         self.add_status(effects, event, snapshot);
+    }
+
+    /// A stock receipt's purchase row: its input VAT, and on account when it falls due.
+    fn add_purchase(
+        &mut self,
+        receipt: &tillbook_core::documents::StockReceipt,
+        business_day: NaiveDate,
+        event_id: EventId,
+        business_id: BusinessId,
+        snapshot: &Snapshot,
+    ) {
+        use tillbook_core::documents::SupplierPayment;
+        let supplier = receipt.supplier_id.and_then(|id| snapshot.suppliers.get(&id));
+        let on_account = receipt.paid_by == SupplierPayment::OnAccount;
+        let due_on = supplier
+            .filter(|_| on_account)
+            .and_then(|supplier| business_day.checked_add_days(chrono::Days::new(u64::from(supplier.terms_days))));
+        // `validate` summed these already; a receipt whose sums overflow was quarantined.
+        let (net, vat) = (receipt.net().unwrap_or(receipt.total), receipt.vat().unwrap_or(Money::ZERO));
+        self.purchases.push(PurchaseRow {
+            purchase_id: receipt.receipt_id,
+            business_id,
+            supplier_id: receipt.supplier_id,
+            supplier_name: supplier.map_or_else(|| receipt.supplier.trim().to_string(), |s| s.name.clone()),
+            reference: receipt.reference.trim().to_string(),
+            business_day,
+            net,
+            vat,
+            total: receipt.total,
+            paid_by: match receipt.paid_by {
+                SupplierPayment::Cash => "cash",
+                SupplierPayment::Mpesa => "mpesa",
+                SupplierPayment::OnAccount => "on_account",
+            },
+            due_on,
+            event_id,
+        });
     }
 
     /// A laundry job's status change and, for a cancellation, its invoice's.
@@ -597,6 +696,9 @@ impl Rows {
         insert(connection, INSERT_ITEMS, &self.items).await?;
         insert(connection, INSERT_STATUSES, &self.statuses).await?;
         insert(connection, INSERT_PAYMENTS, &self.payments).await?;
+        insert(connection, INSERT_PURCHASES, &self.purchases).await?;
+        insert(connection, INSERT_SUPPLIER_PAYMENTS, &self.supplier_payments).await?;
+        insert(connection, INSERT_SUPPLIER_ALLOCATIONS, &self.supplier_allocations).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
         let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;
         // A void's stock and cylinders come back by mirroring the original's movements, after
@@ -851,6 +953,15 @@ SELECT payment_id, business_id, customer_id, receipt_number, total, unapplied, o
 const INSERT_ALLOCATIONS: &str = "
 INSERT INTO allocation (invoice_id, document_id, amount, event_id)
 SELECT invoice_id, document_id, amount, event_id FROM jsonb_populate_recordset(NULL::allocation, $1)";
+
+const INSERT_PURCHASES: &str = "
+INSERT INTO purchase SELECT * FROM jsonb_populate_recordset(NULL::purchase, $1)";
+
+const INSERT_SUPPLIER_PAYMENTS: &str = "
+INSERT INTO supplier_payment SELECT * FROM jsonb_populate_recordset(NULL::supplier_payment, $1)";
+
+const INSERT_SUPPLIER_ALLOCATIONS: &str = "
+INSERT INTO supplier_allocation SELECT * FROM jsonb_populate_recordset(NULL::supplier_allocation, $1)";
 
 const INSERT_SHIFTS_OPENED: &str = "
 INSERT INTO shift_opened SELECT * FROM jsonb_populate_recordset(NULL::shift_opened, $1)";

@@ -7,14 +7,15 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use sqlx::types::Json;
-use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Product};
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Product, Supplier};
 use tillbook_core::chart::{Account, Business};
 use tillbook_core::documents::{Document, JobStatus, document_id};
-use tillbook_core::ids::{BusinessId, CustomerId, DocumentId, EntryId, ProductId};
+use tillbook_core::ids::{BusinessId, CustomerId, DocumentId, EntryId, ProductId, SupplierId};
 use tillbook_core::journal::{JournalEntry, JournalPayload, WireLine};
+use tillbook_core::money::Money;
 use uuid::Uuid;
 
-use super::validate::{InvoiceState, PostedEntry, Snapshot};
+use super::validate::{InvoiceState, PostedEntry, Snapshot, SupplierInvoiceState};
 
 /// The ids a batch refers to, gathered from its parsed documents.
 #[derive(Debug, Default)]
@@ -25,6 +26,7 @@ pub struct References {
     pub documents: HashSet<DocumentId>,
     pub entry_ids: HashSet<EntryId>,
     pub mpesa_codes: HashSet<String>,
+    pub suppliers: HashSet<SupplierId>,
 }
 
 impl References {
@@ -62,7 +64,13 @@ impl References {
             }
             Document::LpgSale(sale) => tenders = &sale.tenders,
             Document::DepositRefund(refund) => tenders = &refund.tenders,
-            Document::StockReceipt(receipt) => self.products.extend(receipt.lines.iter().map(|line| line.product_id)),
+            Document::StockReceipt(receipt) => {
+                self.products.extend(receipt.lines.iter().map(|line| line.product_id));
+                self.suppliers.extend(receipt.supplier_id);
+            }
+            Document::SupplierPaid(payment) => {
+                self.suppliers.insert(payment.supplier_id);
+            }
             Document::WaterProduction(production) => {
                 self.products.extend(production.lines.iter().map(|line| line.product_id));
             }
@@ -93,6 +101,16 @@ struct StoredInvoice {
     cancelled: bool,
 }
 
+/// An invoice taken on account, with what is still owed on it (`supplier_invoice_open`).
+#[derive(Deserialize)]
+struct StoredSupplierInvoice {
+    invoice_id: DocumentId,
+    business_id: BusinessId,
+    supplier_id: SupplierId,
+    day: chrono::NaiveDate,
+    open: Money,
+}
+
 #[derive(Deserialize)]
 struct StoredJob {
     job_id: DocumentId,
@@ -112,6 +130,8 @@ type Row = (
     Json<Vec<StoredJob>>,
     Json<Vec<EntryId>>,
     Json<Vec<String>>,
+    Json<Vec<Supplier>>,
+    Json<Vec<StoredSupplierInvoice>>,
 );
 
 const LOAD: &str = r#"
@@ -137,7 +157,11 @@ SELECT
             (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1))), '[]')
      FROM laundry_job j WHERE j.job_id = ANY($4)),
   (SELECT coalesce(json_agg(entry_id), '[]') FROM journal_entry WHERE entry_id = ANY($5)),
-  (SELECT coalesce(json_agg(DISTINCT mpesa_code), '[]') FROM tender WHERE mpesa_code = ANY($6))
+  (SELECT coalesce(json_agg(DISTINCT mpesa_code), '[]') FROM tender WHERE mpesa_code = ANY($6)),
+  (SELECT coalesce(json_agg(data), '[]') FROM supplier_wire WHERE id = ANY($7)),
+  (SELECT coalesce(json_agg(json_build_object('invoice_id', purchase_id, 'business_id', business_id,
+                                              'supplier_id', supplier_id, 'day', business_day, 'open', open::text)), '[]')
+     FROM supplier_invoice_open WHERE supplier_id = ANY($7) AND business_id = ANY($2) AND open > 0)
 "#;
 
 fn uuids<T: Copy>(ids: &HashSet<T>, inner: impl Fn(T) -> Uuid) -> Vec<Uuid> {
@@ -152,6 +176,7 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
         .bind(uuids(&references.documents, |id| id.0))
         .bind(uuids(&references.entry_ids, |id| id.0))
         .bind(references.mpesa_codes.iter().cloned().collect::<Vec<_>>())
+        .bind(uuids(&references.suppliers, |id| id.0))
         .fetch_one(connection)
         .await?;
     let (
@@ -167,6 +192,8 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
         jobs,
         entry_ids,
         codes,
+        suppliers,
+        supplier_invoices,
     ) = row;
     let mut snapshot = Snapshot {
         businesses: businesses.0.into_iter().map(|b| (b.id, b)).collect(),
@@ -178,6 +205,20 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
         voided: voided.0.into_iter().collect(),
         entry_ids: entry_ids.0.into_iter().collect(),
         mpesa_codes: codes.0.into_iter().collect(),
+        suppliers: suppliers.0.into_iter().map(|s| (s.id, s)).collect(),
+        supplier_invoices: supplier_invoices
+            .0
+            .into_iter()
+            .map(|i| {
+                let state = SupplierInvoiceState {
+                    business_id: i.business_id,
+                    supplier_id: i.supplier_id,
+                    day: i.day,
+                    open: i.open,
+                };
+                (i.invoice_id, state)
+            })
+            .collect(),
         ..Snapshot::default()
     };
     for stored in entries.0 {

@@ -15,10 +15,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use tillbook_core::DocumentError;
-use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product};
+use tillbook_core::catalog::{Customer, CylinderType, LaundryService, Lookup, Product, Supplier};
 use tillbook_core::chart::{Account, AccountCode, Business};
-use tillbook_core::documents::{Document, Effects, JobStatus, credit_of, document_id};
-use tillbook_core::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, EntryId, LaundryServiceId, ProductId};
+use tillbook_core::documents::{Allocation, Document, Effects, JobStatus, SupplierSettlement, credit_of, document_id};
+use tillbook_core::ids::{
+    BusinessId, CustomerId, CylinderTypeId, DocumentId, EntryId, LaundryServiceId, ProductId, SupplierId,
+};
 use tillbook_core::journal::{JournalEntry, JournalPayload};
 use tillbook_core::money::Money;
 use tillbook_core::protocol::Reason;
@@ -71,6 +73,19 @@ pub struct Snapshot {
     pub job_status: HashMap<DocumentId, JobStatus>,
     pub entry_ids: HashSet<EntryId>,
     pub mpesa_codes: HashSet<String>,
+    pub suppliers: HashMap<SupplierId, Supplier>,
+    /// The open invoices (goods on account) of the suppliers the batch names, in the
+    /// businesses it names; an invoice paid in full is dropped.
+    pub supplier_invoices: HashMap<DocumentId, SupplierInvoiceState>,
+}
+
+/// What a supplier invoice still asks for, as the merge sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupplierInvoiceState {
+    pub business_id: BusinessId,
+    pub supplier_id: SupplierId,
+    pub day: chrono::NaiveDate,
+    pub open: Money,
 }
 
 impl Lookup for Snapshot {
@@ -91,6 +106,9 @@ impl Lookup for Snapshot {
     }
     fn customer(&self, id: CustomerId) -> Option<Customer> {
         self.customers.get(&id).cloned()
+    }
+    fn supplier(&self, id: SupplierId) -> Option<Supplier> {
+        self.suppliers.get(&id).cloned()
     }
     fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {
         self.entries.get(&document).map(|posted| posted.entry.clone())
@@ -198,7 +216,10 @@ fn check(event: &RawEvent, parsed: Parsed, context: Context<'_>, snapshot: &Snap
     }
     document.validate(business, snapshot).map_err(from_document_error)?;
     check_references(&document, entry.as_ref(), business, snapshot)?;
-    let effects = document.effects().map_err(|error| from_document_error(error.into()))?;
+    let mut effects = document.effects().map_err(|error| from_document_error(error.into()))?;
+    if let Some(settlement) = &mut effects.supplier_payment {
+        settle_supplier(settlement, business, snapshot)?;
+    }
     let flags = flags(event, &document, &effects, snapshot, context);
     Ok(Accepted { document, entry, effects, flags })
 }
@@ -379,6 +400,65 @@ fn check_references(
     }
 }
 
+/// Completes a supplier payment's allocations (DESIGN §5, "Supplier payment"): each invoice
+/// chosen at the till must be an open invoice of this supplier and business, paid no more than
+/// it still asks; the rest of the money goes to the oldest open invoices, by day; what is left
+/// after that is paid in advance and stays unallocated.
+fn settle_supplier(
+    settlement: &mut SupplierSettlement,
+    business: &Business,
+    snapshot: &Snapshot,
+) -> Result<(), Reason> {
+    let ours =
+        |state: &SupplierInvoiceState| state.supplier_id == settlement.supplier_id && state.business_id == business.id;
+    let mut open: BTreeMap<(chrono::NaiveDate, DocumentId), Money> = snapshot
+        .supplier_invoices
+        .iter()
+        .filter(|(_, state)| ours(state) && state.open.is_positive())
+        .map(|(id, state)| ((state.day, *id), state.open))
+        .collect();
+    let mut paid: BTreeMap<(chrono::NaiveDate, DocumentId), Money> = BTreeMap::new();
+    let mut left = settlement.amount;
+    let out_of_range = |error: tillbook_core::money::AmountError| from_document_error(error.into());
+    for chosen in &settlement.allocations {
+        let key = snapshot
+            .supplier_invoices
+            .get(&chosen.invoice_id)
+            .filter(|state| ours(state))
+            .map(|state| (state.day, chosen.invoice_id))
+            .ok_or_else(|| {
+                reason(
+                    "unknown_invoice",
+                    format!("invoice {} is not an open invoice of this supplier", chosen.invoice_id),
+                )
+            })?;
+        let still = open.get_mut(&key).filter(|still| **still >= chosen.amount).ok_or_else(|| {
+            reason(
+                "over_allocated",
+                format!("invoice {} asks for less than the {} paid to it", chosen.invoice_id, chosen.amount),
+            )
+        })?;
+        *still = still.checked_sub(chosen.amount).map_err(out_of_range)?;
+        let sum = paid.entry(key).or_insert(Money::ZERO);
+        *sum = sum.checked_add(chosen.amount).map_err(out_of_range)?;
+        left = left.checked_sub(chosen.amount).map_err(out_of_range)?;
+    }
+    for (key, still) in &open {
+        if !left.is_positive() {
+            break;
+        }
+        let take = (*still).min(left);
+        if take.is_positive() {
+            let sum = paid.entry(*key).or_insert(Money::ZERO);
+            *sum = sum.checked_add(take).map_err(out_of_range)?;
+            left = left.checked_sub(take).map_err(out_of_range)?;
+        }
+    }
+    settlement.allocations =
+        paid.into_iter().map(|((_, invoice_id), amount)| Allocation { invoice_id, amount }).collect();
+    Ok(())
+}
+
 fn posted_original<'a>(id: DocumentId, business: &Business, snapshot: &'a Snapshot) -> Result<&'a PostedEntry, Reason> {
     let original = snapshot
         .entries
@@ -513,5 +593,22 @@ fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
     }
     if let Some(voided) = effects.voids {
         snapshot.voided.insert(voided);
+        snapshot.supplier_invoices.remove(&voided);
+    }
+    if let Some(invoice) = &effects.supplier_invoice {
+        let state = SupplierInvoiceState {
+            business_id: event.business_id,
+            supplier_id: invoice.supplier_id,
+            day: event.occurred_at.date_naive(),
+            open: invoice.amount,
+        };
+        snapshot.supplier_invoices.insert(invoice.invoice_id, state);
+    }
+    if let Some(settlement) = &effects.supplier_payment {
+        for allocation in &settlement.allocations {
+            if let Some(state) = snapshot.supplier_invoices.get_mut(&allocation.invoice_id) {
+                state.open = state.open.checked_sub(allocation.amount).unwrap_or(Money::ZERO);
+            }
+        }
     }
 }

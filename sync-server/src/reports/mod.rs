@@ -8,6 +8,7 @@
 //! - [`stock`] — goods and LPG cylinders on hand, with what is below zero.
 //! - [`tills`] — each till's last sync and how far behind it is.
 //! - [`customers`] — what each customer owes with its age, and a customer's statement.
+//! - [`suppliers`] — what the group owes each supplier with its age, and a supplier's statement.
 
 pub mod csv;
 pub mod customers;
@@ -15,6 +16,7 @@ pub mod ledger;
 pub mod sales;
 pub mod shifts;
 pub mod stock;
+pub mod suppliers;
 pub mod tills;
 
 use rust_decimal::Decimal;

@@ -213,6 +213,17 @@ fn table() -> Vec<Row> {
             },
             [401, 401, 200, 403, 200, 401, 401],
         ),
+        // Suppliers too: any business may buy from them.
+        row(
+            "POST",
+            "/api/v1/admin/suppliers",
+            |_, n| {
+                let request = json!({ "name": format!("Supplier {n}"), "kra_pin": "P051234567W", "terms_days": 30,
+                                  "active": true });
+                ("/api/v1/admin/suppliers".into(), body(request))
+            },
+            [401, 401, 200, 403, 200, 401, 401],
+        ),
         row(
             "POST",
             "/api/v1/admin/tills",

@@ -184,7 +184,7 @@ impl TestServer {
     }
 }
 
-pub const FOOTPRINT_TABLES: [&str; 17] = [
+pub const FOOTPRINT_TABLES: [&str; 20] = [
     "inbox",
     "journal_entry",
     "journal_line",
@@ -202,6 +202,9 @@ pub const FOOTPRINT_TABLES: [&str; 17] = [
     "laundry_job",
     "voided_document",
     "change_log",
+    "purchase",
+    "supplier_payment",
+    "supplier_allocation",
 ];
 
 pub fn ack_statuses(answer: &Answer) -> Vec<String> {

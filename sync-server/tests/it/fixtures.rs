@@ -5,12 +5,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    Allocation, CostedLine, DepositRefund, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment,
-    Refund, RefundLine, Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPayment, Tender, TenderMethod,
-    Void,
+    Allocation, DepositRefund, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment, PurchaseLine,
+    Refund, RefundLine, Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPaid, SupplierPaidFrom,
+    SupplierPayment, Tender, TenderMethod, Void,
 };
-use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId};
-use tillbook_core::money::{Money, Quantity};
+use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId, ProductId};
+use tillbook_core::money::{Money, Quantity, VatRate};
 use tillbook_core::protocol::Event;
 use tillbook_core::seed::{self, MemoryLookup};
 
@@ -222,27 +222,65 @@ impl TillEvents {
     /// A supplier delivery of `quantity` of every stocked product, on account.
     pub fn stock_receipt(&mut self, quantity: i64) -> Event {
         let quantity = Quantity::whole(quantity);
-        let lines: Vec<CostedLine> = self
+        let lines: Vec<_> = self
             .products()
             .into_iter()
             .filter(|product| product.stock.is_some())
-            .map(|product| CostedLine {
-                product_id: product.id,
-                quantity,
-                unit_cost: product.unit_cost,
-                line_cost: product.unit_cost.times(quantity).expect("fixture amounts fit"),
+            .map(|product| (product.id, quantity, product.unit_cost, VatRate::ZERO))
+            .collect();
+        self.purchase(&lines, SupplierPayment::OnAccount, 1, "INV-FIX").1
+    }
+
+    /// Goods from the demo's `supplier`-th supplier, invoice `reference`: per line the product,
+    /// quantity, unit cost net of VAT and the VAT rate charged on it.
+    pub fn purchase(
+        &mut self,
+        lines: &[(ProductId, Quantity, Money, VatRate)],
+        paid_by: SupplierPayment,
+        supplier: u16,
+        reference: &str,
+    ) -> (DocumentId, Event) {
+        let lines: Vec<PurchaseLine> = lines
+            .iter()
+            .map(|&(product_id, quantity, unit_cost, vat_rate)| {
+                let line_cost = unit_cost.times(quantity).expect("fixture amounts fit");
+                let vat = line_cost.vat_on(vat_rate).expect("fixture amounts fit");
+                PurchaseLine { product_id, quantity, unit_cost, line_cost, vat_rate, vat }
             })
             .collect();
         let receipt = StockReceipt {
             receipt_id: DocumentId::new(),
-            supplier: "Wholesaler".into(),
-            reference: String::new(),
-            total: Money::sum(lines.iter().map(|line| line.line_cost)).unwrap(),
+            supplier: String::new(),
+            supplier_id: Some(seed::supplier_id(supplier)),
+            reference: reference.into(),
+            total: Money::sum(lines.iter().flat_map(|line| [line.line_cost, line.vat])).unwrap(),
             lines,
             cylinders: Vec::new(),
-            paid_by: SupplierPayment::OnAccount,
+            paid_by,
         };
-        self.event(Document::StockReceipt(receipt))
+        (receipt.receipt_id, self.event(Document::StockReceipt(receipt)))
+    }
+
+    /// Money to the demo's `supplier`-th supplier, with the invoices chosen for it.
+    pub fn supplier_payment(
+        &mut self,
+        supplier: u16,
+        amount: &str,
+        paid_from: SupplierPaidFrom,
+        chosen: &[(DocumentId, &str)],
+    ) -> (DocumentId, Event) {
+        let payment = SupplierPaid {
+            payment_id: DocumentId::new(),
+            supplier_id: seed::supplier_id(supplier),
+            paid_from,
+            reference: "TRF-1".into(),
+            amount: amount.parse().unwrap(),
+            allocations: chosen
+                .iter()
+                .map(|&(invoice_id, amount)| Allocation { invoice_id, amount: amount.parse().unwrap() })
+                .collect(),
+        };
+        (payment.payment_id, self.event(Document::SupplierPaid(payment)))
     }
 
     /// A laundry job of `kilos` of the business's first service for the demo's first customer.

@@ -16,10 +16,12 @@
 use chrono::NaiveDate;
 use tillbook_core::Money;
 use tillbook_core::chart::BusinessKind;
+use tillbook_core::documents::{SupplierPaidFrom, SupplierPayment};
+use tillbook_core::money::{Quantity, VatRate};
 use tillbook_core::seed;
-use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, tills};
+use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, suppliers, tills};
 
-use crate::common::{TestServer, ack_statuses, server};
+use crate::common::{TestServer, ack_codes, ack_statuses, server};
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -427,4 +429,142 @@ async fn the_owner_signs_in_and_reads_reports_as_json_and_csv() {
     assert_eq!(status, 401, "the reports are the owner's");
     let (status, _) = server.get("/api/v1/reports/tills", Some("tbo_not-a-session")).await;
     assert_eq!(status, 401);
+}
+
+/// Goods on account, payments and the payables aging, every figure worked out by hand. RETAIL
+/// buys from Bidco (terms 30 days) and Total (14 days); products in seed order, 0 maize flour,
+/// 3 sugar, 4 cooking oil.
+///
+///   Oct  1  Bidco B-100: 10 sugar × 150.00 + 16% VAT    = 1,500.00 + 240.00 = 1,740.00, due Oct 31
+///   Oct 20  Bidco B-101: 20 flour × 180.00, zero-rated  = 3,600.00,                     due Nov 19
+///   Nov  1  Total T-7:   10 oil × 290.00 + 16% VAT       = 2,900.00 + 464.00 = 3,364.00, due Nov 15
+///   Nov  5  Bidco paid 2,000.00 from the bank, no invoice chosen: oldest first, B-100 1,740.00
+///           and B-101 260.00 (B-101 still owes 3,340.00)
+///   Nov 10  Total paid 500.00 cash against T-7 (owes 2,864.00)
+///   Nov 12  Total, paid in cash: 5 sugar × 150.00 + 16% = 870.00 — no debt, input VAT 120.00
+///   Nov 20  Bidco paid 4,000.00 by M-Pesa: B-101 3,340.00, and 660.00 in advance
+///   Nov 25  the Nov 20 payment is voided (sent from the wrong phone): B-101 owes 3,340.00 again
+///
+/// 2110: 1,740 + 3,600 + 3,364 − 2,000 − 500 (− 4,000 + 4,000) = 6,204.00 on Nov 30.
+#[tokio::test]
+async fn goods_on_account_payments_and_the_payables_aging_to_the_cent() {
+    let server = server().await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let products = retail.products();
+    let (flour, sugar, oil) = (products[0].id, products[3].id, products[4].id);
+    let line = |product, count: i64, cost: &str, rate| (product, Quantity::whole(count), kes(cost), rate);
+    retail.at("2026-10-01T09:00:00+03:00");
+    let (_, b100_event) =
+        retail.purchase(&[line(sugar, 10, "150.00", VatRate::STANDARD)], SupplierPayment::OnAccount, 1, "B-100");
+    retail.at("2026-10-20T09:00:00+03:00");
+    let (b101, b101_event) =
+        retail.purchase(&[line(flour, 20, "180.00", VatRate::ZERO)], SupplierPayment::OnAccount, 1, "B-101");
+    retail.at("2026-11-01T09:00:00+03:00");
+    let (t7, t7_event) =
+        retail.purchase(&[line(oil, 10, "290.00", VatRate::STANDARD)], SupplierPayment::OnAccount, 2, "T-7");
+    retail.at("2026-11-05T10:00:00+03:00");
+    let (_, bank) = retail.supplier_payment(1, "2000.00", SupplierPaidFrom::Bank, &[]);
+    retail.at("2026-11-10T10:00:00+03:00");
+    // Refused, each for its own reason: Bidco's invoice chosen for Total, and more than T-7 owes.
+    let (_, wrong_supplier) = retail.supplier_payment(2, "500.00", SupplierPaidFrom::Cash, &[(b101, "500.00")]);
+    let (_, too_much) = retail.supplier_payment(2, "4000.00", SupplierPaidFrom::Cash, &[(t7, "3364.01")]);
+    let (_, cash) = retail.supplier_payment(2, "500.00", SupplierPaidFrom::Cash, &[(t7, "500.00")]);
+    retail.at("2026-11-12T10:00:00+03:00");
+    let (_, cash_purchase) =
+        retail.purchase(&[line(sugar, 5, "150.00", VatRate::STANDARD)], SupplierPayment::Cash, 2, "T-9");
+    retail.at("2026-11-20T10:00:00+03:00");
+    let (mpesa_id, mpesa) = retail.supplier_payment(1, "4000.00", SupplierPaidFrom::Mpesa, &[]);
+    let events = [b100_event, b101_event, t7_event, bank, wrong_supplier, too_much, cash, cash_purchase, mpesa];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(
+        ack_codes(&answer),
+        ["posted", "posted", "posted", "posted", "unknown_invoice", "over_allocated", "posted", "posted", "posted"],
+        "{}",
+        answer.body
+    );
+    let pool = &server.owner;
+    let allocated: Vec<(String, String, Money)> = sqlx::query_as(
+        "SELECT s.paid_from, p.reference, a.amount FROM supplier_allocation a JOIN supplier_payment s USING (payment_id)
+           JOIN purchase p USING (purchase_id) ORDER BY s.business_day, p.business_day",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(from, reference, amount): (String, String, rust_decimal::Decimal)| (from, reference, Money::round(amount).unwrap()))
+    .collect();
+    assert_eq!(
+        allocated,
+        [
+            ("bank".to_string(), "B-100".to_string(), kes("1740.00")),
+            ("bank".into(), "B-101".into(), kes("260.00")),
+            ("cash".into(), "T-7".into(), kes("500.00")),
+            ("mpesa".into(), "B-101".into(), kes("3340.00")),
+        ]
+    );
+
+    let retail_scope = Scope::of(pool, Some("RETAIL")).await.unwrap();
+    let owed = |report: &suppliers::Payables| {
+        report
+            .suppliers
+            .iter()
+            .map(|l| (l.name.clone(), l.current, l.days_1_30, l.days_31_60, l.advance, l.owed))
+            .collect::<Vec<_>>()
+    };
+    let aging = suppliers::payables(pool, &retail_scope, day("2026-11-04")).await.unwrap();
+    let z = Money::ZERO;
+    assert_eq!(
+        owed(&aging),
+        [
+            ("Bidco Africa".to_string(), kes("3600.00"), kes("1740.00"), z, z, kes("5340.00")),
+            ("Total Energies Kenya".to_string(), kes("3364.00"), z, z, z, kes("3364.00")),
+        ]
+    );
+    assert_eq!((aging.total.owed, aging.ledger_2110), (kes("8704.00"), kes("8704.00")));
+    let aging = suppliers::payables(pool, &retail_scope, day("2026-11-21")).await.unwrap();
+    assert_eq!(
+        owed(&aging),
+        [
+            ("Bidco Africa".to_string(), z, z, z, kes("660.00"), kes("-660.00")),
+            ("Total Energies Kenya".to_string(), z, kes("2864.00"), z, z, kes("2864.00")),
+        ]
+    );
+    assert_eq!((aging.total.owed, aging.ledger_2110), (kes("2204.00"), kes("2204.00")));
+
+    retail.at("2026-11-25T10:00:00+03:00");
+    let void = retail.void(mpesa_id, "supplier.paid");
+    assert_eq!(ack_statuses(&server.push(&retail, &token, &[void]).await), ["posted"]);
+    let aging = suppliers::payables(pool, &Scope::consolidated(), day("2026-11-30")).await.unwrap();
+    assert_eq!(
+        owed(&aging),
+        [
+            ("Bidco Africa".to_string(), z, kes("3340.00"), z, z, kes("3340.00")),
+            ("Total Energies Kenya".to_string(), z, kes("2864.00"), z, z, kes("2864.00")),
+        ]
+    );
+    assert_eq!((aging.total.owed, aging.ledger_2110), (kes("6204.00"), kes("6204.00")));
+    // Before the void was dated, the advance stands: the aging is as of its day.
+    let before_void = suppliers::payables(pool, &Scope::consolidated(), day("2026-11-24")).await.unwrap();
+    assert_eq!(before_void.total.owed, kes("2204.00"));
+
+    let november = Period::new(day("2026-11-01"), day("2026-11-30")).unwrap();
+    let statement = suppliers::statement(pool, seed::supplier_id(1).0, november).await.unwrap();
+    let lines: Vec<(String, &str, Money, Money, Money)> =
+        statement.lines.iter().map(|l| (l.day.to_string(), l.kind.as_str(), l.invoiced, l.paid, l.balance)).collect();
+    assert_eq!(statement.opening, kes("5340.00"));
+    assert_eq!(
+        lines,
+        [
+            ("2026-11-05".to_string(), "payment", z, kes("2000.00"), kes("3340.00")),
+            ("2026-11-20".into(), "payment", z, kes("4000.00"), kes("-660.00")),
+            ("2026-11-25".into(), "void of payment", z, kes("-4000.00"), kes("3340.00")),
+        ]
+    );
+    assert_eq!(statement.closing, kes("3340.00"));
+
+    // Input VAT: 240.00 + 464.00 + 120.00 on the debit side of 2200.
+    let trial = ledger::trial_balance(pool, &Scope::consolidated(), day("2026-11-30")).await.unwrap();
+    let vat = trial.lines.iter().find(|l| l.account_code == 2200).expect("2200 moved");
+    assert_eq!((vat.debit, vat.credit), (kes("824.00"), z));
+    server.verify_clean().await;
 }

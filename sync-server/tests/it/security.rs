@@ -297,7 +297,11 @@ async fn a_customer_named_like_a_formula_comes_out_as_text_in_every_csv_export()
 
     let mut seen = 0;
     for report in tillbook_core::protocol::OWNER_REPORTS {
-        let query = if report == "statement" { format!("customer_id={customer}&") } else { String::new() };
+        let query = match report {
+            "statement" => format!("customer_id={customer}&"),
+            "supplier-statement" => format!("supplier_id={}&", tillbook_core::seed::supplier_id(1)),
+            _ => String::new(),
+        };
         let (status, text) = server.get(&format!("/api/v1/reports/{report}?{query}format=csv"), Some(&owner)).await;
         assert_eq!(status, 200, "{report}: {text}");
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());

@@ -8,8 +8,8 @@ use tillbook_core::catalog::Role;
 use tillbook_core::chart::{BusinessKind, BusinessProfile};
 use tillbook_core::ids::{ProductId, StaffId};
 use tillbook_core::protocol::{
-    BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange, UserChange,
-    UserRole,
+    BusinessChange, CustomerChange, CylinderTypeChange, LaundryServiceChange, ProductChange, StaffChange,
+    SupplierChange, UserChange, UserRole,
 };
 use tillbook_core::{Money, Quantity, VatRate};
 
@@ -197,6 +197,55 @@ impl CustomerForm {
             name: self.name.trim().to_string(),
             phone,
             credit_limit,
+            active: self.active,
+        })
+    }
+}
+
+/// The supplier form at head office: `id` empty for a new supplier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SupplierForm {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub kra_pin: String,
+    #[serde(default)]
+    pub phone: String,
+    /// Days of credit, as typed; empty is 0 (pay on delivery).
+    #[serde(default)]
+    pub terms_days: String,
+    pub active: bool,
+}
+
+impl SupplierForm {
+    pub fn change(&self) -> Result<SupplierChange> {
+        if self.name.trim().is_empty() {
+            return Err(invalid("name", "needed"));
+        }
+        let kra_pin = match self.kra_pin.trim() {
+            "" => String::new(),
+            pin => tillbook_core::catalog::checked_kra_pin(pin).map_err(|message| invalid("kra_pin", message))?,
+        };
+        let phone = match self.phone.trim() {
+            "" => None,
+            phone => Some(tillbook_core::catalog::checked_phone(phone).map_err(|message| invalid("phone", message))?),
+        };
+        let terms_days = match self.terms_days.trim() {
+            "" => 0,
+            days => days
+                .parse::<u16>()
+                .ok()
+                .filter(|days| *days <= 365)
+                .ok_or_else(|| invalid("terms_days", "0 to 365 days"))?,
+        };
+        Ok(SupplierChange {
+            id: id(&self.id)?,
+            name: self.name.trim().to_string(),
+            kra_pin,
+            phone,
+            terms_days,
             active: self.active,
         })
     }
@@ -417,6 +466,19 @@ mod tests {
         assert_eq!(customer.change().unwrap().credit_limit, Money::from_cents(500_000));
         assert_eq!(field(CustomerForm { credit_limit: "lots".into(), ..customer.clone() }.change()), "credit_limit");
         assert_eq!(field(CustomerForm { phone: "12".into(), ..customer }.change()), "phone");
+
+        let supplier = SupplierForm {
+            name: "Bidco Africa".into(),
+            kra_pin: "p051100001a".into(),
+            terms_days: "30".into(),
+            active: true,
+            ..Default::default()
+        };
+        let change = supplier.change().unwrap();
+        assert_eq!((change.kra_pin.as_str(), change.terms_days), ("P051100001A", 30));
+        assert_eq!(field(SupplierForm { kra_pin: "051100001".into(), ..supplier.clone() }.change()), "kra_pin");
+        assert_eq!(field(SupplierForm { terms_days: "400".into(), ..supplier.clone() }.change()), "terms_days");
+        assert_eq!(field(SupplierForm { name: " ".into(), ..supplier }.change()), "name");
     }
 
     #[test]

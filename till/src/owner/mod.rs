@@ -365,6 +365,10 @@ impl OwnerDesk {
         self.post_json("/api/v1/admin/cylinder-types", &form.change()?).await
     }
 
+    pub async fn save_supplier(&self, form: &maintenance::SupplierForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/suppliers", &form.change()?).await
+    }
+
     /// Saves a customer: phone and credit limit.
     pub async fn save_customer(&self, form: &maintenance::CustomerForm) -> Result<serde_json::Value> {
         self.post_json("/api/v1/admin/customers", &form.change()?).await

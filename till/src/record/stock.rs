@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{
-    CostedLine, CountLine, CylinderRefill, Document, StockCount, StockReceipt, SupplierPayment, WaterProduction,
+    Allocation, CostedLine, CountLine, CylinderRefill, Document, PurchaseLine, StockCount, StockReceipt, SupplierPaid,
+    SupplierPaidFrom, SupplierPayment, WaterProduction,
 };
-use tillbook_core::ids::{CylinderTypeId, DocumentId, ProductId};
+use tillbook_core::ids::{CylinderTypeId, DocumentId, ProductId, SupplierId};
+use tillbook_core::money::VatRate;
 use tillbook_core::{DocumentError, Money, Quantity};
 
 use super::{Recorded, ShiftNeed, Work};
@@ -17,8 +19,15 @@ use crate::staff::Session;
 use crate::till::Till;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StockReceiptRequest {
+    /// The supplier's record: required on account; its name goes on the receipt.
+    #[serde(default)]
+    pub supplier_id: Option<SupplierId>,
+    /// A supplier with no record (a one-off cash purchase), by name.
+    #[serde(default)]
     pub supplier: String,
+    /// The supplier's invoice or delivery note number.
     #[serde(default)]
     pub reference: String,
     #[serde(default)]
@@ -29,17 +38,93 @@ pub struct StockReceiptRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedLine {
     pub product_id: ProductId,
     pub quantity: Quantity,
+    /// Net of VAT, as the supplier's invoice shows it.
     pub unit_cost: Money,
+    /// The VAT the supplier's invoice charges on the line (0 when none).
+    #[serde(default)]
+    pub vat_rate: VatRate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedCylinders {
     pub cylinder_type_id: CylinderTypeId,
     pub quantity: u32,
     pub unit_cost: Money,
+    #[serde(default)]
+    pub vat_rate: VatRate,
+}
+
+/// Money paid to a supplier (DESIGN §5, "Supplier payment"): chosen invoices by receipt id,
+/// or none for head office to apply it to the oldest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SupplierPaymentRequest {
+    pub supplier_id: SupplierId,
+    pub paid_from: SupplierPaidFrom,
+    #[serde(default)]
+    pub reference: String,
+    pub amount: Money,
+    #[serde(default)]
+    pub allocations: Vec<Allocation>,
+}
+
+/// What goods received come to, worked out as they will be recorded: net cost, input VAT, and
+/// what is paid or owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PurchaseQuote {
+    pub net: Money,
+    pub vat: Money,
+    pub total: Money,
+}
+
+impl PurchaseQuote {
+    fn of(lines: &[PurchaseLine], cylinders: &[CylinderRefill]) -> Result<PurchaseQuote> {
+        let net = Money::sum(lines.iter().map(|l| l.line_cost).chain(cylinders.iter().map(|c| c.line_cost)))?;
+        let vat = Money::sum(lines.iter().map(|l| l.vat).chain(cylinders.iter().map(|c| c.vat)))?;
+        Ok(PurchaseQuote { net, vat, total: net.checked_add(vat)? })
+    }
+
+    /// The quote of a request, before it is recorded.
+    pub fn of_request(request: &StockReceiptRequest) -> Result<PurchaseQuote> {
+        let (lines, cylinders) = priced(request)?;
+        PurchaseQuote::of(&lines, &cylinders)
+    }
+}
+
+/// Each line costed net and its input VAT charged on top, to the cent.
+fn priced(request: &StockReceiptRequest) -> Result<(Vec<PurchaseLine>, Vec<CylinderRefill>)> {
+    let mut lines = Vec::with_capacity(request.lines.len());
+    for line in &request.lines {
+        let line_cost = line.unit_cost.times(line.quantity)?;
+        lines.push(PurchaseLine {
+            product_id: line.product_id,
+            quantity: line.quantity,
+            unit_cost: line.unit_cost,
+            line_cost,
+            vat_rate: line.vat_rate,
+            vat: line_cost.vat_on(line.vat_rate)?,
+        });
+    }
+    let mut cylinders = Vec::with_capacity(request.cylinders.len());
+    for refill in &request.cylinders {
+        let quantity = Quantity::try_whole(i64::from(refill.quantity))?;
+        let line_cost = refill.unit_cost.times(quantity)?;
+        cylinders.push(CylinderRefill {
+            cylinder_type_id: refill.cylinder_type_id,
+            quantity,
+            unit_cost: refill.unit_cost,
+            line_cost,
+            vat_rate: refill.vat_rate,
+            vat: line_cost.vat_on(refill.vat_rate)?,
+        });
+    }
+    Ok((lines, cylinders))
 }
 
 impl Till {
@@ -50,36 +135,47 @@ impl Till {
             SupplierPayment::Cash | SupplierPayment::Mpesa => ShiftNeed::Required,
         };
         let mut work = self.work(session, shift)?;
-        let mut lines = Vec::with_capacity(request.lines.len());
-        for line in &request.lines {
-            lines.push(CostedLine {
-                product_id: line.product_id,
-                quantity: line.quantity,
-                unit_cost: line.unit_cost,
-                line_cost: line.unit_cost.times(line.quantity)?,
-            });
-        }
-        let mut cylinders = Vec::with_capacity(request.cylinders.len());
-        for refill in &request.cylinders {
-            let quantity = Quantity::try_whole(i64::from(refill.quantity))?;
-            cylinders.push(CylinderRefill {
-                cylinder_type_id: refill.cylinder_type_id,
-                quantity,
-                unit_cost: refill.unit_cost,
-                line_cost: refill.unit_cost.times(quantity)?,
-            });
-        }
-        let total = Money::sum(lines.iter().map(|l| l.line_cost).chain(cylinders.iter().map(|c| c.line_cost)))?;
+        let supplier = match request.supplier_id {
+            Some(id) => {
+                let lookup = SqlLookup::new(&work.tx);
+                let found = lookup.supplier(id);
+                lookup.check()?;
+                found.ok_or(DocumentError::UnknownSupplier(id))?.name
+            }
+            None => request.supplier.trim().to_string(),
+        };
+        let (lines, cylinders) = priced(request)?;
         let receipt = StockReceipt {
             receipt_id: DocumentId::new(),
-            supplier: request.supplier.trim().to_string(),
+            supplier,
+            supplier_id: request.supplier_id,
             reference: request.reference.trim().to_string(),
+            total: PurchaseQuote::of(&lines, &cylinders)?.total,
             lines,
             cylinders,
-            total,
             paid_by: request.paid_by,
         };
         let recorded = work.record(&Document::StockReceipt(receipt.clone()))?;
+        work.commit()?;
+        Ok(recorded)
+    }
+
+    /// Money paid to a supplier from the drawer, the business's M-Pesa or the bank.
+    pub fn pay_supplier(&mut self, session: &Session, request: &SupplierPaymentRequest) -> Result<Recorded> {
+        let shift = match request.paid_from {
+            SupplierPaidFrom::Bank => ShiftNeed::IfOpen,
+            SupplierPaidFrom::Cash | SupplierPaidFrom::Mpesa => ShiftNeed::Required,
+        };
+        let mut work = self.work(session, shift)?;
+        let payment = SupplierPaid {
+            payment_id: DocumentId::new(),
+            supplier_id: request.supplier_id,
+            paid_from: request.paid_from,
+            reference: request.reference.trim().to_string(),
+            amount: request.amount,
+            allocations: request.allocations.clone(),
+        };
+        let recorded = work.record(&Document::SupplierPaid(payment))?;
         work.commit()?;
         Ok(recorded)
     }

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use tillbook_core::catalog::{CylinderType, LaundryService};
+use tillbook_core::catalog::{CylinderType, LaundryService, Supplier};
 use tillbook_core::chart::AccountCode;
 use tillbook_core::chart::shared::CASH_SHORT;
 use tillbook_core::ids::{BusinessId, CustomerId};
@@ -112,6 +112,14 @@ impl Till {
             "SELECT * FROM cylinder_type WHERE business_id = ?1 AND active = 1 ORDER BY size_milli_kg, brand",
         )?;
         let rows = statement.query_map([business_id.to_string()], master::cylinder_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The group's active suppliers, by name: whom goods come from and payments go to.
+    pub fn suppliers(&self) -> Result<Vec<Supplier>> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT * FROM supplier WHERE active = 1 ORDER BY name, id")?;
+        let rows = statement.query_map([], master::supplier_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -4,9 +4,11 @@
 use std::cell::RefCell;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use tillbook_core::catalog::{Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, StockAccounts};
+use tillbook_core::catalog::{
+    Customer, CylinderType, LaundryPricing, LaundryService, Lookup, Product, StockAccounts, Supplier,
+};
 use tillbook_core::chart::{Account, AccountCode, AccountKind, Business, BusinessKind};
-use tillbook_core::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId};
+use tillbook_core::ids::{BusinessId, CustomerId, CylinderTypeId, DocumentId, LaundryServiceId, ProductId, SupplierId};
 use tillbook_core::journal::{JournalEntry, JournalLine, Side};
 use tillbook_core::seed::MasterData;
 
@@ -32,6 +34,9 @@ pub fn load(connection: &Connection, data: &MasterData) -> Result<()> {
     }
     for customer in &data.customers {
         upsert_customer(connection, customer)?;
+    }
+    for supplier in &data.suppliers {
+        upsert_supplier(connection, supplier)?;
     }
     Ok(())
 }
@@ -244,6 +249,34 @@ pub fn cylinder_row(row: &Row<'_>) -> rusqlite::Result<CylinderType> {
     })
 }
 
+pub fn upsert_supplier(connection: &Connection, supplier: &Supplier) -> Result<()> {
+    connection.execute(
+        "INSERT INTO supplier (id, name, kra_pin, phone, terms_days, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kra_pin = excluded.kra_pin, phone = excluded.phone,
+             terms_days = excluded.terms_days, active = excluded.active",
+        params![
+            supplier.id.to_string(),
+            supplier.name,
+            supplier.kra_pin,
+            supplier.phone,
+            supplier.terms_days,
+            supplier.active
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn supplier_row(row: &Row<'_>) -> rusqlite::Result<Supplier> {
+    Ok(Supplier {
+        id: parsed(row, "id")?,
+        name: row.get("name")?,
+        kra_pin: row.get("kra_pin")?,
+        phone: row.get("phone")?,
+        terms_days: row.get("terms_days")?,
+        active: row.get("active")?,
+    })
+}
+
 pub fn customer_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
     Ok(Customer {
         id: parsed(row, "id")?,
@@ -327,6 +360,10 @@ impl Lookup for SqlLookup<'_> {
 
     fn customer(&self, id: CustomerId) -> Option<Customer> {
         self.one("SELECT * FROM customer WHERE id = ?1", id.to_string(), customer_row)
+    }
+
+    fn supplier(&self, id: SupplierId) -> Option<Supplier> {
+        self.one("SELECT * FROM supplier WHERE id = ?1", id.to_string(), supplier_row)
     }
 
     fn entry_of(&self, document: DocumentId) -> Option<JournalEntry> {

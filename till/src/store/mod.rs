@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_pin_lock", include_str!("../../../migrations-local/0009_pin_lock.sql")),
     ("0010_server_ca", include_str!("../../../migrations-local/0010_server_ca.sql")),
     ("0011_business_profile", include_str!("../../../migrations-local/0011_business_profile.sql")),
+    ("0012_suppliers", include_str!("../../../migrations-local/0012_suppliers.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

@@ -281,6 +281,7 @@ fn apply_change(connection: &Connection, change: &Change) -> Result<()> {
         }
         Entity::CylinderType => master::upsert_cylinder(connection, &serde_json::from_value(data()).map_err(bad)?),
         Entity::Customer => master::upsert_customer(connection, &serde_json::from_value(data()).map_err(bad)?),
+        Entity::Supplier => master::upsert_supplier(connection, &serde_json::from_value(data()).map_err(bad)?),
         Entity::Staff => master::upsert_pulled_staff(connection, &serde_json::from_value(data()).map_err(bad)?),
         Entity::EventStatus => apply_event_status(connection, &serde_json::from_value(data()).map_err(bad)?),
         // A laundry job of the business: taken into the till's own jobs, so that it can be

@@ -218,12 +218,14 @@ fn apply(world: &mut World, op: &Op) -> Result<(), TillError> {
                 data.products.iter().filter(|p| p.business_id == retail && p.stock.is_some()).collect();
             let product = stocked[product % stocked.len()];
             let request = StockReceiptRequest {
-                supplier: "Supplier".into(),
-                reference: String::new(),
+                supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+                supplier: String::new(),
+                reference: "INV-P".into(),
                 lines: vec![ReceivedLine {
                     product_id: product.id,
                     quantity: tillbook_core::Quantity::from_milli(milli),
                     unit_cost: product.unit_cost,
+                    vat_rate: Default::default(),
                 }],
                 cylinders: vec![],
                 paid_by: SupplierPayment::OnAccount,

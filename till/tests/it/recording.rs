@@ -5,7 +5,7 @@ use chrono::Duration;
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::{BusinessKind, shared};
 use tillbook_core::documents::{
-    CashMovementKind, JobStatus, NewCylinder, PaidFrom, SupplierPayment, TenderInput, TenderMethod,
+    CashMovementKind, JobStatus, NewCylinder, PaidFrom, SupplierPaidFrom, SupplierPayment, TenderInput, TenderMethod,
 };
 use tillbook_core::receivables::InvoiceStatus;
 use tillbook_core::seed;
@@ -67,12 +67,28 @@ fn a_retail_sale_with_split_tender_takes_stock_at_cost() {
     till.receive_stock(
         &cashier,
         &StockReceiptRequest {
-            supplier: "Wholesaler".into(),
+            supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+            supplier: String::new(),
             reference: "INV-1".into(),
             lines: vec![
-                ReceivedLine { product_id: product("Maize flour 2 kg"), quantity: q("10"), unit_cost: money("180") },
-                ReceivedLine { product_id: product("Sugar 1 kg"), quantity: q("10"), unit_cost: money("150") },
-                ReceivedLine { product_id: product("Cooking oil 1 L"), quantity: q("10"), unit_cost: money("290") },
+                ReceivedLine {
+                    product_id: product("Maize flour 2 kg"),
+                    quantity: q("10"),
+                    unit_cost: money("180"),
+                    vat_rate: Default::default(),
+                },
+                ReceivedLine {
+                    product_id: product("Sugar 1 kg"),
+                    quantity: q("10"),
+                    unit_cost: money("150"),
+                    vat_rate: Default::default(),
+                },
+                ReceivedLine {
+                    product_id: product("Cooking oil 1 L"),
+                    quantity: q("10"),
+                    unit_cost: money("290"),
+                    vat_rate: Default::default(),
+                },
             ],
             cylinders: vec![],
             paid_by: SupplierPayment::OnAccount,
@@ -300,13 +316,15 @@ fn lpg_exchanges_and_new_cylinders_move_full_and_empty_stock() {
     till.receive_stock(
         &cashier,
         &StockReceiptRequest {
-            supplier: "Gas depot".into(),
-            reference: String::new(),
+            supplier_id: Some(tillbook_core::seed::supplier_id(1)),
+            supplier: String::new(),
+            reference: "GAS-77".into(),
             lines: vec![],
             cylinders: vec![ReceivedCylinders {
                 cylinder_type_id: cylinder(13, "K-Gas"),
                 quantity: 4,
                 unit_cost: money("2350"),
+                vat_rate: Default::default(),
             }],
             paid_by: SupplierPayment::OnAccount,
         },
@@ -612,4 +630,55 @@ fn till_events(till: &Till) -> i64 {
     till.connection()
         .query_row("SELECT count(*) FROM outbox WHERE event_type = 'customer.changed'", [], |row| row.get(0))
         .unwrap()
+}
+
+/// Goods on account with input VAT, then the supplier paid from the drawer: 2200 carries the
+/// input VAT, 2110 the debt until it is paid, and the drawer's expected cash drops by the payment.
+/// A receipt on account without the supplier's invoice number is refused and records nothing.
+#[test]
+fn goods_on_account_with_input_vat_and_a_supplier_paid_from_the_drawer() {
+    let dir = TempDir::new("supplier");
+    let mut till = demo_till(&dir);
+    let cashier = login(&till, Role::Cashier, BusinessKind::Retail);
+    till.open_shift(&cashier, money("1000")).unwrap();
+    // 10 sugar × 150.00 net + 16% = 1,500.00 + 240.00 = 1,740.00 owed to Bidco.
+    let request = StockReceiptRequest {
+        supplier_id: Some(seed::supplier_id(1)),
+        supplier: "ignored: the record's name is used".into(),
+        reference: "B-100".into(),
+        lines: vec![ReceivedLine {
+            product_id: product("Sugar 1 kg"),
+            quantity: q("10"),
+            unit_cost: money("150"),
+            vat_rate: tillbook_core::money::VatRate::STANDARD,
+        }],
+        cylinders: vec![],
+        paid_by: SupplierPayment::OnAccount,
+    };
+    let quote = PurchaseQuote::of_request(&request).unwrap();
+    assert_eq!((quote.net, quote.vat, quote.total), (money("1500.00"), money("240.00"), money("1740.00")));
+    let before = till.pending_events(100).unwrap().len();
+    let refused = till.receive_stock(&cashier, &StockReceiptRequest { reference: String::new(), ..request.clone() });
+    assert_eq!(refused.unwrap_err().code(), "on_account_without_supplier");
+    assert_eq!(till.pending_events(100).unwrap().len(), before, "a refusal records nothing");
+    till.receive_stock(&cashier, &request).unwrap();
+    let events = till.pending_events(100).unwrap();
+    let receipt = &events.last().unwrap().document;
+    assert_eq!((receipt["supplier"].as_str(), receipt["total"].as_str()), (Some("Bidco Africa"), Some("1740.00")));
+    assert_eq!(till.account_balance(shared::VAT_PAYABLE).unwrap(), money("240.00"));
+    assert_eq!(till.account_balance(shared::PAYABLE_SUPPLIERS).unwrap(), money("-1740.00"));
+
+    let cash_before = till.expected_cash_in_drawer().unwrap().unwrap();
+    let payment = SupplierPaymentRequest {
+        supplier_id: seed::supplier_id(1),
+        paid_from: SupplierPaidFrom::Cash,
+        reference: String::new(),
+        amount: money("1000.00"),
+        allocations: vec![],
+    };
+    till.pay_supplier(&cashier, &payment).unwrap();
+    assert_eq!(till.account_balance(shared::PAYABLE_SUPPLIERS).unwrap(), money("-740.00"));
+    assert_eq!(till.expected_cash_in_drawer().unwrap().unwrap(), cash_before.checked_sub(money("1000.00")).unwrap());
+    assert_eq!(till.pending_events(100).unwrap().last().unwrap().event_type, "supplier.paid");
+    assert_store_consistent(till.connection());
 }

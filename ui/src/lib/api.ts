@@ -12,7 +12,8 @@ import type {
   QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm, ResolveResponse, Restored,
   SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport, ShiftView,
   SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
-  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning,
+  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPaidFrom, SupplierPayment,
 } from './generated/types';
 
 export type {
@@ -21,7 +22,8 @@ export type {
   Product, ProductForm, QuarantinedEvent, ReceiptSummary, ReceiptView, RefundRequest, ReportCopy, ResolveForm,
   ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
   ShiftView, SignedOut, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
-  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning,
+  TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPaidFrom, SupplierPayment,
 };
 export type Business = BusinessView;
 export type Damaged = DamagedView;
@@ -34,8 +36,9 @@ export type LineRequest = SaleLineRequest;
 // The report names are core's OWNER_REPORTS; the parameters are what the server's reports read.
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
-  | 'statement' | 'review' | 'products' | 'staff' | 'revenue' | 'over-short' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers';
-export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'status', string>>;
+  | 'statement' | 'review' | 'products' | 'staff' | 'revenue' | 'over-short' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers'
+  | 'suppliers' | 'payables' | 'supplier-statement';
+export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'supplier_id' | 'status', string>>;
 /** What an M-Pesa statement import did: head office's answer (sync-server/src/mpesa.rs, ImportedStatement),
  * passed through by the app as JSON. */
 export interface MpesaImport {
@@ -124,6 +127,10 @@ export const api = {
   recordExpense: (account: string, amount: Money, description: string, paidFrom: 'cash' | 'mpesa') =>
     invoke<void>('record_expense', { account, amount, description, paidFrom }),
   moveCash: (kind: CashMovementKind, amount: Money, note: string) => invoke<void>('move_cash', { kind, amount, note }),
+  suppliers: () => invoke<Supplier[]>('suppliers'),
+  quoteGoods: (request: StockReceiptRequest) => invoke<PurchaseQuote>('quote_goods', { request }),
+  receiveGoods: (request: StockReceiptRequest) => invoke<PurchaseQuote>('receive_goods', { request }),
+  paySupplier: (request: SupplierPaymentRequest) => invoke<void>('pay_supplier', { request }),
   closeShift: (denominations: { denomination: Money; count: number }[]) =>
     invoke<ShiftReport>('close_shift', { count: { denominations } }),
   closeDay: () => invoke<DayCloseView[]>('close_day'),
@@ -148,6 +155,7 @@ export const api = {
   ownerSaveService: (form: ServiceForm) => invoke<unknown>('owner_save_service', { form }),
   ownerSaveCylinder: (form: CylinderForm) => invoke<unknown>('owner_save_cylinder', { form }),
   ownerSaveCustomer: (form: CustomerForm) => invoke<unknown>('owner_save_customer', { form }),
+  ownerSaveSupplier: (form: SupplierForm) => invoke<unknown>('owner_save_supplier', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
   ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),

@@ -2,6 +2,8 @@
 
 export type AccountCode = string;
 
+export type Allocation = { invoice_id: DocumentId, amount: Money, };
+
 export type BackupFile = { path: string, bytes: number, 
 /**
  * The last event the copy holds.
@@ -220,6 +222,8 @@ unit_cost: string, stocked: boolean, active: boolean, };
 
 export type ProductId = string;
 
+export type PurchaseQuote = { net: Money, vat: Money, total: Money, };
+
 export type Quantity = string;
 
 export type QuarantinedEvent = { device_seq: number, event_type: string, business_day: string, reason_code: string | null, reason_message: string | null, 
@@ -279,6 +283,18 @@ vat_by_rate: Array<VatAtRate>,
  * When a laundry job is promised (`2026-12-02 17:00`), on its ticket.
  */
 due: string | null, };
+
+export type ReceivedCylinders = { cylinder_type_id: CylinderTypeId, quantity: number, unit_cost: Money, vat_rate: VatRate, };
+
+export type ReceivedLine = { product_id: ProductId, quantity: Quantity, 
+/**
+ * Net of VAT, as the supplier's invoice shows it.
+ */
+unit_cost: Money, 
+/**
+ * The VAT the supplier's invoice charges on the line (0 when none).
+ */
+vat_rate: VatRate, };
 
 export type Recorded = { event_id: EventId, device_seq: number, entry_id: EntryId | null, };
 
@@ -445,7 +461,46 @@ export type StockAccounts = { inventory: AccountCode, cost_of_sales: AccountCode
 
 export type StockLevel = { product_id: ProductId, name: string, unit: string, quantity: Quantity, };
 
+export type StockReceiptRequest = { 
+/**
+ * The supplier's record: required on account; its name goes on the receipt.
+ */
+supplier_id: SupplierId | null, 
+/**
+ * A supplier with no record (a one-off cash purchase), by name.
+ */
+supplier: string, 
+/**
+ * The supplier's invoice or delivery note number.
+ */
+reference: string, lines: Array<ReceivedLine>, cylinders: Array<ReceivedCylinders>, paid_by: SupplierPayment, };
+
 export type Suggested = { server_url: string, code: string, };
+
+export type Supplier = { id: SupplierId, name: string, 
+/**
+ * Their KRA PIN, as their invoices show it (input VAT is claimed against it); empty when
+ * not known.
+ */
+kra_pin: string, phone: string | null, 
+/**
+ * Days of credit they give: an invoice is due this long after it is dated.
+ */
+terms_days: number, active: boolean, };
+
+export type SupplierForm = { id: string, name: string, kra_pin: string, phone: string, 
+/**
+ * Days of credit, as typed; empty is 0 (pay on delivery).
+ */
+terms_days: string, active: boolean, };
+
+export type SupplierId = string;
+
+export type SupplierPaidFrom = "cash" | "mpesa" | "bank";
+
+export type SupplierPayment = "cash" | "mpesa" | "on_account";
+
+export type SupplierPaymentRequest = { supplier_id: SupplierId, paid_from: SupplierPaidFrom, reference: string, amount: Money, allocations: Array<Allocation>, };
 
 export type SyncView = { mode: string, online: boolean | null, pending: number, quarantined: number, last_push_at: string | null, last_error: string | null, device_status: DeviceStatus | null, 
 /**
