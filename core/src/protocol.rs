@@ -256,7 +256,7 @@ fn default_time_zone() -> String {
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
 /// owner's screens list them; the app checks a name against it before asking.
-pub const OWNER_REPORTS: [&str; 21] = [
+pub const OWNER_REPORTS: [&str; 22] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -278,6 +278,7 @@ pub const OWNER_REPORTS: [&str; 21] = [
     "suppliers",
     "payables",
     "supplier-statement",
+    "vat-return",
 ];
 
 /// The owner's sign-in at head office (DESIGN §9): email and password.

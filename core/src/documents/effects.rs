@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{Allocation, Document, JobStatus, Tender, TenderMethod};
 use crate::catalog::Lookup;
 use crate::ids::{CustomerId, CylinderTypeId, DocumentId, ProductId, SupplierId};
-use crate::money::{AmountError, Money, Quantity};
+use crate::money::{AmountError, Money, Quantity, VatRate};
 use crate::receivables::CREDIT_TERMS_DAYS;
 
 /// Why stock moved. The same words at the till and on the server.
@@ -128,6 +128,18 @@ pub struct SupplierInvoice {
     pub amount: Money,
 }
 
+/// VAT a document charges on what it sells (output) or pays on what it buys (input), at one
+/// rate: the VAT return's lines. Amounts are signed: a refund's are negative. A void or a
+/// cancelled laundry job is the mirror of its original's, which the merge writes from the
+/// original's own lines (`voids`, `cancels_invoice`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VatAmount {
+    pub input: bool,
+    pub rate: VatRate,
+    pub net: Money,
+    pub vat: Money,
+}
+
 /// Money paid to a supplier and the invoices it settles: at the till, the ones chosen there;
 /// after head office's merge, those and then the oldest open ones (what is left is paid in
 /// advance).
@@ -171,9 +183,31 @@ pub struct Effects {
     pub supplier_invoice: Option<SupplierInvoice>,
     /// A supplier paid.
     pub supplier_payment: Option<SupplierSettlement>,
+    /// The VAT the document charges or pays, one line per side and rate, exactly as its
+    /// journal entry posts it to 2200.
+    pub vat: Vec<VatAmount>,
 }
 
 impl Effects {
+    /// Adds `net` and `vat` at `rate` to the document's VAT, on the line of that side and rate.
+    fn add_vat(&mut self, input: bool, rate: VatRate, net: Money, vat: Money) -> Result<(), AmountError> {
+        match self.vat.iter_mut().find(|line| line.input == input && line.rate == rate) {
+            Some(line) => {
+                line.net = line.net.checked_add(net)?;
+                line.vat = line.vat.checked_add(vat)?;
+            }
+            None => self.vat.push(VatAmount { input, rate, net, vat }),
+        }
+        Ok(())
+    }
+
+    /// Output VAT inside a VAT-inclusive amount, split as the posting splits it (`sign` −1
+    /// for money given back).
+    fn add_output(&mut self, rate: VatRate, inclusive: Money, returned: bool) -> Result<(), AmountError> {
+        let (net, vat) = inclusive.split_vat(rate);
+        if returned { self.add_vat(false, rate, -net, -vat) } else { self.add_vat(false, rate, net, vat) }
+    }
+
     fn move_stock(&mut self, product_id: ProductId, quantity: Quantity, reason: StockReason) {
         self.stock.push(StockMove { product_id, quantity, reason });
     }
@@ -224,11 +258,16 @@ impl Document {
             Document::Sale(sale) => {
                 for line in &sale.lines {
                     effects.move_stock(line.product_id, -line.quantity, StockReason::Sale);
+                    effects.add_output(line.vat_rate, line.line_total, false)?;
                 }
                 effects.tenders = sale.tenders.clone();
                 effects.invoice = credit_invoice(sale.sale_id, &sale.receipt_number, &sale.tenders)?;
             }
             Document::LpgSale(sale) => {
+                effects.add_output(sale.vat_rate, sale.gas_total, false)?;
+                if sale.new_cylinder == Some(super::NewCylinder::Sale) {
+                    effects.add_output(sale.vat_rate, sale.cylinder_total, false)?;
+                }
                 let count = cylinders(sale.quantity)?;
                 effects.cylinders.push(CylinderMove {
                     cylinder_type_id: sale.cylinder_type_id,
@@ -261,6 +300,7 @@ impl Document {
             Document::Refund(refund) => {
                 for line in &refund.lines {
                     effects.move_stock(line.product_id, line.quantity, StockReason::Refund);
+                    effects.add_output(line.vat_rate, line.amount, true)?;
                 }
                 effects.tenders = refund.tenders.clone();
                 effects.money_back = true;
@@ -271,6 +311,9 @@ impl Document {
             }
             Document::SaleVoided(void) | Document::DocumentVoided(void) => effects.voids = Some(void.document_id),
             Document::LaundryDropOff(job) => {
+                for item in &job.items {
+                    effects.add_output(item.vat_rate, item.line_total, false)?;
+                }
                 effects.invoice = Some(Invoice {
                     invoice_id: job.job_id,
                     customer_id: job.customer_id,
@@ -294,6 +337,10 @@ impl Document {
             Document::StockReceipt(receipt) => {
                 for line in &receipt.lines {
                     effects.move_stock(line.product_id, line.quantity, StockReason::Receipt);
+                    effects.add_vat(true, line.vat_rate, line.line_cost, line.vat)?;
+                }
+                for refill in &receipt.cylinders {
+                    effects.add_vat(true, refill.vat_rate, refill.line_cost, refill.vat)?;
                 }
                 for refill in &receipt.cylinders {
                     let count = cylinders(refill.quantity)?;

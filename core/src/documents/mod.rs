@@ -19,7 +19,7 @@ pub use cash::{
 };
 pub use effects::{
     CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, SupplierInvoice,
-    SupplierSettlement, credit_of,
+    SupplierSettlement, VatAmount, credit_of,
 };
 pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
 pub use lpg::{DepositRefund, LpgSale, NewCylinder};

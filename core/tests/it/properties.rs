@@ -293,6 +293,14 @@ fn every_valid_document_posts_one_balanced_entry_that_survives_the_wire() {
                     .unwrap();
             prop_assert_eq!(received, total);
         }
+        // The VAT the document declares (the VAT return's lines) is what its entry puts on 2200:
+        // output less input equals 2200's credit less its debit.
+        let effects = document.effects().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let signed = |line: &VatAmount| if line.input { -line.vat } else { line.vat };
+        let declared = Money::sum(effects.vat.iter().map(signed)).unwrap();
+        let on_2200 = entry.lines().iter().filter(|l| l.account == tillbook_core::chart::shared::VAT_PAYABLE);
+        let posted = Money::sum(on_2200.map(|l| l.credit().checked_sub(l.debit()).unwrap())).unwrap();
+        prop_assert_eq!(declared, posted);
         let back = Document::from_wire(document.event_type(), &document.to_wire())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&back, &document);

@@ -114,3 +114,63 @@ async fn a_lent_cylinder_comes_back_and_its_deposit_is_paid_back() {
     app.wait_text("[data-testid=today-expected-cash]", "KES 1,000.00").await;
     app.client.clone().close().await.unwrap();
 }
+
+/// Goods from a supplier on account at the shop, with input VAT worked out by Rust on screen,
+/// then part of the debt paid from the drawer. By hand: 10 × sugar at 150.00 net is 1,500.00,
+/// 16% input VAT 240.00, owed 1,740.00; 1,000.00 paid in cash leaves the drawer at
+/// 5,000.00 − 1,000.00 = 4,000.00. Without the supplier's invoice number nothing is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goods_arrive_on_account_with_input_vat_and_the_supplier_is_paid_from_the_drawer() {
+    let app = Driver::start_demo("goods").await;
+    let cashier = seed::demo_staff().into_iter().find(|s| s.role == Role::Cashier).unwrap();
+    let sugar = seed::demo().products.into_iter().find(|p| p.name == "Sugar 1 kg").unwrap();
+    app.log_in(cashier.name, cashier.pin).await;
+    app.fill("[data-testid=float]", "5000").await;
+    app.click("[data-testid=open-shift]").await;
+    app.switch_to(tillbook_core::chart::BusinessKind::Retail).await;
+    app.click("[data-testid=nav-goods]").await;
+    app.find("[data-testid=goods-supplier]").await.select_by_label("Bidco Africa").await.unwrap();
+    app.find("[data-testid=goods-product]").await.select_by_value(&sugar.id.to_string()).await.unwrap();
+    app.fill("[data-testid=goods-quantity]", "10").await;
+    app.fill("[data-testid=goods-cost]", "150").await;
+    app.click("[data-testid=goods-add]").await;
+    app.wait_text("[data-testid=goods-net]", "KES 1,500.00").await;
+    app.wait_text("[data-testid=goods-vat-total]", "KES 240.00").await;
+    app.wait_text("[data-testid=goods-total]", "KES 1,740.00").await;
+
+    let receipts = "SELECT count(*) FROM outbox WHERE event_type = 'stock.received'";
+    let before = app.count(receipts);
+    app.click("[data-testid=goods-save]").await;
+    let refused = app.find("[data-testid=goods-error]").await.text().await.unwrap();
+    assert!(refused.to_lowercase().contains("invoice"), "{refused}");
+    assert_eq!(app.count(receipts), before, "a refusal records nothing");
+
+    app.fill("[data-testid=goods-invoice]", "B-100").await;
+    app.screenshot("goods-received").await;
+    app.click("[data-testid=goods-save]").await;
+    app.wait_text("[data-testid=goods-done]", "Goods received recorded: KES 1,740.00").await;
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM outbox WHERE event_type = 'stock.received'
+               AND json_extract(payload, '$.document.total') = '1740.00'
+               AND json_extract(payload, '$.document.reference') = 'B-100'"
+        ),
+        1
+    );
+
+    app.find("[data-testid=pay-supplier]").await.select_by_label("Bidco Africa").await.unwrap();
+    app.fill("[data-testid=pay-supplier-amount]", "1000").await;
+    app.click("[data-testid=pay-supplier-save]").await;
+    app.wait_text("[data-testid=goods-done]", "Supplier payment recorded").await;
+    app.screenshot("supplier-paid").await;
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM outbox WHERE event_type = 'supplier.paid'
+               AND json_extract(payload, '$.document.amount') = '1000.00'"
+        ),
+        1
+    );
+    app.click("[data-testid=nav-today]").await;
+    app.wait_text("[data-testid=today-expected-cash]", "KES 4,000.00").await;
+    app.client.clone().close().await.unwrap();
+}

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::access::User;
 use crate::error::ApiError;
-use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, shifts, stock, suppliers, tills};
+use crate::reports::{Period, ReportError, Scope, csv, customers, ledger, sales, shifts, stock, suppliers, tills, vat};
 use crate::{maintenance, review, setup};
 
 pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
@@ -75,7 +75,7 @@ impl Params {
 
 /// Reports that cover customers of every business together, which a manager of one business
 /// may not read.
-const GROUP_ONLY: [&str; 2] = ["aging", "statement"];
+const GROUP_ONLY: [&str; 3] = ["aging", "statement", "supplier-statement"];
 
 /// The business a report is asked for, as the user may see it: a manager names one of theirs
 /// (or, managing one, gets it by default), and may not read the group-wide reports.
@@ -112,7 +112,7 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types, customers, suppliers, payables or supplier-statement"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types, customers, suppliers, payables, supplier-statement or vat-return"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
@@ -189,6 +189,10 @@ pub async fn report(
             })?;
             let report = customers::statement(pool, customer, params.as_of()?).await?;
             answer(&name, &report, as_csv, csv::statement)
+        }
+        "vat-return" => {
+            let report = vat::vat_return(pool, &scope().await?, params.period()?).await?;
+            answer(&name, &report, as_csv, csv::vat_return)
         }
         "payables" => {
             let report = suppliers::payables(pool, &scope().await?, params.as_of()?).await?;

@@ -272,6 +272,29 @@ struct SupplierAllocationRow {
     amount: Money,
 }
 
+/// A document's VAT at one rate (`vat_line`): core's `Effects::vat`.
+#[derive(Serialize)]
+struct VatLineRow {
+    event_id: EventId,
+    document_id: DocumentId,
+    business_id: BusinessId,
+    business_day: NaiveDate,
+    input: bool,
+    rate: VatRate,
+    net: Money,
+    vat: Money,
+}
+
+/// The VAT lines of `original` written again, negated, under `mirror_id` on the day of the
+/// void or cancellation that reverses it.
+#[derive(Serialize)]
+struct VatMirrorRow {
+    original: DocumentId,
+    mirror_id: DocumentId,
+    event_id: EventId,
+    business_day: NaiveDate,
+}
+
 #[derive(Serialize)]
 struct VoidRow {
     document_id: DocumentId,
@@ -308,6 +331,8 @@ pub struct Rows {
     purchases: Vec<PurchaseRow>,
     supplier_payments: Vec<SupplierPaymentRow>,
     supplier_allocations: Vec<SupplierAllocationRow>,
+    vat_lines: Vec<VatLineRow>,
+    vat_mirrors: Vec<VatMirrorRow>,
     /// Which products each event moved out, for the negative-stock flag.
     outgoing: Vec<(EventId, ProductId)>,
     /// Jobs and customers whose state the tills should pull again.
@@ -366,6 +391,23 @@ impl Rows {
             });
         };
         let document_id = tillbook_core::documents::document_id(document);
+        if let Some(original) = effects.voids.or(effects.cancels_invoice) {
+            let mirror_id = document_id.unwrap_or(original);
+            self.vat_mirrors.push(VatMirrorRow { original, mirror_id, event_id, business_day });
+        }
+        for line in document_id.iter().flat_map(|id| effects.vat.iter().map(move |line| (*id, line))) {
+            let (document_id, line) = line;
+            self.vat_lines.push(VatLineRow {
+                event_id,
+                document_id,
+                business_id,
+                business_day,
+                input: line.input,
+                rate: line.rate,
+                net: line.net,
+                vat: line.vat,
+            });
+        }
         match document {
             Document::CustomerCreated(created) => {
                 self.customers.push(CustomerRow {
@@ -699,6 +741,10 @@ impl Rows {
         insert(connection, INSERT_PURCHASES, &self.purchases).await?;
         insert(connection, INSERT_SUPPLIER_PAYMENTS, &self.supplier_payments).await?;
         insert(connection, INSERT_SUPPLIER_ALLOCATIONS, &self.supplier_allocations).await?;
+        // A void's VAT mirrors its original's, after the batch's own lines (a sale and its void
+        // may share a batch).
+        insert(connection, INSERT_VAT_LINES, &self.vat_lines).await?;
+        insert(connection, MIRROR_VAT_LINES, &self.vat_mirrors).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
         let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;
         // A void's stock and cylinders come back by mirroring the original's movements, after
@@ -962,6 +1008,18 @@ INSERT INTO supplier_payment SELECT * FROM jsonb_populate_recordset(NULL::suppli
 
 const INSERT_SUPPLIER_ALLOCATIONS: &str = "
 INSERT INTO supplier_allocation SELECT * FROM jsonb_populate_recordset(NULL::supplier_allocation, $1)";
+
+const INSERT_VAT_LINES: &str = "
+INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
+SELECT event_id, document_id, business_id, business_day, input, rate, net, vat
+  FROM jsonb_to_recordset($1) AS v(event_id UUID, document_id UUID, business_id UUID, business_day DATE,
+                                   input BOOLEAN, rate NUMERIC, net NUMERIC, vat NUMERIC)";
+
+const MIRROR_VAT_LINES: &str = "
+INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
+SELECT m.event_id, m.mirror_id, l.business_id, m.business_day, l.input, l.rate, -l.net, -l.vat
+  FROM jsonb_to_recordset($1) AS m(original UUID, mirror_id UUID, event_id UUID, business_day DATE)
+  JOIN vat_line l ON l.document_id = m.original AND l.event_id <> m.event_id";
 
 const INSERT_SHIFTS_OPENED: &str = "
 INSERT INTO shift_opened SELECT * FROM jsonb_populate_recordset(NULL::shift_opened, $1)";

@@ -255,3 +255,54 @@ mod tests {
         assert_eq!(text, "name,owed\n\"'=HYPERLINK(\"\"http://x\"\",\"\"pay\"\")\",-3.00\n");
     }
 }
+
+/// One row of the VAT return's CSV, in the order of KRA's VAT3 schedules: the sales by rate, the
+/// purchases by rate, each purchase invoice (supplier PIN, name, date, number), then the totals.
+#[derive(Serialize)]
+struct VatRow<'a> {
+    section: &'a str,
+    rate: Option<rust_decimal::Decimal>,
+    invoice_date: Option<chrono::NaiveDate>,
+    supplier_pin: &'a str,
+    supplier_name: &'a str,
+    invoice_number: &'a str,
+    net: Option<Money>,
+    vat: Money,
+}
+
+pub fn vat_return(report: &super::vat::VatReturn) -> String {
+    let blank = VatRow {
+        section: "",
+        rate: None,
+        invoice_date: None,
+        supplier_pin: "",
+        supplier_name: "",
+        invoice_number: "",
+        net: None,
+        vat: Money::ZERO,
+    };
+    let by_rate = |section, lines: &[super::vat::RateLine]| {
+        lines
+            .iter()
+            .map(|line| VatRow { section, rate: Some(line.rate), net: Some(line.net), vat: line.vat, ..blank })
+            .collect::<Vec<_>>()
+    };
+    let mut rows = by_rate("sales", &report.sales);
+    rows.extend(by_rate("purchases", &report.purchases));
+    rows.extend(report.purchase_invoices.iter().map(|invoice| VatRow {
+        section: "purchase invoice",
+        invoice_date: Some(invoice.invoice_date),
+        supplier_pin: &invoice.supplier_pin,
+        supplier_name: &invoice.supplier_name,
+        invoice_number: &invoice.invoice_number,
+        net: Some(invoice.net),
+        vat: invoice.vat,
+        ..blank
+    }));
+    for (section, vat) in
+        [("output VAT", report.output_vat), ("input VAT", report.input_vat), ("net payable", report.net_payable)]
+    {
+        rows.push(VatRow { section, vat, ..blank });
+    }
+    write(rows)
+}

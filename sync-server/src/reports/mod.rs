@@ -9,6 +9,7 @@
 //! - [`tills`] — each till's last sync and how far behind it is.
 //! - [`customers`] — what each customer owes with its age, and a customer's statement.
 //! - [`suppliers`] — what the group owes each supplier with its age, and a supplier's statement.
+//! - [`vat`] — the monthly VAT return, per business and per KRA PIN, tied to 2200.
 
 pub mod csv;
 pub mod customers;
@@ -18,6 +19,7 @@ pub mod shifts;
 pub mod stock;
 pub mod suppliers;
 pub mod tills;
+pub mod vat;
 
 use rust_decimal::Decimal;
 use sqlx::PgPool;

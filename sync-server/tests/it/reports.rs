@@ -19,7 +19,7 @@ use tillbook_core::chart::BusinessKind;
 use tillbook_core::documents::{SupplierPaidFrom, SupplierPayment};
 use tillbook_core::money::{Quantity, VatRate};
 use tillbook_core::seed;
-use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, suppliers, tills};
+use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, suppliers, tills, vat};
 
 use crate::common::{TestServer, ack_codes, ack_statuses, server};
 
@@ -562,9 +562,121 @@ async fn goods_on_account_payments_and_the_payables_aging_to_the_cent() {
     );
     assert_eq!(statement.closing, kes("3340.00"));
 
+    // November's VAT return for RETAIL: no sales, input VAT on T-7 (2,900.00 + 464.00) and the
+    // cash purchase T-9 (750.00 + 120.00): 584.00 to carry forward, as 2200 moved.
+    let november_vat = vat::vat_return(pool, &retail_scope, november).await.unwrap();
+    let rates = |lines: &[vat::RateLine]| lines.iter().map(|l| (l.rate.to_string(), l.net, l.vat)).collect::<Vec<_>>();
+    assert_eq!(rates(&november_vat.sales), []);
+    assert_eq!(rates(&november_vat.purchases), [("0.16".to_string(), kes("3650.00"), kes("584.00"))]);
+    assert_eq!((november_vat.net_payable, november_vat.ledger_2200), (kes("-584.00"), kes("-584.00")));
+    let invoices: Vec<(&str, &str, &str, Money, Money)> = november_vat
+        .purchase_invoices
+        .iter()
+        .map(|i| (i.supplier_pin.as_str(), i.supplier_name.as_str(), i.invoice_number.as_str(), i.net, i.vat))
+        .collect();
+    assert_eq!(
+        invoices,
+        [
+            ("P051100002B", "Total Energies Kenya", "T-7", kes("2900.00"), kes("464.00")),
+            ("P051100002B", "Total Energies Kenya", "T-9", kes("750.00"), kes("120.00")),
+        ]
+    );
+    let october = Period::new(day("2026-10-01"), day("2026-10-31")).unwrap();
+    let october_vat = vat::vat_return(pool, &retail_scope, october).await.unwrap();
+    assert_eq!(
+        rates(&october_vat.purchases),
+        [("0.16".to_string(), kes("1500.00"), kes("240.00")), ("0".to_string(), kes("3600.00"), z)]
+    );
+
     // Input VAT: 240.00 + 464.00 + 120.00 on the debit side of 2200.
     let trial = ledger::trial_balance(pool, &Scope::consolidated(), day("2026-11-30")).await.unwrap();
     let vat = trial.lines.iter().find(|l| l.account_code == 2200).expect("2200 moved");
     assert_eq!((vat.debit, vat.credit), (kes("824.00"), z));
     server.verify_clean().await;
+}
+
+/// The known week's November VAT return, by hand (VAT inside a 16% price = amount × 0.16 / 1.16):
+///   sugar 360.00 → 49.66 (net 310.34); the oil credit note −350.00 → −48.28 (−301.72);
+///   water refills 210.00 → 28.97 (181.03); laundry 360.00 → 49.66 (310.34);
+///   zero-rated flour 210.00; the delivery 8,480.00 with no input VAT.
+///   16%: net 499.99, VAT 80.01 — payable 80.01, which is 2200's November movement.
+/// WATER and LAUNDRY share a KRA PIN here (one company), RETAIL has its own.
+#[tokio::test]
+async fn the_vat_return_of_a_known_month_by_rate_and_by_kra_pin_ties_to_2200() {
+    let server = server().await;
+    the_week(&server).await;
+    let pool = &server.owner;
+    sqlx::query("UPDATE business SET kra_pin = 'P051234567W' WHERE code = 'LAUNDRY'").execute(pool).await.unwrap();
+    let november = Period::new(day("2026-11-01"), day("2026-11-30")).unwrap();
+    let report = vat::vat_return(pool, &Scope::consolidated(), november).await.unwrap();
+    let rates = |lines: &[vat::RateLine]| lines.iter().map(|l| (l.rate.to_string(), l.net, l.vat)).collect::<Vec<_>>();
+    assert_eq!(
+        rates(&report.sales),
+        [("0.16".to_string(), kes("499.99"), kes("80.01")), ("0".to_string(), kes("210.00"), Money::ZERO)]
+    );
+    assert_eq!(rates(&report.purchases), [("0".to_string(), kes("8480.00"), Money::ZERO)]);
+    assert_eq!((report.output_vat, report.input_vat, report.net_payable), (kes("80.01"), Money::ZERO, kes("80.01")));
+    assert_eq!(report.ledger_2200, kes("80.01"));
+    let pins: Vec<(&str, Vec<&str>, Money)> = report
+        .by_pin
+        .iter()
+        .map(|p| (p.kra_pin.as_str(), p.businesses.iter().map(String::as_str).collect(), p.net_payable))
+        .collect();
+    assert_eq!(
+        pins,
+        [("P051234567W", vec!["LAUNDRY", "WATER"], kes("78.63")), ("P051234569R", vec!["RETAIL"], kes("1.38"))]
+    );
+    // September holds the credit sale's VAT, 193.10, and nothing else.
+    let september = Period::new(day("2026-09-01"), day("2026-09-30")).unwrap();
+    let report = vat::vat_return(pool, &Scope::of(pool, Some("RETAIL")).await.unwrap(), september).await.unwrap();
+    assert_eq!((report.net_payable, report.ledger_2200), (kes("193.10"), kes("193.10")));
+
+    // December: a gas refill and a new cylinder sold (both at 16%), and a water sale voided the
+    // same day, whose VAT goes back out. The return still ties to 2200.
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    retail.at("2026-12-01T10:00:00+03:00");
+    let gas = retail.lpg_sale(13, "K-Gas", Some(tillbook_core::documents::NewCylinder::Sale));
+    assert_eq!(ack_statuses(&server.push(&retail, &retail_token, &[gas]).await), ["posted"]);
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    water.at("2026-12-01T11:00:00+03:00");
+    let sale = water.sale_document(&[(2, 2)], None);
+    let sale_id = sale.sale_id;
+    let sold = water.event(tillbook_core::documents::Document::Sale(sale));
+    let void = water.void(sale_id, "sale.recorded");
+    assert_eq!(ack_statuses(&server.push(&water, &water_token, &[sold, void]).await), ["posted", "posted"]);
+    let december = Period::new(day("2026-12-01"), day("2026-12-31")).unwrap();
+    let report = vat::vat_return(pool, &Scope::consolidated(), december).await.unwrap();
+    assert!(report.output_vat.is_positive());
+    assert_eq!(report.net_payable, report.ledger_2200);
+    let water_only = vat::vat_return(pool, &Scope::of(pool, Some("WATER")).await.unwrap(), december).await.unwrap();
+    assert_eq!((water_only.output_vat, water_only.ledger_2200), (Money::ZERO, Money::ZERO));
+
+    // Migration 0018 fills `vat_line` for what was merged before it: run over these events
+    // again, it gives exactly the lines the merge wrote.
+    let lines = "SELECT event_id, document_id, business_day, input, rate, net, vat FROM vat_line
+                 ORDER BY event_id, document_id, input, rate";
+    type VatRow =
+        (uuid::Uuid, uuid::Uuid, NaiveDate, bool, rust_decimal::Decimal, rust_decimal::Decimal, rust_decimal::Decimal);
+    let merged: Vec<VatRow> = sqlx::query_as(lines).fetch_all(pool).await.unwrap();
+    // The week's 7; December's LPG sale (gas and cylinder at one rate: 1), the water sale and its void.
+    assert_eq!(merged.len(), 10, "{merged:?}");
+    let migration = include_str!("../../../migrations-server/0018_vat_lines.sql");
+    let backfill = &migration[migration.find("CREATE TEMPORARY TABLE vat_backfill").unwrap()..];
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::raw_sql("ALTER TABLE vat_line DISABLE TRIGGER vat_line_immutable; DELETE FROM vat_line;")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill)).execute(&mut *tx).await.unwrap();
+    let backfilled: Vec<VatRow> = sqlx::query_as(lines).fetch_all(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(backfilled, merged);
+
+    // The CSV in the VAT3 schedules' order, for the accountant.
+    let owner = server.owner_token("wanjiru@example.com").await;
+    let (status, csv) =
+        server.get("/api/v1/reports/vat-return?from=2026-11-01&to=2026-11-30&format=csv", Some(&owner)).await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.starts_with("section,rate,invoice_date,supplier_pin,supplier_name,invoice_number,net,vat\n"), "{csv}");
+    assert!(csv.contains("sales,0.16,,,,,499.99,80.01\n") && csv.contains("net payable,,,,,,,80.01\n"), "{csv}");
 }

@@ -37,7 +37,7 @@ export type LineRequest = SaleLineRequest;
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
   | 'statement' | 'review' | 'products' | 'staff' | 'revenue' | 'over-short' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers'
-  | 'suppliers' | 'payables' | 'supplier-statement';
+  | 'suppliers' | 'payables' | 'supplier-statement' | 'vat-return';
 export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'supplier_id' | 'status', string>>;
 /** What an M-Pesa statement import did: head office's answer (sync-server/src/mpesa.rs, ImportedStatement),
  * passed through by the app as JSON. */
