@@ -69,6 +69,12 @@ SELECT event_id, document_id, business_id, business_day, input, rate, sum(amount
                     UNION ALL
                     SELECT * FROM json_array_elements(coalesce(b.doc -> 'cylinders', '[]'::json))) AS lines(l)
      WHERE b.event_type = 'stock.received'
+    UNION ALL
+    SELECT b.event_id, (b.doc ->> 'expense_id')::uuid, b.business_id, b.business_day, true,
+           (b.doc ->> 'vat_rate')::numeric, (b.doc ->> 'amount')::numeric,
+           round((b.doc ->> 'amount')::numeric * (b.doc ->> 'vat_rate')::numeric / (1 + (b.doc ->> 'vat_rate')::numeric), 2)
+      FROM vat_backfill b
+     WHERE b.event_type = 'expense.recorded' AND coalesce((b.doc ->> 'vat_rate')::numeric, 0) <> 0
   ) lines
  GROUP BY event_id, document_id, business_id, business_day, input, rate;
 

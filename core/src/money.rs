@@ -141,6 +141,26 @@ impl Money {
         (Money(self.0 - vat.0), vat)
     }
 
+    /// The amount shared out in proportion to `weights` (percentages, or amounts), each share
+    /// rounded half-up and the cents rounding leaves over given to the largest share, so the
+    /// shares always add up to the amount. `None` for no weights, a weight not above zero, or
+    /// an amount past the range.
+    pub fn split(self, weights: &[Decimal]) -> Option<Vec<Money>> {
+        let sum: Decimal = weights.iter().try_fold(Decimal::ZERO, |sum, weight| sum.checked_add(*weight))?;
+        if weights.is_empty() || weights.iter().any(|weight| *weight <= Decimal::ZERO) {
+            return None;
+        }
+        let mut shares: Vec<Money> = weights
+            .iter()
+            .map(|weight| Money::round(self.0.checked_mul(*weight)?.checked_div(sum)?).ok())
+            .collect::<Option<_>>()?;
+        let shared = Money::sum(shares.iter().copied()).ok()?;
+        let left = self.checked_sub(shared).ok()?;
+        let largest = (0..shares.len()).max_by_key(|&index| (shares[index], std::cmp::Reverse(index)))?;
+        shares[largest] = shares[largest].checked_add(left).ok()?;
+        Some(shares)
+    }
+
     /// `self × numerator / denominator`, rounded half-up: the share of a line that is returned.
     pub fn share(self, numerator: Quantity, denominator: Quantity) -> Result<Money, AmountError> {
         let out_of_range = || AmountError::OutOfRange(format!("{self} × {numerator} / {denominator}"));

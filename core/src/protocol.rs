@@ -582,6 +582,40 @@ pub struct CustomerChange {
     pub active: bool,
 }
 
+/// `POST /api/v1/office/documents`: documents head office records itself — an expense paid
+/// from the bank (shared across businesses as one document each), a transfer, a supplier's
+/// goods or payment — recorded together or not at all, through the same merge as a till's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OfficeDocuments {
+    pub documents: Vec<OfficeDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OfficeDocument {
+    /// Chosen by the app: the same id sent again is answered from the ledger, never recorded twice.
+    pub event_id: EventId,
+    /// The business's code.
+    pub business: String,
+    /// One of [`OFFICE_EVENT_TYPES`].
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The document, as a till's event carries it (`docs/protocol.md`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub document: serde_json::Value,
+    /// The day it belongs to; today (head office's zone) when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub business_day: Option<chrono::NaiveDate>,
+}
+
+/// What head office records itself; the rest happens at a counter.
+pub const OFFICE_EVENT_TYPES: [&str; 5] =
+    ["expense.recorded", "cash.moved", "stock.received", "supplier.paid", "payment.received"];
+
 /// `POST /api/v1/admin/suppliers`: someone the group buys from, new or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -79,6 +79,8 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<CylinderForm>();
     visitor.visit::<CustomerForm>();
     visitor.visit::<SupplierForm>();
+    visitor.visit::<tillbook_till::owner::office::ExpenseForm>();
+    visitor.visit::<tillbook_till::owner::office::TransferForm>();
     visitor.visit::<tillbook_core::catalog::Supplier>();
     visitor.visit::<StockReceiptRequest>();
     visitor.visit::<PurchaseQuote>();

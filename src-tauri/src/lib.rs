@@ -107,6 +107,8 @@ pub fn run() {
             commands::owner::owner_save_cylinder,
             commands::owner::owner_save_customer,
             commands::owner::owner_save_supplier,
+            commands::owner::owner_record_expense,
+            commands::owner::owner_record_transfer,
             commands::owner::owner_save_staff,
             commands::owner::owner_enrol_till,
             commands::owner::owner_reenrol_till,

@@ -28,6 +28,7 @@ pub mod maintenance;
 pub mod merge;
 pub mod metrics;
 pub mod mpesa;
+pub mod office;
 pub mod owners;
 pub mod passwords;
 pub mod reports;

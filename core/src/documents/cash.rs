@@ -10,7 +10,7 @@ use crate::chart::{AccountCode, AccountKind, Business, shared};
 use crate::error::DocumentError;
 use crate::ids::{DocumentId, ShiftId};
 use crate::journal::EntryBuilder;
-use crate::money::Money;
+use crate::money::{Money, VatRate};
 
 /// Where an expense or a supplier is paid from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,6 +19,8 @@ use crate::money::Money;
 pub enum PaidFrom {
     Cash,
     Mpesa,
+    /// The group's main bank account (1170): head office's expenses and supplier payments.
+    Bank,
 }
 
 impl PaidFrom {
@@ -26,10 +28,22 @@ impl PaidFrom {
         match self {
             PaidFrom::Cash => business.accounts.cash,
             PaidFrom::Mpesa => business.accounts.mpesa,
+            PaidFrom::Bank => shared::BANK_MAIN,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaidFrom::Cash => "cash",
+            PaidFrom::Mpesa => "mpesa",
+            PaidFrom::Bank => "bank",
         }
     }
 }
 
+/// Money spent: from the drawer, by M-Pesa, or (at head office) from the bank. `amount` is what
+/// was paid, VAT included; a supplier's receipt with VAT (`vat_rate`, none before input VAT was
+/// recorded on expenses) puts the VAT in it on 2200 as input VAT.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expense {
     pub expense_id: DocumentId,
@@ -37,6 +51,8 @@ pub struct Expense {
     pub amount: Money,
     pub description: String,
     pub paid_from: PaidFrom,
+    #[serde(default)]
+    pub vat_rate: VatRate,
 }
 
 impl Expense {
@@ -58,8 +74,16 @@ impl Expense {
         Ok(())
     }
 
+    /// The expense net of VAT, and the input VAT inside what was paid.
+    pub fn split_vat(&self) -> (Money, Money) {
+        self.amount.split_vat(self.vat_rate)
+    }
+
+    /// Dr the expense net, Dr 2200 the input VAT / Cr where it was paid from.
     pub fn post(&self, business: &Business, builder: &mut EntryBuilder) {
-        builder.debit(self.account, self.amount).credit(self.paid_from.account(business), self.amount);
+        let (net, vat) = self.split_vat();
+        builder.debit(self.account, net).debit(shared::VAT_PAYABLE, vat);
+        builder.credit(self.paid_from.account(business), self.amount);
     }
 }
 
@@ -75,15 +99,18 @@ pub enum CashMovementKind {
     BankDeposit,
     /// The owner takes cash out: Dr 3200 / Cr cash.
     OwnerDrawing,
+    /// The business's M-Pesa swept to the bank: Dr 1170 / Cr M-Pesa.
+    MpesaToBank,
 }
 
 impl CashMovementKind {
     /// Every kind, in the order the counter screen offers them.
-    pub const ALL: [CashMovementKind; 4] = [
+    pub const ALL: [CashMovementKind; 5] = [
         CashMovementKind::FloatFromBank,
         CashMovementKind::FloatFromOwner,
         CashMovementKind::BankDeposit,
         CashMovementKind::OwnerDrawing,
+        CashMovementKind::MpesaToBank,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +119,7 @@ impl CashMovementKind {
             CashMovementKind::FloatFromOwner => "float_from_owner",
             CashMovementKind::BankDeposit => "bank_deposit",
             CashMovementKind::OwnerDrawing => "owner_drawing",
+            CashMovementKind::MpesaToBank => "mpesa_to_bank",
         }
     }
 }
@@ -121,6 +149,7 @@ impl CashMovement {
             CashMovementKind::FloatFromOwner => (cash, shared::OWNER_CAPITAL),
             CashMovementKind::BankDeposit => (shared::BANK_MAIN, cash),
             CashMovementKind::OwnerDrawing => (shared::OWNER_DRAWINGS, cash),
+            CashMovementKind::MpesaToBank => (shared::BANK_MAIN, business.accounts.mpesa),
         };
         builder.debit(debit, self.amount).credit(credit, self.amount);
     }

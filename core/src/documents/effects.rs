@@ -377,9 +377,14 @@ impl Document {
                     effects.move_stock(line.product_id, line.difference()?, StockReason::Count);
                 }
             }
+            Document::Expense(expense) => {
+                if expense.vat_rate != VatRate::ZERO {
+                    let (net, vat) = expense.split_vat();
+                    effects.add_vat(true, expense.vat_rate, net, vat)?;
+                }
+            }
             Document::CustomerCreated(_)
             | Document::CustomerChanged(_)
-            | Document::Expense(_)
             | Document::CashMovement(_)
             | Document::ShiftOpened(_)
             | Document::ShiftClosed(_)

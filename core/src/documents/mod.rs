@@ -27,8 +27,8 @@ pub use payment::{Allocation, Payment};
 pub use reversal::{Refund, RefundLine, VOIDABLE_TYPES, Void};
 pub use sale::{Sale, SaleLine};
 pub use stock::{
-    CostedLine, CountLine, CylinderRefill, PurchaseLine, StockCount, StockReceipt, SupplierPaid, SupplierPaidFrom,
-    SupplierPayment, WaterProduction,
+    CostedLine, CountLine, CylinderRefill, PurchaseLine, StockCount, StockReceipt, SupplierPaid, SupplierPayment,
+    WaterProduction,
 };
 pub use tender::{Settlement, Tender, TenderInput, TenderMethod, settle};
 

@@ -7,7 +7,7 @@ use super::cash::PaidFrom;
 use super::lpg::cylinder_of;
 use super::{LINES_MAX, check_text, check_total, product_of};
 use crate::catalog::{Lookup, Product, StockAccounts};
-use crate::chart::{AccountCode, Business, shared};
+use crate::chart::{Business, shared};
 use crate::error::DocumentError;
 use crate::ids::{CylinderTypeId, DocumentId, ProductId, SupplierId};
 use crate::journal::{EntryBuilder, Side};
@@ -195,34 +195,6 @@ impl StockReceipt {
     }
 }
 
-/// Where a supplier payment comes from: the drawer, the business's M-Pesa, or the group's bank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum SupplierPaidFrom {
-    Cash,
-    Mpesa,
-    Bank,
-}
-
-impl SupplierPaidFrom {
-    pub fn account(self, business: &Business) -> AccountCode {
-        match self {
-            SupplierPaidFrom::Cash => business.accounts.cash,
-            SupplierPaidFrom::Mpesa => business.accounts.mpesa,
-            SupplierPaidFrom::Bank => shared::BANK_MAIN,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SupplierPaidFrom::Cash => "cash",
-            SupplierPaidFrom::Mpesa => "mpesa",
-            SupplierPaidFrom::Bank => "bank",
-        }
-    }
-}
-
 /// Money paid to a supplier against what the business owes them (2110). The chosen invoices
 /// (goods received on account, by receipt id) take their allocations; head office applies the
 /// rest to the supplier's oldest open invoices of the business when it merges the payment, and
@@ -231,7 +203,7 @@ impl SupplierPaidFrom {
 pub struct SupplierPaid {
     pub payment_id: DocumentId,
     pub supplier_id: SupplierId,
-    pub paid_from: SupplierPaidFrom,
+    pub paid_from: PaidFrom,
     /// An M-Pesa code, cheque or bank transfer reference, as the supplier will see it.
     #[serde(default)]
     pub reference: String,

@@ -316,16 +316,31 @@ fn expense_and_every_cash_movement() {
         amount: money("300"),
         description: "Boda boda".into(),
         paid_from: PaidFrom::Cash,
+        vat_rate: VatRate::ZERO,
     };
     assert_journal(
-        &post(&lookup, BusinessKind::Water, &Document::Expense(expense)),
+        &post(&lookup, BusinessKind::Water, &Document::Expense(expense.clone())),
         &[(6400, "Dr", "300.00"), (1110, "Cr", "300.00")],
+    );
+    // Rent of 11,600.00 from the bank with 16% VAT inside: 10,000.00 rent, 1,600.00 input VAT.
+    let rent = Expense {
+        account: tillbook_core::chart::shared::RENT,
+        amount: money("11600"),
+        description: "Rent, December".into(),
+        paid_from: PaidFrom::Bank,
+        vat_rate: VatRate::STANDARD,
+        ..expense
+    };
+    assert_journal(
+        &post(&lookup, BusinessKind::Water, &Document::Expense(rent)),
+        &[(2200, "Dr", "1600.00"), (6100, "Dr", "10000.00"), (1170, "Cr", "11600.00")],
     );
     for (kind, debit, credit) in [
         (CashMovementKind::FloatFromBank, 1130, 1170),
         (CashMovementKind::FloatFromOwner, 1130, 3100),
         (CashMovementKind::BankDeposit, 1170, 1130),
         (CashMovementKind::OwnerDrawing, 3200, 1130),
+        (CashMovementKind::MpesaToBank, 1170, 1142),
     ] {
         let movement =
             CashMovement { movement_id: DocumentId::new(), kind, amount: money("1000"), note: String::new() };
@@ -390,7 +405,7 @@ fn stock_receipt_production_and_count() {
     let payment = SupplierPaid {
         payment_id: DocumentId::new(),
         supplier_id: seed::supplier_id(1),
-        paid_from: SupplierPaidFrom::Bank,
+        paid_from: PaidFrom::Bank,
         reference: "EFT 7781".into(),
         amount: money("5000"),
         allocations: vec![Allocation { invoice_id: DocumentId::new(), amount: money("5000") }],

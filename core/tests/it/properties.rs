@@ -42,7 +42,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         (1i64..10_000_000, 0u8..=100)
             .prop_map(|(cents, allocated_percent)| Shape::Payment { cents, allocated_percent }),
         (0usize..6, 1i64..10_000_000).prop_map(|(account, cents)| Shape::Expense { account, cents }),
-        (0u8..4, 1i64..10_000_000).prop_map(|(kind, cents)| Shape::CashMovement { kind, cents }),
+        (0u8..5, 1i64..10_000_000).prop_map(|(kind, cents)| Shape::CashMovement { kind, cents }),
         prop::collection::vec((0usize..20, 1i64..100_000, 0i64..100_000), 1..5)
             .prop_map(|lines| Shape::Receipt { lines }),
         (0i64..10_000_000, 0i64..10_000_000).prop_map(|(expected, counted)| Shape::ShiftClose { expected, counted }),
@@ -183,7 +183,8 @@ fn build(lookup: &MemoryLookup, shape: &Shape) -> Option<(BusinessKind, Document
                     account: accounts[account % accounts.len()].code,
                     amount: Money::from_cents(cents),
                     description: "petty cash".into(),
-                    paid_from: PaidFrom::Cash,
+                    paid_from: if cents % 3 == 0 { PaidFrom::Bank } else { PaidFrom::Cash },
+                    vat_rate: if cents % 2 == 0 { VatRate::STANDARD } else { VatRate::ZERO },
                 }),
             )
         }
@@ -357,4 +358,33 @@ fn sums_near_the_limit_are_exact_or_refused() {
         }
         Ok(())
     });
+}
+
+/// A cost shared across businesses (rent by percentage or amount): the shares always add up to
+/// the amount to the cent, none is negative, and each is within a cent of its exact proportion.
+#[test]
+fn an_amount_split_by_weights_adds_up_to_the_cent() {
+    let shape = (1i64..100_000_000, prop::collection::vec(1u32..10_000, 1..6));
+    check_property("split adds up", 1_000, shape, |(cents, weights)| {
+        let total = Money::from_cents(cents);
+        let weights: Vec<rust_decimal::Decimal> = weights.into_iter().map(rust_decimal::Decimal::from).collect();
+        let shares = total.split(&weights).ok_or_else(|| TestCaseError::fail("a split of positive weights"))?;
+        prop_assert_eq!(Money::sum(shares.iter().copied()).unwrap(), total);
+        let sum: rust_decimal::Decimal = weights.iter().sum();
+        for (share, weight) in shares.iter().zip(&weights) {
+            prop_assert!(!share.is_negative());
+            let exact = total.decimal() * weight / sum;
+            prop_assert!(
+                (share.decimal() - exact).abs()
+                    <= rust_decimal::Decimal::new(1, 2) * rust_decimal::Decimal::from(weights.len())
+            );
+        }
+        Ok(())
+    });
+    let equal = [rust_decimal::Decimal::ONE; 3];
+    assert_eq!(
+        Money::from_cents(1_000_000).split(&equal).unwrap(),
+        [Money::from_cents(333_334), Money::from_cents(333_333), Money::from_cents(333_333)]
+    );
+    assert!(Money::from_cents(100).split(&[rust_decimal::Decimal::ZERO]).is_none());
 }

@@ -125,6 +125,7 @@ fn expenses_go_only_to_expense_accounts() {
         amount: money("10"),
         description: "not an expense".into(),
         paid_from: PaidFrom::Cash,
+        vat_rate: Default::default(),
     };
     assert_eq!(
         error_of(&lookup, BusinessKind::Water, Document::Expense(expense)),

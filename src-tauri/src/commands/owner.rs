@@ -10,6 +10,7 @@ use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserL
 use tillbook_till::owner::maintenance::{
     BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
 };
+use tillbook_till::owner::office::{ExpenseForm, TransferForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
@@ -176,4 +177,16 @@ pub async fn owner_export(
     };
     let path = signed_in(&app)?.export_csv(&report, &params, &folder).await?;
     path.into_os_string().into_string().map_err(|_| UiError::new("export", "the file's name is not text"))
+}
+
+/// An expense paid at head office, shared across businesses: each document's ack.
+#[tauri::command]
+pub async fn owner_record_expense(app: State<'_, App>, form: ExpenseForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.record_expense(&form).await?)
+}
+
+/// Money moved to the bank, recorded at head office.
+#[tauri::command]
+pub async fn owner_record_transfer(app: State<'_, App>, form: TransferForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.record_transfer(&form).await?)
 }

@@ -50,6 +50,9 @@ pub enum Permission {
     Resolve,
     /// Import an M-Pesa statement and match it.
     Reconcile,
+    /// Record money documents at head office: expenses from the bank, transfers, supplier
+    /// goods and payments.
+    Record,
     /// Products, prices, laundry services, cylinder types, customers and staff.
     Maintain,
     /// Create businesses (each with its accounts) and change their names and profiles.

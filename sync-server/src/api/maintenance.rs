@@ -31,7 +31,7 @@ impl From<MaintenanceError> for ApiError {
     }
 }
 
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(super) fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(value)| value)
         .map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))
 }

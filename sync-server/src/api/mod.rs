@@ -7,6 +7,7 @@ mod enroll;
 mod health;
 mod maintenance;
 mod mpesa;
+mod office;
 pub mod openapi;
 pub mod owner;
 mod pull;
@@ -108,6 +109,7 @@ pub fn routes() -> Vec<Route> {
         route(get_.clone(), "/api/v1/reports/{report}", User(Report), 16, get(reports::report)),
         route(post_.clone(), "/api/v1/review/resolve", User(Resolve), 8, post(review::resolve)),
         route(post_.clone(), "/api/v1/mpesa/statements", User(Reconcile), 4, post(mpesa::import)),
+        route(post_.clone(), "/api/v1/office/documents", User(Record), 8, post(office::documents)),
         route(post_.clone(), "/api/v1/admin/products", User(Maintain), 8, post(maintenance::product)),
         route(post_.clone(), "/api/v1/admin/staff", User(Maintain), 8, post(maintenance::staff)),
         route(post_.clone(), "/api/v1/admin/businesses", User(Setup), 8, post(maintenance::business)),

@@ -52,9 +52,11 @@ pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<Till
            FROM device d
            LEFT JOIN device_business db ON db.device_id = d.id
            LEFT JOIN business b ON b.id = db.business_id
+          WHERE d.id <> $1  -- head office's own device is no till
           GROUP BY d.id
           ORDER BY d.till_code",
     )
+    .bind(crate::office::OFFICE_DEVICE.0)
     .fetch_all(pool)
     .await?;
     Ok(rows

@@ -213,6 +213,20 @@ fn table() -> Vec<Row> {
             },
             [401, 401, 200, 403, 200, 401, 401],
         ),
+        // A document recorded at head office for RETAIL: not for an accountant, nor WATER's manager.
+        row(
+            "POST",
+            "/api/v1/office/documents",
+            |_, n| {
+                let expense = json!({ "expense_id": tillbook_core::ids::DocumentId::new(), "account": "6400",
+                                      "amount": format!("{}.00", 100 + n), "description": "Delivery van",
+                                      "paid_from": "bank" });
+                let request = json!({ "documents": [{ "event_id": tillbook_core::ids::EventId::new(), "business": "RETAIL",
+                                                      "type": "expense.recorded", "document": expense }] });
+                ("/api/v1/office/documents".into(), body(request))
+            },
+            OWNER_ONLY,
+        ),
         // Suppliers too: any business may buy from them.
         row(
             "POST",

@@ -184,7 +184,7 @@ impl TestServer {
     }
 }
 
-pub const FOOTPRINT_TABLES: [&str; 20] = [
+pub const FOOTPRINT_TABLES: [&str; 21] = [
     "inbox",
     "journal_entry",
     "journal_line",
@@ -205,6 +205,7 @@ pub const FOOTPRINT_TABLES: [&str; 20] = [
     "purchase",
     "supplier_payment",
     "supplier_allocation",
+    "vat_line",
 ];
 
 pub fn ack_statuses(answer: &Answer) -> Vec<String> {

@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tillbook_core::catalog::Product;
 use tillbook_core::chart::{Business, BusinessKind};
 use tillbook_core::documents::{
-    Allocation, DepositRefund, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, Payment, PurchaseLine,
-    Refund, RefundLine, Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPaid, SupplierPaidFrom,
+    Allocation, DepositRefund, Document, LaundryDropOff, LaundryItem, LpgSale, NewCylinder, PaidFrom, Payment,
+    PurchaseLine, Refund, RefundLine, Sale, SaleLine, ShiftClosed, ShiftOpened, StockReceipt, SupplierPaid,
     SupplierPayment, Tender, TenderMethod, Void,
 };
 use tillbook_core::ids::{CustomerId, DeviceId, DocumentId, EntryId, EventId, ProductId};
@@ -266,7 +266,7 @@ impl TillEvents {
         &mut self,
         supplier: u16,
         amount: &str,
-        paid_from: SupplierPaidFrom,
+        paid_from: PaidFrom,
         chosen: &[(DocumentId, &str)],
     ) -> (DocumentId, Event) {
         let payment = SupplierPaid {

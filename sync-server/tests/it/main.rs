@@ -8,6 +8,7 @@ mod import;
 mod ledger;
 mod maintenance;
 mod mpesa;
+mod office;
 mod push;
 mod push_fuzz;
 mod reports;

@@ -16,7 +16,7 @@
 use chrono::NaiveDate;
 use tillbook_core::Money;
 use tillbook_core::chart::BusinessKind;
-use tillbook_core::documents::{SupplierPaidFrom, SupplierPayment};
+use tillbook_core::documents::{PaidFrom, SupplierPayment};
 use tillbook_core::money::{Quantity, VatRate};
 use tillbook_core::seed;
 use tillbook_server::reports::{self, Period, Scope, customers, ledger, sales, shifts, suppliers, tills, vat};
@@ -463,17 +463,17 @@ async fn goods_on_account_payments_and_the_payables_aging_to_the_cent() {
     let (t7, t7_event) =
         retail.purchase(&[line(oil, 10, "290.00", VatRate::STANDARD)], SupplierPayment::OnAccount, 2, "T-7");
     retail.at("2026-11-05T10:00:00+03:00");
-    let (_, bank) = retail.supplier_payment(1, "2000.00", SupplierPaidFrom::Bank, &[]);
+    let (_, bank) = retail.supplier_payment(1, "2000.00", PaidFrom::Bank, &[]);
     retail.at("2026-11-10T10:00:00+03:00");
     // Refused, each for its own reason: Bidco's invoice chosen for Total, and more than T-7 owes.
-    let (_, wrong_supplier) = retail.supplier_payment(2, "500.00", SupplierPaidFrom::Cash, &[(b101, "500.00")]);
-    let (_, too_much) = retail.supplier_payment(2, "4000.00", SupplierPaidFrom::Cash, &[(t7, "3364.01")]);
-    let (_, cash) = retail.supplier_payment(2, "500.00", SupplierPaidFrom::Cash, &[(t7, "500.00")]);
+    let (_, wrong_supplier) = retail.supplier_payment(2, "500.00", PaidFrom::Cash, &[(b101, "500.00")]);
+    let (_, too_much) = retail.supplier_payment(2, "4000.00", PaidFrom::Cash, &[(t7, "3364.01")]);
+    let (_, cash) = retail.supplier_payment(2, "500.00", PaidFrom::Cash, &[(t7, "500.00")]);
     retail.at("2026-11-12T10:00:00+03:00");
     let (_, cash_purchase) =
         retail.purchase(&[line(sugar, 5, "150.00", VatRate::STANDARD)], SupplierPayment::Cash, 2, "T-9");
     retail.at("2026-11-20T10:00:00+03:00");
-    let (mpesa_id, mpesa) = retail.supplier_payment(1, "4000.00", SupplierPaidFrom::Mpesa, &[]);
+    let (mpesa_id, mpesa) = retail.supplier_payment(1, "4000.00", PaidFrom::Mpesa, &[]);
     let events = [b100_event, b101_event, t7_event, bank, wrong_supplier, too_much, cash, cash_purchase, mpesa];
     let answer = server.push(&retail, &token, &events).await;
     assert_eq!(

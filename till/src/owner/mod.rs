@@ -7,6 +7,7 @@
 pub mod chart;
 use crate::store::owner_copies as copies;
 pub mod maintenance;
+pub mod office;
 pub mod review;
 
 use std::collections::BTreeMap;
@@ -367,6 +368,16 @@ impl OwnerDesk {
 
     pub async fn save_supplier(&self, form: &maintenance::SupplierForm) -> Result<serde_json::Value> {
         self.post_json("/api/v1/admin/suppliers", &form.change()?).await
+    }
+
+    /// An expense paid at head office, one per business of its shares; each document's ack.
+    pub async fn record_expense(&self, form: &office::ExpenseForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/office/documents", &form.documents()?).await
+    }
+
+    /// Money moved to the bank at head office.
+    pub async fn record_transfer(&self, form: &office::TransferForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/office/documents", &form.documents()?).await
     }
 
     /// Saves a customer: phone and credit limit.

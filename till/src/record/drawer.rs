@@ -106,6 +106,7 @@ impl Till {
             amount,
             description: description.trim().to_string(),
             paid_from,
+            vat_rate: Default::default(),
         };
         let recorded = work.record(&Document::Expense(expense.clone()))?;
         documents::expense(&work, &expense)?;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use tillbook_core::catalog::Lookup;
 use tillbook_core::documents::{
-    Allocation, CostedLine, CountLine, CylinderRefill, Document, PurchaseLine, StockCount, StockReceipt, SupplierPaid,
-    SupplierPaidFrom, SupplierPayment, WaterProduction,
+    Allocation, CostedLine, CountLine, CylinderRefill, Document, PaidFrom, PurchaseLine, StockCount, StockReceipt,
+    SupplierPaid, SupplierPayment, WaterProduction,
 };
 use tillbook_core::ids::{CylinderTypeId, DocumentId, ProductId, SupplierId};
 use tillbook_core::money::VatRate;
@@ -65,7 +65,7 @@ pub struct ReceivedCylinders {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SupplierPaymentRequest {
     pub supplier_id: SupplierId,
-    pub paid_from: SupplierPaidFrom,
+    pub paid_from: PaidFrom,
     #[serde(default)]
     pub reference: String,
     pub amount: Money,
@@ -163,8 +163,8 @@ impl Till {
     /// Money paid to a supplier from the drawer, the business's M-Pesa or the bank.
     pub fn pay_supplier(&mut self, session: &Session, request: &SupplierPaymentRequest) -> Result<Recorded> {
         let shift = match request.paid_from {
-            SupplierPaidFrom::Bank => ShiftNeed::IfOpen,
-            SupplierPaidFrom::Cash | SupplierPaidFrom::Mpesa => ShiftNeed::Required,
+            PaidFrom::Bank => ShiftNeed::IfOpen,
+            PaidFrom::Cash | PaidFrom::Mpesa => ShiftNeed::Required,
         };
         let mut work = self.work(session, shift)?;
         let payment = SupplierPaid {

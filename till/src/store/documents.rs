@@ -6,8 +6,8 @@
 use rusqlite::params;
 use tillbook_core::catalog::Product;
 use tillbook_core::documents::{
-    CashMovement, DayClosed, Expense, LaundryDropOff, LpgSale, NewCylinder, PaidFrom, Payment, Refund, RefundLine,
-    Sale, ShiftClosed, ShiftOpened,
+    CashMovement, DayClosed, Expense, LaundryDropOff, LpgSale, NewCylinder, Payment, Refund, RefundLine, Sale,
+    ShiftClosed, ShiftOpened,
 };
 use tillbook_core::ids::{DocumentId, LaundryServiceId};
 use tillbook_core::{Money, Quantity};
@@ -230,10 +230,7 @@ pub(crate) fn expense(work: &Work<'_>, expense: &Expense) -> Result<()> {
             expense.account.number(),
             expense.amount.cents(),
             expense.description,
-            match expense.paid_from {
-                PaidFrom::Cash => "cash",
-                PaidFrom::Mpesa => "mpesa",
-            },
+            expense.paid_from.as_str(),
             work.occurred_at_text(),
         ],
     )?;

@@ -5,7 +5,7 @@ use chrono::Duration;
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::{BusinessKind, shared};
 use tillbook_core::documents::{
-    CashMovementKind, JobStatus, NewCylinder, PaidFrom, SupplierPaidFrom, SupplierPayment, TenderInput, TenderMethod,
+    CashMovementKind, JobStatus, NewCylinder, PaidFrom, SupplierPayment, TenderInput, TenderMethod,
 };
 use tillbook_core::receivables::InvoiceStatus;
 use tillbook_core::seed;
@@ -671,7 +671,7 @@ fn goods_on_account_with_input_vat_and_a_supplier_paid_from_the_drawer() {
     let cash_before = till.expected_cash_in_drawer().unwrap().unwrap();
     let payment = SupplierPaymentRequest {
         supplier_id: seed::supplier_id(1),
-        paid_from: SupplierPaidFrom::Cash,
+        paid_from: PaidFrom::Cash,
         reference: String::new(),
         amount: money("1000.00"),
         allocations: vec![],

@@ -13,7 +13,7 @@ import type {
   SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport, ShiftView,
   SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
-  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPaidFrom, SupplierPayment,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom,
 } from './generated/types';
 
 export type {
@@ -23,7 +23,7 @@ export type {
   ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
   ShiftView, SignedOut, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
-  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPaidFrom, SupplierPayment,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, PaidFrom,
 };
 export type Business = BusinessView;
 export type Damaged = DamagedView;
@@ -156,6 +156,8 @@ export const api = {
   ownerSaveCylinder: (form: CylinderForm) => invoke<unknown>('owner_save_cylinder', { form }),
   ownerSaveCustomer: (form: CustomerForm) => invoke<unknown>('owner_save_customer', { form }),
   ownerSaveSupplier: (form: SupplierForm) => invoke<unknown>('owner_save_supplier', { form }),
+  ownerRecordExpense: (form: ExpenseForm) => invoke<unknown>('owner_record_expense', { form }),
+  ownerRecordTransfer: (form: TransferForm) => invoke<unknown>('owner_record_transfer', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
   ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),

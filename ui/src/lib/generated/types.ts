@@ -42,7 +42,7 @@ export type BusinessView = { id: BusinessId, code: string, name: string, kind: B
 
 export type CashCount = { "denominations": Array<DenominationCount> } | { "total": Money };
 
-export type CashMovementKind = "float_from_bank" | "float_from_owner" | "bank_deposit" | "owner_drawing";
+export type CashMovementKind = "float_from_bank" | "float_from_owner" | "bank_deposit" | "owner_drawing" | "mpesa_to_bank";
 
 export type ChartBar = { business_day: string, net: Money, 
 /**
@@ -131,6 +131,28 @@ export type EventId = string;
 
 export type ExpenseAccount = { code: AccountCode, name: string, };
 
+export type ExpenseForm = { 
+/**
+ * Made by the screen when the form opened (a UUID).
+ */
+id: string, 
+/**
+ * The expense account's code (6100 rent, …).
+ */
+account: string, description: string, 
+/**
+ * What was paid, VAT included.
+ */
+amount: string, 
+/**
+ * The VAT inside it: "0.16", or "0" when the receipt shows none.
+ */
+vat_rate: string, paid_from: PaidFrom, 
+/**
+ * The day it belongs to (YYYY-MM-DD); today when empty.
+ */
+business_day: string, split_by: SplitBy, shares: Array<ShareForm>, };
+
 export type FormLine = { account: string, debit: string, credit: string, };
 
 export type InvoiceLine = { invoice_id: DocumentId, number: string, source: string, total: Money, paid: Money, outstanding: Money, status: InvoiceStatus, issued_on: string, due_on: string, };
@@ -190,7 +212,7 @@ role: UserRole, };
 
 export type OwnerBusiness = { code: string, name: string, kind: BusinessKind, };
 
-export type PaidFrom = "cash" | "mpesa";
+export type PaidFrom = "cash" | "mpesa" | "bank";
 
 export type Product = { id: ProductId, business_id: BusinessId, name: string, 
 /**
@@ -431,6 +453,12 @@ suggested: Suggested | null,
  */
 damaged: DamagedView | null, };
 
+export type ShareForm = { business: string, 
+/**
+ * An amount, or a percentage.
+ */
+value: string, };
+
 export type ShiftId = string;
 
 export type ShiftReport = { shift_id: ShiftId, float: Money, expected_cash: Money, counted_cash: Money, 
@@ -446,6 +474,8 @@ export type SignedOut = { ended_at_head_office: boolean, };
 export type SoldLineView = { line_no: number, product_name: string, quantity: Quantity, line_total: Money, returned: Quantity, returned_amount: Money, };
 
 export type SoldReceipt = { receipt_number: string, total: Money, on_account: boolean, voided: boolean, lines: Array<SoldLineView>, };
+
+export type SplitBy = "amount" | "percent";
 
 export type StaffForm = { id: string, name: string, role: string, pin: string, 
 /**
@@ -496,11 +526,9 @@ terms_days: string, active: boolean, };
 
 export type SupplierId = string;
 
-export type SupplierPaidFrom = "cash" | "mpesa" | "bank";
-
 export type SupplierPayment = "cash" | "mpesa" | "on_account";
 
-export type SupplierPaymentRequest = { supplier_id: SupplierId, paid_from: SupplierPaidFrom, reference: string, amount: Money, allocations: Array<Allocation>, };
+export type SupplierPaymentRequest = { supplier_id: SupplierId, paid_from: PaidFrom, reference: string, amount: Money, allocations: Array<Allocation>, };
 
 export type SyncView = { mode: string, online: boolean | null, pending: number, quarantined: number, last_push_at: string | null, last_error: string | null, device_status: DeviceStatus | null, 
 /**
@@ -519,6 +547,8 @@ export type TillEnrolment = { business: string, till_code: string, code: string,
 export type TillView = { till_code: string, device_name: string, businesses: Array<BusinessView>, };
 
 export type TodayView = { sales: SalesSummary, expected_cash: Money | null, stock: Array<StockLevel>, cylinders: Array<CylinderStock>, open_jobs: Array<LaundryJobSummary>, };
+
+export type TransferForm = { id: string, business: string, kind: CashMovementKind, amount: string, note: string, business_day: string, };
 
 export type UiError = { code: string, message: string, 
 /**

@@ -1,0 +1,121 @@
+//! Documents recorded at head office (`tillbook_server::office`): rent paid from the bank and
+//! shared across the three businesses with its input VAT, M-Pesa swept to the bank, a supplier
+//! paid from the bank — through the merge, exactly once, each mistake named and nothing
+//! written. Figures by hand:
+//!
+//!   Rent of 34,800.00 paid from the bank, 16% VAT inside (30,000.00 + 4,800.00), shared 50/30/20:
+//!     WATER   17,400.00 = 15,000.00 rent + 2,400.00 VAT
+//!     LAUNDRY 10,440.00 =  9,000.00 rent + 1,440.00 VAT
+//!     RETAIL   6,960.00 =  6,000.00 rent +   960.00 VAT
+//!   WATER's M-Pesa, 5,000.00, swept to the bank.
+//!   1170 moves −34,800.00 + 5,000.00 = −29,800.00.
+
+use rust_decimal::Decimal;
+use serde_json::json;
+use tillbook_core::Money;
+use tillbook_core::chart::shared;
+use tillbook_core::documents::{CashMovement, CashMovementKind, Document, Expense, PaidFrom};
+use tillbook_core::ids::{DocumentId, EventId};
+use tillbook_core::money::VatRate;
+use tillbook_server::reports::{Period, Scope, ledger, vat};
+
+use crate::common::server;
+
+fn kes(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+fn office(event_id: EventId, business: &str, document: &Document) -> serde_json::Value {
+    json!({ "event_id": event_id, "business": business, "type": document.event_type(), "document": document.to_wire(),
+            "business_day": "2026-12-01" })
+}
+
+#[tokio::test]
+async fn rent_from_the_bank_is_shared_across_the_businesses_with_its_vat_exactly_once() {
+    let server = server().await;
+    let token = server.owner_token("wanjiru@example.com").await;
+    let rent = Expense {
+        expense_id: DocumentId::new(),
+        account: shared::RENT,
+        amount: kes("34800.00"),
+        description: "Rent, December: Kenyatta Avenue".into(),
+        paid_from: PaidFrom::Bank,
+        vat_rate: VatRate::STANDARD,
+    };
+    let shares = rent.amount.split(&[Decimal::from(50), Decimal::from(30), Decimal::from(20)]).unwrap();
+    assert_eq!(shares, [kes("17400.00"), kes("10440.00"), kes("6960.00")]);
+    let mut documents = Vec::new();
+    for (business, share) in ["WATER", "LAUNDRY", "RETAIL"].into_iter().zip(shares) {
+        let part = Document::Expense(Expense { expense_id: DocumentId::new(), amount: share, ..rent.clone() });
+        documents.push(office(EventId::new(), business, &part));
+    }
+    let sweep = Document::CashMovement(CashMovement {
+        movement_id: DocumentId::new(),
+        kind: CashMovementKind::MpesaToBank,
+        amount: kes("5000.00"),
+        note: "to Equity".into(),
+    });
+    documents.push(office(EventId::new(), "WATER", &sweep));
+    let request = serde_json::to_vec(&json!({ "documents": documents })).unwrap();
+
+    // Mistakes first: each named, nothing written.
+    let footprint = server.footprint().await;
+    let mut bad_type = documents.clone();
+    bad_type[0]["type"] = json!("sale.recorded");
+    let mut bad_business = documents.clone();
+    bad_business[1]["business"] = json!("BAKERY");
+    let mut bad_document = documents.clone();
+    bad_document[2]["document"]["account"] = json!("4100");
+    for (bad, code, field) in [
+        (bad_type, "invalid_type", "documents[0].type"),
+        (bad_business, "invalid_parameter", "documents[1].business"),
+        (bad_document, "not_an_expense_account", "documents[2].document"),
+    ] {
+        let answer = server
+            .post("/api/v1/office/documents", Some(&token), serde_json::to_vec(&json!({ "documents": bad })).unwrap())
+            .await;
+        assert_eq!(answer.status, 400, "{}", answer.body);
+        assert_eq!(
+            (answer.body["error"]["code"].as_str(), answer.body["error"]["field"].as_str()),
+            (Some(code), Some(field))
+        );
+    }
+    assert_eq!(server.footprint().await, footprint, "a refused request writes nothing");
+    let nobody = server.post("/api/v1/office/documents", None, request.clone()).await;
+    assert_eq!(nobody.status, 401);
+
+    let answer = server.post("/api/v1/office/documents", Some(&token), request.clone()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let statuses: Vec<&str> =
+        answer.body["acks"].as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["posted"; 4]);
+    // The same request again (a retry after a lost answer) records nothing more.
+    let again = server.post("/api/v1/office/documents", Some(&token), request).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let statuses: Vec<&str> =
+        again.body["acks"].as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["duplicate"; 4]);
+    assert_eq!(answer.body["acks"][3]["entry_number"], again.body["acks"][3]["entry_number"]);
+
+    let pool = &server.owner;
+    let december = Period::new("2026-12-01".parse().unwrap(), "2026-12-31".parse().unwrap()).unwrap();
+    for (business, rent, vat_in) in
+        [("WATER", "15000.00", "2400.00"), ("LAUNDRY", "9000.00", "1440.00"), ("RETAIL", "6000.00", "960.00")]
+    {
+        let scope = Scope::of(pool, Some(business)).await.unwrap();
+        let pnl = ledger::profit_and_loss(pool, &scope, december).await.unwrap();
+        let expenses: Vec<(i16, Money)> = pnl.expenses.iter().map(|l| (l.account_code, l.balance)).collect();
+        assert_eq!(expenses, [(6100, kes(rent))], "{business}");
+        let vat_return = vat::vat_return(pool, &scope, december).await.unwrap();
+        assert_eq!((vat_return.input_vat, vat_return.ledger_2200), (kes(vat_in), -kes(vat_in)), "{business}");
+    }
+    let trial = ledger::trial_balance(pool, &Scope::consolidated(), "2026-12-31".parse().unwrap()).await.unwrap();
+    let bank = trial.lines.iter().find(|l| l.account_code == 1170).unwrap();
+    assert_eq!(bank.balance, kes("-29800.00"));
+    // Head office is no till: the tills report does not list it.
+    let tills = tillbook_server::reports::tills::tills(pool, chrono_tz::Africa::Nairobi, "2026-12-01".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(tills.iter().all(|till| till.till_code != "HO"));
+    server.verify_clean().await;
+}

@@ -1,0 +1,259 @@
+//! What the owner records at head office from the app (issue "The books a Kenyan owner
+//! files"): an expense paid from the bank (or cash, or M-Pesa), VAT inside, shared across
+//! businesses by amount or by percentage — one balanced expense per business — and a transfer to
+//! the bank. The form becomes core's documents here, shares worked out by `Money::split`, and
+//! head office posts them through its merge.
+//!
+//! Exactly once: the form carries an id the screen made when it opened, and every document's
+//! event and document id is that id with the share's number in its lowest bits, so sending the
+//! same form again after a lost answer names the same events, which head office records once.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use tillbook_core::chart::AccountCode;
+use tillbook_core::documents::{CashMovement, CashMovementKind, Document, Expense, PaidFrom};
+use tillbook_core::ids::{DocumentId, EventId};
+use tillbook_core::protocol::{OfficeDocument, OfficeDocuments};
+use tillbook_core::{Money, VatRate};
+use uuid::Uuid;
+
+use super::{OwnerError, Result};
+
+fn invalid(field: &str, message: impl Into<String>) -> OwnerError {
+    OwnerError::Invalid { field: field.to_string(), message: message.into() }
+}
+
+fn positive(field: &str, text: &str) -> Result<Money> {
+    let text = text.trim();
+    let amount: Money = text.parse().map_err(|_| invalid(field, format!("'{text}' is not an amount (like 120.00)")))?;
+    if !amount.is_positive() {
+        return Err(invalid(field, "more than zero"));
+    }
+    Ok(amount)
+}
+
+fn day(text: &str) -> Result<Option<chrono::NaiveDate>> {
+    match text.trim() {
+        "" => Ok(None),
+        text => {
+            Ok(Some(text.parse().map_err(|_| invalid("business_day", format!("'{text}' is not a date (2026-12-01)")))?))
+        }
+    }
+}
+
+/// The form's id with `number` in its lowest 16 bits, and `kind` above them (0 for events, 1
+/// for documents): the same form gives the same ids.
+fn derived(form_id: Uuid, kind: u128, number: usize) -> Uuid {
+    Uuid::from_u128(form_id.as_u128() ^ (kind << 16) ^ (number as u128 + 1))
+}
+
+fn form_id(text: &str) -> Result<Uuid> {
+    text.trim().parse().map_err(|_| invalid("id", "the form has no id; open it again"))
+}
+
+/// How an expense is shared: `amount` (each business's share typed) or `percent` (of the whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SplitBy {
+    Amount,
+    Percent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ShareForm {
+    pub business: String,
+    /// An amount, or a percentage.
+    pub value: String,
+}
+
+/// An expense head office paid, shared across businesses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExpenseForm {
+    /// Made by the screen when the form opened (a UUID).
+    pub id: String,
+    /// The expense account's code (6100 rent, …).
+    pub account: String,
+    pub description: String,
+    /// What was paid, VAT included.
+    pub amount: String,
+    /// The VAT inside it: "0.16", or "0" when the receipt shows none.
+    pub vat_rate: String,
+    pub paid_from: PaidFrom,
+    /// The day it belongs to (YYYY-MM-DD); today when empty.
+    #[serde(default)]
+    pub business_day: String,
+    pub split_by: SplitBy,
+    pub shares: Vec<ShareForm>,
+}
+
+impl ExpenseForm {
+    /// One expense per business with a share, each balanced on its own.
+    pub fn documents(&self) -> Result<OfficeDocuments> {
+        let id = form_id(&self.id)?;
+        let account: AccountCode =
+            self.account.trim().parse().map_err(|_| invalid("account", "an expense account's code, like 6100"))?;
+        let description = self.description.trim();
+        if description.is_empty() {
+            return Err(invalid("description", "needed"));
+        }
+        let amount = positive("amount", &self.amount)?;
+        let vat_rate: VatRate = self
+            .vat_rate
+            .trim()
+            .parse()
+            .map_err(|_| invalid("vat_rate", format!("'{}' is not a VAT rate", self.vat_rate)))?;
+        let business_day = day(&self.business_day)?;
+        if self.shares.is_empty() {
+            return Err(invalid("shares", "at least one business"));
+        }
+        let shares: Vec<Money> = match self.split_by {
+            SplitBy::Amount => {
+                let shares =
+                    self.shares.iter().map(|share| positive("shares", &share.value)).collect::<Result<Vec<_>>>()?;
+                let total = Money::sum(shares.iter().copied()).map_err(|error| invalid("shares", error.to_string()))?;
+                if total != amount {
+                    return Err(invalid("shares", format!("the shares add up to {total}, not {amount}")));
+                }
+                shares
+            }
+            SplitBy::Percent => {
+                let percents = self
+                    .shares
+                    .iter()
+                    .map(|share| share.value.trim().parse::<Decimal>().ok().filter(|p| *p > Decimal::ZERO))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| invalid("shares", "each share a percentage above 0"))?;
+                let sum: Decimal = percents.iter().sum();
+                if sum != Decimal::ONE_HUNDRED {
+                    return Err(invalid("shares", format!("the percentages add up to {sum}, not 100")));
+                }
+                amount.split(&percents).ok_or_else(|| invalid("shares", "cannot be shared"))?
+            }
+        };
+        let documents = self
+            .shares
+            .iter()
+            .zip(shares)
+            .enumerate()
+            .map(|(number, (share, part))| {
+                let expense = Document::Expense(Expense {
+                    expense_id: DocumentId(derived(id, 1, number)),
+                    account,
+                    amount: part,
+                    description: description.to_string(),
+                    paid_from: self.paid_from,
+                    vat_rate,
+                });
+                office(EventId(derived(id, 0, number)), &share.business, &expense, business_day)
+            })
+            .collect();
+        Ok(OfficeDocuments { documents })
+    }
+}
+
+/// Money moved to the bank: a business's M-Pesa swept, or its cash banked.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TransferForm {
+    pub id: String,
+    pub business: String,
+    pub kind: CashMovementKind,
+    pub amount: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub business_day: String,
+}
+
+impl TransferForm {
+    pub fn documents(&self) -> Result<OfficeDocuments> {
+        let id = form_id(&self.id)?;
+        if !matches!(self.kind, CashMovementKind::MpesaToBank | CashMovementKind::BankDeposit) {
+            return Err(invalid("kind", "M-Pesa to the bank, or cash banked"));
+        }
+        let movement = Document::CashMovement(CashMovement {
+            movement_id: DocumentId(derived(id, 1, 0)),
+            kind: self.kind,
+            amount: positive("amount", &self.amount)?,
+            note: self.note.trim().to_string(),
+        });
+        let document = office(EventId(derived(id, 0, 0)), &self.business, &movement, day(&self.business_day)?);
+        Ok(OfficeDocuments { documents: vec![document] })
+    }
+}
+
+fn office(
+    event_id: EventId,
+    business: &str,
+    document: &Document,
+    business_day: Option<chrono::NaiveDate>,
+) -> OfficeDocument {
+    OfficeDocument {
+        event_id,
+        business: business.trim().to_uppercase(),
+        event_type: document.event_type().to_string(),
+        document: document.to_wire(),
+        business_day,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rent() -> ExpenseForm {
+        ExpenseForm {
+            id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            account: "6100".into(),
+            description: "Rent, December".into(),
+            amount: "34800".into(),
+            vat_rate: "0.16".into(),
+            paid_from: PaidFrom::Bank,
+            business_day: "2026-12-01".into(),
+            split_by: SplitBy::Percent,
+            shares: ["WATER", "LAUNDRY", "RETAIL"]
+                .iter()
+                .zip(["50", "30", "20"])
+                .map(|(business, value)| ShareForm { business: business.to_string(), value: value.into() })
+                .collect(),
+        }
+    }
+
+    fn field(result: Result<OfficeDocuments>) -> String {
+        match result {
+            Err(OwnerError::Invalid { field, .. }) => field,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rent_is_shared_by_percentage_into_one_expense_per_business_with_the_same_ids_each_time() {
+        let documents = rent().documents().unwrap().documents;
+        let amounts: Vec<(&str, &str)> =
+            documents.iter().map(|d| (d.business.as_str(), d.document["amount"].as_str().unwrap())).collect();
+        assert_eq!(amounts, [("WATER", "17400.00"), ("LAUNDRY", "10440.00"), ("RETAIL", "6960.00")]);
+        assert_eq!(documents, rent().documents().unwrap().documents, "the same form names the same events");
+        let ids: std::collections::HashSet<_> = documents.iter().map(|d| d.event_id).collect();
+        assert_eq!(ids.len(), 3);
+        let by_amount = ExpenseForm {
+            split_by: SplitBy::Amount,
+            shares: vec![
+                ShareForm { business: "WATER".into(), value: "20000".into() },
+                ShareForm { business: "RETAIL".into(), value: "14800".into() },
+            ],
+            ..rent()
+        };
+        assert_eq!(by_amount.documents().unwrap().documents[1].document["amount"], "14800.00");
+        let short = ExpenseForm { shares: by_amount.shares[..1].to_vec(), ..by_amount.clone() };
+        assert_eq!(field(short.documents()), "shares");
+        let mut not_100 = rent();
+        not_100.shares[2].value = "25".into();
+        assert_eq!(field(not_100.documents()), "shares");
+        assert_eq!(field(ExpenseForm { account: "rent".into(), ..rent() }.documents()), "account");
+        assert_eq!(field(ExpenseForm { amount: "0".into(), ..rent() }.documents()), "amount");
+        assert_eq!(field(ExpenseForm { id: String::new(), ..rent() }.documents()), "id");
+    }
+}
