@@ -613,8 +613,15 @@ pub struct OfficeDocument {
 }
 
 /// What head office records itself; the rest happens at a counter.
-pub const OFFICE_EVENT_TYPES: [&str; 5] =
-    ["expense.recorded", "cash.moved", "stock.received", "supplier.paid", "payment.received"];
+pub const OFFICE_EVENT_TYPES: [&str; 7] = [
+    "expense.recorded",
+    "cash.moved",
+    "stock.received",
+    "supplier.paid",
+    "payment.received",
+    "credit.applied",
+    "credit.refunded",
+];
 
 /// `POST /api/v1/admin/suppliers`: someone the group buys from, new or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

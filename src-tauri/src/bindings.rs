@@ -81,6 +81,7 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<SupplierForm>();
     visitor.visit::<tillbook_till::owner::office::ExpenseForm>();
     visitor.visit::<tillbook_till::owner::office::TransferForm>();
+    visitor.visit::<tillbook_till::owner::office::CreditForm>();
     visitor.visit::<tillbook_core::catalog::Supplier>();
     visitor.visit::<StockReceiptRequest>();
     visitor.visit::<PurchaseQuote>();

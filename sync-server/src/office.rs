@@ -31,8 +31,9 @@ pub const DOCUMENTS_MAX: usize = 50;
 const ATTEMPTS: usize = 5;
 
 /// Records `request` for the user `actor`, who may act on `may_act_on` businesses (a manager:
-/// theirs). Every document is checked and posted by core before anything is written; a mistake
-/// is a 4xx naming the document and field, and writes nothing.
+/// theirs). Every document is checked and posted by core, then judged by the merge, before
+/// anything is written; a mistake (or what a till's event would be quarantined for) is a 4xx
+/// naming the document and field, and writes nothing.
 pub async fn record(
     pool: &PgPool,
     zone: Tz,
@@ -204,7 +205,7 @@ async fn merge_in_turn(
         })
         .map_err(ApiError::internal)?;
         let incoming = incoming::parse_push(&body, device.id)?;
-        match merge::merge(pool, device, incoming, zone).await {
+        match merge::merge_with(pool, device, incoming, zone, true).await {
             Ok(outcome) => return Ok(outcome.response),
             Err(MergeError::SequenceGap { .. } | MergeError::EventIdReused { .. }) => continue,
             Err(error) => return Err(error.into()),

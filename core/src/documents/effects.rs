@@ -334,6 +334,11 @@ impl Document {
                 effects.tenders = payment.tenders.clone();
                 effects.allocations = payment.allocations.clone();
             }
+            Document::CreditApplied(applied) => effects.allocations = applied.allocations.clone(),
+            Document::CreditRefunded(refund) => {
+                effects.tenders = refund.tenders.clone();
+                effects.money_back = true;
+            }
             Document::StockReceipt(receipt) => {
                 for line in &receipt.lines {
                     effects.move_stock(line.product_id, line.quantity, StockReason::Receipt);

@@ -3,6 +3,7 @@
 //! function to one balanced `JournalEntry` (or none, for a status change).
 
 pub mod cash;
+pub mod credit;
 pub mod effects;
 pub mod laundry;
 pub mod lpg;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use cash::{
     CashMovement, CashMovementKind, DayClosed, DenominationCount, Expense, PaidFrom, ShiftClosed, ShiftOpened,
 };
+pub use credit::{CreditApplied, CreditRefunded};
 pub use effects::{
     CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, SupplierInvoice,
     SupplierSettlement, VatAmount, credit_of,
@@ -99,6 +101,10 @@ pub enum Document {
     DepositRefund(DepositRefund),
     #[serde(rename = "payment.received")]
     PaymentReceived(Payment),
+    #[serde(rename = "credit.applied")]
+    CreditApplied(CreditApplied),
+    #[serde(rename = "credit.refunded")]
+    CreditRefunded(CreditRefunded),
     #[serde(rename = "expense.recorded")]
     Expense(Expense),
     #[serde(rename = "cash.moved")]
@@ -120,7 +126,7 @@ pub enum Document {
 }
 
 /// Every event type of protocol v1, as `docs/protocol.md` lists them.
-pub const EVENT_TYPES: [&str; 21] = [
+pub const EVENT_TYPES: [&str; 23] = [
     "customer.created",
     "customer.changed",
     "sale.recorded",
@@ -133,6 +139,8 @@ pub const EVENT_TYPES: [&str; 21] = [
     "lpg.exchanged",
     "lpg.deposit_refunded",
     "payment.received",
+    "credit.applied",
+    "credit.refunded",
     "expense.recorded",
     "cash.moved",
     "stock.received",
@@ -159,6 +167,8 @@ impl Document {
             Document::LpgSale(_) => "lpg.exchanged",
             Document::DepositRefund(_) => "lpg.deposit_refunded",
             Document::PaymentReceived(_) => "payment.received",
+            Document::CreditApplied(_) => "credit.applied",
+            Document::CreditRefunded(_) => "credit.refunded",
             Document::Expense(_) => "expense.recorded",
             Document::CashMovement(_) => "cash.moved",
             Document::StockReceipt(_) => "stock.received",
@@ -197,6 +207,8 @@ impl Document {
             Document::LaundryDropOff(doc) => doc.validate(business, lookup),
             Document::LaundryStatusChange(doc) => doc.validate(),
             Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.validate(lookup),
+            Document::CreditApplied(doc) => doc.validate(lookup),
+            Document::CreditRefunded(doc) => doc.validate(lookup),
             Document::LpgSale(doc) => doc.validate(business, lookup),
             Document::DepositRefund(doc) => doc.validate(business, lookup),
             Document::Expense(doc) => doc.validate(business, lookup),
@@ -255,6 +267,14 @@ impl Document {
             }
             Document::LpgSale(doc) => doc.post(business, lookup, &mut builder).map(|()| true)?,
             Document::DepositRefund(doc) => doc.post(business, &mut builder).map(|()| true)?,
+            Document::CreditApplied(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
+            Document::CreditRefunded(doc) => {
+                doc.post(business, &mut builder);
+                true
+            }
             Document::Expense(doc) => {
                 doc.post(business, &mut builder);
                 true
@@ -316,6 +336,8 @@ pub fn document_id(document: &Document) -> Option<DocumentId> {
         Document::SaleVoided(doc) | Document::DocumentVoided(doc) => doc.void_id,
         Document::LaundryDropOff(doc) => doc.job_id,
         Document::LaundryPaid(doc) | Document::PaymentReceived(doc) => doc.payment_id,
+        Document::CreditApplied(doc) => doc.application_id,
+        Document::CreditRefunded(doc) => doc.refund_id,
         Document::LpgSale(doc) => doc.sale_id,
         Document::DepositRefund(doc) => doc.refund_id,
         Document::Expense(doc) => doc.expense_id,

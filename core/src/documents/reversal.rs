@@ -14,11 +14,13 @@ use crate::money::{Money, Quantity, VatRate};
 
 /// Event types whose documents a void may reverse. Reversals themselves, drop-offs (cancel the
 /// job instead) and cash counts are not among them.
-pub const VOIDABLE_TYPES: [&str; 9] = [
+pub const VOIDABLE_TYPES: [&str; 11] = [
     "sale.recorded",
     "lpg.exchanged",
     "payment.received",
     "laundry.paid",
+    "credit.applied",
+    "credit.refunded",
     "expense.recorded",
     "cash.moved",
     "stock.received",

@@ -10,7 +10,7 @@ use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserL
 use tillbook_till::owner::maintenance::{
     BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
 };
-use tillbook_till::owner::office::{ExpenseForm, TransferForm};
+use tillbook_till::owner::office::{CreditForm, ExpenseForm, TransferForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
@@ -189,4 +189,10 @@ pub async fn owner_record_expense(app: State<'_, App>, form: ExpenseForm) -> Ans
 #[tauri::command]
 pub async fn owner_record_transfer(app: State<'_, App>, form: TransferForm) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.record_transfer(&form).await?)
+}
+
+/// A customer's credit applied to their oldest invoices of a business, or paid back.
+#[tauri::command]
+pub async fn owner_record_credit(app: State<'_, App>, form: CreditForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.record_credit(&form).await?)
 }

@@ -45,6 +45,9 @@ pub enum MergeError {
     EventIdReused { event_id: EventId },
     #[error("this till has been revoked")]
     Revoked,
+    /// Head office's own document that could not be true in the ledger: refused, not kept.
+    #[error("document {index}: {}", reason.message)]
+    Refused { index: usize, reason: Reason },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -55,6 +58,9 @@ impl From<MergeError> for ApiError {
             MergeError::SequenceGap { expected, first } => ApiError::sequence_gap(expected, first),
             MergeError::EventIdReused { .. } => ApiError::conflict("event_id_reused", error.to_string()),
             MergeError::Revoked => ApiError::unauthorized("device_revoked", error.to_string()),
+            MergeError::Refused { index, reason } => {
+                ApiError::bad_request(&reason.code, format!("documents[{index}].document"), reason.message)
+            }
             MergeError::Database(error) => error.into(),
         }
     }
@@ -96,6 +102,18 @@ impl StoredEvent {
 }
 
 pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: Tz) -> Result<Outcome, MergeError> {
+    merge_with(pool, device, events, zone, false).await
+}
+
+/// As [`merge`]; with `refuse_quarantine`, an event that would be quarantined refuses the whole
+/// batch instead, writing nothing (head office's own documents: the person is there to fix it).
+pub async fn merge_with(
+    pool: &PgPool,
+    device: &Device,
+    events: Vec<Incoming>,
+    zone: Tz,
+    refuse_quarantine: bool,
+) -> Result<Outcome, MergeError> {
     let mut tx = pool.begin().await?;
     let (last_seq, revoked_at): (i64, Option<DateTime<Utc>>) =
         sqlx::query_as("SELECT last_seq, revoked_at FROM device WHERE id = $1 FOR UPDATE")
@@ -183,6 +201,14 @@ pub async fn merge(pool: &PgPool, device: &Device, events: Vec<Incoming>, zone: 
         let context = validate::Context { allowed: &device.business_ids, now, previous_at };
         verdicts.push(judge(incoming, parsed, context, &mut snapshot));
         previous_at = Some(incoming.event.occurred_at);
+    }
+    if refuse_quarantine
+        && let Some((index, reason)) = verdicts.iter().enumerate().find_map(|(index, verdict)| match verdict {
+            Verdict::Quarantined(reason) => Some((index, reason.clone())),
+            Verdict::Posted(_) => None,
+        })
+    {
+        return Err(MergeError::Refused { index, reason });
     }
     let stored: Vec<std::borrow::Cow<'_, str>> = new_events.iter().map(Incoming::stored).collect();
 

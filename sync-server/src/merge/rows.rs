@@ -295,6 +295,18 @@ struct VatMirrorRow {
     business_day: NaiveDate,
 }
 
+/// A customer's credit applied or paid back (`credit_use`).
+#[derive(Serialize)]
+struct CreditUseRow {
+    document_id: DocumentId,
+    customer_id: CustomerId,
+    business_id: BusinessId,
+    kind: &'static str,
+    amount: Money,
+    business_day: NaiveDate,
+    event_id: EventId,
+}
+
 #[derive(Serialize)]
 struct VoidRow {
     document_id: DocumentId,
@@ -333,6 +345,7 @@ pub struct Rows {
     supplier_allocations: Vec<SupplierAllocationRow>,
     vat_lines: Vec<VatLineRow>,
     vat_mirrors: Vec<VatMirrorRow>,
+    credit_uses: Vec<CreditUseRow>,
     /// Which products each event moved out, for the negative-stock flag.
     outgoing: Vec<(EventId, ProductId)>,
     /// Jobs and customers whose state the tills should pull again.
@@ -522,6 +535,32 @@ impl Rows {
                 occurred_at: at,
                 business_day,
             }),
+            Document::CreditApplied(applied) => {
+                let use_of = CreditUseRow {
+                    document_id: applied.application_id,
+                    customer_id: applied.customer_id,
+                    business_id,
+                    kind: "applied",
+                    amount: applied.total,
+                    business_day,
+                    event_id,
+                };
+                self.credit_uses.push(use_of);
+                self.touched_customers.push(applied.customer_id);
+            }
+            Document::CreditRefunded(refund) => {
+                let use_of = CreditUseRow {
+                    document_id: refund.refund_id,
+                    customer_id: refund.customer_id,
+                    business_id,
+                    kind: "refunded",
+                    amount: refund.total,
+                    business_day,
+                    event_id,
+                };
+                self.credit_uses.push(use_of);
+                self.touched_customers.push(refund.customer_id);
+            }
             Document::StockReceipt(receipt) => {
                 self.add_purchase(receipt, business_day, event_id, business_id, snapshot)
             }
@@ -743,6 +782,7 @@ impl Rows {
         insert(connection, INSERT_SUPPLIER_ALLOCATIONS, &self.supplier_allocations).await?;
         // A void's VAT mirrors its original's, after the batch's own lines (a sale and its void
         // may share a batch).
+        insert(connection, INSERT_CREDIT_USES, &self.credit_uses).await?;
         insert(connection, INSERT_VAT_LINES, &self.vat_lines).await?;
         insert(connection, MIRROR_VAT_LINES, &self.vat_mirrors).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
@@ -1008,6 +1048,9 @@ INSERT INTO supplier_payment SELECT * FROM jsonb_populate_recordset(NULL::suppli
 
 const INSERT_SUPPLIER_ALLOCATIONS: &str = "
 INSERT INTO supplier_allocation SELECT * FROM jsonb_populate_recordset(NULL::supplier_allocation, $1)";
+
+const INSERT_CREDIT_USES: &str = "
+INSERT INTO credit_use SELECT * FROM jsonb_populate_recordset(NULL::credit_use, $1)";
 
 const INSERT_VAT_LINES: &str = "
 INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)

@@ -27,6 +27,8 @@ pub struct References {
     pub entry_ids: HashSet<EntryId>,
     pub mpesa_codes: HashSet<String>,
     pub suppliers: HashSet<SupplierId>,
+    /// Customers whose credit the batch uses.
+    pub credit_customers: HashSet<CustomerId>,
 }
 
 impl References {
@@ -61,6 +63,16 @@ impl References {
                 self.customers.insert(payment.customer_id);
                 self.documents.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));
                 tenders = &payment.tenders;
+            }
+            Document::CreditApplied(applied) => {
+                self.customers.insert(applied.customer_id);
+                self.credit_customers.insert(applied.customer_id);
+                self.documents.extend(applied.allocations.iter().map(|allocation| allocation.invoice_id));
+            }
+            Document::CreditRefunded(refund) => {
+                self.customers.insert(refund.customer_id);
+                self.credit_customers.insert(refund.customer_id);
+                tenders = &refund.tenders;
             }
             Document::LpgSale(sale) => tenders = &sale.tenders,
             Document::DepositRefund(refund) => tenders = &refund.tenders,
@@ -177,7 +189,7 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
         .bind(uuids(&references.entry_ids, |id| id.0))
         .bind(references.mpesa_codes.iter().cloned().collect::<Vec<_>>())
         .bind(uuids(&references.suppliers, |id| id.0))
-        .fetch_one(connection)
+        .fetch_one(&mut *connection)
         .await?;
     let (
         businesses,
@@ -242,6 +254,18 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
     }
     for job in jobs.0 {
         snapshot.job_status.insert(job.job_id, job.status);
+    }
+    if !references.credit_customers.is_empty() {
+        // Only for a batch that uses credit: the customers' credit as the reports work it out.
+        let sql = crate::reports::customers::CREDITS.replace("{customer}", "customer_id = ANY($1)");
+        let credits: Vec<(Uuid, rust_decimal::Decimal)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(uuids(&references.credit_customers, |id| id.0))
+            .fetch_all(&mut *connection)
+            .await?;
+        for (customer, credit) in credits {
+            let credit = Money::round(credit).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            snapshot.credits.insert(CustomerId(customer), credit);
+        }
     }
     Ok(snapshot)
 }

@@ -77,6 +77,8 @@ pub struct Snapshot {
     /// The open invoices (goods on account) of the suppliers the batch names, in the
     /// businesses it names; an invoice paid in full is dropped.
     pub supplier_invoices: HashMap<DocumentId, SupplierInvoiceState>,
+    /// The credit (2300) held by the customers whose credit the batch uses.
+    pub credits: HashMap<CustomerId, Money>,
 }
 
 /// What a supplier invoice still asks for, as the merge sees it.
@@ -317,26 +319,18 @@ fn check_references(
         Document::Sale(sale) => money_in_matches(entry, business, sale.total, true),
         Document::LpgSale(sale) => money_in_matches(entry, business, sale.total, true),
         Document::DepositRefund(refund) => money_in_matches(entry, business, refund.total, false),
+        Document::CreditApplied(applied) => {
+            money_in_matches(entry, business, applied.total, false)?;
+            enough_credit(applied.customer_id, applied.total, snapshot)?;
+            open_invoices_of(applied.customer_id, &applied.allocations, business, snapshot)
+        }
+        Document::CreditRefunded(refund) => {
+            money_in_matches(entry, business, refund.total, false)?;
+            enough_credit(refund.customer_id, refund.total, snapshot)
+        }
         Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
             money_in_matches(entry, business, payment.total, true)?;
-            for allocation in &payment.allocations {
-                match snapshot.invoices.get(&allocation.invoice_id) {
-                    Some(invoice) if invoice.business_id != business.id => {
-                        return Err(reason(
-                            "wrong_business",
-                            format!("invoice {} belongs to another business", allocation.invoice_id),
-                        ));
-                    }
-                    Some(invoice) if !invoice.cancelled && invoice.customer_id == payment.customer_id => {}
-                    _ => {
-                        return Err(reason(
-                            "unknown_invoice",
-                            format!("invoice {} is not an open invoice of this customer", allocation.invoice_id),
-                        ));
-                    }
-                }
-            }
-            Ok(())
+            open_invoices_of(payment.customer_id, &payment.allocations, business, snapshot)
         }
         Document::Refund(refund) => {
             let original = posted_original(refund.sale_id, business, snapshot)?;
@@ -456,6 +450,42 @@ fn settle_supplier(
     }
     settlement.allocations =
         paid.into_iter().map(|((_, invoice_id), amount)| Allocation { invoice_id, amount }).collect();
+    Ok(())
+}
+
+/// Each allocation's invoice is this customer's, of this business, and not cancelled.
+fn open_invoices_of(
+    customer: CustomerId,
+    allocations: &[Allocation],
+    business: &Business,
+    snapshot: &Snapshot,
+) -> Result<(), Reason> {
+    for allocation in allocations {
+        match snapshot.invoices.get(&allocation.invoice_id) {
+            Some(invoice) if invoice.business_id != business.id => {
+                return Err(reason(
+                    "wrong_business",
+                    format!("invoice {} belongs to another business", allocation.invoice_id),
+                ));
+            }
+            Some(invoice) if !invoice.cancelled && invoice.customer_id == customer => {}
+            _ => {
+                return Err(reason(
+                    "unknown_invoice",
+                    format!("invoice {} is not an open invoice of this customer", allocation.invoice_id),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The customer holds at least `amount` of credit (2300), as the ledger and the batch so far say.
+fn enough_credit(customer: CustomerId, amount: Money, snapshot: &Snapshot) -> Result<(), Reason> {
+    let held = snapshot.credits.get(&customer).copied().unwrap_or(Money::ZERO);
+    if amount > held {
+        return Err(reason("not_enough_credit", format!("the customer holds {held} of credit, not {amount}")));
+    }
     Ok(())
 }
 
@@ -603,6 +633,22 @@ fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
             open: invoice.amount,
         };
         snapshot.supplier_invoices.insert(invoice.invoice_id, state);
+    }
+    // Credit used by this event is no longer there for the next; credit paid in now is.
+    let used = match document {
+        Document::CreditApplied(applied) => Some((applied.customer_id, applied.total)),
+        Document::CreditRefunded(refund) => Some((refund.customer_id, refund.total)),
+        _ => None,
+    };
+    if let Some((customer, amount)) = used
+        && let Some(held) = snapshot.credits.get_mut(&customer)
+    {
+        *held = held.checked_sub(amount).unwrap_or(Money::ZERO);
+    }
+    if let Document::LaundryPaid(payment) | Document::PaymentReceived(payment) = document
+        && let Some(held) = snapshot.credits.get_mut(&payment.customer_id)
+    {
+        *held = held.checked_add(payment.unapplied).unwrap_or(*held);
     }
     if let Some(settlement) = &effects.supplier_payment {
         for allocation in &settlement.allocations {

@@ -39,9 +39,10 @@ SELECT i.invoice_id, i.customer_id, b.code AS business_code, i.number, i.kind, i
  ORDER BY i.business_day, i.number";
 
 /// Credit held by customers (those `{customer}` lets through): payments beyond their invoices,
-/// and what was paid on invoices since cancelled or voided. Both sets are small and indexed
-/// (`payment_unapplied`, `invoice_settlement_cancelled_paid`).
-const CREDITS: &str = "
+/// and what was paid on invoices since cancelled or voided, less credit applied or paid back.
+/// The sets are small and indexed (`payment_unapplied`, `invoice_settlement_cancelled_paid`,
+/// `credit_use_customer`).
+pub const CREDITS: &str = "
 SELECT customer_id, sum(amount) FROM (
     SELECT p.customer_id, p.unapplied AS amount FROM payment p
      WHERE p.unapplied > 0 AND {customer}
@@ -51,6 +52,9 @@ SELECT customer_id, sum(amount) FROM (
       FROM invoice_settlement s JOIN invoice i USING (invoice_id) JOIN allocation a ON a.invoice_id = s.invoice_id
      WHERE s.cancelled AND s.paid > 0 AND {customer}
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
+    UNION ALL
+    SELECT u.customer_id, -u.amount FROM credit_use u
+     WHERE {customer} AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = u.document_id)
 ) credits GROUP BY customer_id";
 
 /// Whether any business has ledger activity dated after `$1` (one primary-key probe per business).
@@ -104,6 +108,9 @@ SELECT customer_id, sum(amount) FROM (
     UNION ALL
     SELECT i.customer_id, {paid} FROM invoice i
      WHERE i.invoice_id IN (SELECT invoice_id FROM cancelled) AND {customer}
+    UNION ALL
+    SELECT u.customer_id, -u.amount FROM credit_use u
+     WHERE u.business_day <= $1 AND {customer} AND u.document_id NOT IN (SELECT document_id FROM voided)
 ) credits GROUP BY customer_id";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -119,3 +119,81 @@ async fn rent_from_the_bank_is_shared_across_the_businesses_with_its_vat_exactly
     assert!(tills.iter().all(|till| till.till_code != "HO"));
     server.verify_clean().await;
 }
+
+/// A customer's credit used at head office. Hotel Kilimanjaro buys 4 bottles of oil on account
+/// (1,400.00) and pays 2,000.00 by M-Pesa in advance, unallocated: 2,000.00 of credit (2300).
+/// Head office applies 1,400.00 of it to the invoice and pays 500.00 back in cash: 100.00 stays.
+/// Paying back 200.00 more is refused (`not_enough_credit`) and writes nothing.
+#[tokio::test]
+async fn credit_is_applied_to_an_invoice_and_paid_back_but_never_more_than_is_held() {
+    use tillbook_core::documents::{Allocation, CreditApplied, CreditRefunded, Payment, Tender, TenderMethod};
+    let server = server().await;
+    let token = server.owner_token("wanjiru@example.com").await;
+    let hotel = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap().id;
+    let (mut retail, till_token) = server.till(tillbook_core::chart::BusinessKind::Retail).await;
+    retail.at("2026-12-01T10:00:00+03:00");
+    let (sale, on_account) = retail.credit_sale(&[(4, 4)], hotel);
+    assert_eq!(sale.total, kes("1400.00"));
+    retail.at("2026-12-02T10:00:00+03:00");
+    let advance = Payment {
+        payment_id: DocumentId::new(),
+        receipt_number: "P-ADV-1".into(),
+        customer_id: hotel,
+        tenders: vec![Tender {
+            method: TenderMethod::Mpesa,
+            amount: kes("2000.00"),
+            mpesa_code: Some("QK12ADV001".into()),
+            customer_id: None,
+        }],
+        allocations: vec![],
+        unapplied: kes("2000.00"),
+        total: kes("2000.00"),
+    };
+    let paid = retail.event(Document::PaymentReceived(advance));
+    let pushed = server.push(&retail, &till_token, &[on_account, paid]).await;
+    assert_eq!(crate::common::ack_statuses(&pushed), ["posted", "posted"], "{}", pushed.body);
+
+    let applied = Document::CreditApplied(CreditApplied {
+        application_id: DocumentId::new(),
+        customer_id: hotel,
+        allocations: vec![Allocation { invoice_id: sale.sale_id, amount: kes("1400.00") }],
+        total: kes("1400.00"),
+    });
+    let refund = |amount: &str| {
+        Document::CreditRefunded(CreditRefunded {
+            refund_id: DocumentId::new(),
+            receipt_number: "HO-1".into(),
+            customer_id: hotel,
+            tenders: vec![Tender {
+                method: TenderMethod::Cash,
+                amount: kes(amount),
+                mpesa_code: None,
+                customer_id: None,
+            }],
+            total: kes(amount),
+        })
+    };
+    let documents = json!({ "documents": [office(EventId::new(), "RETAIL", &applied), office(EventId::new(), "RETAIL", &refund("500.00"))] });
+    let answer = server.post("/api/v1/office/documents", Some(&token), serde_json::to_vec(&documents).unwrap()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let footprint = server.footprint().await;
+    let too_much = json!({ "documents": [office(EventId::new(), "RETAIL", &refund("200.00"))] });
+    let refused = server.post("/api/v1/office/documents", Some(&token), serde_json::to_vec(&too_much).unwrap()).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(
+        (refused.body["error"]["code"].as_str(), refused.body["error"]["field"].as_str()),
+        (Some("not_enough_credit"), Some("documents[0].document"))
+    );
+    assert_eq!(server.footprint().await, footprint, "a refused document writes nothing");
+
+    let pool = &server.owner;
+    let day = "2026-12-31".parse().unwrap();
+    let aging = tillbook_server::reports::customers::aging(pool, day).await.unwrap();
+    let line = aging.customers.iter().find(|line| line.customer_id == hotel.0).unwrap();
+    assert_eq!((line.outstanding, line.credit), (Money::ZERO, kes("100.00")));
+    let trial = ledger::trial_balance(pool, &Scope::consolidated(), day).await.unwrap();
+    let balance = |code: i16| trial.lines.iter().find(|l| l.account_code == code).map_or(Money::ZERO, |l| l.balance);
+    assert_eq!((balance(2300), balance(1330)), (kes("100.00"), Money::ZERO));
+    server.verify_clean().await;
+}

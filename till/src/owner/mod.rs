@@ -375,6 +375,21 @@ impl OwnerDesk {
         self.post_json("/api/v1/office/documents", &form.documents()?).await
     }
 
+    /// A customer's credit applied to their oldest invoices of a business, or paid back.
+    pub async fn record_credit(&self, form: &office::CreditForm) -> Result<serde_json::Value> {
+        let mut params = BTreeMap::new();
+        params.insert("customer_id".to_string(), form.customer_id.trim().to_string());
+        let statement = self.report("statement", &params).await?;
+        if !statement.live {
+            return Err(OwnerError::Refused {
+                code: "offline".into(),
+                message: "head office cannot be reached: the customer's invoices are not known".into(),
+            });
+        }
+        let open = office::OpenInvoice::of_statement(&statement.body);
+        self.post_json("/api/v1/office/documents", &form.documents(&open)?).await
+    }
+
     /// Money moved to the bank at head office.
     pub async fn record_transfer(&self, form: &office::TransferForm) -> Result<serde_json::Value> {
         self.post_json("/api/v1/office/documents", &form.documents()?).await

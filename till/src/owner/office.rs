@@ -11,7 +11,10 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use tillbook_core::chart::AccountCode;
-use tillbook_core::documents::{CashMovement, CashMovementKind, Document, Expense, PaidFrom};
+use tillbook_core::documents::{
+    Allocation, CashMovement, CashMovementKind, CreditApplied, CreditRefunded, Document, Expense, PaidFrom, Tender,
+    TenderMethod, tender::normalise_mpesa_code,
+};
 use tillbook_core::ids::{DocumentId, EventId};
 use tillbook_core::protocol::{OfficeDocument, OfficeDocuments};
 use tillbook_core::{Money, VatRate};
@@ -185,6 +188,121 @@ impl TransferForm {
     }
 }
 
+/// What to do with a customer's credit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CreditAction {
+    /// Pay their open invoices of the business with it, oldest first.
+    Apply,
+    /// Give it back, in cash or by M-Pesa.
+    Refund,
+}
+
+/// A customer's credit (2300) applied to their invoices of one business, or paid back.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CreditForm {
+    pub id: String,
+    pub customer_id: String,
+    pub business: String,
+    pub action: CreditAction,
+    pub amount: String,
+    /// For a refund: cash, or M-Pesa with its code.
+    #[serde(default)]
+    pub method: Option<TenderMethod>,
+    #[serde(default)]
+    pub mpesa_code: String,
+    #[serde(default)]
+    pub business_day: String,
+}
+
+/// An open invoice of the customer as their statement shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvoice {
+    pub invoice_id: DocumentId,
+    pub business_code: String,
+    pub issued_on: chrono::NaiveDate,
+    pub outstanding: Money,
+}
+
+impl OpenInvoice {
+    /// The open invoices of a customer's statement (head office's `statement` report).
+    pub fn of_statement(statement: &serde_json::Value) -> Vec<OpenInvoice> {
+        let invoices = statement["invoices"].as_array().map(Vec::as_slice).unwrap_or_default();
+        invoices
+            .iter()
+            .filter_map(|invoice| {
+                Some(OpenInvoice {
+                    invoice_id: invoice["invoice_id"].as_str()?.parse().ok()?,
+                    business_code: invoice["business_code"].as_str()?.to_string(),
+                    issued_on: invoice["issued_on"].as_str()?.parse().ok()?,
+                    outstanding: invoice["outstanding"].as_str()?.parse().ok()?,
+                })
+            })
+            .filter(|invoice| invoice.outstanding.is_positive())
+            .collect()
+    }
+}
+
+impl CreditForm {
+    /// The document: credit applied to `open` invoices of the business, oldest first, or
+    /// paid back. Head office checks the customer holds that much credit.
+    pub fn documents(&self, open: &[OpenInvoice]) -> Result<OfficeDocuments> {
+        let id = form_id(&self.id)?;
+        let customer_id: tillbook_core::ids::CustomerId =
+            self.customer_id.trim().parse().map_err(|_| invalid("customer_id", "choose a customer"))?;
+        let amount = positive("amount", &self.amount)?;
+        let business = self.business.trim().to_uppercase();
+        let document = match self.action {
+            CreditAction::Apply => {
+                let mut oldest: Vec<&OpenInvoice> = open.iter().filter(|i| i.business_code == business).collect();
+                oldest.sort_by_key(|invoice| invoice.issued_on);
+                let mut left = amount;
+                let mut allocations = Vec::new();
+                for invoice in oldest {
+                    if !left.is_positive() {
+                        break;
+                    }
+                    let part = invoice.outstanding.min(left);
+                    allocations.push(Allocation { invoice_id: invoice.invoice_id, amount: part });
+                    left = left.checked_sub(part).map_err(|error| invalid("amount", error.to_string()))?;
+                }
+                if left.is_positive() {
+                    return Err(invalid(
+                        "amount",
+                        format!("the customer owes {business} only {}", amount.checked_sub(left).unwrap_or(amount)),
+                    ));
+                }
+                Document::CreditApplied(CreditApplied {
+                    application_id: DocumentId(derived(id, 1, 0)),
+                    customer_id,
+                    allocations,
+                    total: amount,
+                })
+            }
+            CreditAction::Refund => {
+                let method = self.method.unwrap_or(TenderMethod::Cash);
+                let mpesa_code = match method {
+                    TenderMethod::Mpesa => Some(normalise_mpesa_code(&self.mpesa_code)),
+                    TenderMethod::Cash => None,
+                    TenderMethod::Credit => return Err(invalid("method", "cash or M-Pesa")),
+                };
+                Document::CreditRefunded(CreditRefunded {
+                    refund_id: DocumentId(derived(id, 1, 0)),
+                    receipt_number: format!("HO-{}", &id.simple().to_string()[20..]),
+                    customer_id,
+                    tenders: vec![Tender { method, amount, mpesa_code, customer_id: None }],
+                    total: amount,
+                })
+            }
+        };
+        Ok(OfficeDocuments {
+            documents: vec![office(EventId(derived(id, 0, 0)), &business, &document, day(&self.business_day)?)],
+        })
+    }
+}
+
 fn office(
     event_id: EventId,
     business: &str,
@@ -227,6 +345,47 @@ mod tests {
             Err(OwnerError::Invalid { field, .. }) => field,
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn credit_goes_to_the_oldest_open_invoices_of_the_business_and_no_further() {
+        let statement = serde_json::json!({ "invoices": [
+            { "invoice_id": "0190a1b2-c3d4-7e5f-8a9b-000000000002", "business_code": "RETAIL", "issued_on": "2026-11-20", "outstanding": "300.00" },
+            { "invoice_id": "0190a1b2-c3d4-7e5f-8a9b-000000000001", "business_code": "RETAIL", "issued_on": "2026-11-02", "outstanding": "250.00" },
+            { "invoice_id": "0190a1b2-c3d4-7e5f-8a9b-000000000003", "business_code": "LAUNDRY", "issued_on": "2026-10-01", "outstanding": "900.00" },
+            { "invoice_id": "0190a1b2-c3d4-7e5f-8a9b-000000000004", "business_code": "RETAIL", "issued_on": "2026-10-01", "outstanding": "0.00" }
+        ]});
+        let open = OpenInvoice::of_statement(&statement);
+        let form = CreditForm {
+            id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            customer_id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f0000".into(),
+            business: "retail".into(),
+            action: CreditAction::Apply,
+            amount: "400".into(),
+            method: None,
+            mpesa_code: String::new(),
+            business_day: String::new(),
+        };
+        let documents = form.documents(&open).unwrap().documents;
+        let allocations: Vec<(String, String)> = documents[0].document["allocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["invoice_id"].as_str().unwrap()[30..].to_string(), a["amount"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(allocations, [("000001".to_string(), "250.00".to_string()), ("000002".into(), "150.00".into())]);
+        assert_eq!(field(CreditForm { amount: "600".into(), ..form.clone() }.documents(&open)), "amount");
+        let refund = CreditForm {
+            action: CreditAction::Refund,
+            method: Some(TenderMethod::Mpesa),
+            mpesa_code: "qk12abc001".into(),
+            ..form
+        };
+        let document = &refund.documents(&open).unwrap().documents[0];
+        assert_eq!(
+            (document.event_type.as_str(), document.document["tenders"][0]["mpesa_code"].as_str()),
+            ("credit.refunded", Some("QK12ABC001"))
+        );
     }
 
     #[test]

@@ -90,6 +90,7 @@ export const errorWords: Words = {
   not_an_expense_account: { en: 'That is not an expense account.', sw: 'Hiyo si akaunti ya matumizi.' },
   not_authorised: { en: 'You are not allowed to do this. Ask a supervisor.', sw: 'Huruhusiwi kufanya hivi. Muulize msimamizi.' },
   not_enrolled: { en: 'This till is not enrolled with a server.', sw: 'Kituo hiki hakijasajiliwa na seva.' },
+  not_enough_credit: { en: 'The customer does not hold that much credit.', sw: 'Mteja hana salio la kiasi hicho.' },
   not_found: { en: 'Not found.', sw: 'Haikupatikana.' },
   not_in_sequence: { en: "The till's events are out of order.", sw: 'Matukio ya kituo hayako kwa mpangilio.' },
   not_logged_in: { en: 'Log in with your PIN first.', sw: 'Ingia kwa PIN yako kwanza.' },

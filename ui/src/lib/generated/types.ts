@@ -50,6 +50,14 @@ export type ChartBar = { business_day: string, net: Money,
  */
 percent: number, };
 
+export type CreditAction = "apply" | "refund";
+
+export type CreditForm = { id: string, customer_id: string, business: string, action: CreditAction, amount: string, 
+/**
+ * For a refund: cash, or M-Pesa with its code.
+ */
+method: TenderMethod | null, mpesa_code: string, business_day: string, };
+
 export type CustomerAccount = { customer_id: CustomerId, name: string, credit_limit: Money, invoices: Array<InvoiceLine>, 
 /**
  * What the customer owes, all businesses.
