@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod api;
 pub mod audit;
+pub mod bank;
 pub mod body;
 pub mod changes;
 pub mod db;

@@ -123,7 +123,12 @@ WITH items AS (
       LEFT JOIN LATERAL (SELECT d.till_code FROM journal_entry e JOIN inbox i USING (event_id)
                            JOIN device d ON d.id = i.device_id
                           WHERE e.document_id = m.document_id LIMIT 1) till ON TRUE
-      LEFT JOIN review_resolution r ON r.mpesa_mismatch_id = m.id)
+      LEFT JOIN review_resolution r ON r.mpesa_mismatch_id = m.id
+    UNION ALL
+    SELECT 'bank:' || k.id, 'bank', k.kind, k.message, k.business_id, NULL, 'bank.statement',
+           k.day::timestamptz, k.raised_at, k.amount::text, r.id
+      FROM bank_mismatch k
+      LEFT JOIN review_resolution r ON r.bank_mismatch_id = k.id)
 SELECT * FROM (
     SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, t.till_code, t.event_type, t.occurred_at,
            t.raised_at, t.amount, coalesce(r.action, 'open') AS status, r.note, r.entry_number,
@@ -204,6 +209,7 @@ enum Target {
     Quarantine(Uuid),
     Flag(i64),
     Mpesa(i64),
+    Bank(i64),
 }
 
 impl Target {
@@ -213,10 +219,14 @@ impl Target {
             Some(("quarantine", id)) => Uuid::parse_str(id).ok().map(Target::Quarantine),
             Some(("flag", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Flag),
             Some(("mpesa", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Mpesa),
+            Some(("bank", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Bank),
             _ => None,
         };
         parsed.ok_or_else(|| {
-            invalid("item", format!("'{item}' is not quarantine:<event id>, flag:<number> or mpesa:<number>"))
+            invalid(
+                "item",
+                format!("'{item}' is not quarantine:<event id>, flag:<number>, mpesa:<number> or bank:<number>"),
+            )
         })
     }
 }
@@ -308,6 +318,12 @@ async fn item_business(tx: &mut sqlx::PgConnection, target: Target) -> Result<Op
             .fetch_optional(&mut *tx)
             .await?
         }
+        Target::Bank(id) => {
+            sqlx::query_as("SELECT b.code FROM bank_mismatch k JOIN business b ON b.id = k.business_id WHERE k.id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
     };
     Ok(found.map(|(code,)| code))
 }
@@ -343,6 +359,7 @@ pub async fn resolve(
         Target::Quarantine(id) => format!("quarantine:{id}"),
         Target::Flag(id) => format!("flag:{id}"),
         Target::Mpesa(id) => format!("mpesa:{id}"),
+        Target::Bank(id) => format!("bank:{id}"),
     };
 
     let mut tx = pool.begin().await?;
@@ -356,6 +373,9 @@ pub async fn resolve(
         }
         Target::Mpesa(id) => {
             sqlx::query_as("SELECT 1 FROM mpesa_mismatch WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
+        Target::Bank(id) => {
+            sqlx::query_as("SELECT 1 FROM bank_mismatch WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
         }
     };
     if exists.is_none() {
@@ -373,17 +393,20 @@ pub async fn resolve(
             return Err(ReviewError::NotAllowed(format!("you do not manage {}", correction.business_code)));
         }
     }
-    let (quarantine_event, flag_id, mpesa_id) = match target {
-        Target::Quarantine(id) => (Some(id), None, None),
-        Target::Flag(id) => (None, Some(id), None),
-        Target::Mpesa(id) => (None, None, Some(id)),
+    let (quarantine_event, flag_id, mpesa_id, bank_id) = match target {
+        Target::Quarantine(id) => (Some(id), None, None, None),
+        Target::Flag(id) => (None, Some(id), None, None),
+        Target::Mpesa(id) => (None, None, Some(id), None),
+        Target::Bank(id) => (None, None, None, Some(id)),
     };
     let earlier: Option<(String,)> = sqlx::query_as(
-        "SELECT action FROM review_resolution WHERE quarantine_event = $1 OR flag_id = $2 OR mpesa_mismatch_id = $3",
+        "SELECT action FROM review_resolution
+          WHERE quarantine_event = $1 OR flag_id = $2 OR mpesa_mismatch_id = $3 OR bank_mismatch_id = $4",
     )
     .bind(quarantine_event)
     .bind(flag_id)
     .bind(mpesa_id)
+    .bind(bank_id)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((status,)) = earlier {
@@ -411,13 +434,14 @@ pub async fn resolve(
     let resolution = if correction.is_some() { Resolution::Corrected } else { Resolution::Dismissed };
     let status = resolution.as_str();
     sqlx::query(
-        "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, action, note, entry_number,
-                                        resolved_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, bank_mismatch_id, action, note,
+                                        entry_number, resolved_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(quarantine_event)
     .bind(flag_id)
     .bind(mpesa_id)
+    .bind(bank_id)
     .bind(status)
     .bind(note)
     .bind(entry_number)

@@ -196,3 +196,9 @@ pub async fn owner_record_transfer(app: State<'_, App>, form: TransferForm) -> A
 pub async fn owner_record_credit(app: State<'_, App>, form: CreditForm) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.record_credit(&form).await?)
 }
+
+/// The group's bank statement, matched at head office against account 1170.
+#[tauri::command]
+pub async fn owner_import_bank(app: State<'_, App>, file_name: String, text: String) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.import_bank(&file_name, &text).await?)
+}

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod auth;
+mod bank;
 mod enroll;
 mod health;
 mod maintenance;
@@ -110,6 +111,7 @@ pub fn routes() -> Vec<Route> {
         route(post_.clone(), "/api/v1/review/resolve", User(Resolve), 8, post(review::resolve)),
         route(post_.clone(), "/api/v1/mpesa/statements", User(Reconcile), 4, post(mpesa::import)),
         route(post_.clone(), "/api/v1/office/documents", User(Record), 8, post(office::documents)),
+        route(post_.clone(), "/api/v1/bank/statements", User(Reconcile), 4, post(bank::import)),
         route(post_.clone(), "/api/v1/admin/products", User(Maintain), 8, post(maintenance::product)),
         route(post_.clone(), "/api/v1/admin/staff", User(Maintain), 8, post(maintenance::staff)),
         route(post_.clone(), "/api/v1/admin/businesses", User(Setup), 8, post(maintenance::business)),

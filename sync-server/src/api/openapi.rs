@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
           super::owner::login, super::reports::report, super::review::resolve, super::mpesa::import,
           super::maintenance::product, super::maintenance::staff, super::maintenance::enrol_till,
           super::maintenance::business, super::maintenance::laundry_service, super::maintenance::cylinder_type,
-          super::maintenance::customer, super::maintenance::supplier, super::office::documents,
+          super::maintenance::customer, super::maintenance::supplier, super::office::documents, super::bank::import,
           super::maintenance::revoke_till, super::maintenance::reenrol_till, super::owner::logout,
           super::owner::logout_everywhere, super::owner::sessions, super::owner::change_password,
           super::users::list, super::users::save, super::health::metrics, document),

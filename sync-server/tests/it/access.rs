@@ -227,6 +227,20 @@ fn table() -> Vec<Row> {
             },
             OWNER_ONLY,
         ),
+        // The bank is the whole group's: its statement is the owner's to import.
+        row(
+            "POST",
+            "/api/v1/bank/statements",
+            |_, n| {
+                let statement = format!(
+                    "Date,Description,Money out,Money in\n2026-12-0{},Deposit {n},,{}.00\n",
+                    1 + n % 9,
+                    100 + n
+                );
+                ("/api/v1/bank/statements".into(), statement.into_bytes())
+            },
+            OWNER_ONLY,
+        ),
         // Suppliers too: any business may buy from them.
         row(
             "POST",

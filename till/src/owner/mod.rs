@@ -345,6 +345,25 @@ impl OwnerDesk {
         Ok(answer(response).await?)
     }
 
+    /// Sends the group's bank statement to head office, which matches it against account 1170.
+    pub async fn import_bank(&self, file_name: &str, text: &str) -> Result<serde_json::Value> {
+        if text.trim().is_empty() {
+            return Err(OwnerError::invalid("file", "the file is empty"));
+        }
+        let token = self.token()?;
+        let response = self
+            .client
+            .http
+            .post(format!("{}/api/v1/bank/statements", self.client.base))
+            .query(&[("file_name", file_name)])
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .bearer_auth(token)
+            .body(text.to_string())
+            .send()
+            .await;
+        Ok(answer(response).await?)
+    }
+
     /// Saves a product (new, or a change such as its price); answers it as the server saved it.
     pub async fn save_product(&self, form: &maintenance::ProductForm) -> Result<serde_json::Value> {
         let change = form.change()?;

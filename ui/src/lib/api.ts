@@ -47,6 +47,12 @@ export interface MpesaImport {
   new_review_items: number;
 }
 
+/** What a bank statement import did: head office's answer (sync-server/src/bank.rs, ImportedBankStatement). */
+export interface BankImport {
+  statement_id: number; period_from: string; period_to: string; rows: number; new_rows: number; matched: number;
+  mismatches: { kind: string; day: string; amount: Money; description: string; message: string }[];
+  new_review_items: number;
+}
 
 /** A refusal in the till's language: the words for its code, Rust's message as the detail. */
 export function errorText(error: unknown): string {
@@ -147,6 +153,7 @@ export const api = {
   ownerReport: (report: ReportName, params: ReportParams) => invoke<ReportCopy>('owner_report', { report, params }),
   ownerExport: (report: ReportName, params: ReportParams) => invoke<string>('owner_export', { report, params }),
   ownerResolve: (form: ResolveForm) => invoke<ResolveResponse>('owner_resolve', { form }),
+  ownerImportBank: (fileName: string, text: string) => invoke<BankImport>('owner_import_bank', { fileName, text }),
   ownerImportMpesa: (business: string, fileName: string, text: string) =>
     invoke<MpesaImport>('owner_import_mpesa', { business, fileName, text }),
   ownerSaveProduct: (form: ProductForm) => invoke<unknown>('owner_save_product', { form }),

@@ -1,0 +1,55 @@
+//! `POST /api/v1/bank/statements?file_name=NAME`: the owner sends the group's bank statement
+//! (the CSV as the bank exports it, as the body); the answer says what matched the books and
+//! which review items it raised (`crate::bank`).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Extension, Query, State};
+
+use super::AppState;
+use super::access::User;
+use crate::bank::{self, BankError, ImportedBankStatement};
+use crate::error::ApiError;
+
+impl From<BankError> for ApiError {
+    fn from(error: BankError) -> ApiError {
+        match error {
+            BankError::Invalid { field, message } => ApiError::bad_request("invalid_statement", field, message),
+            BankError::BadRows(ref problems) => {
+                let field = problems.first().map_or("file".to_string(), |p| format!("line {} {}", p.line, p.column));
+                ApiError::bad_request("invalid_statement", field, error.to_string())
+            }
+            BankError::Database(error) => error.into(),
+            BankError::Amount(error) => ApiError::internal(error),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/bank/statements",
+    params(("file_name" = Option<String>, Query, description = "the file's name, kept with the import")),
+    request_body(content = String, content_type = "text/csv", description = "the statement as the bank exports it"),
+    responses((status = 200, description = "imported and matched against account 1170"),
+              (status = 400, description = "a bad row or parameter, named; nothing stored", body = tillbook_core::protocol::ErrorBody),
+              (status = 401, body = tillbook_core::protocol::ErrorBody),
+              (status = 403, description = "the bank is the whole group's: not for a manager of some businesses", body = tillbook_core::protocol::ErrorBody)),
+    security(("owner_token" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(user): Extension<User>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ImportedBankStatement>, ApiError> {
+    if user.limited_to().is_some() {
+        return Err(ApiError::not_allowed("file", "the bank account is the whole group's"));
+    }
+    let Query(params) =
+        query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
+    let file_name = params.get("file_name").map_or("bank.csv", |name| name.trim());
+    let body = body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("invalid_statement", "file", "the statement is not UTF-8 text (CSV)"))?;
+    Ok(Json(bank::import_statement(&state.pool, user.actor(), file_name, text.trim_start_matches('\u{feff}')).await?))
+}
