@@ -151,6 +151,15 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         owner.click("[data-testid=customer-save]").await;
         owner.find("[data-testid=manage-customer][data-name='Mama Mboga']").await;
         owner.screenshot("first-day-06-customers").await;
+        // The supplier the shop buys sugar from, on 30 days' terms.
+        owner.click("[data-testid=manage-suppliers]").await;
+        owner.click("[data-testid=manage-new-supplier]").await;
+        owner.fill("[data-testid=supplier-form-name]", "Kapa Oil Refineries").await;
+        owner.fill("[data-testid=supplier-form-pin]", "P051100009K").await;
+        owner.fill("[data-testid=supplier-form-terms]", "30").await;
+        owner.click("[data-testid=supplier-save]").await;
+        owner.find("[data-testid=manage-supplier][data-name='Kapa Oil Refineries']").await;
+        owner.screenshot("first-day-06-suppliers").await;
 
         // An enrolment code for the shop's till.
         owner.click("[data-testid=manage-tills]").await;
@@ -217,6 +226,19 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         till.wait_text("[data-testid=account-limit]", "KES 8,000.00").await;
         till.screenshot("first-day-12-limit-raised").await;
 
+        // Sugar delivered on account: 10 × 150.00 + 16% VAT = 1,500.00 + 240.00 = 1,740.00 owed.
+        till.click("[data-testid=nav-goods]").await;
+        till.find("[data-testid=goods-supplier]").await.select_by_label("Kapa Oil Refineries").await.unwrap();
+        till.fill("[data-testid=goods-invoice]", "KP-1001").await;
+        till.fill("[data-testid=goods-quantity]", "10").await;
+        till.fill("[data-testid=goods-cost]", "150").await;
+        till.click("[data-testid=goods-add]").await;
+        till.wait_text("[data-testid=goods-vat-total]", "KES 240.00").await;
+        till.wait_text("[data-testid=goods-total]", "KES 1,740.00").await;
+        till.click("[data-testid=goods-save]").await;
+        till.wait_text("[data-testid=goods-done]", "Goods received recorded: KES 1,740.00").await;
+        till.screenshot("first-day-12-goods-received").await;
+
         // The day ends: the float and the cash sale make 1,180.00; the drawer holds 1,170.00.
         till.click("[data-testid=nav-close]").await;
         for (denomination, count) in [("1000", "1"), ("100", "1"), ("50", "1"), ("20", "1")] {
@@ -238,6 +260,7 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         wait_until(Duration::from_secs(60), "the sales and the shift's close reach head office", || async {
             central.scalar_i64("SELECT count(*) FROM sale").await == 3
                 && central.scalar_i64("SELECT count(*) FROM shift_closed").await == 1
+                && central.scalar_i64("SELECT count(*) FROM purchase").await == 1
         })
         .await;
         let pool = &central.owner;
@@ -271,6 +294,48 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
         let akinyi = "[data-testid=over-short-cashier][data-cashier=Akinyi] [data-testid=over-short-net]";
         owner.wait_text(akinyi, &crate::owner::kes("-10.00".parse().unwrap())).await;
         owner.screenshot("first-day-17-owner-over-short").await;
+
+        // The month's rent from the bank, 16% VAT inside, shared DUKA 50 / MAJI 30 / SAFI 20:
+        // 5,800.00 (VAT 800.00), 3,480.00 (480.00) and 2,320.00 (320.00).
+        owner.click("[data-testid=owner-office]").await;
+        owner.fill("[data-testid=office-description]", "Rent, shop and yard").await;
+        owner.fill("[data-testid=office-amount]", "11600").await;
+        for (business, share) in [("DUKA", "50"), ("MAJI", "30"), ("SAFI", "20")] {
+            owner.fill(&format!("[data-testid=office-share][data-business={business}]"), share).await;
+        }
+        owner.click("[data-testid=office-expense-save]").await;
+        owner.wait_text("[data-testid=office-done]", "Expense recorded for each business").await;
+        owner.screenshot("first-day-18-owner-rent-shared").await;
+        let rent = central
+            .scalar_i64(
+                "SELECT count(*) FROM journal_line l JOIN business b ON b.id = l.business_id
+                  WHERE l.account_code = 6100 AND (b.code, l.debit) IN (('DUKA', 5000), ('MAJI', 3000), ('SAFI', 2000))",
+            )
+            .await;
+        assert_eq!(rent, 3, "each business bears its share of the rent, net of VAT");
+
+        // Kapa is owed 1,740.00, not yet due, as 2110 says.
+        owner.click("[data-testid=report-payables]").await;
+        let kapa = "[data-testid=payables-row][data-supplier='Kapa Oil Refineries'] [data-testid=payables-owed]";
+        owner.wait_text(kapa, "KES 1,740.00").await;
+        owner.wait_text("[data-testid=payables-ledger]", "Accounts payable (2110) in the books: KES 1,740.00").await;
+        owner.screenshot("first-day-19-owner-payables").await;
+        // The month's VAT: 3 × 24.83 = 74.49 out; 240.00 on the sugar and 1,600.00 in the rent
+        // in; 1,765.51 to carry forward.
+        owner.click("[data-testid=report-vat-return]").await;
+        owner.wait_text("[data-testid=vat-output]", "KES 74.49").await;
+        owner.wait_text("[data-testid=vat-input]", "KES 1,840.00").await;
+        owner.wait_text("[data-testid=vat-payable]", &crate::owner::kes("-1765.51".parse().unwrap())).await;
+        owner
+            .wait_text(
+                "[data-testid=vat-ledger]",
+                &format!(
+                    "VAT payable (2200) moved in the books by: {}",
+                    crate::owner::kes("-1765.51".parse().unwrap())
+                ),
+            )
+            .await;
+        owner.screenshot("first-day-20-owner-vat-return").await;
 
         till.client.clone().close().await.unwrap();
         owner.client.clone().close().await.unwrap();

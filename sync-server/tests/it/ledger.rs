@@ -2,7 +2,6 @@
 //! thousands of random events merged leave the books clean and equal to what the tills sent.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -231,47 +230,7 @@ async fn the_hledger_export_checks_and_matches_the_trial_balance() {
     let kept = water.sale(&[(1, 2)]);
     assert_eq!(ack_statuses(&server.push(&water, &token, &[sale, void, kept]).await), vec!["posted"; 3]);
 
-    let mut journal = Vec::new();
-    tillbook_server::export::export_hledger(&server.owner, &mut journal).await.unwrap();
-    let path =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ledger-{}.journal", uuid::Uuid::now_v7()));
-    std::fs::write(&path, &journal).unwrap();
-    let check = Command::new("hledger")
-        .args(["-f", path.to_str().unwrap(), "check", "--strict"])
-        .output()
-        .expect("hledger is installed (cargo xtask test installs it)");
-    assert!(check.status.success(), "hledger check: {}", String::from_utf8_lossy(&check.stderr));
-    let balances = Command::new("hledger")
-        .args(["-f", path.to_str().unwrap(), "balance", "--flat", "--no-total", "-O", "csv"])
-        .output()
-        .unwrap();
-    assert!(balances.status.success(), "{}", String::from_utf8_lossy(&balances.stderr));
-    let mut hledger: BTreeMap<String, Decimal> = BTreeMap::new();
-    for line in String::from_utf8(balances.stdout).unwrap().lines().skip(1) {
-        let fields: Vec<&str> = line.split("\",\"").map(|field| field.trim_matches('"')).collect();
-        let amount: Decimal = fields[1].trim_start_matches("KES").trim().replace(',', "").parse().unwrap();
-        hledger.insert(fields[0].to_string(), amount);
-    }
-    let trial = tillbook_server::verify::trial_balance(&server.owner).await.unwrap();
-    let accounts: Vec<(i16, String)> =
-        sqlx::query_as("SELECT code, kind FROM account").fetch_all(&server.owner).await.unwrap();
-    let kinds: BTreeMap<i16, String> = accounts.into_iter().collect();
-    let mut ours: BTreeMap<String, Decimal> = BTreeMap::new();
-    for row in &trial {
-        let net = row.debit_total - row.credit_total;
-        if !net.is_zero() {
-            let name = tillbook_server::export::account_name(
-                &kinds[&row.account_code],
-                row.account_code,
-                &row.account_name,
-                &row.business_code,
-            );
-            ours.insert(name, net);
-        }
-    }
-    assert!(!ours.is_empty());
-    assert_eq!(hledger, ours);
-    assert_eq!(ours.values().copied().sum::<Decimal>(), Decimal::ZERO, "the trial balance nets to zero");
+    crate::common::assert_hledger_agrees(&server).await;
 }
 
 /// One random action at a till.

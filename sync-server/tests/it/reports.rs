@@ -680,3 +680,194 @@ async fn the_vat_return_of_a_known_month_by_rate_and_by_kra_pin_ties_to_2200() {
     assert!(csv.starts_with("section,rate,invoice_date,supplier_pin,supplier_name,invoice_number,net,vat\n"), "{csv}");
     assert!(csv.contains("sales,0.16,,,,,499.99,80.01\n") && csv.contains("net payable,,,,,,,80.01\n"), "{csv}");
 }
+
+/// The scripted month: the known week, and then in November —
+///
+///   RETAIL Nov 10  Bidco B-200 on account: 10 sugar × 150.00 + 16% = 1,500.00 + 240.00 = 1,740.00
+///   RETAIL Nov 12  a 13 kg K-Gas refill with the cylinder lent on deposit, cash: gas 2,900.00
+///                  (VAT 400.00, net 2,500.00) + deposit 4,000.00 (no VAT, no revenue)
+///   RETAIL Nov 14  Achieng's shift: expected 3,450.00, counted 3,430.00: 20.00 short
+///   LAUNDRY Nov 15 Mama Njeri leaves 5 kg to wash and fold: 600.00 (VAT 82.76, net 517.24), paid
+///   RETAIL Nov 20  Bidco paid 5,000.00 from the bank: the oldest invoice first, INV-FIX (8,480.00
+///                  of Nov 2) takes it all and owes 3,480.00
+///   RETAIL Nov 20  Hotel Kilimanjaro pays 500.00 in advance: 500.00 of credit
+///   RETAIL Nov 25  the cylinder comes back: its 4,000.00 deposit paid back in cash
+///   HO Nov 28      50.00 of the hotel's credit applied to its Sep 1 invoice (1,400.00 − 1,000.00
+///                  paid − 350.00 credit note = 50.00): nothing owed, 450.00 of credit left
+///   HO Nov 30      rent of 11,600.00 from the bank, 16% VAT inside, shared 50/30/20:
+///                  WATER 5,800.00 (VAT 800.00), LAUNDRY 3,480.00 (480.00), RETAIL 2,320.00 (320.00)
+///
+/// The November VAT return (16% unless said):
+///   WATER    output 28.97 on 181.03;  input 800.00 on 5,000.00;  payable −771.03
+///   LAUNDRY  output 49.66 + 82.76 = 132.42 on 827.58;  input 480.00 on 3,000.00;  payable −347.58
+///   RETAIL   output 49.66 − 48.28 + 400.00 = 401.38 on 310.34 − 301.72 + 2,500.00 = 2,508.62, and
+///            0% on 210.00;  input 240.00 + 320.00 = 560.00 on 3,500.00, and 0% on 8,480.00;
+///            payable −158.62
+///   group    output 562.77 (16% on 3,517.23);  input 1,840.00;  payable −1,277.23 — 2200's move
+/// Payables on Nov 30: Bidco 3,480.00 + 1,740.00 = 5,220.00, not yet due (terms 30 days) = 2110.
+/// Revenue in November, net of VAT: WATER 181.03; LAUNDRY 827.58; RETAIL goods 218.62
+///   (520.34 − 301.72) and LPG gas 2,500.00.
+/// Over and short: Achieng −20.00.
+#[tokio::test]
+async fn the_scripted_month_gives_the_vat_return_payables_revenue_and_over_short_and_hledger_agrees() {
+    use tillbook_core::documents::{CreditApplied, Document, NewCylinder, PaidFrom, Payment, Tender, TenderMethod};
+    let server = server().await;
+    the_week(&server).await;
+    let owner = server.owner_token("wanjiru@example.com").await;
+    let hotel = customer("Hotel Kilimanjaro");
+
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    let sugar = retail.products()[3].id;
+    retail.at("2026-11-10T09:00:00+03:00");
+    let (_, b200) = retail.purchase(
+        &[(sugar, Quantity::whole(10), kes("150.00"), VatRate::STANDARD)],
+        SupplierPayment::OnAccount,
+        1,
+        "B-200",
+    );
+    retail.at("2026-11-12T10:00:00+03:00");
+    let gas = retail.lpg_sale(13, "K-Gas", Some(NewCylinder::Deposit));
+    retail.at("2026-11-14T07:00:00+03:00");
+    let (opened, closed) = retail.shift("1000.00", "3450.00", "3430.00");
+    retail.at("2026-11-20T10:00:00+03:00");
+    let (_, paid_bidco) = retail.supplier_payment(1, "5000.00", PaidFrom::Bank, &[]);
+    let advance = retail.event(Document::PaymentReceived(Payment {
+        payment_id: tillbook_core::ids::DocumentId::new(),
+        receipt_number: "P-ADV-9".into(),
+        customer_id: hotel,
+        tenders: vec![Tender {
+            method: TenderMethod::Cash,
+            amount: kes("500.00"),
+            mpesa_code: None,
+            customer_id: None,
+        }],
+        allocations: vec![],
+        unapplied: kes("500.00"),
+        total: kes("500.00"),
+    }));
+    retail.at("2026-11-25T10:00:00+03:00");
+    let back = retail.deposit_refund(13, "K-Gas");
+    let events = [b200, gas, opened, closed, paid_bidco, advance, back];
+    let answer = server.push(&retail, &retail_token, &events).await;
+    assert_eq!(ack_statuses(&answer), ["posted"; 7], "{}", answer.body);
+
+    let (mut laundry, laundry_token) = server.till(BusinessKind::Laundry).await;
+    laundry.at("2026-11-15T09:00:00+03:00");
+    let (job, dropped) = laundry.drop_off(5);
+    let (_, paid) = laundry.pay_job(&job, kes("600.00"));
+    assert_eq!(ack_statuses(&server.push(&laundry, &laundry_token, &[dropped, paid]).await), ["posted"; 2]);
+
+    // Head office: the hotel's credit, then the rent.
+    let sep_invoice: (uuid::Uuid,) = sqlx::query_as("SELECT invoice_id FROM invoice WHERE business_day = '2026-09-01'")
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    let applied = Document::CreditApplied(CreditApplied {
+        application_id: tillbook_core::ids::DocumentId::new(),
+        customer_id: hotel,
+        allocations: vec![tillbook_core::documents::Allocation {
+            invoice_id: tillbook_core::ids::DocumentId(sep_invoice.0),
+            amount: kes("50.00"),
+        }],
+        total: kes("50.00"),
+    });
+    let office = |business: &str, document: &Document, day: &str| {
+        serde_json::json!({ "event_id": tillbook_core::ids::EventId::new(), "business": business,
+                            "type": document.event_type(), "document": document.to_wire(), "business_day": day })
+    };
+    let credit = serde_json::json!({ "documents": [office("RETAIL", &applied, "2026-11-28")] });
+    let answer = server.post("/api/v1/office/documents", Some(&owner), serde_json::to_vec(&credit).unwrap()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let rent = tillbook_core::documents::Expense {
+        expense_id: tillbook_core::ids::DocumentId::new(),
+        account: tillbook_core::chart::shared::RENT,
+        amount: kes("11600.00"),
+        description: "Rent, November".into(),
+        paid_from: PaidFrom::Bank,
+        vat_rate: VatRate::STANDARD,
+    };
+    let weights = [50, 30, 20].map(rust_decimal::Decimal::from);
+    let shares = rent.amount.split(&weights).unwrap();
+    let documents: Vec<serde_json::Value> = ["WATER", "LAUNDRY", "RETAIL"]
+        .into_iter()
+        .zip(shares)
+        .map(|(business, amount)| {
+            let part = tillbook_core::documents::Expense {
+                expense_id: tillbook_core::ids::DocumentId::new(),
+                amount,
+                ..rent.clone()
+            };
+            office(business, &Document::Expense(part), "2026-11-30")
+        })
+        .collect();
+    let rent_request = serde_json::json!({ "documents": documents });
+    let answer =
+        server.post("/api/v1/office/documents", Some(&owner), serde_json::to_vec(&rent_request).unwrap()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let pool = &server.owner;
+    let november = Period::new(day("2026-11-01"), day("2026-11-30")).unwrap();
+    let rates = |lines: &[vat::RateLine]| lines.iter().map(|l| (l.rate.to_string(), l.net, l.vat)).collect::<Vec<_>>();
+    let z = Money::ZERO;
+    for (business, sales, purchases, payable) in [
+        ("WATER", vec![("0.16", "181.03", "28.97")], vec![("0.16", "5000.00", "800.00")], "-771.03"),
+        ("LAUNDRY", vec![("0.16", "827.58", "132.42")], vec![("0.16", "3000.00", "480.00")], "-347.58"),
+        (
+            "RETAIL",
+            vec![("0.16", "2508.62", "401.38"), ("0", "210.00", "0.00")],
+            vec![("0.16", "3500.00", "560.00"), ("0", "8480.00", "0.00")],
+            "-158.62",
+        ),
+    ] {
+        let scope = Scope::of(pool, Some(business)).await.unwrap();
+        let report = vat::vat_return(pool, &scope, november).await.unwrap();
+        let expect = |lines: Vec<(&str, &str, &str)>| {
+            lines.into_iter().map(|(rate, net, vat)| (rate.to_string(), kes(net), kes(vat))).collect::<Vec<_>>()
+        };
+        assert_eq!(rates(&report.sales), expect(sales), "{business}");
+        assert_eq!(rates(&report.purchases), expect(purchases), "{business}");
+        assert_eq!((report.net_payable, report.ledger_2200), (kes(payable), kes(payable)), "{business}");
+    }
+    let group = vat::vat_return(pool, &Scope::consolidated(), november).await.unwrap();
+    assert_eq!(
+        (group.output_vat, group.input_vat, group.net_payable),
+        (kes("562.77"), kes("1840.00"), kes("-1277.23"))
+    );
+    assert_eq!(group.ledger_2200, kes("-1277.23"));
+    assert_eq!(group.sales[0].net, kes("3517.23"));
+
+    let payables = suppliers::payables(pool, &Scope::consolidated(), day("2026-11-30")).await.unwrap();
+    let owed: Vec<(&str, Money, Money)> =
+        payables.suppliers.iter().map(|l| (l.name.as_str(), l.current, l.owed)).collect();
+    assert_eq!(owed, [("Bidco Africa", kes("5220.00"), kes("5220.00"))]);
+    assert_eq!(payables.ledger_2110, kes("5220.00"));
+
+    let revenue = sales::revenue_by_day(pool, &Scope::consolidated(), november).await.unwrap();
+    let mut by_business: std::collections::BTreeMap<&str, (Money, Money, Money, Money)> = Default::default();
+    for day in &revenue {
+        let total = by_business.entry(day.business_code.as_str()).or_insert((z, z, z, z));
+        *total = (
+            total.0.checked_add(day.goods).unwrap(),
+            total.1.checked_add(day.laundry).unwrap(),
+            total.2.checked_add(day.lpg_gas).unwrap(),
+            total.3.checked_add(day.lpg_cylinders).unwrap(),
+        );
+    }
+    assert_eq!(
+        by_business.into_iter().collect::<Vec<_>>(),
+        [
+            ("LAUNDRY", (z, kes("827.58"), z, z)),
+            ("RETAIL", (kes("218.62"), z, kes("2500.00"), z)),
+            ("WATER", (kes("181.03"), z, z, z)),
+        ]
+    );
+    let over_short = shifts::over_short(pool, &Scope::consolidated(), november).await.unwrap();
+    let cashiers: Vec<(&str, Money)> = over_short.cashiers.iter().map(|c| (c.cashier.as_str(), c.net)).collect();
+    assert_eq!(cashiers, [("Achieng", kes("-20.00"))]);
+    let aging = customers::aging(pool, day("2026-11-30")).await.unwrap();
+    let hotel_line = aging.customers.iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap();
+    assert_eq!((hotel_line.outstanding, hotel_line.credit), (z, kes("450.00")));
+
+    server.verify_clean().await;
+    crate::common::assert_hledger_agrees(&server).await;
+}
