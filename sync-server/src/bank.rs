@@ -22,24 +22,8 @@ use crate::mpesa::RowProblem;
 /// A statement row and a booked movement this many days apart still match.
 pub const DAYS_APART: u64 = 3;
 
-#[derive(Debug, thiserror::Error)]
-pub enum BankError {
-    #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
-    /// The file has bad rows; nothing was stored.
-    #[error("the statement has {} bad row(s): {}", .0.len(), describe(.0))]
-    BadRows(Vec<RowProblem>),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error("an amount is out of range: {0}")]
-    Amount(#[from] tillbook_core::money::AmountError),
-}
-
-fn describe(problems: &[RowProblem]) -> String {
-    let text: Vec<String> =
-        problems.iter().take(20).map(|p| format!("line {} {}: {}", p.line, p.column, p.reason)).collect();
-    text.join("; ")
-}
+/// A statement refused, for the same reasons as an M-Pesa statement.
+pub use crate::mpesa::StatementError as BankError;
 
 /// One row of the statement: money in positive, money out negative.
 #[derive(Debug, Clone, PartialEq, Eq)]

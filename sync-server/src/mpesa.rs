@@ -25,7 +25,7 @@ pub const TIME_TOLERANCE_HOURS: i64 = 24;
 pub const EDGE_MINUTES: i64 = 10;
 
 #[derive(Debug, thiserror::Error)]
-pub enum MpesaError {
+pub enum StatementError {
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
     /// The file has bad rows; nothing was stored.
@@ -106,7 +106,7 @@ fn amount_text(text: &str) -> String {
 /// The receipts of a statement file, or every row that is wrong. Rows before the header (the
 /// statement's title, the account) are skipped; rows that received nothing (withdrawals,
 /// charges) and rows not completed are not receipts.
-pub fn parse_statement(text: &str, zone: Tz) -> Result<Vec<Receipt>, MpesaError> {
+pub fn parse_statement(text: &str, zone: Tz) -> Result<Vec<Receipt>, StatementError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut columns: Option<HashMap<String, usize>> = None;
     let mut receipts = Vec::new();
@@ -129,7 +129,7 @@ pub fn parse_statement(text: &str, zone: Tz) -> Result<Vec<Receipt>, MpesaError>
                 let missing: Vec<&str> =
                     [COMPLETED, DETAILS, PAID_IN].into_iter().filter(|name| !names.contains_key(*name)).collect();
                 if !missing.is_empty() {
-                    return Err(MpesaError::Invalid {
+                    return Err(StatementError::Invalid {
                         field: "file",
                         message: format!("the header on line {line} has no column {}", missing.join(", ")),
                     });
@@ -190,16 +190,16 @@ pub fn parse_statement(text: &str, zone: Tz) -> Result<Vec<Receipt>, MpesaError>
         receipts.push(Receipt { line, receipt_no, completed_at, details: cell(DETAILS).to_string(), paid_in, balance });
     }
     if columns.is_none() {
-        return Err(MpesaError::Invalid {
+        return Err(StatementError::Invalid {
             field: "file",
             message: "no header row with Receipt No., Completion Time, Details and Paid In".into(),
         });
     }
     if !problems.is_empty() {
-        return Err(MpesaError::BadRows(problems));
+        return Err(StatementError::BadRows(problems));
     }
     if receipts.is_empty() {
-        return Err(MpesaError::Invalid { field: "file", message: "the statement received no money".into() });
+        return Err(StatementError::Invalid { field: "file", message: "the statement received no money".into() });
     }
     Ok(receipts)
 }
@@ -355,13 +355,13 @@ pub async fn import_statement(
     text: &str,
     actor: crate::audit::Actor,
     zone: Tz,
-) -> Result<ImportedStatement, MpesaError> {
+) -> Result<ImportedStatement, StatementError> {
     let business = business.trim().to_uppercase();
     let found: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM business WHERE code = $1 AND active")
         .bind(&business)
         .fetch_optional(pool)
         .await?;
-    let (business_id,) = found.ok_or_else(|| MpesaError::Invalid {
+    let (business_id,) = found.ok_or_else(|| StatementError::Invalid {
         field: "business",
         message: format!("no active business '{business}'"),
     })?;
@@ -381,7 +381,7 @@ pub async fn import_statement(
     let recorded: BTreeMap<String, Recorded> = recorded
         .into_iter()
         .map(|(code, amount, at, document_id)| Ok((code, Recorded { amount: Money::round(amount)?, at, document_id })))
-        .collect::<Result<_, MpesaError>>()?;
+        .collect::<Result<_, StatementError>>()?;
     let earlier: Vec<(String,)> =
         sqlx::query_as("SELECT receipt_no FROM mpesa_receipt WHERE business_id = $1 AND receipt_no = ANY($2)")
             .bind(business_id)
@@ -492,11 +492,11 @@ mod tests {
                    QK41ABC2XY,yesterday,x,10.00\n\
                    QK41ABC2XZ,2026-11-20 14:03,x,ten\n\
                    QK41ABC2XW,2026-11-20 14:03,x,10.005\n";
-        let MpesaError::BadRows(problems) = parse_statement(bad, ZONE).unwrap_err() else { panic!("not bad rows") };
+        let StatementError::BadRows(problems) = parse_statement(bad, ZONE).unwrap_err() else { panic!("not bad rows") };
         let named: Vec<(u64, &str)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(named, [(2, "receipt no"), (3, "completion time"), (4, "paid in"), (5, "paid in")]);
         let headless = parse_statement("Code,Amount\nQK41ABC2XY,10\n", ZONE).unwrap_err();
-        assert!(matches!(headless, MpesaError::Invalid { field: "file", .. }), "{headless}");
+        assert!(matches!(headless, StatementError::Invalid { field: "file", .. }), "{headless}");
         let no_paid_in = parse_statement("Receipt No.,Completion Time,Details\n", ZONE).unwrap_err();
         assert!(no_paid_in.to_string().contains("paid in"), "{no_paid_in}");
     }

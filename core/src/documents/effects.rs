@@ -186,6 +186,17 @@ pub struct Effects {
     /// The VAT the document charges or pays, one line per side and rate, exactly as its
     /// journal entry posts it to 2200.
     pub vat: Vec<VatAmount>,
+    /// A customer's credit (2300) applied or paid back.
+    pub credit_used: Option<CreditUse>,
+}
+
+/// Credit a customer held, used: applied to their invoices, or paid back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CreditUse {
+    pub customer_id: CustomerId,
+    pub amount: Money,
+    /// `applied` or `refunded`.
+    pub kind: &'static str,
 }
 
 impl Effects {
@@ -334,10 +345,16 @@ impl Document {
                 effects.tenders = payment.tenders.clone();
                 effects.allocations = payment.allocations.clone();
             }
-            Document::CreditApplied(applied) => effects.allocations = applied.allocations.clone(),
+            Document::CreditApplied(applied) => {
+                effects.allocations = applied.allocations.clone();
+                effects.credit_used =
+                    Some(CreditUse { customer_id: applied.customer_id, amount: applied.total, kind: "applied" });
+            }
             Document::CreditRefunded(refund) => {
                 effects.tenders = refund.tenders.clone();
                 effects.money_back = true;
+                effects.credit_used =
+                    Some(CreditUse { customer_id: refund.customer_id, amount: refund.total, kind: "refunded" });
             }
             Document::StockReceipt(receipt) => {
                 for line in &receipt.lines {

@@ -20,8 +20,8 @@ pub use cash::{
 };
 pub use credit::{CreditApplied, CreditRefunded};
 pub use effects::{
-    CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason, SupplierInvoice,
-    SupplierSettlement, VatAmount, credit_of,
+    CreditUse, CylinderMove, CylinderReason, Effects, Invoice, InvoiceKind, StatusChange, StockMove, StockReason,
+    SupplierInvoice, SupplierSettlement, VatAmount, credit_of,
 };
 pub use laundry::{JobStatus, LaundryDropOff, LaundryItem, LaundryStatusChange};
 pub use lpg::{DepositRefund, LpgSale, NewCylinder};

@@ -11,22 +11,8 @@ use axum::extract::{Extension, Query, State};
 
 use super::AppState;
 use super::access::User;
-use crate::bank::{self, BankError, ImportedBankStatement};
+use crate::bank::{self, ImportedBankStatement};
 use crate::error::ApiError;
-
-impl From<BankError> for ApiError {
-    fn from(error: BankError) -> ApiError {
-        match error {
-            BankError::Invalid { field, message } => ApiError::bad_request("invalid_statement", field, message),
-            BankError::BadRows(ref problems) => {
-                let field = problems.first().map_or("file".to_string(), |p| format!("line {} {}", p.line, p.column));
-                ApiError::bad_request("invalid_statement", field, error.to_string())
-            }
-            BankError::Database(error) => error.into(),
-            BankError::Amount(error) => ApiError::internal(error),
-        }
-    }
-}
 
 #[utoipa::path(post, path = "/api/v1/bank/statements",
     params(("file_name" = Option<String>, Query, description = "the file's name, kept with the import")),

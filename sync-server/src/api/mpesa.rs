@@ -12,18 +12,18 @@ use axum::extract::{Extension, Query, State};
 use super::AppState;
 use super::access::User;
 use crate::error::ApiError;
-use crate::mpesa::{self, ImportedStatement, MpesaError};
+use crate::mpesa::{self, ImportedStatement, StatementError};
 
-impl From<MpesaError> for ApiError {
-    fn from(error: MpesaError) -> ApiError {
+impl From<StatementError> for ApiError {
+    fn from(error: StatementError) -> ApiError {
         match error {
-            MpesaError::Invalid { field, message } => ApiError::bad_request("invalid_statement", field, message),
-            MpesaError::BadRows(ref problems) => {
+            StatementError::Invalid { field, message } => ApiError::bad_request("invalid_statement", field, message),
+            StatementError::BadRows(ref problems) => {
                 let field = problems.first().map_or("file".to_string(), |p| format!("line {} {}", p.line, p.column));
                 ApiError::bad_request("invalid_statement", field, error.to_string())
             }
-            MpesaError::Database(error) => error.into(),
-            MpesaError::Amount(error) => ApiError::internal(error),
+            StatementError::Database(error) => error.into(),
+            StatementError::Amount(error) => ApiError::internal(error),
         }
     }
 }

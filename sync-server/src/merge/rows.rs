@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::Json;
-use tillbook_core::documents::{Document, Effects, JobStatus, NewCylinder};
+use tillbook_core::documents::{CreditUse, Document, Effects, JobStatus, NewCylinder};
 use tillbook_core::ids::{
     BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
 };
@@ -408,6 +408,19 @@ impl Rows {
             let mirror_id = document_id.unwrap_or(original);
             self.vat_mirrors.push(VatMirrorRow { original, mirror_id, event_id, business_day });
         }
+        if let (Some(used), Some(document_id)) = (effects.credit_used, document_id) {
+            let CreditUse { customer_id, amount, kind } = used;
+            self.credit_uses.push(CreditUseRow {
+                document_id,
+                customer_id,
+                business_id,
+                kind,
+                amount,
+                business_day,
+                event_id,
+            });
+            self.touched_customers.push(customer_id);
+        }
         for line in document_id.iter().flat_map(|id| effects.vat.iter().map(move |line| (*id, line))) {
             let (document_id, line) = line;
             self.vat_lines.push(VatLineRow {
@@ -535,32 +548,6 @@ impl Rows {
                 occurred_at: at,
                 business_day,
             }),
-            Document::CreditApplied(applied) => {
-                let use_of = CreditUseRow {
-                    document_id: applied.application_id,
-                    customer_id: applied.customer_id,
-                    business_id,
-                    kind: "applied",
-                    amount: applied.total,
-                    business_day,
-                    event_id,
-                };
-                self.credit_uses.push(use_of);
-                self.touched_customers.push(applied.customer_id);
-            }
-            Document::CreditRefunded(refund) => {
-                let use_of = CreditUseRow {
-                    document_id: refund.refund_id,
-                    customer_id: refund.customer_id,
-                    business_id,
-                    kind: "refunded",
-                    amount: refund.total,
-                    business_day,
-                    event_id,
-                };
-                self.credit_uses.push(use_of);
-                self.touched_customers.push(refund.customer_id);
-            }
             Document::StockReceipt(receipt) => {
                 self.add_purchase(receipt, business_day, event_id, business_id, snapshot)
             }

@@ -635,15 +635,10 @@ fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
         snapshot.supplier_invoices.insert(invoice.invoice_id, state);
     }
     // Credit used by this event is no longer there for the next; credit paid in now is.
-    let used = match document {
-        Document::CreditApplied(applied) => Some((applied.customer_id, applied.total)),
-        Document::CreditRefunded(refund) => Some((refund.customer_id, refund.total)),
-        _ => None,
-    };
-    if let Some((customer, amount)) = used
-        && let Some(held) = snapshot.credits.get_mut(&customer)
+    if let Some(used) = accepted.effects.credit_used
+        && let Some(held) = snapshot.credits.get_mut(&used.customer_id)
     {
-        *held = held.checked_sub(amount).unwrap_or(Money::ZERO);
+        *held = held.checked_sub(used.amount).unwrap_or(Money::ZERO);
     }
     if let Document::LaundryPaid(payment) | Document::PaymentReceived(payment) = document
         && let Some(held) = snapshot.credits.get_mut(&payment.customer_id)

@@ -328,6 +328,12 @@ impl OwnerDesk {
         if business.trim().is_empty() {
             return Err(OwnerError::invalid("business", "choose whose M-Pesa statement it is"));
         }
+        self.post_csv("/api/v1/mpesa/statements", &[("business", business.trim()), ("file_name", file_name)], text)
+            .await
+    }
+
+    /// A statement file (CSV) sent as it is, with what head office needs to know of it.
+    async fn post_csv(&self, path: &str, query: &[(&str, &str)], text: &str) -> Result<serde_json::Value> {
         if text.trim().is_empty() {
             return Err(OwnerError::invalid("file", "the file is empty"));
         }
@@ -335,8 +341,8 @@ impl OwnerDesk {
         let response = self
             .client
             .http
-            .post(format!("{}/api/v1/mpesa/statements", self.client.base))
-            .query(&[("business", business.trim()), ("file_name", file_name)])
+            .post(format!("{}{path}", self.client.base))
+            .query(query)
             .header(reqwest::header::CONTENT_TYPE, "text/csv")
             .bearer_auth(token)
             .body(text.to_string())
@@ -347,21 +353,7 @@ impl OwnerDesk {
 
     /// Sends the group's bank statement to head office, which matches it against account 1170.
     pub async fn import_bank(&self, file_name: &str, text: &str) -> Result<serde_json::Value> {
-        if text.trim().is_empty() {
-            return Err(OwnerError::invalid("file", "the file is empty"));
-        }
-        let token = self.token()?;
-        let response = self
-            .client
-            .http
-            .post(format!("{}/api/v1/bank/statements", self.client.base))
-            .query(&[("file_name", file_name)])
-            .header(reqwest::header::CONTENT_TYPE, "text/csv")
-            .bearer_auth(token)
-            .body(text.to_string())
-            .send()
-            .await;
-        Ok(answer(response).await?)
+        self.post_csv("/api/v1/bank/statements", &[("file_name", file_name)], text).await
     }
 
     /// Saves a product (new, or a change such as its price); answers it as the server saved it.
