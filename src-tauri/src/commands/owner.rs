@@ -10,7 +10,7 @@ use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserL
 use tillbook_till::owner::maintenance::{
     BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
 };
-use tillbook_till::owner::office::{CreditForm, ExpenseForm, TransferForm};
+use tillbook_till::owner::office::{CreditForm, ExpenseForm, SupplierPaymentForm, TransferForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
@@ -201,4 +201,13 @@ pub async fn owner_record_credit(app: State<'_, App>, form: CreditForm) -> Answe
 #[tauri::command]
 pub async fn owner_import_bank(app: State<'_, App>, file_name: String, text: String) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.import_bank(&file_name, &text).await?)
+}
+
+/// A supplier paid at head office.
+#[tauri::command]
+pub async fn owner_record_supplier_payment(
+    app: State<'_, App>,
+    form: SupplierPaymentForm,
+) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.record_supplier_payment(&form).await?)
 }

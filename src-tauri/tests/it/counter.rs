@@ -129,7 +129,10 @@ async fn goods_arrive_on_account_with_input_vat_and_the_supplier_is_paid_from_th
     app.click("[data-testid=open-shift]").await;
     app.switch_to(tillbook_core::chart::BusinessKind::Retail).await;
     app.click("[data-testid=nav-goods]").await;
+    // The screen's lists come from the store asynchronously: wait for the options first.
+    app.find_xpath("//select[@data-testid='goods-supplier']/option[.='Bidco Africa']").await;
     app.find("[data-testid=goods-supplier]").await.select_by_label("Bidco Africa").await.unwrap();
+    app.find(&format!("[data-testid=goods-product] option[value='{}']", sugar.id)).await;
     app.find("[data-testid=goods-product]").await.select_by_value(&sugar.id.to_string()).await.unwrap();
     app.fill("[data-testid=goods-quantity]", "10").await;
     app.fill("[data-testid=goods-cost]", "150").await;
@@ -158,6 +161,7 @@ async fn goods_arrive_on_account_with_input_vat_and_the_supplier_is_paid_from_th
         1
     );
 
+    app.find_xpath("//select[@data-testid='pay-supplier']/option[.='Bidco Africa']").await;
     app.find("[data-testid=pay-supplier]").await.select_by_label("Bidco Africa").await.unwrap();
     app.fill("[data-testid=pay-supplier-amount]", "1000").await;
     app.click("[data-testid=pay-supplier-save]").await;

@@ -228,6 +228,8 @@ fn a_group_starts_from_an_empty_server_and_trades_its_first_day() {
 
         // Sugar delivered on account: 10 × 150.00 + 16% VAT = 1,500.00 + 240.00 = 1,740.00 owed.
         till.click("[data-testid=nav-goods]").await;
+        // The screen's lists come from the store asynchronously: wait for the option first.
+        till.find_xpath("//select[@data-testid='goods-supplier']/option[.='Kapa Oil Refineries']").await;
         till.find("[data-testid=goods-supplier]").await.select_by_label("Kapa Oil Refineries").await.unwrap();
         till.fill("[data-testid=goods-invoice]", "KP-1001").await;
         till.fill("[data-testid=goods-quantity]", "10").await;

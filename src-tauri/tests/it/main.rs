@@ -11,6 +11,7 @@ mod day;
 mod driver;
 mod first_day;
 mod first_start;
+mod office;
 mod owner;
 mod receipts;
 mod recovery;

@@ -28,7 +28,7 @@ pub use chart::ChartBar;
 pub use tillbook_core::protocol::OWNER_REPORTS as REPORTS;
 
 /// The parameters a report takes (each report uses some of them; the server ignores the rest).
-const PARAMETERS: [&str; 6] = ["business", "as_of", "from", "to", "customer_id", "status"];
+const PARAMETERS: [&str; 7] = ["business", "as_of", "from", "to", "customer_id", "supplier_id", "status"];
 const DATE_PARAMETERS: [&str; 3] = ["as_of", "from", "to"];
 
 #[derive(Debug, thiserror::Error)]
@@ -399,6 +399,11 @@ impl OwnerDesk {
         }
         let open = office::OpenInvoice::of_statement(&statement.body);
         self.post_json("/api/v1/office/documents", &form.documents(&open)?).await
+    }
+
+    /// A supplier paid at head office; head office applies it to their oldest invoices.
+    pub async fn record_supplier_payment(&self, form: &office::SupplierPaymentForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/office/documents", &form.documents()?).await
     }
 
     /// Money moved to the bank at head office.

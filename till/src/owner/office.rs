@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tillbook_core::chart::AccountCode;
 use tillbook_core::documents::{
-    Allocation, CashMovement, CashMovementKind, CreditApplied, CreditRefunded, Document, Expense, PaidFrom, Tender,
-    TenderMethod, tender::normalise_mpesa_code,
+    Allocation, CashMovement, CashMovementKind, CreditApplied, CreditRefunded, Document, Expense, PaidFrom,
+    SupplierPaid, Tender, TenderMethod, tender::normalise_mpesa_code,
 };
 use tillbook_core::ids::{DocumentId, EventId};
 use tillbook_core::protocol::{OfficeDocument, OfficeDocuments};
@@ -184,6 +184,41 @@ impl TransferForm {
             note: self.note.trim().to_string(),
         });
         let document = office(EventId(derived(id, 0, 0)), &self.business, &movement, day(&self.business_day)?);
+        Ok(OfficeDocuments { documents: vec![document] })
+    }
+}
+
+/// A supplier paid at head office (from the bank, usually). Head office applies the money to
+/// the supplier's oldest open invoices of the business.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SupplierPaymentForm {
+    pub id: String,
+    pub supplier_id: String,
+    pub business: String,
+    pub amount: String,
+    pub paid_from: PaidFrom,
+    /// The transfer's or cheque's reference, or the M-Pesa code.
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub business_day: String,
+}
+
+impl SupplierPaymentForm {
+    pub fn documents(&self) -> Result<OfficeDocuments> {
+        let id = form_id(&self.id)?;
+        let supplier_id: tillbook_core::ids::SupplierId =
+            self.supplier_id.trim().parse().map_err(|_| invalid("supplier_id", "choose a supplier"))?;
+        let payment = Document::SupplierPaid(SupplierPaid {
+            payment_id: DocumentId(derived(id, 1, 0)),
+            supplier_id,
+            paid_from: self.paid_from,
+            reference: self.reference.trim().to_string(),
+            amount: positive("amount", &self.amount)?,
+            allocations: Vec::new(),
+        });
+        let document = office(EventId(derived(id, 0, 0)), &self.business, &payment, day(&self.business_day)?);
         Ok(OfficeDocuments { documents: vec![document] })
     }
 }
@@ -386,6 +421,29 @@ mod tests {
             (document.event_type.as_str(), document.document["tenders"][0]["mpesa_code"].as_str()),
             ("credit.refunded", Some("QK12ABC001"))
         );
+    }
+
+    #[test]
+    fn a_supplier_paid_from_the_bank_is_one_document_applied_by_head_office() {
+        let form = SupplierPaymentForm {
+            id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            supplier_id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f0007".into(),
+            business: "retail".into(),
+            amount: "5000".into(),
+            paid_from: PaidFrom::Bank,
+            reference: " EFT 7781 ".into(),
+            business_day: "2026-11-20".into(),
+        };
+        let document = &form.documents().unwrap().documents[0];
+        assert_eq!((document.business.as_str(), document.event_type.as_str()), ("RETAIL", "supplier.paid"));
+        assert_eq!(
+            (document.document["amount"].as_str(), document.document["reference"].as_str()),
+            (Some("5000.00"), Some("EFT 7781"))
+        );
+        assert_eq!(document.document["allocations"], serde_json::json!([]));
+        let refused = SupplierPaymentForm { supplier_id: String::new(), ..form.clone() };
+        assert_eq!(field(refused.documents()), "supplier_id");
+        assert_eq!(field(SupplierPaymentForm { amount: "-1".into(), ..form }.documents()), "amount");
     }
 
     #[test]

@@ -536,6 +536,12 @@ export type SupplierId = string;
 
 export type SupplierPayment = "cash" | "mpesa" | "on_account";
 
+export type SupplierPaymentForm = { id: string, supplier_id: string, business: string, amount: string, paid_from: PaidFrom, 
+/**
+ * The transfer's or cheque's reference, or the M-Pesa code.
+ */
+reference: string, business_day: string, };
+
 export type SupplierPaymentRequest = { supplier_id: SupplierId, paid_from: PaidFrom, reference: string, amount: Money, allocations: Array<Allocation>, };
 
 export type SyncView = { mode: string, online: boolean | null, pending: number, quarantined: number, last_push_at: string | null, last_error: string | null, device_status: DeviceStatus | null, 
