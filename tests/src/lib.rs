@@ -440,6 +440,28 @@ impl TestTill {
         outcome
     }
 
+    /// One of `product` (at its price) on `customer`'s account.
+    pub fn sell_on_account(
+        &mut self,
+        product: &tillbook_core::catalog::Product,
+        customer: tillbook_core::ids::CustomerId,
+    ) -> tillbook_till::SaleOutcome {
+        let request = tillbook_till::SaleRequest {
+            lines: vec![tillbook_till::SaleLineRequest {
+                product_id: product.id,
+                quantity: tillbook_core::Quantity::whole(1),
+                discount: tillbook_core::Money::ZERO,
+            }],
+            tenders: vec![tillbook_core::documents::TenderInput {
+                method: tillbook_core::documents::TenderMethod::Credit,
+                amount: product.price,
+                mpesa_code: None,
+                customer_id: Some(customer),
+            }],
+        };
+        self.till.record_sale(&self.session, &request).expect("the sale is recorded")
+    }
+
     /// A delivery of `quantity` of every stocked product of the business, on account.
     pub fn receive_stock(&mut self, quantity: i64) {
         let lines = self

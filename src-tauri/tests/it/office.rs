@@ -10,8 +10,6 @@
 
 use std::time::Duration;
 
-use tillbook_core::Money;
-use tillbook_core::documents::{TenderInput, TenderMethod};
 use tillbook_e2e::{Central, Scratch, cash, fast_sync, wait_until};
 
 use crate::driver::Driver;
@@ -31,21 +29,7 @@ fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {
         let hotel = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap();
         till.till.receive_payment(&till.session, hotel.id, &[cash(50_000)], None).unwrap();
         let sugar = till.products().into_iter().find(|p| p.name == "Sugar 1 kg").unwrap();
-        let on_account = TenderInput {
-            method: TenderMethod::Credit,
-            amount: sugar.price,
-            mpesa_code: None,
-            customer_id: Some(hotel.id),
-        };
-        let request = tillbook_till::SaleRequest {
-            lines: vec![tillbook_till::SaleLineRequest {
-                product_id: sugar.id,
-                quantity: tillbook_core::Quantity::whole(1),
-                discount: Money::ZERO,
-            }],
-            tenders: vec![on_account],
-        };
-        till.till.record_sale(&till.session, &request).unwrap();
+        till.sell_on_account(&sugar, hotel.id);
         till.receive_stock(10);
         till.start_sync(fast_sync());
         wait_until(Duration::from_secs(30), "the till's work reaches the server", || async { till.pending() == 0 })

@@ -50,21 +50,7 @@ fn the_owner_reads_every_report_saves_a_csv_and_keeps_the_last_copies_offline() 
         till.sell(1, 12);
         let customer = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Mama Njeri").unwrap();
         let sugar = till.products().into_iter().find(|p| p.name == "Sugar 1 kg").unwrap();
-        let on_account = TenderInput {
-            method: TenderMethod::Credit,
-            amount: sugar.price,
-            mpesa_code: None,
-            customer_id: Some(customer.id),
-        };
-        let request = tillbook_till::SaleRequest {
-            lines: vec![tillbook_till::SaleLineRequest {
-                product_id: sugar.id,
-                quantity: tillbook_core::Quantity::whole(1),
-                discount: Money::ZERO,
-            }],
-            tenders: vec![on_account],
-        };
-        till.till.record_sale(&till.session, &request).unwrap();
+        till.sell_on_account(&sugar, customer.id);
         // Milk paid by M-Pesa: the statement imported below has its code, and one no till recorded.
         let milk = till.products().into_iter().find(|p| p.name.starts_with("Milk")).unwrap();
         let by_mpesa = tillbook_till::SaleRequest {

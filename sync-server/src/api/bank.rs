@@ -31,11 +31,7 @@ pub async fn import(
     if user.limited_to().is_some() {
         return Err(ApiError::not_allowed("file", "the bank account is the whole group's"));
     }
-    let Query(params) =
-        query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
+    let (params, text) = super::mpesa::statement_upload(query, body)?;
     let file_name = params.get("file_name").map_or("bank.csv", |name| name.trim());
-    let body = body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("invalid_statement", "file", "the statement is not UTF-8 text (CSV)"))?;
-    Ok(Json(bank::import_statement(&state.pool, user.actor(), file_name, text.trim_start_matches('\u{feff}')).await?))
+    Ok(Json(bank::import_statement(&state.pool, user.actor(), file_name, &text).await?))
 }

@@ -42,8 +42,7 @@ pub async fn import(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportedStatement>, ApiError> {
-    let Query(params) =
-        query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
+    let (params, text) = statement_upload(query, body)?;
     let business = params
         .get("business")
         .map(|text| text.trim())
@@ -51,9 +50,19 @@ pub async fn import(
         .ok_or_else(|| ApiError::bad_request("invalid_statement", "business", "say whose statement it is"))?;
     user.may_act_on("business", business)?;
     let file_name = params.get("file_name").map_or("statement.csv", |name| name.trim());
+    Ok(Json(mpesa::import_statement(&state.pool, business, file_name, &text, user.actor(), state.zone).await?))
+}
+
+/// A statement file sent as the body (UTF-8 CSV, a byte-order mark dropped) and the query's
+/// parameters: what both the M-Pesa and the bank import read.
+pub(super) fn statement_upload(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(HashMap<String, String>, String), ApiError> {
+    let Query(params) =
+        query.map_err(|rejection| ApiError::bad_request("malformed_request", "query", rejection.body_text()))?;
     let body = body.map_err(|rejection| ApiError::bad_request("malformed_request", "body", rejection.body_text()))?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("invalid_statement", "file", "the statement is not UTF-8 text (CSV)"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    Ok(Json(mpesa::import_statement(&state.pool, business, file_name, text, user.actor(), state.zone).await?))
+    Ok((params, text.trim_start_matches('\u{feff}').to_string()))
 }
