@@ -169,6 +169,35 @@ pub async fn create_migrated_database(
     Ok((options, owner))
 }
 
+/// Drops the database `options` names, closing whoever is still connected to it. Tests end
+/// with it, so that a run of the whole suite leaves no databases behind to fill the disk.
+pub async fn drop_database(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let name = options.get_database().ok_or_else(|| anyhow::anyhow!("the options name no database"))?;
+    let admin = connect_owner(options.clone().database("postgres")).await?;
+    let drop = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name.replace('"', "\"\""));
+    sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&admin).await?;
+    admin.close().await;
+    Ok(())
+}
+
+/// As [`drop_database`], from a `Drop` inside an async test: the test's runtime cannot be
+/// blocked on, so a thread of its own with a runtime of its own does it. A failing test keeps
+/// its database, for whoever looks into the failure.
+pub fn drop_database_after_test(options: &PgConnectOptions) {
+    if std::thread::panicking() {
+        return;
+    }
+    let options = options.clone();
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(drop_database(&options))
+    })
+    .join();
+    if let Ok(Err(error)) = dropped {
+        eprintln!("the test's database was not dropped: {error:#}");
+    }
+}
+
 /// Whether the database answers (the health check).
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(pool).await?;

@@ -277,6 +277,7 @@ impl Drop for Central {
             let _ = child.kill();
             let _ = child.wait();
         }
+        db::drop_database_after_test(&self.options);
     }
 }
 

@@ -28,16 +28,21 @@ pub struct ReceiptHeader {
 }
 
 impl ReceiptHeader {
-    /// The header of what `session` records at `till` now (`copy` for a reprint).
-    pub fn now(till: &crate::Till, session: &crate::Session, copy: bool) -> crate::Result<ReceiptHeader> {
+    /// The header of what `session` has just recorded at `till`, with the time it was
+    /// recorded (not the time the receipt is drawn, which may fall in the next minute).
+    pub fn of(
+        till: &crate::Till,
+        session: &crate::Session,
+        recorded: &crate::Recorded,
+    ) -> crate::Result<ReceiptHeader> {
         let business = till.business(session.business_id)?;
         Ok(ReceiptHeader {
             business_name: business.name,
             profile: business.profile,
             till_code: till.info().till_code.clone(),
             cashier: session.name.clone(),
-            recorded_at: till.now().format("%Y-%m-%d %H:%M").to_string(),
-            copy,
+            recorded_at: recorded.occurred_at.format("%Y-%m-%d %H:%M").to_string(),
+            copy: false,
         })
     }
 }

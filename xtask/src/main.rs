@@ -112,6 +112,9 @@ fn test(root: &Path) -> Result<()> {
     step("cargo", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
     let database = postgres::ensure(root, "pg", postgres::Durability::FastForTests)?;
     let tests = step_with_env("cargo", &["test", "--workspace", "--no-fail-fast"], &[("DATABASE_URL", &database.url)]);
+    if tests.is_err() {
+        database.print_diagnosis();
+    }
     drop(database);
     tests
 }

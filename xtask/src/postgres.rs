@@ -19,7 +19,7 @@ pub struct Cluster {
 pub struct Database {
     pub url: String,
     /// Held so that the cluster stops when the database goes out of use.
-    _cluster: Option<Cluster>,
+    cluster: Option<Cluster>,
 }
 
 /// Settings for a run: tests may trade durability for speed; benchmarks and `run` may not.
@@ -33,7 +33,7 @@ pub enum Durability {
 pub fn ensure(root: &Path, folder: &str, durability: Durability) -> Result<Database> {
     if let Ok(url) = std::env::var("DATABASE_URL") {
         eprintln!("==> using DATABASE_URL");
-        return Ok(Database { url, _cluster: None });
+        return Ok(Database { url, cluster: None });
     }
     let bin = match server_binaries() {
         Some(bin) => bin,
@@ -65,11 +65,31 @@ pub fn ensure(root: &Path, folder: &str, durability: Durability) -> Result<Datab
     let mut options =
         format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", path_str(&pg_root)?);
     if durability == Durability::FastForTests {
+        // Minimal WAL, recycled early: each test creates a database, and a WAL-logged copy of
+        // every one would otherwise pile up a gigabyte of WAL on a machine short of disk.
         options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        options.push_str(" -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=64MB -c min_wal_size=32MB");
     }
     let log = pg_root.join("server.log");
     cluster.run("pg_ctl", &["-D", path_str(&data)?, "-l", path_str(&log)?, "-w", "-o", &options, "start"])?;
-    Ok(Database { url: format!("postgres://postgres@127.0.0.1:{port}/postgres"), _cluster: Some(cluster) })
+    Ok(Database { url: format!("postgres://postgres@127.0.0.1:{port}/postgres"), cluster: Some(cluster) })
+}
+
+impl Database {
+    /// After a failed run: the end of the cluster's log and the disk's free space, so that a
+    /// failure CI shows only in part (a server that stopped, a full disk) can be told apart.
+    pub fn print_diagnosis(&self) {
+        let Some(cluster) = &self.cluster else { return };
+        let log = cluster.data.with_file_name("server.log");
+        if let Ok(text) = std::fs::read_to_string(&log) {
+            let lines: Vec<&str> = text.lines().collect();
+            eprintln!("==> the last lines of {}", log.display());
+            for line in &lines[lines.len().saturating_sub(40)..] {
+                eprintln!("{line}");
+            }
+        }
+        let _ = Command::new("df").args(["-h", "."]).status();
+    }
 }
 
 impl Cluster {

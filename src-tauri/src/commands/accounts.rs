@@ -86,7 +86,8 @@ pub fn receive_payment(app: State<'_, App>, customer_id: CustomerId, tenders: Ve
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let outcome = till.receive_payment(&session, customer_id, &tenders, None)?;
-        Ok(ReceiptView::payment(outcome).issued(ReceiptHeader::now(till, &session, false)?))
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
+        Ok(ReceiptView::payment(outcome).issued(header))
     })?;
     app.nudge();
     Ok(receipt)
@@ -144,9 +145,9 @@ pub fn refund_sale(
     let receipt = app.with_till(|till| {
         let supervisor = till.login(supervisor_id, &supervisor_pin)?;
         let outcome = till.refund_sale(&session, &supervisor, &request)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let names: HashMap<_, _> = till.products(session.business_id)?.into_iter().map(|p| (p.id, p.name)).collect();
-        Ok(ReceiptView::refund(outcome, |id| names.get(id).cloned().unwrap_or_default())
-            .issued(ReceiptHeader::now(till, &session, false)?))
+        Ok(ReceiptView::refund(outcome, |id| names.get(id).cloned().unwrap_or_default()).issued(header))
     })?;
     app.nudge();
     Ok(receipt)

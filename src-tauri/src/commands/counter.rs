@@ -28,9 +28,9 @@ pub fn record_sale(app: State<'_, App>, request: SaleRequest) -> Answer<ReceiptV
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let outcome = till.record_sale(&session, &request)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let names: HashMap<_, _> = till.products(session.business_id)?.into_iter().map(|p| (p.id, p.name)).collect();
-        Ok(ReceiptView::sale(outcome, |id| names.get(id).cloned().unwrap_or_default())
-            .issued(ReceiptHeader::now(till, &session, false)?))
+        Ok(ReceiptView::sale(outcome, |id| names.get(id).cloned().unwrap_or_default()).issued(header))
     })?;
     app.nudge();
     Ok(receipt)
@@ -77,11 +77,12 @@ pub fn refund_deposit(app: State<'_, App>, request: DepositBackRequest) -> Answe
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let outcome = till.refund_deposit(&session, &request)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let cylinder = till.cylinder_types(session.business_id)?.into_iter().find(|c| c.id == request.cylinder_type_id);
         let text = cylinder.map(|c| format!("{} kg {} deposit", c.size_kg, c.brand)).unwrap_or_default();
         // Recorded, so its quantity is in range.
         let quantity = Quantity::try_whole(i64::from(request.quantity))?;
-        Ok(ReceiptView::deposit_back(outcome, text, quantity).issued(ReceiptHeader::now(till, &session, false)?))
+        Ok(ReceiptView::deposit_back(outcome, text, quantity).issued(header))
     })?;
     app.nudge();
     Ok(receipt)
@@ -92,11 +93,12 @@ pub fn lpg_sale(app: State<'_, App>, request: LpgRequest) -> Answer<ReceiptView>
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let outcome = till.lpg_sale(&session, &request)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let cylinder = till.cylinder_types(session.business_id)?.into_iter().find(|c| c.id == request.cylinder_type_id);
         let text = cylinder.map(|c| format!("{} kg {} gas", c.size_kg, c.brand)).unwrap_or_default();
         // The sale was recorded, so its quantity is in range.
         let quantity = Quantity::try_whole(i64::from(request.quantity))?;
-        Ok(ReceiptView::lpg(outcome, text, quantity).issued(ReceiptHeader::now(till, &session, false)?))
+        Ok(ReceiptView::lpg(outcome, text, quantity).issued(header))
     })?;
     app.nudge();
     Ok(receipt)

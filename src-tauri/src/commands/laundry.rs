@@ -30,10 +30,10 @@ pub fn laundry_drop_off(app: State<'_, App>, request: DropOffRequest) -> Answer<
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let outcome = till.laundry_drop_off(&session, &request)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let names: HashMap<_, _> =
             till.laundry_services(session.business_id)?.into_iter().map(|s| (s.id, s.name)).collect();
-        Ok(ReceiptView::drop_off(outcome, |id| names.get(id).cloned().unwrap_or_default())
-            .issued(ReceiptHeader::now(till, &session, false)?))
+        Ok(ReceiptView::drop_off(outcome, |id| names.get(id).cloned().unwrap_or_default()).issued(header))
     })?;
     app.nudge();
     Ok(receipt)
@@ -52,8 +52,8 @@ pub fn laundry_collect(app: State<'_, App>, ticket_number: String, tenders: Vec<
     let session = app.session()?;
     let receipt = app.with_till(|till| {
         let collection = till.laundry_collect(&session, &ticket_number, &tenders)?;
-        Ok(ReceiptView::collection(collection, ticket_number.clone())
-            .issued(ReceiptHeader::now(till, &session, false)?))
+        let header = ReceiptHeader::of(till, &session, &collection.recorded)?;
+        Ok(ReceiptView::collection(collection, ticket_number.clone()).issued(header))
     })?;
     app.nudge();
     Ok(receipt)

@@ -25,6 +25,7 @@ impl Drop for TestServer {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+        db::drop_database_after_test(&self.options);
     }
 }
 

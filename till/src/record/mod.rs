@@ -36,6 +36,10 @@ pub struct Recorded {
     pub event_id: EventId,
     pub device_seq: u64,
     pub entry_id: Option<EntryId>,
+    /// When it was recorded, by the till's clock: what its receipt prints.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub occurred_at: DateTime<FixedOffset>,
 }
 
 /// Something the cashier should know about a recording that was saved all the same.
@@ -162,7 +166,7 @@ impl Work<'_> {
         own_rows(self)?;
         let warnings = crate::store::effects::write(self, document, &effects, event_id)?;
         self.warnings.extend(warnings);
-        Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()) })
+        Ok(Recorded { event_id, device_seq, entry_id: entry.map(|e| e.entry_id()), occurred_at: self.occurred_at })
     }
 
     pub fn commit(self) -> Result<()> {
