@@ -111,6 +111,8 @@ pub fn run() {
             commands::owner::owner_record_transfer,
             commands::owner::owner_record_credit,
             commands::owner::owner_record_supplier_payment,
+            commands::owner::owner_quote_goods,
+            commands::owner::owner_record_goods,
             commands::owner::owner_import_bank,
             commands::owner::owner_save_staff,
             commands::owner::owner_enrol_till,

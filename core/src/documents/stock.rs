@@ -13,14 +13,33 @@ use crate::ids::{CylinderTypeId, DocumentId, ProductId, SupplierId};
 use crate::journal::{EntryBuilder, Side};
 use crate::money::{AmountError, Money, Quantity, VatRate};
 
-/// How a supplier is paid: from the drawer, by M-Pesa, or on account (2110).
+/// How goods are paid for: from the drawer, by M-Pesa, from the bank (head office paying the
+/// invoice as it enters it), or on account (2110).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SupplierPayment {
     Cash,
     Mpesa,
+    Bank,
     OnAccount,
+}
+
+impl SupplierPayment {
+    /// Where the money came from, unless the goods were taken on account.
+    pub fn paid_from(self) -> Option<PaidFrom> {
+        match self {
+            SupplierPayment::Cash => Some(PaidFrom::Cash),
+            SupplierPayment::Mpesa => Some(PaidFrom::Mpesa),
+            SupplierPayment::Bank => Some(PaidFrom::Bank),
+            SupplierPayment::OnAccount => None,
+        }
+    }
+
+    /// As the wire and head office's `purchase.paid_by` spell it.
+    pub fn as_str(self) -> &'static str {
+        self.paid_from().map_or("on_account", PaidFrom::as_str)
+    }
 }
 
 /// Goods from a supplier: a purchase. Its lines are at cost net of VAT, each with the input
@@ -185,11 +204,7 @@ impl StockReceipt {
             }
         }
         builder.debit(shared::VAT_PAYABLE, self.vat()?);
-        let paid_from = match self.paid_by {
-            SupplierPayment::Cash => PaidFrom::Cash.account(business),
-            SupplierPayment::Mpesa => PaidFrom::Mpesa.account(business),
-            SupplierPayment::OnAccount => shared::PAYABLE_SUPPLIERS,
-        };
+        let paid_from = self.paid_by.paid_from().map_or(shared::PAYABLE_SUPPLIERS, |from| from.account(business));
         builder.credit(paid_from, self.total);
         Ok(())
     }

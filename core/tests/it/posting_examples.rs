@@ -397,8 +397,14 @@ fn stock_receipt_production_and_count() {
     // Paid in cash, no record is needed: Cr the drawer.
     let cash = StockReceipt { supplier_id: None, reference: String::new(), paid_by: SupplierPayment::Cash, ..receipt };
     assert_journal(
-        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(cash)),
+        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(cash.clone())),
         &[(1220, "Dr", "3600.00"), (1230, "Dr", "4700.00"), (2200, "Dr", "576.00"), (1130, "Cr", "8876.00")],
+    );
+    // Entered at head office and paid from the bank as it is entered: Cr 1170.
+    let bank = StockReceipt { paid_by: SupplierPayment::Bank, ..cash };
+    assert_journal(
+        &post(&lookup, BusinessKind::Retail, &Document::StockReceipt(bank)),
+        &[(1220, "Dr", "3600.00"), (1230, "Dr", "4700.00"), (2200, "Dr", "576.00"), (1170, "Cr", "8876.00")],
     );
 
     // Paying the supplier: Dr 2110 / Cr the bank (or the drawer, or M-Pesa).

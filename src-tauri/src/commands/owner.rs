@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
 use tillbook_core::protocol::{ResolveResponse, SessionLine, TillEnrolment, UserLine};
+use tillbook_till::PurchaseQuote;
 use tillbook_till::owner::maintenance::{
     BusinessForm, CustomerForm, CylinderForm, ProductForm, ServiceForm, StaffForm, SupplierForm, UserForm,
 };
-use tillbook_till::owner::office::{CreditForm, ExpenseForm, SupplierPaymentForm, TransferForm};
+use tillbook_till::owner::office::{CreditForm, ExpenseForm, GoodsForm, SupplierPaymentForm, TransferForm};
 use tillbook_till::owner::review::{EntryTotals, FormLine, ResolveForm};
 use tillbook_till::owner::{OwnerAccount, OwnerDesk, OwnerError, ReportCopy, SignedOut};
 
@@ -201,6 +202,18 @@ pub async fn owner_record_credit(app: State<'_, App>, form: CreditForm) -> Answe
 #[tauri::command]
 pub async fn owner_import_bank(app: State<'_, App>, file_name: String, text: String) -> Answer<serde_json::Value> {
     Ok(signed_in(&app)?.import_bank(&file_name, &text).await?)
+}
+
+/// What goods entered at head office come to (Rust's figures; the screen adds nothing up).
+#[tauri::command]
+pub fn owner_quote_goods(form: GoodsForm) -> Answer<PurchaseQuote> {
+    Ok(form.quote()?)
+}
+
+/// Goods from a supplier's invoice, entered at head office.
+#[tauri::command]
+pub async fn owner_record_goods(app: State<'_, App>, form: GoodsForm) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.record_goods(&form).await?)
 }
 
 /// A supplier paid at head office.

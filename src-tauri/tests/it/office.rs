@@ -1,12 +1,14 @@
 //! What head office records from the owner's screens, through the real window: a customer's
-//! credit applied to their invoice, and a supplier paid from the bank, read back in the
-//! statements. Figures by hand:
+//! credit applied to their invoice, a supplier paid from the bank and a supplier's invoice
+//! entered, read back in the statements. Figures by hand:
 //!
 //!   Hotel Kilimanjaro pays 500.00 in advance at the shop (500.00 of credit), then buys a bag of
 //!   sugar on account (180.00). Head office applies 180.00 of the credit: nothing owed, 320.00 of
 //!   credit left — a balance of −320.00.
 //!   The shop takes 10 of each stocked product from Bidco on account: 8,480.00. Head office pays
-//!   Bidco 5,000.00 from the bank: 3,480.00 still owed, and the statement shows it.
+//!   Bidco 5,000.00 from the bank: 3,480.00 still owed. Bidco's next invoice is entered at head
+//!   office: 12 bags of sugar at 150.00 with 16% VAT, 1,800.00 + 288.00 = 2,088.00 on account,
+//!   so 3,480.00 + 2,088.00 = 5,568.00 is owed, and the statement shows it.
 
 use std::time::Duration;
 
@@ -73,6 +75,30 @@ fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {
         app.click("[data-testid=office-supplier-save]").await;
         app.wait_text("[data-testid=office-done]", "Supplier payment recorded").await;
 
+        // Bidco's next invoice, entered at head office: a line typed wrong first, then right.
+        app.find("[data-testid=goods-business]").await.select_by_value("RETAIL").await.unwrap();
+        app.find(&format!("[data-testid=goods-supplier] option[value='{bidco}']")).await;
+        app.find("[data-testid=goods-supplier]").await.select_by_value(&bidco).await.unwrap();
+        app.fill("[data-testid=goods-invoice]", "BA-2002").await;
+        let sugar_option = format!("[data-testid=goods-product] option[value='{}']", sugar.id);
+        app.find(&sugar_option).await;
+        app.find("[data-testid=goods-product]").await.select_by_value(&sugar.id.to_string()).await.unwrap();
+        app.fill("[data-testid=goods-quantity]", "12").await;
+        app.fill("[data-testid=goods-cost]", "15O").await;
+        app.click("[data-testid=goods-add]").await;
+        app.find("[data-testid=office-error]").await;
+        app.fill("[data-testid=goods-cost]", "150").await;
+        app.click("[data-testid=goods-add]").await;
+        app.wait_text("[data-testid=goods-vat-total]", "KES 288.00").await;
+        app.wait_text("[data-testid=goods-total]", "KES 2,088.00").await;
+        app.screenshot("office-goods-received").await;
+        app.click("[data-testid=goods-save]").await;
+        app.wait_text("[data-testid=office-done]", "Goods received recorded").await;
+        assert_eq!(
+            central.scalar_i64("SELECT count(*) FROM purchase WHERE reference = 'BA-2002' AND total = 2088").await,
+            1
+        );
+
         // The statements say so.
         app.click("[data-testid=report-aging]").await;
         app.click_xpath("//button[@data-testid='aging-statement'][contains(., 'Hotel Kilimanjaro')]").await;
@@ -80,9 +106,9 @@ fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {
         app.screenshot("office-customer-statement").await;
         app.click("[data-testid=report-payables]").await;
         let owed = "[data-testid=payables-row][data-supplier='Bidco Africa'] [data-testid=payables-owed]";
-        app.wait_text(owed, "KES 3,480.00").await;
+        app.wait_text(owed, "KES 5,568.00").await;
         app.click_xpath("//button[@data-testid='payables-statement'][contains(., 'Bidco Africa')]").await;
-        app.wait_text("[data-testid=supplier-closing]", "KES 3,480.00").await;
+        app.wait_text("[data-testid=supplier-closing]", "KES 5,568.00").await;
         app.screenshot("office-supplier-statement").await;
         assert_eq!(central.scalar_i64("SELECT count(*) FROM supplier_allocation WHERE amount = 5000").await, 1);
 

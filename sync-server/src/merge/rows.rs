@@ -668,11 +668,7 @@ impl Rows {
             net,
             vat,
             total: receipt.total,
-            paid_by: match receipt.paid_by {
-                SupplierPayment::Cash => "cash",
-                SupplierPayment::Mpesa => "mpesa",
-                SupplierPayment::OnAccount => "on_account",
-            },
+            paid_by: receipt.paid_by.as_str(),
             due_on,
             event_id,
         });

@@ -406,6 +406,11 @@ impl OwnerDesk {
         self.post_json("/api/v1/office/documents", &form.documents()?).await
     }
 
+    /// Goods from a supplier's invoice, entered at head office.
+    pub async fn record_goods(&self, form: &office::GoodsForm) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/office/documents", &form.documents()?).await
+    }
+
     /// Money moved to the bank at head office.
     pub async fn record_transfer(&self, form: &office::TransferForm) -> Result<serde_json::Value> {
         self.post_json("/api/v1/office/documents", &form.documents()?).await

@@ -21,6 +21,7 @@ use tillbook_core::{Money, VatRate};
 use uuid::Uuid;
 
 use super::{OwnerError, Result};
+use crate::{PurchaseQuote, StockReceiptRequest};
 
 fn invalid(field: &str, message: impl Into<String>) -> OwnerError {
     OwnerError::Invalid { field: field.to_string(), message: message.into() }
@@ -223,6 +224,44 @@ impl SupplierPaymentForm {
     }
 }
 
+/// Goods a supplier's invoice brings, entered at head office: on account (the usual case, paid
+/// later with a [`SupplierPaymentForm`]) or paid from the bank, cash or M-Pesa as they are
+/// entered. The lines are priced as the till prices them ([`StockReceiptRequest::receipt`]);
+/// head office's merge checks the products, the supplier and the sums as it checks a till's.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GoodsForm {
+    pub id: String,
+    pub business: String,
+    /// The supplier (`supplier_id`, with its name in `supplier`), their invoice number, the
+    /// lines and how the goods were paid for.
+    pub request: StockReceiptRequest,
+    #[serde(default)]
+    pub business_day: String,
+}
+
+impl GoodsForm {
+    /// What the lines come to, as they will be recorded.
+    pub fn quote(&self) -> Result<PurchaseQuote> {
+        PurchaseQuote::of_request(&self.request).map_err(|error| invalid("lines", error.to_string()))
+    }
+
+    pub fn documents(&self) -> Result<OfficeDocuments> {
+        let id = form_id(&self.id)?;
+        if self.request.lines.is_empty() && self.request.cylinders.is_empty() {
+            return Err(invalid("lines", "at least one line"));
+        }
+        let supplier = self.request.supplier.trim().to_string();
+        let receipt = self
+            .request
+            .receipt(DocumentId(derived(id, 1, 0)), supplier)
+            .map_err(|error| invalid("lines", error.to_string()))?;
+        let document = Document::StockReceipt(receipt);
+        let document = office(EventId(derived(id, 0, 0)), &self.business, &document, day(&self.business_day)?);
+        Ok(OfficeDocuments { documents: vec![document] })
+    }
+}
+
 /// What to do with a customer's credit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -421,6 +460,43 @@ mod tests {
             (document.event_type.as_str(), document.document["tenders"][0]["mpesa_code"].as_str()),
             ("credit.refunded", Some("QK12ABC001"))
         );
+    }
+
+    #[test]
+    fn goods_entered_at_head_office_are_one_receipt_priced_as_the_till_prices_them() {
+        let sugar = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f0001";
+        let form: GoodsForm = serde_json::from_value(serde_json::json!({
+            "id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+            "business": "retail",
+            "request": {
+                "supplier_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f0007", "supplier": " Bidco Africa ",
+                "reference": " BA-2002 ", "paid_by": "bank",
+                "lines": [{ "product_id": sugar, "quantity": "12", "unit_cost": "150.00", "vat_rate": "0.16" }]
+            },
+            "business_day": "2026-11-20"
+        }))
+        .unwrap();
+        let quote = form.quote().unwrap();
+        assert_eq!(
+            (quote.net.to_string(), quote.vat.to_string(), quote.total.to_string()),
+            ("1800.00".into(), "288.00".into(), "2088.00".into())
+        );
+        let documents = form.documents().unwrap().documents;
+        let receipt = &documents[0];
+        assert_eq!((receipt.business.as_str(), receipt.event_type.as_str()), ("RETAIL", "stock.received"));
+        assert_eq!(
+            (
+                receipt.document["total"].as_str(),
+                receipt.document["paid_by"].as_str(),
+                receipt.document["supplier"].as_str()
+            ),
+            (Some("2088.00"), Some("bank"), Some("Bidco Africa"))
+        );
+        assert_eq!(receipt.document["lines"][0]["vat"], "288.00");
+        assert_eq!(documents, form.documents().unwrap().documents, "the same form names the same event");
+        let mut empty = form.clone();
+        empty.request.lines.clear();
+        assert_eq!(field(empty.documents()), "lines");
     }
 
     #[test]

@@ -59,6 +59,24 @@ pub struct ReceivedCylinders {
     pub vat_rate: VatRate,
 }
 
+impl StockReceiptRequest {
+    /// The document: each line costed and its VAT worked out (`priced`), the total theirs.
+    /// The till and head office's goods form both record goods through here.
+    pub fn receipt(&self, receipt_id: DocumentId, supplier: String) -> Result<StockReceipt> {
+        let (lines, cylinders) = priced(self)?;
+        Ok(StockReceipt {
+            receipt_id,
+            supplier,
+            supplier_id: self.supplier_id,
+            reference: self.reference.trim().to_string(),
+            total: PurchaseQuote::of(&lines, &cylinders)?.total,
+            lines,
+            cylinders,
+            paid_by: self.paid_by,
+        })
+    }
+}
+
 /// Money paid to a supplier (DESIGN §5, "Supplier payment"): chosen invoices by receipt id,
 /// or none for head office to apply it to the oldest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,8 +148,9 @@ fn priced(request: &StockReceiptRequest) -> Result<(Vec<PurchaseLine>, Vec<Cylin
 impl Till {
     /// Goods from a supplier, and LPG refills (empties out, fulls in), at cost.
     pub fn receive_stock(&mut self, session: &Session, request: &StockReceiptRequest) -> Result<Recorded> {
+        // Money from the drawer or the till's M-Pesa needs a shift; on account or the bank not.
         let shift = match request.paid_by {
-            SupplierPayment::OnAccount => ShiftNeed::IfOpen,
+            SupplierPayment::OnAccount | SupplierPayment::Bank => ShiftNeed::IfOpen,
             SupplierPayment::Cash | SupplierPayment::Mpesa => ShiftNeed::Required,
         };
         let mut work = self.work(session, shift)?;
@@ -144,18 +163,8 @@ impl Till {
             }
             None => request.supplier.trim().to_string(),
         };
-        let (lines, cylinders) = priced(request)?;
-        let receipt = StockReceipt {
-            receipt_id: DocumentId::new(),
-            supplier,
-            supplier_id: request.supplier_id,
-            reference: request.reference.trim().to_string(),
-            total: PurchaseQuote::of(&lines, &cylinders)?.total,
-            lines,
-            cylinders,
-            paid_by: request.paid_by,
-        };
-        let recorded = work.record(&Document::StockReceipt(receipt.clone()))?;
+        let receipt = request.receipt(DocumentId::new(), supplier)?;
+        let recorded = work.record(&Document::StockReceipt(receipt))?;
         work.commit()?;
         Ok(recorded)
     }

@@ -13,7 +13,7 @@ import type {
   SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport, ShiftView,
   SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
-  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom, CreditForm, SupplierPaymentForm,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom, CreditForm, SupplierPaymentForm, GoodsForm,
 } from './generated/types';
 
 export type {
@@ -167,6 +167,8 @@ export const api = {
   ownerRecordTransfer: (form: TransferForm) => invoke<unknown>('owner_record_transfer', { form }),
   ownerRecordCredit: (form: CreditForm) => invoke<unknown>('owner_record_credit', { form }),
   ownerRecordSupplierPayment: (form: SupplierPaymentForm) => invoke<unknown>('owner_record_supplier_payment', { form }),
+  ownerQuoteGoods: (form: GoodsForm) => invoke<PurchaseQuote>('owner_quote_goods', { form }),
+  ownerRecordGoods: (form: GoodsForm) => invoke<unknown>('owner_record_goods', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
   ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),

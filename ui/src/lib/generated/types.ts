@@ -163,6 +163,13 @@ business_day: string, split_by: SplitBy, shares: Array<ShareForm>, };
 
 export type FormLine = { account: string, debit: string, credit: string, };
 
+export type GoodsForm = { id: string, business: string, 
+/**
+ * The supplier (`supplier_id`, with its name in `supplier`), their invoice number, the
+ * lines and how the goods were paid for.
+ */
+request: StockReceiptRequest, business_day: string, };
+
 export type InvoiceLine = { invoice_id: DocumentId, number: string, source: string, total: Money, paid: Money, outstanding: Money, status: InvoiceStatus, issued_on: string, due_on: string, };
 
 export type InvoiceStatus = "open" | "partially_paid" | "paid" | "overdue" | "cancelled";
@@ -534,7 +541,7 @@ terms_days: string, active: boolean, };
 
 export type SupplierId = string;
 
-export type SupplierPayment = "cash" | "mpesa" | "on_account";
+export type SupplierPayment = "cash" | "mpesa" | "bank" | "on_account";
 
 export type SupplierPaymentForm = { id: string, supplier_id: string, business: string, amount: string, paid_from: PaidFrom, 
 /**
