@@ -103,6 +103,12 @@ fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {
         app.click("[data-testid=report-aging]").await;
         app.click_xpath("//button[@data-testid='aging-statement'][contains(., 'Hotel Kilimanjaro')]").await;
         app.wait_text("[data-testid=statement-balance]", &kes("-320.00".parse().unwrap())).await;
+        // Where the credit came from and went: 500.00 paid in advance, 180.00 applied.
+        let credit_line = |kind: &str| {
+            format!("[data-testid=statement-credit-line][data-kind={kind}] [data-testid=statement-credit-amount]")
+        };
+        app.wait_text(&credit_line("paid_in_advance"), "KES 500.00").await;
+        app.wait_text(&credit_line("applied"), &kes("-180.00".parse().unwrap())).await;
         app.screenshot("office-customer-statement").await;
         app.click("[data-testid=report-payables]").await;
         let owed = "[data-testid=payables-row][data-supplier='Bidco Africa'] [data-testid=payables-owed]";

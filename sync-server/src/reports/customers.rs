@@ -113,6 +113,44 @@ SELECT customer_id, sum(amount) FROM (
      WHERE u.business_day <= $1 AND {customer} AND u.document_id NOT IN (SELECT document_id FROM voided)
 ) credits GROUP BY customer_id";
 
+/// Where a customer's credit came from and where it went, up to `$1`: the same parts as
+/// [`CREDITS_AS_OF`] one by one, so the lines add up to the credit the statement shows.
+/// Applied credit names the invoices it paid; a refund its receipt.
+const CREDIT_LINES: &str = "
+SELECT day, business_code, kind, reference, amount FROM (
+    SELECT e.business_day AS day, b.code AS business_code, 'paid_in_advance' AS kind,
+           p.receipt_number AS reference, p.unapplied AS amount
+      FROM payment p JOIN journal_entry e ON e.event_id = p.event_id JOIN business b ON b.id = p.business_id
+     WHERE p.unapplied > 0 AND e.business_day <= $1 AND {customer}
+       AND p.payment_id NOT IN (SELECT document_id FROM voided)
+    UNION ALL
+    SELECT i.business_day, b.code, 'paid_on_cancelled', i.number, {paid}
+      FROM invoice i JOIN business b ON b.id = i.business_id
+     WHERE i.invoice_id IN (SELECT invoice_id FROM cancelled) AND {customer}
+    UNION ALL
+    SELECT u.business_day, b.code, u.kind,
+           coalesce((SELECT string_agg(n.number, ', ' ORDER BY n.number)
+                       FROM allocation a JOIN invoice n ON n.invoice_id = a.invoice_id
+                      WHERE a.document_id = u.document_id),
+                    (SELECT x.raw -> 'document' ->> 'receipt_number' FROM inbox x WHERE x.event_id = u.event_id),
+                    ''),
+           -u.amount
+      FROM credit_use u JOIN business b ON b.id = u.business_id
+     WHERE u.business_day <= $1 AND {customer} AND u.document_id NOT IN (SELECT document_id FROM voided)
+) lines WHERE amount <> 0
+ ORDER BY day, kind DESC, reference";
+
+/// A movement of a customer's credit: positive received, negative used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditLine {
+    pub day: NaiveDate,
+    pub business_code: String,
+    /// `paid_in_advance`, `paid_on_cancelled`, `applied` or `refunded`.
+    pub kind: String,
+    pub reference: String,
+    pub amount: Money,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgingLine {
     pub customer_id: Uuid,
@@ -157,6 +195,8 @@ pub struct Statement {
     pub invoices: Vec<StatementInvoice>,
     pub outstanding: Money,
     pub credit: Money,
+    /// How the credit came and went; the amounts add up to `credit`.
+    pub credit_lines: Vec<CreditLine>,
     /// Outstanding less credit: what the customer owes on balance.
     pub balance: Money,
 }
@@ -331,6 +371,18 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
     }
     let outstanding = Money::sum(lines.iter().map(|line| line.outstanding))?;
     let credit = Money::sum(credits(pool, as_of, Some(customer_id)).await?.into_iter().map(|(_, amount)| amount))?;
+    let credit_lines: Vec<(NaiveDate, String, String, String, Decimal)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(dated_sql(CREDIT_LINES, Some(customer_id))))
+            .bind(as_of)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
+    let credit_lines = credit_lines
+        .into_iter()
+        .map(|(day, business_code, kind, reference, amount)| {
+            Ok(CreditLine { day, business_code, kind, reference, amount: money(amount)? })
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Statement {
         customer_id,
         name,
@@ -339,6 +391,7 @@ pub async fn statement(pool: &PgPool, customer_id: Uuid, as_of: NaiveDate) -> Re
         invoices: lines,
         outstanding,
         credit,
+        credit_lines,
         balance: outstanding.checked_sub(credit)?,
     })
 }

@@ -196,6 +196,20 @@ async fn credit_is_applied_to_an_invoice_and_paid_back_but_never_more_than_is_he
     let aging = tillbook_server::reports::customers::aging(pool, day).await.unwrap();
     let line = aging.customers.iter().find(|line| line.customer_id == hotel.0).unwrap();
     assert_eq!((line.outstanding, line.credit), (Money::ZERO, kes("100.00")));
+    // The statement shows where the credit came from and went, adding up to what is held.
+    let statement = tillbook_server::reports::customers::statement(pool, hotel.0, day).await.unwrap();
+    let mut lines: Vec<(String, String, Money)> =
+        statement.credit_lines.iter().map(|l| (l.kind.clone(), l.reference.clone(), l.amount)).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            ("applied".to_string(), sale.receipt_number.clone(), kes("-1400.00")),
+            ("paid_in_advance".to_string(), "P-ADV-1".to_string(), kes("2000.00")),
+            ("refunded".to_string(), "HO-1".to_string(), kes("-500.00")),
+        ]
+    );
+    assert_eq!(Money::sum(statement.credit_lines.iter().map(|l| l.amount)).unwrap(), statement.credit);
     let trial = ledger::trial_balance(pool, &Scope::consolidated(), day).await.unwrap();
     let balance = |code: i16| trial.lines.iter().find(|l| l.account_code == code).map_or(Money::ZERO, |l| l.balance);
     assert_eq!((balance(2300), balance(1330)), (kes("100.00"), Money::ZERO));
@@ -241,4 +255,35 @@ async fn the_bank_statement_matches_and_sends_the_charge_to_review(server: &crat
         json!({ "item": item["item"], "action": "dismiss", "note": "bank charges: booked with the month's expenses" });
     let resolved = server.post("/api/v1/review/resolve", Some(token), serde_json::to_vec(&resolve).unwrap()).await;
     assert_eq!(resolved.status, 200, "{}", resolved.body);
+}
+
+/// A laundry job paid 100.00 and then cancelled: the 100.00 becomes the customer's credit, and
+/// the statement says where it came from.
+#[tokio::test]
+async fn what_was_paid_on_a_cancelled_job_is_credit_on_the_statement() {
+    use tillbook_core::documents::{JobStatus, LaundryStatusChange};
+    let server = server().await;
+    let (mut till, token) = server.till(tillbook_core::chart::BusinessKind::Laundry).await;
+    let (job, dropped) = till.drop_off(3);
+    let (_, paid) = till.pay_job(&job, kes("100.00"));
+    let cancelled = till.event(Document::LaundryStatusChange(LaundryStatusChange {
+        job_id: job.job_id,
+        ticket_number: job.ticket_number.clone(),
+        from: JobStatus::Received,
+        to: JobStatus::Cancelled,
+        reason: "customer changed their mind".into(),
+        paid: kes("100.00"),
+    }));
+    let pushed = server.push(&till, &token, &[dropped, paid, cancelled]).await;
+    assert_eq!(crate::common::ack_statuses(&pushed), ["posted", "posted", "posted"], "{}", pushed.body);
+
+    let statement =
+        tillbook_server::reports::customers::statement(&server.owner, job.customer_id.0, "2099-12-31".parse().unwrap())
+            .await
+            .unwrap();
+    let lines: Vec<(&str, &str, Money)> =
+        statement.credit_lines.iter().map(|l| (l.kind.as_str(), l.reference.as_str(), l.amount)).collect();
+    assert_eq!(lines, [("paid_on_cancelled", job.ticket_number.as_str(), kes("100.00"))]);
+    assert_eq!((statement.credit, statement.outstanding), (kes("100.00"), Money::ZERO));
+    server.verify_clean().await;
 }
