@@ -84,6 +84,7 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<tillbook_till::owner::office::CreditForm>();
     visitor.visit::<tillbook_till::owner::office::SupplierPaymentForm>();
     visitor.visit::<tillbook_till::owner::office::GoodsForm>();
+    visitor.visit::<tillbook_till::CreditOutcome>();
     visitor.visit::<tillbook_core::catalog::Supplier>();
     visitor.visit::<StockReceiptRequest>();
     visitor.visit::<PurchaseQuote>();

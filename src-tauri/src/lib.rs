@@ -73,6 +73,8 @@ pub fn run() {
             commands::accounts::create_customer,
             commands::accounts::customer_account,
             commands::accounts::receive_payment,
+            commands::accounts::apply_credit,
+            commands::accounts::refund_credit,
             commands::accounts::recent_receipts,
             commands::accounts::change_customer,
             commands::counter::refund_deposit,

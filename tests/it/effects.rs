@@ -1,6 +1,6 @@
 //! Property: for any sequence of valid counter work, the operational rows the till writes and the
 //! rows the server's merge writes agree field by field — stock and cylinder movements with their
-//! reasons, tenders, invoices, allocations, laundry status changes, cancellations and voids. Both
+//! reasons, tenders, invoices, allocations, credit used, laundry status changes, cancellations and voids. Both
 //! ends write them from core's `Document::effects`; this is what catches one end drifting (a
 //! refund's stock coming back as `return` on one side and `refund` on the other).
 
@@ -69,6 +69,12 @@ enum Op {
     Void {
         sale: usize,
     },
+    /// The hotel's credit at one till applied to its invoices there, or paid back in cash.
+    UseCredit {
+        retail: bool,
+        cents: i64,
+        refund: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -86,6 +92,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8, 0i64..30).prop_map(|(product, units)| Op::Count { product, units }),
         2 => (0usize..6, any::<bool>()).prop_map(|(sale, credit)| Op::Refund { sale, credit }),
         2 => (0usize..6).prop_map(|sale| Op::Void { sale }),
+        1 => (any::<bool>(), 100i64..20_000, any::<bool>()).prop_map(|(retail, cents, refund)| Op::UseCredit { retail, cents, refund }),
     ]
 }
 
@@ -269,8 +276,35 @@ fn apply(shop: &mut Shop, op: &Op) -> Result<(), TillError> {
             let owner = till.session.clone();
             refused(till.till.void_receipt(&till.session, &owner, &receipt, "mistake").map(drop))?;
         }
+        Op::UseCredit { retail, cents, refund } => {
+            let till = if retail { &mut shop.retail } else { &mut shop.water };
+            use_credit(till, Money::from_cents(cents), refund).or_else(|error| refused(Err(error)))?;
+        }
     }
     Ok(())
+}
+
+fn use_credit(till: &mut TestTill, amount: Money, refund: bool) -> Result<(), TillError> {
+    if refund {
+        let owner = till.session.clone();
+        till.till.refund_credit(&till.session, &owner, hotel(), &cash(amount.cents())).map(drop)
+    } else {
+        till.till.apply_credit(&till.session, hotel(), amount).map(drop)
+    }
+}
+
+/// Credit used in every case, so that its comparison always has rows: the hotel clears what
+/// it owes at the shop with 200.00 over, takes a bag of sugar on account, and 100.00 of the
+/// credit pays for it; 50.00 is paid back.
+fn credit_used_at_the_shop(shop: &mut Shop) -> Result<(), TillError> {
+    let till = &mut shop.retail;
+    let owed = till.till.customer_account(hotel())?.outstanding;
+    let paid = [cash(owed.cents() + 20_000)];
+    till.till.receive_payment(&till.session, hotel(), &paid, None)?;
+    let sugar = till.products().into_iter().find(|p| p.name == "Sugar 1 kg").expect("the demo's sugar");
+    till.sell_on_account(&sugar, hotel());
+    use_credit(till, Money::from_cents(10_000), false)?;
+    use_credit(till, Money::from_cents(5_000), true)
 }
 
 /// The rows of one kind, each as one line of text, sorted: what the two ends are compared by.
@@ -370,6 +404,13 @@ fn comparisons() -> Vec<(&'static str, &'static str, String)> {
             format!("SELECT concat_ws('|', document_id, invoice_id, (amount * 100)::bigint) FROM allocation WHERE {OF_DEVICE}"),
         ),
         (
+            "credit uses",
+            "SELECT document_id, customer_id, kind, amount_cents FROM credit_use",
+            format!(
+                "SELECT concat_ws('|', document_id, customer_id, kind, (amount * 100)::bigint) FROM credit_use WHERE {OF_DEVICE}"
+            ),
+        ),
+        (
             "cancellations",
             "SELECT document_id, kind FROM reversed_document WHERE kind = 'cancellation'",
             format!("SELECT invoice_id || '|cancellation' FROM invoice_cancellation WHERE {OF_DEVICE}"),
@@ -431,6 +472,8 @@ fn the_rows_a_till_writes_and_the_rows_the_merge_writes_agree_field_by_field() {
                 apply(&mut shop, op)
                     .map_err(|error| TestCaseError::fail(format!("{op:?} broke the store: {error}")))?;
             }
+            credit_used_at_the_shop(&mut shop)
+                .map_err(|error| TestCaseError::fail(format!("credit at the shop was refused: {error}")))?;
             for till in [&mut shop.water, &mut shop.retail, &mut shop.laundry] {
                 till.start_sync(fast_sync());
             }

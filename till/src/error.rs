@@ -35,6 +35,10 @@ pub enum TillError {
     RefundExceedsSold { line: usize, left: String },
     #[error("this would take {name} to {would_owe}, over the credit limit of {limit}")]
     CreditLimitExceeded { name: String, would_owe: Money, limit: Money },
+    #[error("the customer holds {held} of credit here, not {asked}")]
+    NotEnoughCredit { held: Money, asked: Money },
+    #[error("the customer owes this business only {owed}: apply no more credit than that")]
+    CreditBeyondInvoices { owed: Money },
     #[error("the day {0} is already closed at this till")]
     DayAlreadyClosed(String),
     #[error("close the open shift before closing the day")]
@@ -92,6 +96,8 @@ impl TillError {
             TillError::HasPayments(_) => "has_payments",
             TillError::RefundExceedsSold { .. } => "refund_exceeds_sold",
             TillError::CreditLimitExceeded { .. } => "credit_limit_exceeded",
+            TillError::NotEnoughCredit { .. } => "not_enough_credit",
+            TillError::CreditBeyondInvoices { .. } => "credit_beyond_invoices",
             TillError::DayAlreadyClosed(_) => "day_already_closed",
             TillError::ShiftStillOpen => "shift_still_open",
             TillError::AlreadySetUp(_) => "already_set_up",

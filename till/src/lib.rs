@@ -15,7 +15,7 @@ pub mod sync;
 pub mod till;
 
 pub use error::{Result, TillError};
-pub use record::accounts::PaymentOutcome;
+pub use record::accounts::{CreditOutcome, PaymentOutcome};
 pub use record::drawer::{CashCount, ShiftReport, ZReport};
 pub use record::laundry::{Collection, DropOffOutcome, DropOffRequest, LaundryItemRequest};
 pub use record::lpg::{DepositBackOutcome, DepositBackRequest, LpgOutcome, LpgQuote, LpgRequest};

@@ -3,7 +3,8 @@
 //! works out an amount itself.
 
 use crate::{
-    Collection, DepositBackOutcome, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome, SaleOutcome, Warning,
+    Collection, CreditOutcome, DepositBackOutcome, DropOffOutcome, LpgOutcome, PaymentOutcome, RefundOutcome,
+    SaleOutcome, Warning,
 };
 use chrono::DateTime;
 use serde::Serialize;
@@ -295,6 +296,21 @@ impl ReceiptView {
             outcome.warnings,
         );
         ReceiptView { credit_kept, ..base }
+    }
+
+    /// A customer's credit paid back over the counter: a refund receipt the customer signs.
+    pub fn credit_refund(outcome: CreditOutcome, text: String) -> ReceiptView {
+        let lines = vec![ReceiptLine::plain(text, Quantity::whole(1), outcome.total)];
+        let base = ReceiptView::base(
+            "refund",
+            outcome.receipt_number.unwrap_or_default(),
+            outcome.total,
+            Money::ZERO,
+            outcome.tenders,
+            Money::ZERO,
+            Vec::new(),
+        );
+        ReceiptView { lines, ..base }
     }
 
     /// Goods returned: the lines given back and the money paid back (no change on a refund).

@@ -6,9 +6,9 @@ use tauri::State;
 use tillbook_core::Money;
 use tillbook_core::documents::TenderInput;
 use tillbook_core::ids::{CustomerId, StaffId};
-use tillbook_till::RefundRequest;
 use tillbook_till::lookups::{CustomerSummary, ReceiptSummary, SoldReceipt};
 use tillbook_till::reports::CustomerAccount;
+use tillbook_till::{CreditOutcome, RefundRequest};
 
 use crate::state::{Answer, App};
 use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
@@ -88,6 +88,35 @@ pub fn receive_payment(app: State<'_, App>, customer_id: CustomerId, tenders: Ve
         let outcome = till.receive_payment(&session, customer_id, &tenders, None)?;
         let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         Ok(ReceiptView::payment(outcome).issued(header))
+    })?;
+    app.nudge();
+    Ok(receipt)
+}
+
+/// `amount` of the customer's credit applied to their open invoices here, oldest first.
+#[tauri::command]
+pub fn apply_credit(app: State<'_, App>, customer_id: CustomerId, amount: Money) -> Answer<CreditOutcome> {
+    let session = app.session()?;
+    let outcome = app.with_till(|till| till.apply_credit(&session, customer_id, amount))?;
+    app.nudge();
+    Ok(outcome)
+}
+
+/// The customer's credit paid back over the counter; a supervisor authorises with their PIN.
+#[tauri::command]
+pub fn refund_credit(
+    app: State<'_, App>,
+    customer_id: CustomerId,
+    tender: TenderInput,
+    supervisor_id: StaffId,
+    supervisor_pin: String,
+) -> Answer<ReceiptView> {
+    let session = app.session()?;
+    let receipt = app.with_till(|till| {
+        let supervisor = till.login(supervisor_id, &supervisor_pin)?;
+        let outcome = till.refund_credit(&session, &supervisor, customer_id, &tender)?;
+        let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
+        Ok(ReceiptView::credit_refund(outcome, "Credit paid back".to_string()).issued(header))
     })?;
     app.nudge();
     Ok(receipt)

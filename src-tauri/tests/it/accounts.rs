@@ -1,6 +1,7 @@
 //! A customer's account through the real window: goods on credit, a payment on account, part of
-//! the goods brought back as a credit note (refused first with a wrong supervisor PIN), then an
-//! expense and a bank deposit out of the drawer — each checked in the app and in the store.
+//! the goods brought back as a credit note (refused first with a wrong supervisor PIN), credit
+//! kept from an over-payment applied to a later invoice and the rest paid back, then an expense
+//! and a bank deposit out of the drawer — each checked in the app and in the store.
 
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
@@ -85,6 +86,40 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
     choose_mama_njeri(&app).await;
     app.wait_text("[data-testid=account-outstanding]", "KES 160.00").await;
 
+    // She pays 300.00: 160.00 settles the invoice, 140.00 is kept as her credit. She takes a
+    // bag of sugar on account (180.00); 100.00 of the credit pays part of it, leaving 80.00
+    // owed, and the 40.00 left is paid back from the drawer with the supervisor's PIN.
+    app.fill("[data-testid=tendered]", "300").await;
+    app.click("[data-testid=pay]").await;
+    app.wait_text("[data-testid=receipt-total]", "KES 300.00").await;
+    app.click("[data-testid=next-sale]").await;
+    app.click("[data-testid=nav-sale]").await;
+    app.click_xpath("//button[@data-testid='product'][contains(., 'Sugar 1 kg')]").await;
+    app.wait_text("[data-testid=total]", "KES 180.00").await;
+    app.click("[data-testid=on-account]").await;
+    choose_mama_njeri(&app).await;
+    app.click("[data-testid=method-credit]").await;
+    app.click("[data-testid=pay]").await;
+    app.wait_text("[data-testid=receipt-total]", "KES 180.00").await;
+    app.click("[data-testid=next-sale]").await;
+    app.click("[data-testid=nav-customers]").await;
+    choose_mama_njeri(&app).await;
+    app.wait_text("[data-testid=account-outstanding]", "KES 180.00").await;
+    app.fill("[data-testid=credit-use-amount]", "100").await;
+    app.click("[data-testid=credit-use-apply]").await;
+    app.wait_text("[data-testid=credit-use-done]", "Credit applied: KES 100.00").await;
+    app.wait_text("[data-testid=account-outstanding]", "KES 80.00").await;
+    app.fill("[data-testid=credit-use-amount]", "40").await;
+    let option = format!("//select[@data-testid='credit-refund-supervisor']/option[.='{}']", supervisor.name);
+    app.find_xpath(&option).await;
+    app.find("[data-testid=credit-refund-supervisor]").await.select_by_label(supervisor.name).await.unwrap();
+    app.fill("[data-testid=credit-refund-pin]", supervisor.pin).await;
+    app.screenshot("credit-use").await;
+    app.click("[data-testid=credit-use-refund]").await;
+    app.wait_text("[data-testid=receipt-total]", "KES 40.00").await;
+    app.click("[data-testid=next-sale]").await;
+    assert_eq!(app.count("SELECT count(*) FROM credit_use"), 2, "credit applied once and paid back once");
+
     // KES 150 of transport paid from the drawer, and KES 500 taken to the bank.
     app.click("[data-testid=nav-cash]").await;
     app.find("[data-testid=expense-account]").await.select_by_value("6400").await.unwrap();
@@ -103,12 +138,13 @@ async fn credit_payment_refund_expense_and_banking_keep_the_account_and_drawer_r
         "the expense is posted to transport"
     );
 
-    // The drawer should hold the float 1,000 + 200 paid on account − 150 − 500 = 550.
+    // The drawer should hold the float 1,000 + 200 and 300 paid on account − 40 of credit paid
+    // back − 150 − 500 = 810.
     app.click("[data-testid=nav-today]").await;
-    // Credit given today is net of the credit note: 540 − 180.
-    app.wait_text("[data-testid=today-credit]", "KES 360.00").await;
-    app.wait_text("[data-testid=today-received-cash]", "KES 200.00").await;
-    app.wait_text("[data-testid=today-expected-cash]", "KES 550.00").await;
+    // Credit given today is net of the credit note: 540 − 180 + 180.
+    app.wait_text("[data-testid=today-credit]", "KES 540.00").await;
+    app.wait_text("[data-testid=today-received-cash]", "KES 500.00").await;
+    app.wait_text("[data-testid=today-expected-cash]", "KES 810.00").await;
     assert_eq!(app.count("SELECT SUM(debit_cents) - SUM(credit_cents) FROM journal_line"), 0);
 
     // A new customer with a credit limit: the supervisor gives it with their PIN; a wrong PIN

@@ -262,6 +262,10 @@ pub async fn load(connection: &mut PgConnection, references: &References) -> Res
             .bind(uuids(&references.credit_customers, |id| id.0))
             .fetch_all(&mut *connection)
             .await?;
+        // A customer with no credit yet holds zero: what the batch pays in before using it counts.
+        for customer in &references.credit_customers {
+            snapshot.credits.insert(*customer, Money::ZERO);
+        }
         for (customer, credit) in credits {
             let credit = Money::round(credit).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
             snapshot.credits.insert(CustomerId(customer), credit);

@@ -645,6 +645,14 @@ fn remember(snapshot: &mut Snapshot, event: &RawEvent, accepted: &Accepted) {
     {
         *held = held.checked_add(payment.unapplied).unwrap_or(*held);
     }
+    // A job cancelled after payments on it: what was paid becomes the customer's credit.
+    if let Document::LaundryStatusChange(change) = document
+        && change.to == tillbook_core::documents::JobStatus::Cancelled
+        && let Some(customer) = snapshot.invoices.get(&change.job_id).map(|invoice| invoice.customer_id)
+        && let Some(held) = snapshot.credits.get_mut(&customer)
+    {
+        *held = held.checked_add(change.paid).unwrap_or(*held);
+    }
     if let Some(settlement) = &effects.supplier_payment {
         for allocation in &settlement.allocations {
             if let Some(state) = snapshot.supplier_invoices.get_mut(&allocation.invoice_id) {

@@ -287,3 +287,45 @@ async fn what_was_paid_on_a_cancelled_job_is_credit_on_the_statement() {
     assert_eq!((statement.credit, statement.outstanding), (kes("100.00"), Money::ZERO));
     server.verify_clean().await;
 }
+
+/// A till's batch that takes credit and uses it: a customer with no credit before pays 500.00
+/// beyond their invoices and 300.00 of it goes to a sale on account in the same push. The merge
+/// counts what the batch paid in before it judges what the batch uses: every event posts.
+#[tokio::test]
+async fn credit_paid_in_and_used_in_one_batch_posts() {
+    use tillbook_core::documents::{Allocation, CreditApplied, Payment, Tender, TenderMethod};
+    let server = server().await;
+    let hotel = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap().id;
+    let (mut retail, token) = server.till(tillbook_core::chart::BusinessKind::Retail).await;
+    let advance = Payment {
+        payment_id: DocumentId::new(),
+        receipt_number: "P-ADV-2".into(),
+        customer_id: hotel,
+        tenders: vec![Tender {
+            method: TenderMethod::Cash,
+            amount: kes("500.00"),
+            mpesa_code: None,
+            customer_id: None,
+        }],
+        allocations: vec![],
+        unapplied: kes("500.00"),
+        total: kes("500.00"),
+    };
+    let paid = retail.event(Document::PaymentReceived(advance));
+    let (sale, on_account) = retail.credit_sale(&[(4, 1)], hotel);
+    assert_eq!(sale.total, kes("350.00"));
+    let applied = retail.event(Document::CreditApplied(CreditApplied {
+        application_id: DocumentId::new(),
+        customer_id: hotel,
+        allocations: vec![Allocation { invoice_id: sale.sale_id, amount: kes("300.00") }],
+        total: kes("300.00"),
+    }));
+    let pushed = server.push(&retail, &token, &[paid, on_account, applied]).await;
+    assert_eq!(crate::common::ack_statuses(&pushed), ["posted", "posted", "posted"], "{}", pushed.body);
+    let statement =
+        tillbook_server::reports::customers::statement(&server.owner, hotel.0, "2099-12-31".parse().unwrap())
+            .await
+            .unwrap();
+    assert_eq!((statement.outstanding, statement.credit), (kes("50.00"), kes("200.00")));
+    server.verify_clean().await;
+}

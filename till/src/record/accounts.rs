@@ -4,7 +4,8 @@
 use serde::Serialize;
 use tillbook_core::catalog::{Customer, Lookup, Role};
 use tillbook_core::documents::{
-    Allocation, CustomerCreated, Document, Payment, Settlement, Tender, TenderInput, TenderMethod, settle,
+    Allocation, CreditApplied, CreditRefunded, CustomerCreated, Document, Payment, Settlement, Tender, TenderInput,
+    TenderMethod, settle,
 };
 use tillbook_core::ids::{CustomerId, DocumentId};
 use tillbook_core::receivables::allocate;
@@ -13,7 +14,7 @@ use tillbook_core::{DocumentError, Money};
 use super::{Recorded, ShiftNeed, SqlLookup, Warning, Work};
 use crate::error::{Result, TillError};
 use crate::master::upsert_customer;
-use crate::reports::open_invoices;
+use crate::reports::{customer_credit, open_invoices};
 use crate::staff::Session;
 use crate::store::documents;
 use crate::till::Till;
@@ -32,7 +33,96 @@ pub struct PaymentOutcome {
     pub recorded: Recorded,
 }
 
+/// A customer's credit used at the counter: applied to their invoices, or paid back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CreditOutcome {
+    pub document_id: DocumentId,
+    /// A refund's receipt number (money leaves the drawer); none for credit applied.
+    pub receipt_number: Option<String>,
+    pub total: Money,
+    /// The invoices the credit paid, and how much of each.
+    pub allocations: Vec<Allocation>,
+    pub tenders: Vec<Tender>,
+    /// What the customer still holds here afterwards.
+    pub credit_left: Money,
+    pub recorded: Recorded,
+}
+
+/// The credit the customer holds here, if it covers `amount`.
+fn enough_credit(work: &Work<'_>, customer_id: CustomerId, amount: Money) -> Result<Money> {
+    let held = customer_credit(&work.tx, customer_id)?;
+    if !amount.is_positive() {
+        return Err(DocumentError::NegativeAmount { line: 0, what: "the credit used" }.into());
+    }
+    if amount > held {
+        return Err(TillError::NotEnoughCredit { held, asked: amount });
+    }
+    Ok(held)
+}
+
 impl Till {
+    /// `amount` of a customer's credit applied to their open invoices at this business, oldest
+    /// first. The till checks the credit it took itself; head office checks again on merge
+    /// against what the customer holds across the group (`not_enough_credit`).
+    pub fn apply_credit(&mut self, session: &Session, customer_id: CustomerId, amount: Money) -> Result<CreditOutcome> {
+        let mut work = self.work(session, ShiftNeed::IfOpen)?;
+        let held = enough_credit(&work, customer_id, amount)?;
+        let open = open_invoices(&work.tx, customer_id, Some(work.business.id))?;
+        let (allocations, beyond) = allocate(amount, &open, None);
+        if beyond.is_positive() {
+            return Err(TillError::CreditBeyondInvoices { owed: amount.checked_sub(beyond)? });
+        }
+        let applied = CreditApplied { application_id: DocumentId::new(), customer_id, allocations, total: amount };
+        let recorded = work.record(&Document::CreditApplied(applied.clone()))?;
+        work.commit()?;
+        Ok(CreditOutcome {
+            document_id: applied.application_id,
+            receipt_number: None,
+            total: amount,
+            allocations: applied.allocations,
+            tenders: Vec::new(),
+            credit_left: held.checked_sub(amount)?,
+            recorded,
+        })
+    }
+
+    /// A customer's credit paid back over the counter, from the drawer or the till's M-Pesa.
+    /// Money leaves the drawer, so a supervisor authorises it, as a refund of goods.
+    pub fn refund_credit(
+        &mut self,
+        session: &Session,
+        authorised_by: &Session,
+        customer_id: CustomerId,
+        tender: &TenderInput,
+    ) -> Result<CreditOutcome> {
+        authorised_by.require_supervisor("pay credit back")?;
+        if tender.method == TenderMethod::Credit {
+            return Err(DocumentError::CreditNotAllowed("credit paid back").into());
+        }
+        let mut work = self.work(session, ShiftNeed::Required)?;
+        let held = enough_credit(&work, customer_id, tender.amount)?;
+        let settlement = settle(tender.amount, std::slice::from_ref(tender))?;
+        let refund = CreditRefunded {
+            refund_id: DocumentId::new(),
+            receipt_number: work.next_receipt_number()?,
+            customer_id,
+            tenders: settlement.tenders,
+            total: tender.amount,
+        };
+        let recorded = work.record(&Document::CreditRefunded(refund.clone()))?;
+        work.commit()?;
+        Ok(CreditOutcome {
+            document_id: refund.refund_id,
+            receipt_number: Some(refund.receipt_number),
+            total: refund.total,
+            allocations: Vec::new(),
+            tenders: refund.tenders,
+            credit_left: held.checked_sub(refund.total)?,
+            recorded,
+        })
+    }
+
     /// A new customer, usable at once on this till. Only a supervisor may grant credit.
     pub fn create_customer(
         &mut self,

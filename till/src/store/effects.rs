@@ -132,6 +132,13 @@ pub(crate) fn write(
             params![document_id.to_string(), allocation.invoice_id.to_string(), allocation.amount.cents()],
         )?;
     }
+    if let Some(used) = &effects.credit_used {
+        cached_execute(
+            &work.tx,
+            "INSERT INTO credit_use (document_id, customer_id, kind, amount_cents) VALUES (?1, ?2, ?3, ?4)",
+            params![document_id.to_string(), used.customer_id.to_string(), used.kind, used.amount.cents()],
+        )?;
+    }
     write_status(work, document, effects, event_id)?;
     if let Some(voided) = effects.voids {
         reverse(work, voided, "void", event_id)?;

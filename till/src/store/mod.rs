@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_server_ca", include_str!("../../../migrations-local/0010_server_ca.sql")),
     ("0011_business_profile", include_str!("../../../migrations-local/0011_business_profile.sql")),
     ("0012_suppliers", include_str!("../../../migrations-local/0012_suppliers.sql")),
+    ("0013_credit_use", include_str!("../../../migrations-local/0013_credit_use.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

@@ -53,6 +53,25 @@ pub fn customer_outstanding(connection: &Connection, customer_id: CustomerId) ->
 }
 
 /// A customer's invoices with money still owing, at one business or all.
+/// The credit this till holds for a customer (2300): what they paid beyond their invoices here
+/// and what they had paid on invoices since cancelled, less the credit applied or paid back
+/// here; nothing reversed counts. Credit taken at other tills or used at head office is head
+/// office's to know; its merge refuses more than the customer holds across the group.
+pub fn customer_credit(connection: &Connection, customer_id: CustomerId) -> Result<Money> {
+    let cents: Option<i64> = connection.query_row(
+        "SELECT COALESCE((SELECT SUM(p.unapplied_cents) FROM payment p
+                          WHERE p.customer_id = ?1 AND p.id NOT IN (SELECT document_id FROM reversed_document)), 0)
+              + COALESCE((SELECT SUM(a.amount_cents) FROM allocation a JOIN invoice i ON i.id = a.invoice_id
+                          WHERE i.customer_id = ?1 AND i.id IN (SELECT document_id FROM reversed_document)
+                            AND a.source_id NOT IN (SELECT document_id FROM reversed_document)), 0)
+              - COALESCE((SELECT SUM(u.amount_cents) FROM credit_use u
+                          WHERE u.customer_id = ?1 AND u.document_id NOT IN (SELECT document_id FROM reversed_document)), 0)",
+        [customer_id.to_string()],
+        |row| row.get(0),
+    )?;
+    cents_to_money(cents)
+}
+
 pub fn open_invoices(
     connection: &Connection,
     customer_id: CustomerId,
@@ -393,22 +412,14 @@ impl Till {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let credit: Option<i64> = self.connection.query_row(
-            "SELECT COALESCE((SELECT SUM(p.unapplied_cents) FROM payment p
-                              WHERE p.customer_id = ?1 AND p.id NOT IN (SELECT document_id FROM reversed_document)), 0)
-                  + COALESCE((SELECT SUM(a.amount_cents) FROM allocation a JOIN invoice i ON i.id = a.invoice_id
-                              WHERE i.customer_id = ?1 AND i.id IN (SELECT document_id FROM reversed_document)
-                                AND a.source_id NOT IN (SELECT document_id FROM reversed_document)), 0)",
-            [customer_id.to_string()],
-            |row| row.get(0),
-        )?;
+        let credit = customer_credit(&self.connection, customer_id)?;
         Ok(CustomerAccount {
             customer_id,
             name: customer.name,
             credit_limit: customer.credit_limit,
             outstanding: Money::sum(invoices.iter().map(|invoice| invoice.outstanding))?,
             invoices,
-            credit: cents_to_money(credit)?,
+            credit,
         })
     }
 

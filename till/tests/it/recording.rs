@@ -183,6 +183,45 @@ fn credit_sales_become_invoices_and_payments_go_to_the_oldest_first() {
     let account = till.customer_account(hotel).unwrap();
     assert_eq!((account.outstanding, account.credit), (money("0.00"), money("50.00")));
     assert_eq!(till.account_balance(tillbook_core::chart::AccountCode::new(1310)).unwrap(), money("0.00"));
+
+    // The 50.00 of credit: nothing is owed yet, so none of it can be applied.
+    let refused = till.apply_credit(&cashier, hotel, money("10")).unwrap_err();
+    assert_eq!(refused.code(), "credit_beyond_invoices");
+    // A new invoice of 120.00: 30.00 of the credit pays part of it.
+    let third = till
+        .record_sale(
+            &cashier,
+            &SaleRequest {
+                lines: vec![line("Refill 10 L", "3", "0")],
+                tenders: vec![credit("120", "Hotel Kilimanjaro")],
+            },
+        )
+        .unwrap();
+    let applied = till.apply_credit(&cashier, hotel, money("30")).unwrap();
+    assert_eq!(
+        applied.allocations.iter().map(|a| (a.invoice_id, a.amount)).collect::<Vec<_>>(),
+        [(third.sale_id, money("30.00"))]
+    );
+    assert_entry(&till, applied.recorded.entry_id, &[(2300, "Dr", "30.00"), (1310, "Cr", "30.00")]);
+    let account = till.customer_account(hotel).unwrap();
+    assert_eq!(
+        (account.outstanding, account.credit, applied.credit_left),
+        (money("90.00"), money("20.00"), money("20.00"))
+    );
+    // More than is held is refused and writes nothing.
+    let before = footprint(till.connection());
+    assert_eq!(till.apply_credit(&cashier, hotel, money("25")).unwrap_err().code(), "not_enough_credit");
+    assert_eq!(footprint(till.connection()), before);
+    // The last 20.00 paid back in cash, which a supervisor authorises.
+    let back = cash("20");
+    let refused = till.refund_credit(&cashier, &cashier, hotel, &back).unwrap_err();
+    assert_eq!(refused.code(), "not_authorised");
+    let supervisor = login(&till, Role::Supervisor, BusinessKind::Water);
+    let refunded = till.refund_credit(&cashier, &supervisor, hotel, &back).unwrap();
+    assert!(refunded.receipt_number.is_some());
+    assert_entry(&till, refunded.recorded.entry_id, &[(2300, "Dr", "20.00"), (1110, "Cr", "20.00")]);
+    assert_eq!(till.customer_account(hotel).unwrap().credit, money("0.00"));
+    assert_eq!(till.account_balance(shared::CUSTOMER_DEPOSITS).unwrap(), money("0.00"));
     assert_store_consistent(till.connection());
 }
 

@@ -13,7 +13,7 @@ import type {
   SaleLine, SaleLineRequest, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport, ShiftView,
   SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
-  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom, CreditForm, SupplierPaymentForm, GoodsForm,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom, CreditForm, SupplierPaymentForm, GoodsForm, CreditOutcome,
 } from './generated/types';
 
 export type {
@@ -127,6 +127,9 @@ export const api = {
     invoke<void>('void_receipt', { receiptNumber, reason, supervisorId, supervisorPin }),
   soldReceipt: (receiptNumber: string) => invoke<SoldReceipt>('sold_receipt', { receiptNumber }),
   reprintReceipt: (receiptNumber: string) => invoke<ReceiptView>('reprint_receipt', { receiptNumber }),
+  applyCredit: (customerId: string, amount: Money) => invoke<CreditOutcome>('apply_credit', { customerId, amount }),
+  refundCredit: (customerId: string, tender: TenderInput, supervisorId: string, supervisorPin: string) =>
+    invoke<ReceiptView>('refund_credit', { customerId, tender, supervisorId, supervisorPin }),
   refundSale: (request: RefundRequest, supervisorId: string, supervisorPin: string) =>
     invoke<ReceiptView>('refund_sale', { request, supervisorId, supervisorPin }),
   expenseAccounts: () => invoke<ExpenseAccount[]>('expense_accounts'),

@@ -91,6 +91,10 @@ export const errorWords: Words = {
   not_authorised: { en: 'You are not allowed to do this. Ask a supervisor.', sw: 'Huruhusiwi kufanya hivi. Muulize msimamizi.' },
   not_enrolled: { en: 'This till is not enrolled with a server.', sw: 'Kituo hiki hakijasajiliwa na seva.' },
   not_enough_credit: { en: 'The customer does not hold that much credit.', sw: 'Mteja hana salio la kiasi hicho.' },
+  credit_beyond_invoices: {
+    en: 'The customer owes this business less than that: apply no more credit than they owe.',
+    sw: 'Mteja anadaiwa chini ya hicho na biashara hii: usitumie salio zaidi ya deni lake.',
+  },
   not_found: { en: 'Not found.', sw: 'Haikupatikana.' },
   not_in_sequence: { en: "The till's events are out of order.", sw: 'Matukio ya kituo hayako kwa mpangilio.' },
   not_logged_in: { en: 'Log in with your PIN first.', sw: 'Ingia kwa PIN yako kwanza.' },

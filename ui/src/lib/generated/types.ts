@@ -58,6 +58,20 @@ export type CreditForm = { id: string, customer_id: string, business: string, ac
  */
 method: TenderMethod | null, mpesa_code: string, business_day: string, };
 
+export type CreditOutcome = { document_id: DocumentId, 
+/**
+ * A refund's receipt number (money leaves the drawer); none for credit applied.
+ */
+receipt_number: string | null, total: Money, 
+/**
+ * The invoices the credit paid, and how much of each.
+ */
+allocations: Array<Allocation>, tenders: Array<Tender>, 
+/**
+ * What the customer still holds here afterwards.
+ */
+credit_left: Money, recorded: Recorded, };
+
 export type CustomerAccount = { customer_id: CustomerId, name: string, credit_limit: Money, invoices: Array<InvoiceLine>, 
 /**
  * What the customer owes, all businesses.
