@@ -14,24 +14,14 @@ use rusqlite::{Connection, TransactionBehavior};
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::seed;
-use tillbook_till::demo::{cash, create_demo_till, demo_login, money, quantity};
-use tillbook_till::{SaleLineRequest, SaleRequest, Session, Till};
+use tillbook_till::demo::{create_demo_till, demo_login, money};
+use tillbook_till::{Session, Till};
+
+mod common;
+use common::{percentile, percentile_of, sale_request};
 
 const TIMED_SALES: usize = 2_000;
 const STORE_SALES: usize = 10_000;
-
-fn sale_request(n: usize, products: &[tillbook_core::ids::ProductId]) -> SaleRequest {
-    SaleRequest {
-        lines: (0..3)
-            .map(|k| SaleLineRequest {
-                product_id: products[(n + k) % products.len()],
-                quantity: quantity("2"),
-                discount: money("0"),
-            })
-            .collect(),
-        tenders: vec![cash("2000")],
-    }
-}
 
 /// Records `count` sales, timing each one.
 fn timed(
@@ -49,10 +39,6 @@ fn timed(
         each.push(t0.elapsed());
     }
     (each, started.elapsed())
-}
-
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
 
 fn row(label: &str, mut each: Vec<Duration>, total: Duration) -> String {
@@ -165,10 +151,27 @@ fn bare_baseline(path: &Path, sale: &SaleRows, count: usize) -> (Vec<Duration>, 
     (each, started.elapsed())
 }
 
-fn median(each: &[Duration]) -> Duration {
-    let mut sorted = each.to_vec();
-    sorted.sort();
-    percentile(&sorted, 50)
+/// The settings the store actually ran under, read back rather than assumed, and the file
+/// system its file is on.
+fn settings(path: &Path) -> String {
+    let store = Connection::open(path).expect("the bench store");
+    let mode: String = store.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("journal_mode");
+    let synchronous: i64 = store.query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("synchronous");
+    let synchronous = match synchronous {
+        0 => "OFF",
+        1 => "NORMAL",
+        2 => "FULL",
+        _ => "EXTRA",
+    };
+    let filesystem = std::process::Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(path)
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|fs| !fs.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    format!("journal_mode={mode}, synchronous={synchronous}, on a {filesystem} file system")
 }
 
 fn machine() -> String {
@@ -207,18 +210,19 @@ fn main() {
     drop(create_demo_till(&bare_path, "B2", &[BusinessKind::Retail]).expect("the baseline's store"));
     bare_baseline(&bare_path, &sale, 50);
     let (bare_each, bare_total) = bare_baseline(&bare_path, &sale, TIMED_SALES);
-    let ratio = median(&empty_each).as_secs_f64() / median(&bare_each).as_secs_f64().max(1e-9);
+    let ratio = percentile_of(&empty_each, 50).as_secs_f64() / percentile_of(&bare_each, 50).as_secs_f64().max(1e-9);
     let already = 50 + TIMED_SALES;
     timed(&mut till, &cashier, &products, STORE_SALES - already);
     let (full_each, full_total) = timed(&mut till, &cashier, &products, TIMED_SALES);
     let events = till.outbox_counts().expect("counts").pending;
+    let ran_under = settings(&folder.join("till.sqlite"));
     drop(till);
     std::fs::remove_dir_all(&folder).expect("clean up");
 
     println!("Recording one 3-line retail sale (stocked items, cash with change) through `Till::record_sale`:");
     println!("one IMMEDIATE transaction writing the sale, its lines, tender, stock movements, a 6-line");
-    println!("provisional journal entry and an outbox event, committed with `synchronous=FULL` in WAL mode");
-    println!("on a file in `target/`. Each sale is timed on its own.\n");
+    println!("provisional journal entry and an outbox event, on a file in `target/` ({ran_under}).");
+    println!("Each sale is timed on its own.\n");
     println!("| store | sales timed | median ms | p90 ms | p99 ms | max ms | sales/s |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     println!("{}", row("fresh (after 50 warm-up sales)", empty_each, empty_total));

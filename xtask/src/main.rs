@@ -327,6 +327,9 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
     if wanted("record_sale") {
         replace_section(&doc, "record_sale", &run_bench("tillbook-till", "record_sale", &[])?)?;
     }
+    if wanted("till_history") {
+        replace_section(&doc, "till_history", &run_bench("tillbook-till", "till_history", &[])?)?;
+    }
     if wanted("app") {
         install_missing()?;
         ui(root, false)?;

@@ -113,6 +113,29 @@ impl TillEvents {
         (sale.clone(), self.event(Document::Sale(sale)))
     }
 
+    /// A payment beyond any invoice, `receipt`, all of it kept as the customer's credit: in
+    /// cash, or by M-Pesa when a code is given.
+    pub fn paid_in_advance(
+        &mut self,
+        customer: CustomerId,
+        amount: &str,
+        receipt: &str,
+        mpesa_code: Option<&str>,
+    ) -> Event {
+        let amount: Money = amount.parse().expect("a fixture amount");
+        let method = if mpesa_code.is_some() { TenderMethod::Mpesa } else { TenderMethod::Cash };
+        let payment = Payment {
+            payment_id: DocumentId::new(),
+            receipt_number: receipt.to_string(),
+            customer_id: customer,
+            tenders: vec![Tender { method, amount, mpesa_code: mpesa_code.map(str::to_string), customer_id: None }],
+            allocations: vec![],
+            unapplied: amount,
+            total: amount,
+        };
+        self.event(Document::PaymentReceived(payment))
+    }
+
     /// A payment on account by M-Pesa, allocated to `invoice` (the rest unapplied), with its id.
     pub fn payment(
         &mut self,

@@ -130,7 +130,7 @@ async fn rent_from_the_bank_is_shared_across_the_businesses_with_its_vat_exactly
 /// Paying back 200.00 more is refused (`not_enough_credit`) and writes nothing.
 #[tokio::test]
 async fn credit_is_applied_to_an_invoice_and_paid_back_but_never_more_than_is_held() {
-    use tillbook_core::documents::{Allocation, CreditApplied, CreditRefunded, Payment, Tender, TenderMethod};
+    use tillbook_core::documents::{Allocation, CreditApplied, CreditRefunded, Tender, TenderMethod};
     let server = server().await;
     let token = server.owner_token("wanjiru@example.com").await;
     let hotel = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap().id;
@@ -139,21 +139,7 @@ async fn credit_is_applied_to_an_invoice_and_paid_back_but_never_more_than_is_he
     let (sale, on_account) = retail.credit_sale(&[(4, 4)], hotel);
     assert_eq!(sale.total, kes("1400.00"));
     retail.at("2026-12-02T10:00:00+03:00");
-    let advance = Payment {
-        payment_id: DocumentId::new(),
-        receipt_number: "P-ADV-1".into(),
-        customer_id: hotel,
-        tenders: vec![Tender {
-            method: TenderMethod::Mpesa,
-            amount: kes("2000.00"),
-            mpesa_code: Some("QK12ADV001".into()),
-            customer_id: None,
-        }],
-        allocations: vec![],
-        unapplied: kes("2000.00"),
-        total: kes("2000.00"),
-    };
-    let paid = retail.event(Document::PaymentReceived(advance));
+    let paid = retail.paid_in_advance(hotel, "2000.00", "P-ADV-1", Some("QK12ADV001"));
     let pushed = server.push(&retail, &till_token, &[on_account, paid]).await;
     assert_eq!(crate::common::ack_statuses(&pushed), ["posted", "posted"], "{}", pushed.body);
 
@@ -293,25 +279,11 @@ async fn what_was_paid_on_a_cancelled_job_is_credit_on_the_statement() {
 /// counts what the batch paid in before it judges what the batch uses: every event posts.
 #[tokio::test]
 async fn credit_paid_in_and_used_in_one_batch_posts() {
-    use tillbook_core::documents::{Allocation, CreditApplied, Payment, Tender, TenderMethod};
+    use tillbook_core::documents::{Allocation, CreditApplied};
     let server = server().await;
     let hotel = tillbook_core::seed::demo().customers.into_iter().find(|c| c.name == "Hotel Kilimanjaro").unwrap().id;
     let (mut retail, token) = server.till(tillbook_core::chart::BusinessKind::Retail).await;
-    let advance = Payment {
-        payment_id: DocumentId::new(),
-        receipt_number: "P-ADV-2".into(),
-        customer_id: hotel,
-        tenders: vec![Tender {
-            method: TenderMethod::Cash,
-            amount: kes("500.00"),
-            mpesa_code: None,
-            customer_id: None,
-        }],
-        allocations: vec![],
-        unapplied: kes("500.00"),
-        total: kes("500.00"),
-    };
-    let paid = retail.event(Document::PaymentReceived(advance));
+    let paid = retail.paid_in_advance(hotel, "500.00", "P-ADV-2", None);
     let (sale, on_account) = retail.credit_sale(&[(4, 1)], hotel);
     assert_eq!(sale.total, kes("350.00"));
     let applied = retail.event(Document::CreditApplied(CreditApplied {

@@ -710,7 +710,7 @@ async fn the_vat_return_of_a_known_month_by_rate_and_by_kra_pin_ties_to_2200() {
 /// Over and short: Achieng −20.00.
 #[tokio::test]
 async fn the_scripted_month_gives_the_vat_return_payables_revenue_and_over_short_and_hledger_agrees() {
-    use tillbook_core::documents::{CreditApplied, Document, NewCylinder, PaidFrom, Payment, Tender, TenderMethod};
+    use tillbook_core::documents::{CreditApplied, Document, NewCylinder, PaidFrom};
     let server = server().await;
     the_week(&server).await;
     let owner = server.owner_token("wanjiru@example.com").await;
@@ -731,20 +731,7 @@ async fn the_scripted_month_gives_the_vat_return_payables_revenue_and_over_short
     let (opened, closed) = retail.shift("1000.00", "3450.00", "3430.00");
     retail.at("2026-11-20T10:00:00+03:00");
     let (_, paid_bidco) = retail.supplier_payment(1, "5000.00", PaidFrom::Bank, &[]);
-    let advance = retail.event(Document::PaymentReceived(Payment {
-        payment_id: tillbook_core::ids::DocumentId::new(),
-        receipt_number: "P-ADV-9".into(),
-        customer_id: hotel,
-        tenders: vec![Tender {
-            method: TenderMethod::Cash,
-            amount: kes("500.00"),
-            mpesa_code: None,
-            customer_id: None,
-        }],
-        allocations: vec![],
-        unapplied: kes("500.00"),
-        total: kes("500.00"),
-    }));
+    let advance = retail.paid_in_advance(hotel, "500.00", "P-ADV-9", None);
     retail.at("2026-11-25T10:00:00+03:00");
     let back = retail.deposit_refund(13, "K-Gas");
     let events = [b200, gas, opened, closed, paid_bidco, advance, back];
