@@ -42,7 +42,15 @@ async fn till_process(run: impl FnOnce() -> Output + Send + 'static) -> (Option<
     let output = tokio::task::spawn_blocking(run).await.expect("the till process ran");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     eprintln!("till process ({:?}):\n{stdout}{}", output.status, String::from_utf8_lossy(&output.stderr));
-    (output.status.code(), stdout)
+    // When the till asks for the Secret Service before the daemon started above has taken its
+    // name on the bus, the bus starts another daemon itself, whose stdout is the session's:
+    // it announces its variables (`GNOME_KEYRING_CONTROL=…`) among the till's lines.
+    let said: String = stdout
+        .lines()
+        .filter(|line| !line.starts_with("GNOME_KEYRING_") && !line.starts_with("SSH_AUTH_SOCK="))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    (output.status.code(), said)
 }
 
 /// The last line a till process printed: its sync status.
