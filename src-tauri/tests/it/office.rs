@@ -15,10 +15,7 @@ use std::time::Duration;
 use tillbook_e2e::{Central, Scratch, cash, fast_sync, wait_until};
 
 use crate::driver::Driver;
-use crate::owner::kes;
-
-const EMAIL: &str = "wanjiru@example.co.ke";
-const PASSWORD: &str = "kahawa tamu sana";
+use crate::owner::{EMAIL, PASSWORD, kes};
 
 #[test]
 fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {

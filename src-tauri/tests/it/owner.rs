@@ -15,8 +15,8 @@ use tillbook_till::sync::token;
 
 use crate::driver::Driver;
 
-const EMAIL: &str = "wanjiru@example.co.ke";
-const PASSWORD: &str = "kahawa tamu sana";
+pub const EMAIL: &str = "wanjiru@example.co.ke";
+pub const PASSWORD: &str = "kahawa tamu sana";
 
 /// An amount as the app shows it (ui/src/lib/format.ts): "KES 1,234.50".
 pub fn kes(amount: Money) -> String {
