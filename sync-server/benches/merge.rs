@@ -6,6 +6,11 @@
 //! as many connections as tills pushed — and the server's memory under that load. The cluster's
 //! settings are read back and printed, not assumed.
 //!
+//! The same run follows on a database that first received seven years of history from the
+//! generator of `cargo xtask history` (issue "Year seven at full speed": the merge's checks probe
+//! indexes that grow with the ledger), and there a new till's first pull is timed as well.
+//! `TILLBOOK_HISTORY_YEARS` makes a smaller history for a quick look.
+//!
 //! Run by `cargo xtask bench` (which starts a Postgres cluster with default durability settings
 //! and writes the table into `docs/benchmarks.md`), or with `DATABASE_URL` set.
 
@@ -17,6 +22,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool};
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::protocol::{EnrollRequest, EnrollResponse, PushRequest};
 use tillbook_server::{admin, db};
+
+const HISTORY: &str = include_str!("../../xtask/history.sql");
 
 #[path = "../tests/it/fixtures.rs"]
 #[allow(dead_code)] // the tests use more of the fixtures than the benchmark does
@@ -46,11 +53,74 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// What one run of the merge measured.
+struct Measured {
+    events: usize,
+    timed_lines: usize,
+    timed_rows: usize,
+    merge_time: Duration,
+    peak_kib: u64,
+    copy_time: Duration,
+    copy_all_time: Duration,
+    floor: Vec<(&'static str, u64, Duration)>,
+    settings: String,
+    entries: i64,
+    lines: i64,
+    /// The history written first: (years, time to write it).
+    history: Option<(u32, Duration)>,
+    first_pull: Option<FirstPull>,
+}
+
+impl Measured {
+    fn floor_time(&self) -> Duration {
+        self.floor.iter().map(|(_, _, time)| *time).sum()
+    }
+
+    fn events_per_s(&self) -> f64 {
+        self.events as f64 / self.merge_time.as_secs_f64()
+    }
+}
+
+/// A new till's first pull into the group: time, bytes, changes, and what the feed holds.
+struct FirstPull {
+    time: Duration,
+    bytes: usize,
+    changes: usize,
+    open_jobs: usize,
+    balances: usize,
+    feed_rows: i64,
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench starts a cluster)");
+    let years: u32 = std::env::var("TILLBOOK_HISTORY_YEARS").ok().and_then(|y| y.parse().ok()).unwrap_or(7);
     let base = PgConnectOptions::from_str(&url).unwrap();
-    let (options, owner) = db::create_seeded_database(&base, "tillbook_bench").await.unwrap();
+    let fresh = run(&base, None).await;
+    let old = run(&base, Some(years)).await;
+    report(&fresh, &old);
+}
+
+/// Sets up a seeded database (with `years` of history written first, when given), starts the
+/// server on it, and times the merge of the day's mix against its floor; then drops it.
+async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
+    let (options, owner) = db::create_seeded_database(base, "tillbook_bench").await.unwrap();
+    let history = match years {
+        None => None,
+        Some(years) => {
+            let started = Instant::now();
+            // The script and its setting on one connection, as `cargo xtask history` runs it.
+            let mut connection = owner.acquire().await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("SET history.years = {years}")))
+                .execute(&mut *connection)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(HISTORY)).execute(&mut *connection).await.expect("the history generates");
+            drop(connection);
+            sqlx::query("VACUUM ANALYZE").execute(&owner).await.unwrap();
+            Some((years, started.elapsed()))
+        }
+    };
     let name = options.get_database().expect("a database name").to_string();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     db::runtime_login(&options).await.unwrap();
@@ -66,6 +136,7 @@ async fn main() {
     );
     let base_url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
+    let http_for_pull = http.clone();
     let started = Instant::now();
     while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
@@ -190,14 +261,44 @@ async fn main() {
     let floor = copy_into_ledger_shaped_tables(&owner, first_timed_xid).await;
     let settings = settings(&owner).await;
     let floor_rows: u64 = floor.iter().map(|(_, rows, _)| rows).sum();
-    let floor_time: Duration = floor.iter().map(|(_, _, time)| *time).sum();
     assert_eq!(floor_rows as usize, timed_rows, "the floor copies exactly the rows the timed merge wrote");
-    let merge_lines_per_s = timed_lines as f64 / merge_time.as_secs_f64();
-    let copy_lines_per_s = timed_lines as f64 / copy_time.as_secs_f64();
+    let first_pull = match years {
+        Some(_) => Some(first_pull(&owner, &http_for_pull, &base_url).await),
+        None => None,
+    };
+    let (entries, lines) = (report.entries, report.lines);
+    drop(server);
+    owner.close().await;
+    let admin_pool = db::connect_owner(base.clone()).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin_pool).await.unwrap();
+    Measured {
+        events,
+        timed_lines,
+        timed_rows,
+        merge_time,
+        peak_kib,
+        copy_time,
+        copy_all_time,
+        floor,
+        settings,
+        entries,
+        lines,
+        history,
+        first_pull,
+    }
+}
+
+/// The fresh run in detail, then the run on top of the history beside it.
+fn report(m: &Measured, old: &Measured) {
+    let (events, timed_lines, timed_rows) = (m.events, m.timed_lines, m.timed_rows);
+    let floor_rows: u64 = m.floor.iter().map(|(_, rows, _)| rows).sum();
+    let floor_time = m.floor_time();
+    let merge_lines_per_s = timed_lines as f64 / m.merge_time.as_secs_f64();
+    let copy_lines_per_s = timed_lines as f64 / m.copy_time.as_secs_f64();
     println!("Pushes over HTTP on loopback to the real `tillbook-server` (release build), each batch merged");
     println!("in one transaction: inbox, validation, journal entries and lines with the deferred balance");
     println!("trigger, `account_balance`, sales, sale lines, tenders, stock movements and levels, change feed.");
-    println!("{settings}, after a stock receipt per till, {WARM_UP_BATCHES} warm-up batches and `ANALYZE`.");
+    println!("{}, after a stock receipt per till, {WARM_UP_BATCHES} warm-up batches and `ANALYZE`.", m.settings);
     println!();
     println!("| measure | value |");
     println!("| --- | --- |");
@@ -205,33 +306,29 @@ async fn main() {
         "| events merged (timed) | {events} sales in {TIMED_BATCHES} batches of {BATCH} (1 in 4 by M-Pesa, 1 in 8 on account), {TILLS} tills pushing at once |"
     );
     println!("| journal lines merged (timed) | {timed_lines} |");
-    println!("| merge time | {:.2} s |", merge_time.as_secs_f64());
-    println!(
-        "| **merge throughput** | **{:.0} events/s, {:.0} lines/s** |",
-        events as f64 / merge_time.as_secs_f64(),
-        merge_lines_per_s
-    );
+    println!("| merge time | {:.2} s |", m.merge_time.as_secs_f64());
+    println!("| **merge throughput** | **{:.0} events/s, {:.0} lines/s** |", m.events_per_s(), merge_lines_per_s);
     println!(
         "| `COPY` of the same {timed_lines} lines as plain rows | {:.2} s, {:.0} rows/s |",
-        copy_time.as_secs_f64(),
+        m.copy_time.as_secs_f64(),
         copy_lines_per_s
     );
     println!("| **merge vs `COPY`** | **{:.2}× the `COPY` time** |", copy_lines_per_s / merge_lines_per_s);
     println!(
         "| `COPY` of as many plain rows as the merge wrote in all its tables ({timed_rows}) | {:.2} s; the merge takes {:.2}× that |",
-        copy_all_time.as_secs_f64(),
-        merge_time.as_secs_f64() / copy_all_time.as_secs_f64()
+        m.copy_all_time.as_secs_f64(),
+        m.merge_time.as_secs_f64() / m.copy_all_time.as_secs_f64()
     );
     println!(
         "| `COPY` of the merge's own {floor_rows} rows into copies of its 8 tables with their keys, indexes and checks, on {TILLS} connections at once | {:.2} s = {:.2}× the `COPY` of the lines |",
         floor_time.as_secs_f64(),
-        floor_time.as_secs_f64() / copy_time.as_secs_f64()
+        floor_time.as_secs_f64() / m.copy_time.as_secs_f64()
     );
     println!(
         "| **merge vs that floor** | **{:.2}× the floor's time** |",
-        merge_time.as_secs_f64() / floor_time.as_secs_f64()
+        m.merge_time.as_secs_f64() / floor_time.as_secs_f64()
     );
-    println!("| server memory (peak RSS, `VmHWM`) | {:.1} MiB |", peak_kib as f64 / 1024.0);
+    println!("| server memory (peak RSS, `VmHWM`) | {:.1} MiB |", m.peak_kib as f64 / 1024.0);
     println!();
     println!("The last `COPY` is a floor for any merge that writes these rows: no HTTP, no judgement, no");
     println!("triggers or foreign keys, binary `COPY` straight into tables shaped like the ledger's, each table's");
@@ -241,25 +338,126 @@ async fn main() {
     println!();
     println!("| table | rows | `COPY` into its shape |");
     println!("| --- | --- | --- |");
-    for (table, rows, time) in &floor {
+    for (table, rows, time) in &m.floor {
         println!("| `{table}` | {rows} | {:.3} s |", time.as_secs_f64());
     }
     println!();
     println!(
         "`verify` was clean afterwards ({} entries, {} lines). Target: the merge within 1.5× of the floor's time.",
-        report.entries, report.lines
+        m.entries, m.lines
+    );
+    println!();
+    let (years, written) = old.history.expect("the second run has its history");
+    println!(
+        "**At year {years}.** The same merge, in the same invocation, on a database that first received {years} years"
     );
     println!(
-        "Machine: {}, {} cores, {} {}. Command: `cargo xtask bench` (runs `cargo bench -p tillbook-server --bench merge`).",
+        "of the three demo businesses' history from `xtask/history.sql` (the generator of `cargo xtask history`; written"
+    );
+    println!(
+        "in {:.0} s, then `VACUUM ANALYZE`; `verify` clean afterwards, {} entries, {} lines):",
+        written.as_secs_f64(),
+        old.entries,
+        old.lines
+    );
+    println!();
+    println!("| database | merge time | events/s | floor | merge ÷ floor | server peak RSS |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (label, run) in [("fresh", m), ("seven years", old)] {
+        println!(
+            "| {label} | {:.2} s | {:.0} | {:.2} s | {:.2}× | {:.1} MiB |",
+            run.merge_time.as_secs_f64(),
+            run.events_per_s(),
+            run.floor_time().as_secs_f64(),
+            run.merge_time.as_secs_f64() / run.floor_time().as_secs_f64(),
+            run.peak_kib as f64 / 1024.0
+        );
+    }
+    println!();
+    println!(
+        "At year {years} the merge takes {:+.0}% of the fresh database's time (target: no more than +15%).",
+        (old.merge_time.as_secs_f64() / m.merge_time.as_secs_f64() - 1.0) * 100.0
+    );
+    if let Some(pull) = &old.first_pull {
+        println!();
+        println!(
+            "**First pull into the {years}-year group.** A laundry till enrolled after the merge asks `GET /api/v1/sync/pull` from"
+        );
+        println!(
+            "cursor 0 until `more` is false: {:.0} ms, {:.1} KB, {} changes ({} open laundry jobs, {} customer balances),",
+            pull.time.as_secs_f64() * 1000.0,
+            pull.bytes as f64 / 1000.0,
+            pull.changes,
+            pull.open_jobs,
+            pull.balances
+        );
+        println!(
+            "against {} rows of the change feed it may see. Target: under 3 s and 5 MB. The generator writes no feed, so",
+            pull.feed_rows
+        );
+        println!("those rows are what the timed merges published; the first pull reads the state, not the feed.");
+    }
+    println!();
+    println!(
+        "Machine: {}, {} cores, {} {}. Command: `cargo xtask bench merge` (runs `cargo bench -p tillbook-server --bench merge`).",
         cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::env::consts::OS,
         std::env::consts::ARCH
     );
-    drop(server);
-    owner.close().await;
-    let admin_pool = db::connect_owner(base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin_pool).await.unwrap();
+}
+
+/// Enrols a laundry till into the group and times its first pull, page after page.
+async fn first_pull(owner: &PgPool, http: &reqwest::Client, base_url: &str) -> FirstPull {
+    let code = admin::create_enrollment_code(owner, "LAUNDRY", "bench").await.unwrap();
+    let device = tillbook_core::ids::DeviceId::new();
+    let request = EnrollRequest {
+        enrollment_code: code,
+        device_id: device,
+        device_name: "bench".into(),
+        app_version: "bench".into(),
+    };
+    let answer: EnrollResponse = http
+        .post(format!("{base_url}/api/v1/devices/enroll"))
+        .json(&request)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (feed_rows,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM change_log
+          WHERE (business_id IS NULL OR business_id IN (SELECT id FROM business WHERE code = 'LAUNDRY'))
+            AND (device_id IS NULL OR device_id = $1)",
+    )
+    .bind(device.0)
+    .fetch_one(owner)
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let (mut cursor, mut bytes, mut changes, mut open_jobs, mut balances) = (0_u64, 0, 0, 0, 0);
+    loop {
+        let body = http
+            .get(format!("{base_url}/api/v1/sync/pull?cursor={cursor}"))
+            .bearer_auth(&answer.device_token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        bytes += body.len();
+        let page: tillbook_core::protocol::PullResponse = serde_json::from_slice(&body).unwrap();
+        changes += page.changes.len();
+        open_jobs += page.changes.iter().filter(|c| c.entity.as_str() == "laundry_job").count();
+        balances += page.changes.iter().filter(|c| c.entity.as_str() == "customer_balance").count();
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    FirstPull { time: started.elapsed(), bytes, changes, open_jobs, balances, feed_rows }
 }
 
 fn cpu_model() -> String {

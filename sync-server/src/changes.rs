@@ -241,6 +241,73 @@ pub async fn publish_event_status(
     Ok(())
 }
 
+/// What a till's first pull gets (cursor 0): the current state rather than the feed's history,
+/// so that a till joining a group that has traded for years pulls master data and what is open,
+/// not every version of every job and balance since the first day. Read in one snapshot with the
+/// feed's counter: `(horizon, changes)`, every change numbered `horizon`, the cursor to pull on
+/// from. In the order a seed publishes: master data (every business the till may see; products,
+/// services and cylinders of its own businesses), the laundry jobs of its businesses not yet
+/// collected or cancelled, the balance of every customer who owes something, and the rows
+/// addressed to this till alone (its staff, its events' statuses) up to the horizon.
+pub async fn snapshot(
+    pool: &sqlx::PgPool,
+    device: &crate::devices::Device,
+) -> Result<(i64, Vec<(i64, String, String, serde_json::Value)>), sqlx::Error> {
+    let businesses: Vec<Uuid> = device.business_ids.iter().map(|id| id.0).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let (horizon,): (i64,) = sqlx::query_as("SELECT last_change FROM ledger_counter").fetch_one(&mut *tx).await?;
+    let open_jobs: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT j.job_id FROM laundry_job j
+          WHERE j.business_id = ANY($1)
+            AND (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1)
+                NOT IN ('collected', 'cancelled')",
+    )
+    .bind(&businesses)
+    .fetch_all(&mut *tx)
+    .await?;
+    let owing: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM invoice_standing WHERE NOT cancelled AND amount <> paid AND customer_id IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let state = MASTER_DATA_ENTITIES
+        .iter()
+        .filter(|entity| **entity != Entity::Staff)
+        .map(|entity| (*entity, None))
+        .chain([(Entity::LaundryJob, Some(open_jobs)), (Entity::CustomerBalance, Some(owing))]);
+    let mut changes = Vec::new();
+    for (entity, ids) in state {
+        if ids.as_ref().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        let sql = format!(
+            "SELECT data::jsonb FROM ({select}) state (business_id, data)
+              WHERE state.business_id IS NULL OR state.business_id = ANY($2)",
+            select = select(entity)
+        );
+        let rows: Vec<serde_json::Value> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(ids).bind(&businesses).fetch_all(&mut *tx).await?;
+        changes.extend(rows.into_iter().map(|data| (horizon, entity.as_str().to_string(), "upsert".to_string(), data)));
+    }
+    let addressed: Vec<(i64, String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT seq, entity, op, data FROM change_log
+          WHERE device_id = $1 AND seq <= $2
+            AND NOT (entity = 'staff' AND EXISTS (
+                SELECT 1 FROM change_log newer
+                 WHERE newer.entity = 'staff' AND newer.device_id = $1
+                   AND newer.data ->> 'id' = change_log.data ->> 'id' AND newer.seq > change_log.seq))
+          ORDER BY seq",
+    )
+    .bind(device.id.0)
+    .bind(horizon)
+    .fetch_all(&mut *tx)
+    .await?;
+    changes.extend(addressed);
+    tx.commit().await?;
+    Ok((horizon, changes))
+}
+
 /// The changes after `cursor` that `device` should see (its businesses', everyone's, its own),
 /// at most `limit`, as `(seq, entity, op, data)`. Of the staff rows addressed to it, only the
 /// newest of each member of staff: a till that was away never receives a superseded PIN hash.

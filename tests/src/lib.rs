@@ -536,27 +536,7 @@ pub fn metric_in(text: &str, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("no counter {name} in:\n{text}"))
 }
 
-/// Damages the till store at `path` as a failing disk would: an index page of the journal
-/// overwritten, which `PRAGMA quick_check` finds and the tables around it survive. Close every
-/// connection to the store first.
-pub fn damage_an_index_page(path: &Path) {
-    use std::io::{Seek, SeekFrom, Write};
-    let connection = rusqlite::Connection::open(path).expect("the store opens");
-    connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").expect("the WAL folded in");
-    let (page, size): (i64, i64) = connection
-        .query_row(
-            "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master
-              WHERE type = 'index' AND tbl_name = 'journal_line' ORDER BY rootpage DESC LIMIT 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .expect("an index of the journal");
-    drop(connection);
-    let mut file = std::fs::OpenOptions::new().write(true).open(path).expect("the store file");
-    // Past the page header, so SQLite still takes it for a page and finds its cells wrong.
-    file.seek(SeekFrom::Start(((page - 1) * size + 8) as u64)).expect("seek to the page");
-    file.write_all(&vec![0xA5; (size - 8) as usize]).expect("the page overwritten");
-}
+pub use tillbook_till::backup::damage_an_index_page;
 
 /// A scratch folder under the workspace's `target/`, removed when dropped.
 pub struct Scratch(pub PathBuf);

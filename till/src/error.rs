@@ -25,6 +25,10 @@ pub enum TillError {
     NotThisTillsBusiness,
     #[error("{what} '{number}' was not found")]
     NotFound { what: &'static str, number: String },
+    #[error(
+        "receipt '{receipt}' was sold on {day}, more than 90 days ago: this till no longer keeps its details, head office does"
+    )]
+    SalePruned { receipt: String, day: String },
     #[error("'{0}' has already been voided or cancelled")]
     AlreadyReversed(String),
     #[error("'{0}' has been partly refunded: refund the rest instead of voiding it")]
@@ -91,6 +95,7 @@ impl TillError {
             TillError::ShiftAlreadyOpen => "shift_already_open",
             TillError::NotThisTillsBusiness => "not_this_tills_business",
             TillError::NotFound { .. } => "not_found",
+            TillError::SalePruned { .. } => "sale_pruned",
             TillError::AlreadyReversed(_) => "already_reversed",
             TillError::PartlyRefunded(_) => "partly_refunded",
             TillError::HasPayments(_) => "has_payments",

@@ -1,7 +1,7 @@
 //! The `Till`: one shop till's local store and the handle every UI command and test goes
 //! through. Recording methods live in `record/`, read models in `reports`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Local};
@@ -44,6 +44,8 @@ pub struct TillInfo {
 
 pub struct Till {
     pub(crate) connection: Connection,
+    /// The store's file: a clean close marks it so (`backup::closed_cleanly`).
+    path: PathBuf,
     pub(crate) info: TillInfo,
     pub(crate) zone: Tz,
     pub(crate) clock: Clock,
@@ -71,19 +73,29 @@ impl Till {
         Till::open(path)
     }
 
-    /// Opens an existing till's store, applying any new migrations. A store that fails SQLite's
-    /// `quick_check` is refused as [`TillError::Damaged`] before anything is written to it: the
-    /// app then offers the last good backup (`backup::last_good`).
+    /// Opens an existing till's store, applying any new migrations. A store that was not closed
+    /// cleanly (a power cut, a crash) or that the nightly backup found damaged is checked with
+    /// SQLite's `quick_check` first, and refused as [`TillError::Damaged`] before anything is
+    /// written to it: the app then offers the last good backup (`backup::last_good`). A store
+    /// closed cleanly opens without reading every page (`backup::check_if_needed`).
     pub fn open(path: &Path) -> Result<Till> {
         if path.exists() {
-            crate::backup::check_store(path)?;
+            crate::backup::check_if_needed(path)?;
         }
         let connection = store::open_connection(path)?;
         let info = store::till_row::read(&connection)?;
         let zone = parse_time_zone(&info.time_zone)
             .ok_or_else(|| TillError::Invariant(format!("unknown time zone {}", info.time_zone)))?;
         let clock: Clock = Arc::new(|| Local::now().fixed_offset());
-        Ok(Till { connection, info, zone, clock })
+        // From here the store is open until this `Till` drops.
+        crate::backup::opened(path);
+        Ok(Till { connection, path: path.to_path_buf(), info, zone, clock })
+    }
+
+    /// Lets go of the sales head office acknowledged before `before` (`store::prune`).
+    pub fn prune_acknowledged(&mut self, before: chrono::NaiveDate) -> Result<store::prune::Pruned> {
+        let today = self.now().date_naive();
+        store::prune::prune_acknowledged(&mut self.connection, before, today)
     }
 
     pub fn info(&self) -> &TillInfo {
@@ -196,5 +208,11 @@ impl Till {
         }
         master::business(&self.connection, business_id)?;
         Ok(Session { business_id, ..session.clone() })
+    }
+}
+
+impl Drop for Till {
+    fn drop(&mut self) {
+        crate::backup::closed(&self.path);
     }
 }

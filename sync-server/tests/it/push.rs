@@ -464,3 +464,70 @@ async fn a_reenrolment_code_gives_the_same_till_a_new_token_and_kills_the_old_on
     assert_eq!((again.status, again.body["error"]["code"].as_str()), (401, Some("invalid_enrollment_code")));
     server.verify_clean().await;
 }
+
+/// A till's first pull is the state as it is, not the feed's history: a laundry till enrolled
+/// after another has worked gets the open job once, at its latest status, and not the collected
+/// one; each customer's balance once; and from its cursor on, only what changes afterwards.
+#[tokio::test]
+async fn a_new_tills_first_pull_is_the_open_state_not_the_history() {
+    use tillbook_core::documents::{Document, JobStatus, LaundryStatusChange};
+    let server = server().await;
+    let (mut first, token) = server.till(BusinessKind::Laundry).await;
+    let (open_job, dropped) = first.drop_off(3);
+    let (done_job, dropped_too) = first.drop_off(2);
+    let mut events = vec![dropped, dropped_too];
+    let status = |till: &mut crate::fixtures::TillEvents, job: &tillbook_core::documents::LaundryDropOff, from, to| {
+        till.event(Document::LaundryStatusChange(LaundryStatusChange {
+            job_id: job.job_id,
+            ticket_number: job.ticket_number.clone(),
+            from,
+            to,
+            reason: String::new(),
+            paid: Money::ZERO,
+        }))
+    };
+    events.push(status(&mut first, &open_job, JobStatus::Received, JobStatus::Washing));
+    events.push(status(&mut first, &done_job, JobStatus::Received, JobStatus::Ready));
+    events.push(first.pay_job(&done_job, done_job.total).1);
+    events.push(status(&mut first, &done_job, JobStatus::Ready, JobStatus::Collected));
+    // One push each, as the day goes: every push publishes the jobs and balance it touched.
+    for event in events {
+        let answer = server.push(&first, &token, &[event]).await;
+        assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
+    }
+    let (versions,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM change_log WHERE entity IN ('laundry_job', 'customer_balance')")
+            .fetch_one(&server.owner)
+            .await
+            .unwrap();
+    assert!(versions >= 6, "the feed holds every version: {versions}");
+
+    let (_, new_token) = server.enrol("LAUNDRY").await;
+    let (status_code, body) = server.get("/api/v1/sync/pull?cursor=0", Some(&new_token)).await;
+    assert_eq!(status_code, 200, "{body}");
+    let page: tillbook_core::protocol::PullResponse = serde_json::from_str(&body).unwrap();
+    assert!(!page.more);
+    let (horizon,): (i64,) =
+        sqlx::query_as("SELECT last_change FROM ledger_counter").fetch_one(&server.owner).await.unwrap();
+    assert_eq!(page.next_cursor, horizon as u64, "the cursor is where the feed stood");
+    let jobs: Vec<_> = page.changes.iter().filter(|c| c.entity == "laundry_job").collect();
+    assert_eq!(jobs.len(), 1, "only the open job, once: {jobs:?}");
+    assert_eq!(jobs[0].data["job_id"], open_job.job_id.to_string());
+    assert_eq!(jobs[0].data["status"], "washing");
+    let balances: Vec<_> = page.changes.iter().filter(|c| c.entity == "customer_balance").collect();
+    assert_eq!(balances.len(), 1, "the one customer who owes, once: {balances:?}");
+    assert_eq!(balances[0].data["outstanding"], open_job.total.to_string());
+    for entity in ["business", "account", "laundry_service", "customer", "staff"] {
+        assert!(page.changes.iter().any(|c| c.entity == entity), "{entity} missing");
+    }
+    assert!(!page.changes.iter().any(|c| c.entity == "product"), "no other business's products");
+
+    // From there on the feed: the open job moves on, and the new till hears of it.
+    let moved = status(&mut first, &open_job, JobStatus::Washing, JobStatus::Ready);
+    let answer = server.push(&first, &token, &[moved]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
+    let (_, body) = server.get(&format!("/api/v1/sync/pull?cursor={}", page.next_cursor), Some(&new_token)).await;
+    let next: tillbook_core::protocol::PullResponse = serde_json::from_str(&body).unwrap();
+    let job = next.changes.iter().find(|c| c.entity == "laundry_job").expect("the job's change");
+    assert_eq!(job.data["status"], "ready");
+}

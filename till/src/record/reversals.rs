@@ -113,7 +113,7 @@ impl Till {
         let mut work = self.work(session, ShiftNeed::Required)?;
         let receipt = request.receipt_number.trim().to_ascii_uppercase();
         let sale_id = counter::goods_sale(&work.tx, &receipt, work.business.id)?;
-        let sale_id = sale_id.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
+        let sale_id = sale_id.ok_or_else(|| crate::store::prune::missing_sale(&work.tx, "sale", &receipt))?;
         counter::check_not_reversed(&work, sale_id)?;
         if request.lines.is_empty() {
             return Err(DocumentError::NoLines("a refund").into());

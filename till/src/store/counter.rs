@@ -68,7 +68,7 @@ pub(crate) fn document_of_receipt(connection: &rusqlite::Connection, receipt: &s
             |row| row.get(0),
         )
         .optional()?;
-    let id = found.ok_or_else(|| TillError::NotFound { what: "receipt", number: receipt.to_string() })?;
+    let id = found.ok_or_else(|| crate::store::prune::missing_sale(connection, "receipt", receipt))?;
     let id: DocumentId = id.parse().map_err(|_| TillError::Invariant(format!("document id {id}")))?;
     Ok(id)
 }

@@ -10,7 +10,7 @@ use tillbook_core::chart::shared::CASH_SHORT;
 use tillbook_core::ids::{BusinessId, CustomerId};
 use tillbook_core::{Money, Quantity};
 
-use crate::error::{Result, TillError};
+use crate::error::Result;
 use crate::master;
 use crate::sql::{conversion_error, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::till::Till;
@@ -206,7 +206,7 @@ impl Till {
             )
             .optional()?;
         let (sale_id, occurred_at, total, cashier) =
-            head.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
+            head.ok_or_else(|| crate::store::prune::missing_sale(self.connection(), "sale", &receipt))?;
         let mut statement = self.connection().prepare_cached(
             "SELECT p.name, l.product_id, l.quantity_milli, l.unit_price_cents, l.discount_cents, l.vat_basis_points,
                     l.line_total_cents
@@ -256,7 +256,7 @@ impl Till {
             )
             .optional()?;
         let (sale_id, total, voided, on_account) =
-            head.ok_or_else(|| TillError::NotFound { what: "sale", number: receipt.clone() })?;
+            head.ok_or_else(|| crate::store::prune::missing_sale(self.connection(), "sale", &receipt))?;
         let mut statement = self.connection().prepare_cached(
             "SELECT l.line_no, p.name, l.quantity_milli, l.line_total_cents,
                     COALESCE(SUM(rl.quantity_milli), 0) AS returned_milli,

@@ -7,7 +7,8 @@
 //! - `reports`, `lookups`: the till's own figures and the counter's lists, read offline;
 //! - `master`, `staff`, `till_row`: head office's master data, the staff, the till itself;
 //! - `sync`, `shared_jobs`: the outbox's state and what the pull brings;
-//! - `backup`: copies, checks and restores of the file; `owner_copies`: the owner's saved reports
+//! - `backup`: copies, checks and restores of the file; `prune`: what head office acknowledged
+//!   long ago, let go of; `owner_copies`: the owner's saved reports
 //!   (their own file); `sql`: conversions between core's types and SQLite's columns.
 
 pub mod backup;
@@ -18,6 +19,7 @@ pub(crate) mod journal;
 pub mod lookups;
 pub mod master;
 pub(crate) mod owner_copies;
+pub mod prune;
 pub mod reports;
 pub mod shared_jobs;
 pub mod sql;
@@ -47,6 +49,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_business_profile", include_str!("../../../migrations-local/0011_business_profile.sql")),
     ("0012_suppliers", include_str!("../../../migrations-local/0012_suppliers.sql")),
     ("0013_credit_use", include_str!("../../../migrations-local/0013_credit_use.sql")),
+    ("0014_prune", include_str!("../../../migrations-local/0014_prune.sql")),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

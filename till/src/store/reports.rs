@@ -423,11 +423,14 @@ impl Till {
         })
     }
 
-    /// Every account's debits and credits in the local journal (provisional and posted).
+    /// Every account's debits and credits in the local journal (provisional and posted), with
+    /// what pruned entries carried (`store::prune`).
     pub fn trial_balance(&self) -> Result<TrialBalance> {
         let mut statement = self.connection.prepare(
             "SELECT a.code, a.name, SUM(l.debit_cents) AS debit_cents, SUM(l.credit_cents) AS credit_cents
-             FROM journal_line l JOIN account a ON a.code = l.account GROUP BY a.code ORDER BY a.code",
+             FROM (SELECT account, debit_cents, credit_cents FROM journal_line
+                   UNION ALL SELECT account, debit_cents, credit_cents FROM journal_carried) l
+             JOIN account a ON a.code = l.account GROUP BY a.code ORDER BY a.code",
         )?;
         let rows = statement
             .query_map([], |row| {
@@ -449,10 +452,11 @@ impl Till {
         })
     }
 
-    /// Net balance (debit − credit) of one account in the local journal.
+    /// Net balance (debit − credit) of one account in the local journal, pruned entries included.
     pub fn account_balance(&self, account: AccountCode) -> Result<Money> {
         let cents: Option<i64> = self.connection.query_row(
-            "SELECT SUM(debit_cents - credit_cents) FROM journal_line WHERE account = ?1",
+            "SELECT SUM(cents) FROM (SELECT debit_cents - credit_cents AS cents FROM journal_line WHERE account = ?1
+                                     UNION ALL SELECT debit_cents - credit_cents FROM journal_carried WHERE account = ?1)",
             [account.number()],
             |row| row.get(0),
         )?;

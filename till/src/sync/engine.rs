@@ -55,8 +55,11 @@ impl Default for SyncConfig {
             retry_interval: Duration::from_secs(30),
             pull_interval: Duration::from_secs(180),
             nightly_at: NaiveTime::from_hms_opt(23, 30, 0).expect("a valid time"),
+            // Jitter adds up to the delay again, so a till tries again within a minute of head
+            // office coming back (docs/benchmarks.md, "Catch-up"): 30 s at most between tries,
+            // a few requests a minute from every till while it is down, which a server bears.
             backoff_min: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(300),
+            backoff_max: Duration::from_secs(30),
             batch_size: 500,
             batch_bytes: 1024 * 1024,
             refused_retry: Duration::from_secs(3600),

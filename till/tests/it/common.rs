@@ -182,19 +182,35 @@ pub fn assert_store_consistent(connection: &Connection) -> i64 {
         .query_row("SELECT COUNT(*) FROM journal_entry e LEFT JOIN outbox o ON o.event_id = e.event_id WHERE o.event_id IS NULL", [], |r| r.get(0))
         .unwrap();
     assert_eq!(orphans, 0, "an entry has no outbox event");
+    let wrongly_pruned: i64 = connection
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE (payload = '' OR pruned_on IS NOT NULL)
+                AND NOT (payload = '' AND pruned_on IS NOT NULL AND status = 'posted')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wrongly_pruned, 0, "an event head office had not posted lost its JSON");
     let empty_entries: i64 = connection
         .query_row("SELECT COUNT(*) FROM journal_entry e WHERE (SELECT COUNT(*) FROM journal_line l WHERE l.entry_id = e.id) < 2", [], |r| r.get(0))
         .unwrap();
     assert_eq!(empty_entries, 0, "an entry lost its lines");
     let (debits, credits): (i64, i64) = connection
-        .query_row("SELECT COALESCE(SUM(debit_cents), 0), COALESCE(SUM(credit_cents), 0) FROM journal_line", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT COALESCE(SUM(debit_cents), 0), COALESCE(SUM(credit_cents), 0)
+                      FROM (SELECT debit_cents, credit_cents FROM journal_line
+                            UNION ALL SELECT debit_cents, credit_cents FROM journal_carried)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(debits, credits, "the local trial balance is not zero");
     let drifted: i64 = connection
         .query_row(
-            "SELECT (SELECT COUNT(*) FROM (SELECT product_id, SUM(quantity_milli) AS total FROM stock_movement GROUP BY product_id) m
+            "SELECT (SELECT COUNT(*) FROM (SELECT product_id, SUM(quantity_milli) AS total
+                                            FROM (SELECT product_id, quantity_milli FROM stock_movement
+                                                  UNION ALL SELECT product_id, quantity_milli FROM stock_carried)
+                                           GROUP BY product_id) m
                      LEFT JOIN stock_level l USING (product_id) WHERE l.quantity_milli IS NOT m.total)
                   + (SELECT COUNT(*) FROM (SELECT cylinder_type_id, SUM(full_delta) AS f, SUM(empty_delta) AS e
                                            FROM cylinder_movement GROUP BY cylinder_type_id) m
@@ -203,6 +219,6 @@ pub fn assert_store_consistent(connection: &Connection) -> i64 {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(drifted, 0, "a running stock level differs from the sum of its movements");
+    assert_eq!(drifted, 0, "a running stock level differs from the sum of its movements and what pruning carried");
     max
 }

@@ -106,3 +106,55 @@ fn a_recording_that_fails_half_way_leaves_nothing_and_gives_its_numbers_back() {
     assert_eq!(next.receipt_number, "T1-000002", "the receipt number was given back too");
     assert_store_consistent(till.connection());
 }
+
+/// The whole-file check at open runs when it can find something: after a till was killed (its
+/// store was not closed cleanly), and after the nightly backup found the store damaged. A store
+/// closed cleanly opens without reading every page (docs/till-store.md "At year seven").
+#[test]
+fn a_store_is_checked_at_open_after_a_crash_or_a_failed_backup_and_not_after_a_clean_close() {
+    let dir = TempDir::new("open-check");
+    let store = dir.file("till.sqlite");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tillbook-till"))
+        .args(["simulate", "--store"])
+        .arg(&store)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..3 {
+        lines.next().expect("the recorder stopped early").unwrap();
+    }
+    child.kill().unwrap(); // SIGKILL: the till never closes its store.
+    child.wait().unwrap();
+
+    // Killed: the next open checks, and finds what the disk did meanwhile.
+    backup::damage_an_index_page(&store);
+    let refused = Till::open(&store).err().expect("a damaged store is refused");
+    assert_eq!(refused.code(), "store_damaged", "{refused}");
+
+    // A good store closed cleanly: the next open does not read every page.
+    let good = dir.file("good.sqlite");
+    let recorded = Command::new(env!("CARGO_BIN_EXE_tillbook-till"))
+        .args(["simulate", "--count", "20", "--store"])
+        .arg(&good)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(recorded.success(), "the recorder ran to the end and closed its store");
+    assert!(!backup::check_if_needed(&good).unwrap(), "a clean close is trusted");
+    let till = Till::open(&good).unwrap();
+    let second = Till::open(&good).unwrap();
+    drop(second);
+    assert!(!good.with_extension("sqlite-closed").exists(), "one Till closing while another is open is no clean close");
+    drop(till);
+
+    // The disk damages it while the till is closed; the nightly backup reads every page, refuses
+    // the copy and marks the store, so the next start refuses it however the till was closed.
+    backup::damage_an_index_page(&good);
+    let folder = dir.file("backups");
+    let failed = backup::back_up_now(&good, &folder).expect_err("a damaged copy does not count");
+    assert_eq!(failed.code(), "bad_backup");
+    let refused = Till::open(&good).err().expect("the marked store is refused");
+    assert_eq!(refused.code(), "store_damaged", "{refused}");
+}

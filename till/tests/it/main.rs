@@ -6,5 +6,6 @@ mod common;
 mod crash;
 mod lookups;
 mod properties;
+mod pruning;
 mod recording;
 mod shared_jobs;

@@ -279,7 +279,7 @@ fn apply(world: &mut World, op: &Op) -> Result<(), TillError> {
 /// Per-account net of the journals carried by the outbox events.
 fn outbox_journal(till: &Till) -> BTreeMap<u16, i64> {
     let mut net = BTreeMap::new();
-    let mut statement = till.connection().prepare("SELECT payload FROM outbox").unwrap();
+    let mut statement = till.connection().prepare("SELECT payload FROM outbox WHERE pruned_on IS NULL").unwrap();
     for payload in statement.query_map([], |r| r.get::<_, String>(0)).unwrap() {
         let event: tillbook_core::protocol::Event = serde_json::from_str(&payload.unwrap()).unwrap();
         if let Some(journal) = &event.journal {
@@ -291,6 +291,60 @@ fn outbox_journal(till: &Till) -> BTreeMap<u16, i64> {
     }
     net.retain(|_, cents| *cents != 0);
     net
+}
+
+/// Each account's debits and credits, pruned entries' carried totals included.
+fn books_with_carried(till: &Till) -> Vec<(i64, i64, i64)> {
+    let mut statement = till
+        .connection()
+        .prepare(
+            "SELECT account, SUM(debit_cents), SUM(credit_cents)
+               FROM (SELECT account, debit_cents, credit_cents FROM journal_line
+                     UNION ALL SELECT account, debit_cents, credit_cents FROM journal_carried)
+              GROUP BY account ORDER BY account",
+        )
+        .unwrap();
+    statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
+fn stock_levels(till: &Till) -> Vec<(String, i64)> {
+    let mut statement =
+        till.connection().prepare("SELECT product_id, quantity_milli FROM stock_level ORDER BY product_id").unwrap();
+    statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+/// Head office's answer to a push of every event: posted where `mask` has the bit of the
+/// event's `device_seq` (mod 64), quarantined for one in seven of the rest, else no answer yet.
+fn acknowledge(till: &mut Till, mask: u64) {
+    let events: Vec<(String, i64)> = {
+        let mut statement = till.connection().prepare("SELECT event_id, device_seq FROM outbox").unwrap();
+        statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let acks = events
+        .into_iter()
+        .filter_map(|(event_id, seq)| {
+            let status = if mask >> (seq % 64) & 1 == 1 {
+                tillbook_core::protocol::AckStatus::Posted
+            } else if seq % 7 == 0 {
+                tillbook_core::protocol::AckStatus::Quarantined
+            } else {
+                return None;
+            };
+            let quarantined = status == tillbook_core::protocol::AckStatus::Quarantined;
+            Some(tillbook_core::protocol::Ack {
+                event_id: event_id.parse().unwrap(),
+                device_seq: seq as u64,
+                status,
+                entry_number: (!quarantined).then_some(seq as u64),
+                reason: quarantined.then(|| tillbook_core::protocol::Reason {
+                    code: "unknown_product".into(),
+                    message: "not in the catalogue".into(),
+                }),
+            })
+        })
+        .collect();
+    let response = tillbook_core::protocol::PushResponse { acks, acked_through: 0 };
+    sync::store::apply_acks(till.connection_mut(), &response, "2026-11-21T20:00:00+03:00").unwrap();
 }
 
 fn store_journal(till: &Till) -> BTreeMap<u16, i64> {
@@ -306,7 +360,8 @@ fn any_sequence_of_counter_work_keeps_the_books_whole() {
     // Refusals prove little if everything is refused: the run must record real work too.
     let tried = std::sync::atomic::AtomicUsize::new(0);
     let recorded = std::sync::atomic::AtomicUsize::new(0);
-    seeded::check_property("till books stay whole", 24, prop::collection::vec(op(), 1..40), |ops| {
+    let work = (prop::collection::vec(op(), 1..40), any::<u64>());
+    seeded::check_property("till books stay whole", 24, work, |(ops, acknowledged)| {
         let dir = TempDir::new("property");
         let mut till = demo_till(&dir);
         let water = login(&till, Role::Cashier, BusinessKind::Water);
@@ -368,6 +423,18 @@ fn any_sequence_of_counter_work_keeps_the_books_whole() {
             }
             Err(error) => return Err(TestCaseError::fail(error.to_string())),
         }
+        prop_assert_eq!(outbox_journal(&world.till), store_journal(&world.till));
+
+        // Head office acknowledges some of the events, and the till prunes everything
+        // acknowledged before tomorrow: the books and the stock stay exactly what they were.
+        let books = books_with_carried(&world.till);
+        let stock = stock_levels(&world.till);
+        acknowledge(&mut world.till, acknowledged);
+        let tomorrow = now_fixed().date_naive() + chrono::Duration::days(1);
+        world.till.prune_acknowledged(tomorrow).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        assert_store_consistent(world.till.connection());
+        prop_assert_eq!(books_with_carried(&world.till), books, "pruning changed the books");
+        prop_assert_eq!(stock_levels(&world.till), stock, "pruning changed the stock");
         prop_assert_eq!(outbox_journal(&world.till), store_journal(&world.till));
         Ok(())
     });

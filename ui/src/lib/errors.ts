@@ -96,6 +96,10 @@ export const errorWords: Words = {
     sw: 'Mteja anadaiwa chini ya hicho na biashara hii: usitumie salio zaidi ya deni lake.',
   },
   not_found: { en: 'Not found.', sw: 'Haikupatikana.' },
+  sale_pruned: {
+    en: 'That sale is more than 90 days old: this till no longer keeps its details. Head office has them.',
+    sw: 'Mauzo hayo yana zaidi ya siku 90: kituo hiki hakina tena maelezo yake. Ofisi kuu inayo.',
+  },
   not_in_sequence: { en: "The till's events are out of order.", sw: 'Matukio ya kituo hayako kwa mpangilio.' },
   not_logged_in: { en: 'Log in with your PIN first.', sw: 'Ingia kwa PIN yako kwanza.' },
   not_offered_here: { en: 'This business does not offer that.', sw: 'Biashara hii haitoi huduma hiyo.' },
