@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod chart;
 pub mod documents;
 pub mod error;
+pub mod etims;
 pub mod ids;
 pub mod journal;
 pub mod money;

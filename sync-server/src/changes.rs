@@ -83,12 +83,17 @@ SELECT j.business_id, json_build_object(
 
 /// What a customer owes, derived from invoices and allocations, never kept by hand (DESIGN §5):
 /// invoices not voided or cancelled, less what was allocated to them by documents not voided
-/// (the `invoice_standing` view, shared with the reports and `verify`).
+/// (`invoice_settlement`, kept by triggers and shared with the reports and `verify`). Read from
+/// the invoices still open, through their partial index, as aging reads them: a paid invoice
+/// owes nothing, and summing every invoice of a customer's seven years made each merge slower
+/// as the ledger grew (docs/benchmarks.md, "At year 7").
 pub const CUSTOMER_BALANCES: &str = "
+WITH open AS MATERIALIZED (
+    SELECT s.invoice_id, s.amount - s.paid AS owed FROM invoice_settlement s WHERE NOT s.cancelled AND s.paid < s.amount)
 SELECT NULL::uuid, json_build_object('customer_id', c.id, 'outstanding', (
-         SELECT coalesce(sum(s.amount - s.paid), 0)::numeric(14, 2)::text
-           FROM invoice_standing s
-          WHERE s.customer_id = c.id AND NOT s.cancelled))
+         SELECT coalesce(sum(o.owed), 0)::numeric(14, 2)::text
+           FROM open o JOIN invoice i USING (invoice_id)
+          WHERE i.customer_id = c.id))
   FROM customer c WHERE c.id = ANY($1)";
 
 /// The advisory lock that merges hold shared and writers of master data exclusively: a merge
@@ -258,16 +263,20 @@ pub async fn snapshot(
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
     let (horizon,): (i64,) = sqlx::query_as("SELECT last_change FROM ledger_counter").fetch_one(&mut *tx).await?;
     let open_jobs: Vec<Uuid> = sqlx::query_scalar(
+        // Collected and cancelled are where a job ends: one pass over each table, not a look-up
+        // of every job's latest status since the first day.
         "SELECT j.job_id FROM laundry_job j
           WHERE j.business_id = ANY($1)
-            AND (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1)
-                NOT IN ('collected', 'cancelled')",
+            AND NOT EXISTS (SELECT 1 FROM laundry_status_history h
+                             WHERE h.job_id = j.job_id AND h.to_status IN ('collected', 'cancelled'))",
     )
     .bind(&businesses)
     .fetch_all(&mut *tx)
     .await?;
     let owing: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT customer_id FROM invoice_standing WHERE NOT cancelled AND amount <> paid AND customer_id IS NOT NULL",
+        "SELECT DISTINCT i.customer_id
+           FROM invoice_settlement s JOIN invoice i USING (invoice_id)
+          WHERE NOT s.cancelled AND s.paid < s.amount AND i.customer_id IS NOT NULL",
     )
     .fetch_all(&mut *tx)
     .await?;

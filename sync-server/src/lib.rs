@@ -10,6 +10,7 @@
 //! - [`mpesa`] — M-Pesa statements matched against the codes the tills recorded.
 //! - [`maintenance`] — the owner's changes to products, prices, staff and tills.
 //! - [`head_office`] — journal entries made at head office (opening balances, corrections).
+//! - [`etims`] — KRA eTIMS: each VAT sale transmitted from head office, in order, exactly once.
 //! - [`verify`] and [`export`] — recompute the books, and write them for hledger.
 
 pub mod admin;
@@ -21,6 +22,7 @@ pub mod changes;
 pub mod db;
 pub mod devices;
 pub mod error;
+pub mod etims;
 pub mod export;
 pub mod head_office;
 pub mod import;

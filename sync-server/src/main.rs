@@ -57,6 +57,27 @@ enum Command {
         /// `/metrics` answers only callers on this machine.
         #[arg(long, env = "TILLBOOK_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// The folder of the eTIMS communication keys (one file per business, readable by the
+        /// server alone). The eTIMS worker transmits the businesses set up with `etims-set-up`.
+        #[arg(long, env = "TILLBOOK_ETIMS_KEYS", default_value = "etims-keys")]
+        etims_keys: std::path::PathBuf,
+    },
+    /// Sets up a VAT-registered business's KRA eTIMS device (OSCU) and initialises it with KRA;
+    /// the communication key goes into the key folder, never to the output.
+    EtimsSetUp {
+        #[arg(long)]
+        business: String,
+        /// The KRA branch id, two digits (00 for the head office branch).
+        #[arg(long, default_value = "00")]
+        branch: String,
+        /// The device serial KRA issued.
+        #[arg(long)]
+        serial: String,
+        /// The OSCU address: https://etims-api-sbx.kra.go.ke/etims-api/ for KRA's test server.
+        #[arg(long)]
+        url: String,
+        #[arg(long, env = "TILLBOOK_ETIMS_KEYS", default_value = "etims-keys")]
+        etims_keys: std::path::PathBuf,
     },
     /// Prints a one-time enrolment code for a new till, alone, on standard output.
     EnrollDevice {
@@ -167,10 +188,16 @@ async fn main() -> Result<()> {
             db::create_runtime_login(&pool, &role, password.as_deref(), true).await.context("creating the role")?;
             eprintln!("role {role} may log in; it is a member of tillbook_app and nothing else");
         }
-        Command::Serve { listen, tls_cert, tls_key, time_zone, metrics_token } => {
+        Command::Serve { listen, tls_cert, tls_key, time_zone, metrics_token, etims_keys } => {
             let zone =
                 chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
             let pool = db::connect_runtime(options, 16).await.context("connecting to Postgres")?;
+            tokio::spawn(tillbook_server::etims::worker::run(
+                pool.clone(),
+                tillbook_server::etims::KeyStore::new(etims_keys),
+                tillbook_server::etims::oscu::Client::new(),
+                tillbook_server::etims::worker::Pace::default(),
+            ));
             let mut state = api::AppState::new(pool, zone);
             if let Some(token) = metrics_token.as_deref().map(str::trim).filter(|token| !token.is_empty()) {
                 state = state.with_metrics_token(token);
@@ -191,6 +218,19 @@ async fn main() -> Result<()> {
                 }
             }
             tracing::info!("stopped: the requests in flight were finished");
+        }
+        Command::EtimsSetUp { business, branch, serial, url, etims_keys } => {
+            use tillbook_server::etims;
+            let pool = db::connect_owner(options).await.context("connecting to Postgres")?;
+            let setup = etims::Setup {
+                business_code: business.clone(),
+                branch_id: branch,
+                device_serial: serial,
+                oscu_url: url,
+            };
+            let id = etims::set_up(&pool, &setup).await?;
+            etims::initialise(&pool, &etims::KeyStore::new(etims_keys), &etims::oscu::Client::new(), id).await?;
+            eprintln!("{business} transmits to eTIMS; its communication key is in the key folder");
         }
         Command::EnrollDevice { business, name } => {
             let pool = db::connect_owner(options).await.context("connecting to Postgres")?;

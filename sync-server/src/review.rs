@@ -1,6 +1,7 @@
 //! The owner's review queue (DESIGN §7, §9): what the merge could not post (quarantined events),
 //! what it posted but flagged (stock below zero, an old price, a clock far off, an M-Pesa code
-//! seen before), and what an M-Pesa statement did not match (`mpesa`). Each waits for the owner's decision: a correcting entry posted at head
+//! seen before), what an M-Pesa statement did not match (`mpesa`), and what KRA's eTIMS refused
+//! (`etims`, listed for the owner; sending one again is not built yet). Each waits for the owner's decision: a correcting entry posted at head
 //! office, or dismissal with a note. A decision is final and kept (`review_resolution`, which
 //! refuses change), and written to the audit log with who made it.
 
@@ -128,7 +129,14 @@ WITH items AS (
     SELECT 'bank:' || k.id, 'bank', k.kind, k.message, k.business_id, NULL, 'bank.statement',
            k.day::timestamptz, k.raised_at, k.amount::text, r.id
       FROM bank_mismatch k
-      LEFT JOIN review_resolution r ON r.bank_mismatch_id = k.id)
+      LEFT JOIN review_resolution r ON r.bank_mismatch_id = k.id
+    UNION ALL
+    -- eTIMS: an invoice KRA refused, or one it held already whose signature was lost.
+    SELECT 'etims:' || x.business_id || ':' || x.invoice_number, 'etims', 'etims_' || x.result_code,
+           x.result_message, x.business_id, d.till_code, i.event_type, i.occurred_at, x.answered_at,
+           i.raw -> 'document' ->> 'total', NULL::bigint
+      FROM etims_invoice x JOIN inbox i USING (event_id) JOIN device d ON d.id = i.device_id
+     WHERE x.state = 'rejected' OR x.result_code = '994')
 SELECT * FROM (
     SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, t.till_code, t.event_type, t.occurred_at,
            t.raised_at, t.amount, coalesce(r.action, 'open') AS status, r.note, r.entry_number,

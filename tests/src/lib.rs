@@ -2,6 +2,7 @@
 //! names, the real server on loopback (started, stopped and started again like the real
 //! thing), tills on real SQLite files syncing through the real client, and a fault proxy.
 
+pub mod oscu;
 pub mod proxy;
 
 use std::future::Future;

@@ -318,7 +318,8 @@ fn open_app(root: &Path, envs: &[(&str, &str)]) -> Result<()> {
     }
 }
 
-/// Runs the benchmarks (or only the one named: record_sale, app, merge, catch_up) and replaces
+/// Runs the benchmarks (or only the one named: record_sale, till_history, app, merge, catch_up,
+/// reports, etims_drain) and replaces
 /// their sections of `docs/benchmarks.md` with the new figures. The merge and catch-up
 /// benchmarks get a Postgres cluster with default (durable) settings.
 fn bench(root: &Path, only: Option<&str>) -> Result<()> {
@@ -335,7 +336,7 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
         ui(root, false)?;
         replace_section(&doc, "app", &run_bench("tillbook-app", "app", &[])?)?;
     }
-    if wanted("merge") || wanted("catch_up") || wanted("reports") {
+    if wanted("merge") || wanted("catch_up") || wanted("reports") || wanted("etims_drain") {
         let database = postgres::ensure(root, "pg", postgres::Durability::Full)?;
         let envs = [("DATABASE_URL", database.url.as_str())];
         if wanted("merge") {
@@ -346,6 +347,9 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
         }
         if wanted("reports") {
             replace_section(&doc, "reports", &run_bench("tillbook-server", "reports", &envs)?)?;
+        }
+        if wanted("etims_drain") {
+            replace_section(&doc, "etims_drain", &run_bench("tillbook-e2e", "etims_drain", &envs)?)?;
         }
     }
     Ok(())

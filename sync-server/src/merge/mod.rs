@@ -10,8 +10,9 @@
 //! 4. write the inbox, the quarantine and the operational tables, each table in one statement —
 //!    at the same time as merges for other businesses;
 //! 5. lock the ledger counter, which hands out entry numbers and the change feed gap-free in
-//!    commit order, and only then number and write the journal with its balances, publish what
-//!    the tills should pull, and commit. Merges wait for each other only here.
+//!    commit order, and only then number and write the journal with its balances, queue the VAT
+//!    sales for eTIMS (`etims::enqueue`, numbered per business), publish what the tills should
+//!    pull, and commit. Merges wait for each other only here.
 
 pub mod incoming;
 pub mod rows;
@@ -220,6 +221,7 @@ pub async fn merge_with(
     let mut quarantine = Vec::new();
     let mut rows = Rows::default();
     let mut quarantined_ids = Vec::new();
+    let mut for_etims = Vec::new();
     for ((incoming, verdict), raw) in new_events.iter().zip(&verdicts).zip(&stored) {
         let event = &incoming.event;
         let (status, entry_number, reason) = match verdict {
@@ -242,6 +244,7 @@ pub async fn merge_with(
                     &snapshot,
                 );
                 outcome.posted += 1;
+                for_etims.extend(crate::etims::Queued::of(event.business_id, event.event_id, &accepted.document));
                 ("posted", entry_number, None)
             }
             Verdict::Quarantined(reason) => {
@@ -289,6 +292,8 @@ pub async fn merge_with(
     }
     outcome.response.acks.extend(new_acks);
     rows.write_ledger(&mut tx).await?;
+    // Each VAT sale's place in its business's eTIMS queue, with the posting or not at all.
+    crate::etims::enqueue(&mut tx, &for_etims).await?;
 
     let created: Vec<Uuid> = rows.created_customers();
     if !created.is_empty() {

@@ -3,6 +3,7 @@
 mod access;
 mod common;
 mod concurrency;
+mod etims;
 mod fixtures;
 mod import;
 mod ledger;

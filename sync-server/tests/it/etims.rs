@@ -1,0 +1,247 @@
+//! KRA eTIMS from head office against the OSCU simulator (`tests/src/oscu.rs`): every VAT sale
+//! and credit note transmitted in its business's order, exactly once, through eTIMS being down,
+//! an answer lost after KRA committed, and the worker dying between sending and saving; a
+//! refusal kept with KRA's words in the owner's review queue.
+
+use std::time::Duration;
+
+use tillbook_core::chart::BusinessKind;
+use tillbook_server::etims::{self, KeyStore, oscu, worker};
+
+use crate::common::{TestServer, ack_statuses, server};
+
+#[path = "../../../tests/src/oscu.rs"]
+mod simulator;
+use simulator::{Behaviour, Oscu};
+
+const PIN: &str = "P051234567X";
+
+fn pace() -> worker::Pace {
+    worker::Pace {
+        poll: Duration::from_millis(20),
+        retry_min: Duration::from_millis(10),
+        retry_max: Duration::from_millis(40),
+    }
+}
+
+/// RETAIL made VAT-registered with its KRA PIN, its device set up against `oscu` and initialised.
+async fn transmitting(server: &TestServer, oscu: &Oscu) -> (KeyStore, tempfile_dir::Dir) {
+    sqlx::query("UPDATE business SET vat_registered = TRUE, kra_pin = $1 WHERE code = 'RETAIL'")
+        .bind(PIN)
+        .execute(&server.owner)
+        .await
+        .unwrap();
+    let folder = tempfile_dir::Dir::new();
+    let keys = KeyStore::new(folder.0.clone());
+    let setup = etims::Setup {
+        business_code: "RETAIL".into(),
+        branch_id: "00".into(),
+        device_serial: "TB-RETAIL-1".into(),
+        oscu_url: oscu.url(),
+    };
+    let business = etims::set_up(&server.owner, &setup).await.unwrap();
+    etims::initialise(&server.owner, &keys, &oscu::Client::new(), business).await.unwrap();
+    (keys, folder)
+}
+
+/// Rounds of the worker until nothing is waiting, within a bound.
+async fn drain(server: &TestServer, keys: &KeyStore) {
+    let client = oscu::Client::new();
+    for _ in 0..200 {
+        worker::round(&server.owner, keys, &client, &pace()).await.unwrap();
+        let (waiting,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM etims_invoice WHERE state IN ('waiting', 'sending')")
+                .fetch_one(&server.owner)
+                .await
+                .unwrap();
+        if waiting == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+    panic!("the eTIMS queue did not drain");
+}
+
+/// `(invoice, state, result code, signature)` of each queued invoice, in order.
+async fn queue(server: &TestServer) -> Vec<(i64, String, Option<String>, Option<String>)> {
+    sqlx::query_as(
+        "SELECT invoice_number, state, result_code, receipt_signature FROM etims_invoice ORDER BY invoice_number",
+    )
+    .fetch_all(&server.owner)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn vat_sales_and_credit_notes_are_signed_in_order_exactly_once_after_etims_comes_back() {
+    let server = server().await;
+    let mut oscu = Oscu::new().await;
+    let (keys, _folder) = transmitting(&server, &oscu).await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    let hotel = tillbook_core::seed::demo().customers[0].id;
+    // Maize flour (0%) with sugar (16%); cooking oil (16%) on account, one given back; bread (0%).
+    let mut events = vec![retail.stock_receipt(100), retail.sale(&[(0, 2), (3, 1)])];
+    let (on_account, sold) = retail.credit_sale(&[(4, 3)], hotel);
+    events.push(sold);
+    events.push(retail.credit_note(&on_account, 0, 1, hotel));
+    events.push(retail.sale(&[(1, 1)]));
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 5], "{}", answer.body);
+    let water_sale = water.sale(&[(0, 1)]);
+    let answer = server.push(&water, &water_token, &[water_sale]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
+    // The stock receipt is no sale, and WATER is not VAT-registered: four invoices, numbered 1–4.
+    let queued = queue(&server).await;
+    assert_eq!(queued.iter().map(|row| row.0).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+
+    // eTIMS is down: nothing is lost, the first invoice waits with the reason.
+    oscu.stop().await;
+    worker::round(&server.owner, &keys, &oscu::Client::new(), &pace()).await.unwrap();
+    let (state, error): (String, Option<String>) =
+        sqlx::query_as("SELECT state, last_error FROM etims_invoice WHERE invoice_number = 1")
+            .fetch_one(&server.owner)
+            .await
+            .unwrap();
+    assert_eq!(state, "sending");
+    assert!(error.unwrap_or_default().contains("could not connect"));
+    assert!(queue(&server).await.iter().skip(1).all(|row| row.1 == "waiting"), "nothing after it went first");
+    let standing = etims::standing(&server.owner).await.unwrap();
+    assert_eq!((standing[0].business_code.as_str(), standing[0].signed, standing[0].waiting), ("RETAIL", 0, 4));
+    assert!(standing[0].oldest_waiting_seconds.is_some_and(|age| age >= 0));
+    assert!(standing[0].last_error.as_deref().is_some_and(|error| error.contains("could not connect")));
+
+    oscu.start().await;
+    drain(&server, &keys).await;
+    let queued = queue(&server).await;
+    assert!(queued.iter().all(|row| row.1 == "signed" && row.3.is_some()), "{queued:?}");
+    let sales = oscu.sales();
+    assert_eq!(sales.iter().map(|s| s.invoice).collect::<Vec<_>>(), vec![1, 2, 3, 4], "in order");
+    assert!(sales.iter().all(|s| s.received == 1 && s.tin == PIN), "each sent once");
+    assert_eq!(sales[2].receipt_type, "R", "the refund is a credit note");
+    assert_eq!(sales[2].original_invoice, 2, "of the sale on account");
+    // The amounts are the books': each invoice's total is its sale's.
+    let (books,): (rust_decimal::Decimal,) = sqlx::query_as(
+        "SELECT sum(CASE WHEN kind = 'refund' THEN -total ELSE total END) FROM sale WHERE business_id =
+            (SELECT id FROM business WHERE code = 'RETAIL')",
+    )
+    .fetch_one(&server.owner)
+    .await
+    .unwrap();
+    let sent: rust_decimal::Decimal =
+        sales.iter().map(|s| if s.receipt_type == "R" { -s.total } else { s.total }).sum();
+    assert_eq!(sent, books);
+    // And each invoice's VAT is what its entry credited to 2200 (a credit note's, debited).
+    let (vat,): (rust_decimal::Decimal,) = sqlx::query_as(
+        "SELECT sum(l.credit - l.debit) FROM journal_line l JOIN journal_entry e USING (entry_number)
+           JOIN etims_invoice x ON x.event_id = e.event_id WHERE l.account_code = 2200",
+    )
+    .fetch_one(&server.owner)
+    .await
+    .unwrap();
+    let sent_vat: rust_decimal::Decimal =
+        sales.iter().map(|s| if s.receipt_type == "R" { -s.tax } else { s.tax }).sum();
+    assert_eq!(sent_vat, vat);
+    assert!(vat > rust_decimal::Decimal::ZERO, "16% goods were sold");
+    assert_eq!(oscu.items(PIN).len(), 4, "each product registered once before its first sale");
+}
+
+#[tokio::test]
+async fn a_lost_answer_and_a_worker_that_dies_after_sending_still_leave_one_sale_per_invoice() {
+    let server = server().await;
+    let oscu = Oscu::new().await;
+    let (keys, _folder) = transmitting(&server, &oscu).await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let events =
+        vec![retail.stock_receipt(100), retail.sale(&[(0, 1)]), retail.sale(&[(1, 1)]), retail.sale(&[(2, 1)])];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 4], "{}", answer.body);
+
+    // KRA commits invoice 2 and the connection drops before its answer.
+    oscu.behave(Behaviour { drop_after_commit: vec![2], ..Behaviour::default() });
+    let client = oscu::Client::new();
+    worker::round(&server.owner, &keys, &client, &pace()).await.unwrap();
+    let queued = queue(&server).await;
+    assert_eq!((queued[0].1.as_str(), queued[1].1.as_str()), ("signed", "sending"), "{queued:?}");
+
+    // The worker dies between sending invoice 3 and saving its answer: KRA answers slowly, and
+    // the worker's task is ended once KRA holds the sale.
+    oscu.behave(Behaviour { answer_delay: Duration::from_secs(5), ..Behaviour::default() });
+    let owner = server.owner.clone();
+    let dying_keys = keys.clone();
+    let dying = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        worker::round(&owner, &dying_keys, &oscu::Client::new(), &pace()).await
+    });
+    let started = std::time::Instant::now();
+    while !oscu.sales().iter().any(|s| s.invoice == 3) {
+        assert!(started.elapsed() < Duration::from_secs(10), "invoice 3 never reached KRA");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    dying.abort();
+    let _ = dying.await;
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM etims_invoice WHERE invoice_number = 3")
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert_eq!(state, "sending", "sent, its answer never saved");
+
+    oscu.behave(Behaviour::default());
+    drain(&server, &keys).await;
+    let queued = queue(&server).await;
+    assert!(queued.iter().all(|row| row.1 == "signed" && row.2.as_deref() == Some("000")), "{queued:?}");
+    let sales = oscu.sales();
+    assert_eq!(sales.iter().map(|s| s.invoice).collect::<Vec<_>>(), vec![1, 2, 3], "one sale each at KRA");
+    assert_eq!(sales[1].received, 2, "invoice 2 was sent again after its lost answer");
+    assert!(sales[2].received >= 2, "invoice 3 was sent again after the worker died");
+    // The signature kept is the one KRA gave when it committed the sale.
+    for sale in &sales {
+        let signature = sale.answer["data"]["rcptSign"].as_str().unwrap();
+        assert!(queued.iter().any(|row| row.0 == sale.invoice as i64 && row.3.as_deref() == Some(signature)));
+    }
+}
+
+#[tokio::test]
+async fn a_refused_invoice_keeps_kras_words_shows_in_review_and_the_rest_go_on() {
+    let server = server().await;
+    let oscu = Oscu::new().await;
+    let (keys, _folder) = transmitting(&server, &oscu).await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let events = vec![retail.stock_receipt(100), retail.sale(&[(0, 1)]), retail.sale(&[(1, 1)])];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 3], "{}", answer.body);
+    oscu.behave(Behaviour { reject: [(1, "910")].into_iter().collect(), ..Behaviour::default() });
+    drain(&server, &keys).await;
+    let queued = queue(&server).await;
+    assert_eq!((queued[0].1.as_str(), queued[0].2.as_deref()), ("rejected", Some("910")));
+    assert_eq!(queued[1].1, "signed");
+    let items = tillbook_server::review::items(&server.owner, tillbook_server::review::Listing::parse(None).unwrap())
+        .await
+        .unwrap();
+    let refused = items.iter().find(|item| item.kind == "etims").expect("the refusal is in the review queue");
+    assert_eq!(refused.code, "etims_910");
+    assert_eq!(refused.message, "Request parameter error");
+    assert_eq!(refused.business_code.as_deref(), Some("RETAIL"));
+    let standing = etims::standing(&server.owner).await.unwrap();
+    assert_eq!((standing[0].signed, standing[0].waiting, standing[0].rejected), (1, 0, 1));
+}
+
+/// A folder under the workspace's `target/`, removed when dropped.
+mod tempfile_dir {
+    pub struct Dir(pub std::path::PathBuf);
+
+    impl Dir {
+        pub fn new() -> Dir {
+            let path =
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("etims-{}", uuid::Uuid::now_v7()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
