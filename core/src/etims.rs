@@ -87,6 +87,33 @@ pub struct ItemRef {
     pub quantity_unit: String,
 }
 
+/// KRA's answer for one sale, as head office publishes it to the till that recorded the sale
+/// (entity `etims_receipt`) and a receipt prints it: the control unit, its receipt number and
+/// time, the signature and internal data, and what the QR code holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Signature {
+    pub document_id: crate::ids::DocumentId,
+    /// The business's eTIMS invoice number (`invcNo`).
+    pub invoice_number: u64,
+    /// The control unit's id (`sdcId`) and its receipt number (`curRcptNo`): printed as
+    /// `SCU ID` and `CU invoice no.`.
+    pub control_unit: String,
+    pub cu_receipt_number: String,
+    pub cu_date_time: String,
+    pub receipt_signature: String,
+    pub internal_data: String,
+    /// What the receipt's QR code holds, for the customer to check the receipt with KRA.
+    pub qr: String,
+}
+
+/// What the QR code of a receipt holds: KRA's receipt check with the seller's PIN, branch and
+/// the receipt signature. The address is not in the OSCU specification; docs/etims.md says so.
+pub fn qr_text(production: bool, tin: &str, branch_id: &str, signature: &str) -> String {
+    let host = if production { "etims.kra.go.ke" } else { "etims-sbx.kra.go.ke" };
+    format!("https://{host}/common/link/etims/receipt/indexEtimsReceiptData?Data={tin}{branch_id}{signature}")
+}
+
 /// What Tillbook sells that KRA knows as an item: a product, the gas in a cylinder type, the
 /// cylinder itself, a laundry service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -107,6 +107,8 @@ pub enum Entity {
     CustomerBalance,
     /// [`EventStatus`], for one till only.
     EventStatus,
+    /// [`crate::etims::Signature`]: KRA's answer for one of the till's sales, for that till only.
+    EtimsReceipt,
     /// Published by a newer server: skipped, never a reason to stall.
     #[serde(other)]
     Unknown,
@@ -126,6 +128,7 @@ impl Entity {
             Entity::LaundryJob => "laundry_job",
             Entity::CustomerBalance => "customer_balance",
             Entity::EventStatus => "event_status",
+            Entity::EtimsReceipt => "etims_receipt",
             Entity::Unknown => "unknown",
         }
     }

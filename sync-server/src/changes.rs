@@ -28,8 +28,8 @@ pub const MASTER_DATA_ENTITIES: [Entity; 8] = [
 ];
 
 /// `(business_id, data)` of the entity's rows in head office's tables; `$1` is an array of
-/// ids, or NULL for all. A till's event status is published to that till alone
-/// ([`publish_event_status`]), and nothing is unknown here: neither has rows.
+/// ids, or NULL for all. A till's event status and KRA's answers for its sales are published to
+/// that till alone ([`publish_to`]), and nothing is unknown here: none has rows.
 fn select(entity: Entity) -> &'static str {
     match entity {
         Entity::Business => "SELECT NULL::uuid, data FROM business_wire WHERE $1::uuid[] IS NULL OR id = ANY($1)",
@@ -48,7 +48,9 @@ fn select(entity: Entity) -> &'static str {
         Entity::Staff => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",
         Entity::LaundryJob => LAUNDRY_JOBS,
         Entity::CustomerBalance => CUSTOMER_BALANCES,
-        Entity::EventStatus | Entity::Unknown => "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL",
+        Entity::EventStatus | Entity::EtimsReceipt | Entity::Unknown => {
+            "SELECT NULL::uuid, NULL::json WHERE false AND $1::uuid[] IS NULL"
+        }
     }
 }
 
@@ -231,6 +233,17 @@ pub async fn publish_event_status(
     device: DeviceId,
     status: &EventStatus,
 ) -> Result<(), sqlx::Error> {
+    publish_to(connection, device, Entity::EventStatus, status).await
+}
+
+/// Publishes `data` of `entity` to one till alone (its events' status, KRA's answers for its
+/// sales), taking the change feed's counter until commit.
+pub async fn publish_to<T: serde::Serialize>(
+    connection: &mut PgConnection,
+    device: DeviceId,
+    entity: Entity,
+    data: &T,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "WITH published AS (
             INSERT INTO change_log (seq, device_id, entity, op, data)
@@ -239,8 +252,8 @@ pub async fn publish_event_status(
          UPDATE ledger_counter SET last_change = (SELECT seq FROM published)",
     )
     .bind(device.0)
-    .bind(Entity::EventStatus.as_str())
-    .bind(sqlx::types::Json(status))
+    .bind(entity.as_str())
+    .bind(sqlx::types::Json(data))
     .execute(connection)
     .await?;
     Ok(())

@@ -69,7 +69,7 @@ fn main() {
         let (slow, _) = drain(Duration::from_millis(20)).await;
         let rate = |time: Duration| invoices as f64 / time.as_secs_f64();
         println!("{invoices} sales of one VAT-registered shop, queued by the merge, transmitted by the eTIMS worker");
-        println!("to the OSCU simulator on loopback, one call at a time in invoice order (debug-free release build,");
+        println!("to the OSCU simulator on loopback, one call at a time in invoice order (release build,");
         println!("real Postgres); each invoice's payload built, kept, sent and its answer saved.");
         println!();
         println!("| KRA answers | drain time | invoices/s |");

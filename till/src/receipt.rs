@@ -82,6 +82,11 @@ pub struct ReceiptView {
     pub vat_by_rate: Vec<VatAtRate>,
     /// When a laundry job is promised (`2026-12-02 17:00`), on its ticket.
     pub due: Option<String>,
+    /// KRA's eTIMS answer for this sale, once head office has it and the till pulled it.
+    pub kra: Option<tillbook_core::etims::Signature>,
+    /// A VAT-registered business's receipt without KRA's answer yet: it says the KRA details
+    /// will follow (head office transmits the sale once it reaches it, docs/etims.md).
+    pub kra_pending: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +136,8 @@ impl ReceiptView {
             header: None,
             vat_by_rate: Vec::new(),
             due: None,
+            kra: None,
+            kra_pending: false,
         }
     }
 
@@ -163,7 +170,8 @@ impl ReceiptView {
         // shows the tenders and no change.
         let base =
             ReceiptView::base("sale", sale.receipt_number, sale.total, vat, sale.tenders, Money::ZERO, Vec::new());
-        Ok(ReceiptView { lines, ..base }.summarised().issued(header))
+        let kra = till.etims_signature(sale.sale_id)?;
+        Ok(ReceiptView { lines, kra, ..base }.summarised().issued(header))
     }
 
     /// A sale of goods; `name` names a product by its id.
@@ -334,7 +342,10 @@ impl ReceiptView {
 
     /// The receipt as issued: by whom, where and when (a reprint marked COPY).
     pub fn issued(self, header: ReceiptHeader) -> ReceiptView {
-        ReceiptView { header: Some(header), ..self }
+        // What KRA is told of: sales and refunds of a VAT-registered business.
+        let transmitted = matches!(self.kind, "sale" | "lpg" | "drop_off" | "refund");
+        let kra_pending = transmitted && header.profile.vat_registered && self.kra.is_none();
+        ReceiptView { header: Some(header), kra_pending, ..self }
     }
 
     /// Fills in the VAT by rate from the lines that carry a rate, each line's VAT as its

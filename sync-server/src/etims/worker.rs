@@ -22,6 +22,8 @@ use uuid::Uuid;
 
 use super::oscu::{self, Device};
 use super::{EtimsError, KeyStore};
+use crate::changes::{self, Entity};
+use tillbook_core::ids::DeviceId;
 
 /// How the worker paces itself.
 #[derive(Debug, Clone)]
@@ -159,7 +161,7 @@ async fn transmit(
         };
         match sent {
             Ok(answer) if answer.succeeded() => {
-                sign(pool, business.business_id, invoice.invoice_number, &answer).await?;
+                sign(pool, business, invoice.invoice_number, &answer).await?;
                 settled += 1;
             }
             // Sent again after an answer that never arrived: KRA already holds this invoice
@@ -220,20 +222,25 @@ fn retry_after(pace: &Pace, attempts: i32) -> Duration {
         .unwrap_or(pace.retry_max)
 }
 
-async fn sign(pool: &PgPool, business: Uuid, invoice: i64, answer: &oscu::Answer) -> Result<(), sqlx::Error> {
+/// Keeps KRA's answer beside the invoice and publishes it to the till that recorded the sale,
+/// in one transaction: a reprint there then carries the signature.
+async fn sign(pool: &PgPool, business: &Business, invoice: i64, answer: &oscu::Answer) -> Result<(), sqlx::Error> {
     let data = &answer.data;
     let text = |field: &str| match &data[field] {
-        serde_json::Value::String(text) => Some(text.clone()),
-        serde_json::Value::Number(number) => Some(number.to_string()),
-        _ => None,
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(number) => number.to_string(),
+        _ => String::new(),
     };
-    sqlx::query(
-        "UPDATE etims_invoice
+    let mut tx = pool.begin().await?;
+    let (device, document_id, control_unit): (Uuid, Uuid, Option<String>) = sqlx::query_as(
+        "UPDATE etims_invoice x
             SET state = 'signed', result_code = $3, result_message = $4, cu_receipt_number = $5, receipt_signature = $6,
                 internal_data = $7, cu_date_time = $8, answered_at = now(), last_error = NULL
-          WHERE business_id = $1 AND invoice_number = $2",
+           FROM inbox i, etims_setup s
+          WHERE x.business_id = $1 AND x.invoice_number = $2 AND i.event_id = x.event_id AND s.business_id = x.business_id
+         RETURNING i.device_id, x.document_id, s.sdc_id",
     )
-    .bind(business)
+    .bind(business.business_id)
     .bind(invoice)
     .bind(&answer.result_cd)
     .bind(&answer.result_msg)
@@ -241,9 +248,21 @@ async fn sign(pool: &PgPool, business: Uuid, invoice: i64, answer: &oscu::Answer
     .bind(text("rcptSign"))
     .bind(text("intrlData"))
     .bind(text("sdcDateTime"))
-    .execute(pool)
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(())
+    let production = business.oscu_url.contains("etims-api.kra.go.ke");
+    let signature = etims::Signature {
+        document_id: tillbook_core::ids::DocumentId(document_id),
+        invoice_number: u64::try_from(invoice).unwrap_or_default(),
+        control_unit: control_unit.unwrap_or_default(),
+        cu_receipt_number: text("curRcptNo"),
+        cu_date_time: text("sdcDateTime"),
+        receipt_signature: text("rcptSign"),
+        internal_data: text("intrlData"),
+        qr: etims::qr_text(production, &business.tin, &business.branch_id, &text("rcptSign")),
+    };
+    changes::publish_to(&mut tx, DeviceId(device), Entity::EtimsReceipt, &signature).await?;
+    tx.commit().await
 }
 
 async fn refuse(pool: &PgPool, business: Uuid, invoice: i64, code: &str, message: &str) -> Result<(), sqlx::Error> {

@@ -144,6 +144,25 @@ async fn vat_sales_and_credit_notes_are_signed_in_order_exactly_once_after_etims
     assert_eq!(sent_vat, vat);
     assert!(vat > rust_decimal::Decimal::ZERO, "16% goods were sold");
     assert_eq!(oscu.items(PIN).len(), 4, "each product registered once before its first sale");
+
+    // KRA's answers go to the till that recorded the sales, for its reprints; not to another.
+    let pulled = |token: String| {
+        let server = &server;
+        async move {
+            let (status, body) = server.get("/api/v1/sync/pull?cursor=1", Some(&token)).await;
+            assert_eq!(status, 200, "{body}");
+            let page: tillbook_core::protocol::PullResponse = serde_json::from_str(&body).unwrap();
+            page.changes.into_iter().filter(|c| c.entity == "etims_receipt").map(|c| c.data).collect::<Vec<_>>()
+        }
+    };
+    let answers = pulled(token.clone()).await;
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    for (answer, row) in answers.iter().zip(&queued) {
+        assert_eq!(answer["invoice_number"], row.0);
+        assert_eq!(answer["receipt_signature"].as_str(), row.3.as_deref());
+        assert!(answer["qr"].as_str().unwrap().ends_with(&format!("{PIN}00{}", row.3.as_deref().unwrap())));
+    }
+    assert!(pulled(water_token).await.is_empty(), "the water till hears nothing of the retail shop's sales");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use tillbook_core::chart::shared::CASH_SHORT;
 use tillbook_core::ids::{BusinessId, CustomerId};
 use tillbook_core::{Money, Quantity};
 
-use crate::error::Result;
+use crate::error::{Result, TillError};
 use crate::master;
 use crate::sql::{conversion_error, money, parsed, parsed_opt, quantity, vat_rate};
 use crate::till::Till;
@@ -67,6 +67,7 @@ pub struct SoldReceipt {
 /// tenders, when and by whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedSale {
+    pub sale_id: tillbook_core::ids::DocumentId,
     pub receipt_number: String,
     pub occurred_at: String,
     /// Who recorded it (none for a sale recorded before staff were on sales).
@@ -239,7 +240,27 @@ impl Till {
             })
         })?;
         let tenders = tenders.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(RecordedSale { receipt_number: receipt, occurred_at, cashier, total, lines, tenders })
+        let sale_id = sale_id.parse().map_err(|_| TillError::Invariant(format!("sale id {sale_id}")))?;
+        Ok(RecordedSale { sale_id, receipt_number: receipt, occurred_at, cashier, total, lines, tenders })
+    }
+
+    /// KRA's eTIMS answer for `document`, once head office has published it to this till.
+    pub fn etims_signature(
+        &self,
+        document: tillbook_core::ids::DocumentId,
+    ) -> Result<Option<tillbook_core::etims::Signature>> {
+        let data: Option<String> = self
+            .connection()
+            .query_row(
+                "SELECT data FROM shared_state WHERE entity = 'etims_receipt' AND id = ?1",
+                [document.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        data.map(|data| {
+            serde_json::from_str(&data).map_err(|error| TillError::Invariant(format!("a pulled KRA answer: {error}")))
+        })
+        .transpose()
     }
 
     /// A goods sale of this business by its receipt number, with what each line has had returned.

@@ -291,6 +291,8 @@ fn apply_change(connection: &Connection, change: &Change) -> Result<()> {
             keep_shared(connection, change, "job_id")
         }
         Entity::CustomerBalance => keep_shared(connection, change, "customer_id"),
+        // KRA's answer for one of this till's sales: a reprint of it then carries the signature.
+        Entity::EtimsReceipt => keep_shared(connection, change, "document_id"),
         // A newer server may publish what this version does not know: skip it, do not stall.
         Entity::Unknown => {
             tracing::debug!("skipping a pulled change this version does not know");

@@ -1,6 +1,7 @@
 //! What the counter screens pick from and show before anything is recorded: the LPG quote, the
 //! customers with what they owe, the expense accounts, recent receipts and quarantined events.
 
+use tillbook_core::Money;
 use tillbook_core::catalog::Role;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::documents::{NewCylinder, TenderInput, TenderMethod};
@@ -110,4 +111,59 @@ fn the_counter_lists_customers_with_what_they_owe_and_recent_receipts_with_voids
     let services = till.laundry_services(seed::business_id(BusinessKind::Laundry)).unwrap();
     assert_eq!(services.len(), data().laundry_services.len());
     assert_eq!(till.cylinder_types(seed::business_id(BusinessKind::Retail)).unwrap().len(), 6);
+}
+
+/// A VAT-registered business's receipt says the KRA details will follow until head office has
+/// KRA's answer; once the till pulls it, a reprint carries the CU number, signature and QR text.
+#[test]
+fn a_reprint_carries_kras_signature_once_pulled_and_says_it_will_follow_until_then() {
+    use tillbook_core::protocol::{Change, Entity};
+    use tillbook_till::receipt::{ReceiptHeader, ReceiptView};
+    let dir = TempDir::new("etims-receipt");
+    let mut till = demo_till(&dir);
+    let water = login(&till, Role::Cashier, BusinessKind::Water);
+    till.open_shift(&water, Money::from_cents(100_000)).unwrap();
+    // Head office says the business charges VAT (its profile, as pulled with the business).
+    till.connection()
+        .execute(
+            "UPDATE business SET profile = json_set(profile, '$.vat_registered', json('true'), '$.kra_pin', 'P051234567X')
+              WHERE id = ?1",
+            [water.business_id.to_string()],
+        )
+        .unwrap();
+    let request = SaleRequest {
+        lines: vec![SaleLineRequest { product_id: product("Refill 20 L"), quantity: q("1"), discount: Money::ZERO }],
+        tenders: vec![tillbook_till::demo::cash("100")],
+    };
+    let sale = till.record_sale(&water, &request).unwrap();
+    let header = ReceiptHeader::of(&till, &water, &sale.recorded).unwrap();
+    let receipt = ReceiptView::sale(sale.clone(), |_| "Refill 20 L".into()).issued(header);
+    assert!(receipt.kra_pending && receipt.kra.is_none(), "the first receipt says KRA's details will follow");
+    let copy = ReceiptView::reprint(&till, water.business_id, &sale.receipt_number).unwrap();
+    assert!(copy.kra_pending && copy.kra.is_none());
+
+    let signature = tillbook_core::etims::Signature {
+        document_id: sale.sale_id,
+        invoice_number: 17,
+        control_unit: "KRACU0100000001".into(),
+        cu_receipt_number: "17".into(),
+        cu_date_time: "20261121140330".into(),
+        receipt_signature: "QUII27MATATSHFRB".into(),
+        internal_data: "EAHSAV6ECUUXSY6PCCJYAUP6MI".into(),
+        qr: tillbook_core::etims::qr_text(false, "P051234567X", "00", "QUII27MATATSHFRB"),
+    };
+    let change = Change {
+        seq: 90,
+        entity: Entity::EtimsReceipt,
+        op: "upsert".into(),
+        data: serde_json::to_value(&signature).unwrap(),
+    };
+    sync::store::apply_changes(till.connection_mut(), &[change], 90, "2026-11-21T15:00:00+03:00").unwrap();
+    let copy = ReceiptView::reprint(&till, water.business_id, &sale.receipt_number).unwrap();
+    assert!(!copy.kra_pending);
+    assert_eq!(copy.kra.as_ref(), Some(&signature));
+    assert_eq!(
+        signature.qr,
+        "https://etims-sbx.kra.go.ke/common/link/etims/receipt/indexEtimsReceiptData?Data=P051234567X00QUII27MATATSHFRB"
+    );
 }

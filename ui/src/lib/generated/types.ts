@@ -333,7 +333,16 @@ vat_by_rate: Array<VatAtRate>,
 /**
  * When a laundry job is promised (`2026-12-02 17:00`), on its ticket.
  */
-due: string | null, };
+due: string | null, 
+/**
+ * KRA's eTIMS answer for this sale, once head office has it and the till pulled it.
+ */
+kra: Signature | null, 
+/**
+ * A VAT-registered business's receipt without KRA's answer yet: it says the KRA details
+ * will follow (head office transmits the sale once it reaches it, docs/etims.md).
+ */
+kra_pending: boolean, };
 
 export type ReceivedCylinders = { cylinder_type_id: CylinderTypeId, quantity: number, unit_cost: Money, vat_rate: VatRate, };
 
@@ -497,6 +506,21 @@ export type ShiftReport = { shift_id: ShiftId, float: Money, expected_cash: Mone
 difference: Money, recorded: Recorded, };
 
 export type ShiftView = { open: boolean, expected_cash: Money | null, };
+
+export type Signature = { document_id: DocumentId, 
+/**
+ * The business's eTIMS invoice number (`invcNo`).
+ */
+invoice_number: number, 
+/**
+ * The control unit's id (`sdcId`) and its receipt number (`curRcptNo`): printed as
+ * `SCU ID` and `CU invoice no.`.
+ */
+control_unit: string, cu_receipt_number: string, cu_date_time: string, receipt_signature: string, internal_data: string, 
+/**
+ * What the receipt's QR code holds, for the customer to check the receipt with KRA.
+ */
+qr: string, };
 
 export type SignedOut = { ended_at_head_office: boolean, };
 
