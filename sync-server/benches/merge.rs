@@ -147,26 +147,8 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
     let mut tills = Vec::new();
     for index in 0..TILLS {
         let kind = if index % 2 == 0 { BusinessKind::Retail } else { BusinessKind::Water };
-        let code = admin::create_enrollment_code(&owner, if index % 2 == 0 { "RETAIL" } else { "WATER" }, "bench")
-            .await
-            .unwrap();
-        let device = tillbook_core::ids::DeviceId::new();
-        let request = EnrollRequest {
-            enrollment_code: code,
-            device_id: device,
-            device_name: "bench".into(),
-            app_version: "bench".into(),
-        };
-        let answer: EnrollResponse = http
-            .post(format!("{base_url}/api/v1/devices/enroll"))
-            .json(&request)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tills.push((fixtures::TillEvents::new(device, kind), answer.device_token));
+        let (device, token) = enrol(&owner, &http, &base_url, if index % 2 == 0 { "RETAIL" } else { "WATER" }).await;
+        tills.push((fixtures::TillEvents::new(device, kind), token));
     }
     let push_url = format!("{base_url}/api/v1/sync/push");
     let push = move |token: String, body: Vec<u8>| {
@@ -407,9 +389,14 @@ fn report(m: &Measured, old: &Measured) {
     );
 }
 
-/// Enrols a laundry till into the group and times its first pull, page after page.
-async fn first_pull(owner: &PgPool, http: &reqwest::Client, base_url: &str) -> FirstPull {
-    let code = admin::create_enrollment_code(owner, "LAUNDRY", "bench").await.unwrap();
+/// Enrols a new till of `business` over HTTP: its device id and token.
+async fn enrol(
+    owner: &PgPool,
+    http: &reqwest::Client,
+    base_url: &str,
+    business: &str,
+) -> (tillbook_core::ids::DeviceId, String) {
+    let code = admin::create_enrollment_code(owner, business, "bench").await.unwrap();
     let device = tillbook_core::ids::DeviceId::new();
     let request = EnrollRequest {
         enrollment_code: code,
@@ -426,6 +413,12 @@ async fn first_pull(owner: &PgPool, http: &reqwest::Client, base_url: &str) -> F
         .json()
         .await
         .unwrap();
+    (device, answer.device_token)
+}
+
+/// Enrols a laundry till into the group and times its first pull, page after page.
+async fn first_pull(owner: &PgPool, http: &reqwest::Client, base_url: &str) -> FirstPull {
+    let (device, token) = enrol(owner, http, base_url, "LAUNDRY").await;
     let (feed_rows,): (i64,) = sqlx::query_as(
         "SELECT count(*) FROM change_log
           WHERE (business_id IS NULL OR business_id IN (SELECT id FROM business WHERE code = 'LAUNDRY'))
@@ -440,7 +433,7 @@ async fn first_pull(owner: &PgPool, http: &reqwest::Client, base_url: &str) -> F
     loop {
         let body = http
             .get(format!("{base_url}/api/v1/sync/pull?cursor={cursor}"))
-            .bearer_auth(&answer.device_token)
+            .bearer_auth(&token)
             .send()
             .await
             .unwrap()

@@ -41,6 +41,20 @@ fn assert_sales_whole(connection: &Connection) {
     assert_eq!(integrity, "ok");
 }
 
+/// The till's recorder as its own process, recording until killed, and the lines it prints
+/// (each committed sale's `device_seq`).
+fn recorder(store: &std::path::Path) -> (std::process::Child, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tillbook-till"))
+        .args(["simulate", "--store"])
+        .arg(store)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
 #[test]
 fn a_till_killed_mid_sale_keeps_whole_sales_and_a_gap_free_device_seq() {
     let dir = TempDir::new("crash");
@@ -49,14 +63,7 @@ fn a_till_killed_mid_sale_keeps_whole_sales_and_a_gap_free_device_seq() {
     // Each round kills the recorder after a different number of commits, so the kill lands at
     // different points of the next sale's transaction (most of a sale's time is inside it).
     for round in 0..6_u64 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tillbook-till"))
-            .args(["simulate", "--store"])
-            .arg(&store)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut child, mut lines) = recorder(&store);
         let wanted = 5 + round * 7;
         let mut printed = 0_i64;
         for _ in 0..wanted {
@@ -114,14 +121,7 @@ fn a_recording_that_fails_half_way_leaves_nothing_and_gives_its_numbers_back() {
 fn a_store_is_checked_at_open_after_a_crash_or_a_failed_backup_and_not_after_a_clean_close() {
     let dir = TempDir::new("open-check");
     let store = dir.file("till.sqlite");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tillbook-till"))
-        .args(["simulate", "--store"])
-        .arg(&store)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = recorder(&store);
     for _ in 0..3 {
         lines.next().expect("the recorder stopped early").unwrap();
     }
