@@ -61,7 +61,10 @@ CREATE TABLE etims_invoice (
     cu_date_time      TEXT,
     answered_at       TIMESTAMPTZ,
     PRIMARY KEY (business_id, invoice_number),
-    CHECK ((state = 'signed') = (answered_at IS NOT NULL AND result_code IN ('000', '994')))
+    -- Signed: KRA answered 000, or 994 to a retry (it held the invoice already). Refused: any
+    -- other answer, 994 to a first attempt included (the number was used by something else).
+    CHECK (state <> 'signed' OR (answered_at IS NOT NULL AND result_code IN ('000', '994'))),
+    CHECK (state <> 'rejected' OR (answered_at IS NOT NULL AND result_code IS NOT NULL))
 );
 CREATE INDEX etims_invoice_open ON etims_invoice (business_id, invoice_number) WHERE state IN ('waiting', 'sending');
 CREATE INDEX etims_invoice_document ON etims_invoice (document_id);

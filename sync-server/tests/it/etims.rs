@@ -229,20 +229,26 @@ async fn a_refused_invoice_keeps_kras_words_shows_in_review_and_the_rest_go_on()
     let events = vec![retail.stock_receipt(100), retail.sale(&[(0, 1)]), retail.sale(&[(1, 1)])];
     let answer = server.push(&retail, &token, &events).await;
     assert_eq!(ack_statuses(&answer), vec!["posted"; 3], "{}", answer.body);
-    oscu.behave(Behaviour { reject: [(1, "910")].into_iter().collect(), ..Behaviour::default() });
+    // 910: a parameter KRA will not take. 994 to a first attempt: the number was used already.
+    oscu.behave(Behaviour { reject: [(1, "910"), (2, "994")].into_iter().collect(), ..Behaviour::default() });
+    let events = vec![retail.sale(&[(2, 1)])];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
     drain(&server, &keys).await;
     let queued = queue(&server).await;
     assert_eq!((queued[0].1.as_str(), queued[0].2.as_deref()), ("rejected", Some("910")));
-    assert_eq!(queued[1].1, "signed");
+    assert_eq!((queued[1].1.as_str(), queued[1].2.as_deref()), ("rejected", Some("994")));
+    assert_eq!(queued[2].1, "signed");
     let items = tillbook_server::review::items(&server.owner, tillbook_server::review::Listing::parse(None).unwrap())
         .await
         .unwrap();
-    let refused = items.iter().find(|item| item.kind == "etims").expect("the refusal is in the review queue");
-    assert_eq!(refused.code, "etims_910");
+    let refused = items.iter().find(|item| item.code == "etims_910").expect("the refusal is in the review queue");
+    assert_eq!(refused.kind, "etims");
     assert_eq!(refused.message, "Request parameter error");
     assert_eq!(refused.business_code.as_deref(), Some("RETAIL"));
+    assert!(items.iter().any(|item| item.code == "etims_994"), "the reused number is in review too");
     let standing = etims::standing(&server.owner).await.unwrap();
-    assert_eq!((standing[0].signed, standing[0].waiting, standing[0].rejected), (1, 0, 1));
+    assert_eq!((standing[0].signed, standing[0].waiting, standing[0].rejected), (1, 0, 2));
 }
 
 /// A folder under the workspace's `target/`, removed when dropped.
