@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tillbook_e2e::oscu::{Behaviour, Oscu};
 use tillbook_e2e::{Central, Scratch, fast_sync, run, wait_until};
-use tillbook_server::etims::{self, KeyStore, oscu, worker};
+use tillbook_server::etims::{KeyStore, oscu, worker};
 
 const SALES: usize = 5_000;
 
@@ -18,19 +18,8 @@ async fn drain(answer_delay: Duration) -> (Duration, i64) {
     let mut central = Central::new().await;
     central.start().await;
     let mut oscu = Oscu::new().await;
-    sqlx::query("UPDATE business SET vat_registered = TRUE, kra_pin = 'P051234567X' WHERE code = 'RETAIL'")
-        .execute(&central.owner)
-        .await
-        .unwrap();
     let keys = KeyStore::new(scratch.0.join("keys"));
-    let setup = etims::Setup {
-        business_code: "RETAIL".into(),
-        branch_id: "00".into(),
-        device_serial: "TB-BENCH".into(),
-        oscu_url: oscu.url(),
-    };
-    let business = etims::set_up(&central.owner, &setup).await.unwrap();
-    etims::initialise(&central.owner, &keys, &oscu::Client::new(), business).await.unwrap();
+    oscu.set_up(&central.owner, "RETAIL", "P051234567X", &keys).await;
 
     let mut till = central.enrol(&scratch.0, "retail", "RETAIL").await;
     till.receive_stock(100_000);

@@ -131,6 +131,33 @@ impl Oscu {
         self.world.lock().expect("the simulator's state").sales.clone()
     }
 
+    /// Makes `business` VAT-registered with KRA PIN `tin`, sets its OSCU device up against this
+    /// simulator and initialises it, the key going into `keys`: what `tillbook-server
+    /// etims-set-up` does, for the tests and the benchmark.
+    pub async fn set_up(
+        &self,
+        owner: &sqlx::PgPool,
+        business: &str,
+        tin: &str,
+        keys: &tillbook_server::etims::KeyStore,
+    ) {
+        use tillbook_server::etims;
+        sqlx::query("UPDATE business SET vat_registered = TRUE, kra_pin = $2 WHERE code = $1")
+            .bind(business)
+            .bind(tin)
+            .execute(owner)
+            .await
+            .expect("the business's VAT registration");
+        let setup = etims::Setup {
+            business_code: business.into(),
+            branch_id: "00".into(),
+            device_serial: format!("TB-{business}-1"),
+            oscu_url: self.url(),
+        };
+        let id = etims::set_up(owner, &setup).await.expect("the eTIMS set-up");
+        etims::initialise(owner, keys, &etims::oscu::Client::new(), id).await.expect("the device initialised");
+    }
+
     /// Item codes registered for `tin`.
     pub fn items(&self, tin: &str) -> Vec<String> {
         let world = self.world.lock().expect("the simulator's state");

@@ -26,21 +26,9 @@ fn pace() -> worker::Pace {
 
 /// RETAIL made VAT-registered with its KRA PIN, its device set up against `oscu` and initialised.
 async fn transmitting(server: &TestServer, oscu: &Oscu) -> (KeyStore, tempfile_dir::Dir) {
-    sqlx::query("UPDATE business SET vat_registered = TRUE, kra_pin = $1 WHERE code = 'RETAIL'")
-        .bind(PIN)
-        .execute(&server.owner)
-        .await
-        .unwrap();
     let folder = tempfile_dir::Dir::new();
     let keys = KeyStore::new(folder.0.clone());
-    let setup = etims::Setup {
-        business_code: "RETAIL".into(),
-        branch_id: "00".into(),
-        device_serial: "TB-RETAIL-1".into(),
-        oscu_url: oscu.url(),
-    };
-    let business = etims::set_up(&server.owner, &setup).await.unwrap();
-    etims::initialise(&server.owner, &keys, &oscu::Client::new(), business).await.unwrap();
+    oscu.set_up(&server.owner, "RETAIL", PIN, &keys).await;
     (keys, folder)
 }
 
