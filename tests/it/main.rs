@@ -2,6 +2,7 @@
 //! over a real Postgres database of its own, and real network faults through a proxy.
 
 mod effects;
+mod etims;
 mod faults;
 mod offline;
 mod poison;

@@ -67,6 +67,17 @@ pub struct Central {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     process: Option<std::process::Child>,
+    /// The eTIMS worker, when head office transmits ([`Central::start_etims`]).
+    etims: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The eTIMS worker's pace in the tests: the same code paths as the defaults, in milliseconds.
+pub fn etims_pace() -> tillbook_server::etims::worker::Pace {
+    tillbook_server::etims::worker::Pace {
+        poll: Duration::from_millis(50),
+        retry_min: Duration::from_millis(50),
+        retry_max: Duration::from_millis(400),
+    }
 }
 
 impl Central {
@@ -92,7 +103,7 @@ impl Central {
         .expect("a fresh database");
         // A port of our own, free now; the server binds it each time it starts.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        Central { owner, options, address, shutdown: None, served: None, process: None }
+        Central { owner, options, address, shutdown: None, served: None, process: None, etims: None }
     }
 
     /// The test database's URL: `DATABASE_URL` with this test's database in its path.
@@ -110,11 +121,19 @@ impl Central {
     /// Starts the server as a process of its own (`e2e-server`), on the test's address, and
     /// waits until it accepts connections.
     pub async fn start_process(&mut self, binary: &str) {
+        self.start_process_with(binary, None).await;
+    }
+
+    /// As [`Central::start_process`], the process also transmitting to eTIMS with the keys in
+    /// `etims_keys`, as `serve` does.
+    pub async fn start_process_with(&mut self, binary: &str, etims_keys: Option<&Path>) {
         assert!(self.process.is_none() && self.shutdown.is_none(), "the server is already up");
-        let child = std::process::Command::new(binary)
-            .args([self.database_url(), self.address.to_string()])
-            .spawn()
-            .expect("start the server process");
+        let mut command = std::process::Command::new(binary);
+        command.args([self.database_url(), self.address.to_string()]);
+        if let Some(keys) = etims_keys {
+            command.arg(keys);
+        }
+        let child = command.spawn().expect("start the server process");
         self.process = Some(child);
         wait_until(Duration::from_secs(30), "the server process listens", || async {
             tokio::net::TcpStream::connect(self.address).await.is_ok()
@@ -143,10 +162,16 @@ impl Central {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
         }
+        self.kill_process().await;
+        seen
+    }
+
+    /// Kills the server process with SIGKILL at once, whatever it is doing, and waits for it to
+    /// be gone.
+    pub async fn kill_process(&mut self) {
         let mut child = self.process.take().expect("a server process");
         child.kill().expect("SIGKILL");
         let _ = tokio::task::spawn_blocking(move || child.wait()).await;
-        seen
     }
 
     /// Stops the server process with SIGTERM: it finishes what it is doing, then exits.
@@ -196,8 +221,22 @@ impl Central {
         self.shutdown = Some(send);
     }
 
+    /// Starts head office's eTIMS worker in the test's runtime, on the server's own role, as
+    /// `serve` does; it runs until [`Central::stop`].
+    pub async fn start_etims(&mut self, keys: tillbook_server::etims::KeyStore) {
+        assert!(self.etims.is_none(), "the eTIMS worker is already running");
+        let login = db::runtime_login(&self.options).await.expect("the runtime role");
+        let runtime = db::connect_runtime(login, 2).await.expect("runtime pool");
+        let client = tillbook_server::etims::oscu::Client::new();
+        self.etims = Some(tokio::spawn(tillbook_server::etims::worker::run(runtime, keys, client, etims_pace())));
+    }
+
     /// Stops the server (in-flight requests finish first, as a graceful restart would).
     pub async fn stop(&mut self) {
+        if let Some(etims) = self.etims.take() {
+            etims.abort();
+            let _ = etims.await;
+        }
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }

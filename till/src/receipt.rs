@@ -141,9 +141,12 @@ impl ReceiptView {
         }
     }
 
-    /// A goods sale reprinted from the store, with its own header: when and by whom it was
-    /// recorded, and COPY.
+    /// A goods sale or a refund reprinted from the store, with its own header: when and by
+    /// whom it was recorded, and COPY; and KRA's answer once the till has it.
     pub fn reprint(till: &crate::Till, business_id: BusinessId, receipt_number: &str) -> crate::Result<ReceiptView> {
+        if let Some(refund) = till.recorded_refund(business_id, receipt_number)? {
+            return ReceiptView::refund_copy(till, business_id, refund);
+        }
         let sale = till.recorded_sale(business_id, receipt_number)?;
         let business = till.business(business_id)?;
         let lines: Vec<ReceiptLine> = sale
@@ -155,9 +158,7 @@ impl ReceiptView {
             .collect();
         let only_lines: Vec<SaleLine> = sale.lines.into_iter().map(|(_, line)| line).collect();
         let vat = Sale::vat_of(&only_lines).map_err(DocumentError::from)?;
-        let recorded_at = DateTime::parse_from_rfc3339(&sale.occurred_at)
-            .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or(sale.occurred_at);
+        let recorded_at = local_minute(sale.occurred_at);
         let header = ReceiptHeader {
             business_name: business.name,
             profile: business.profile,
@@ -171,6 +172,45 @@ impl ReceiptView {
         let base =
             ReceiptView::base("sale", sale.receipt_number, sale.total, vat, sale.tenders, Money::ZERO, Vec::new());
         let kra = till.etims_signature(sale.sale_id)?;
+        Ok(ReceiptView { lines, kra, ..base }.summarised().issued(header))
+    }
+
+    /// A refund reprinted: the lines given back, each at its sale line's VAT rate, and how the
+    /// money went back. Refunds do not keep who gave them, so the copy names no cashier.
+    fn refund_copy(
+        till: &crate::Till,
+        business_id: BusinessId,
+        refund: crate::store::lookups::RecordedRefund,
+    ) -> crate::Result<ReceiptView> {
+        let business = till.business(business_id)?;
+        let vat = Money::sum(refund.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)))
+            .map_err(DocumentError::from)?;
+        let lines = refund
+            .lines
+            .into_iter()
+            .map(|line| ReceiptLine {
+                vat_rate: Some(line.vat_rate),
+                ..ReceiptLine::plain(line.name, line.quantity, line.amount)
+            })
+            .collect();
+        let header = ReceiptHeader {
+            business_name: business.name,
+            profile: business.profile,
+            till_code: till.info().till_code.clone(),
+            cashier: String::new(),
+            recorded_at: local_minute(refund.occurred_at),
+            copy: true,
+        };
+        let base = ReceiptView::base(
+            "refund",
+            refund.receipt_number,
+            refund.total,
+            vat,
+            refund.tenders,
+            Money::ZERO,
+            Vec::new(),
+        );
+        let kra = till.etims_signature(refund.refund_id)?;
         Ok(ReceiptView { lines, kra, ..base }.summarised().issued(header))
     }
 
@@ -368,4 +408,10 @@ impl ReceiptView {
         self.vat_by_rate = rates;
         self
     }
+}
+
+/// A stored RFC 3339 time as a receipt prints it (`2026-11-30 14:03`), in the offset it was
+/// recorded in; kept as stored if it does not parse.
+fn local_minute(occurred_at: String) -> String {
+    DateTime::parse_from_rfc3339(&occurred_at).map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or(occurred_at)
 }

@@ -78,6 +78,29 @@ pub struct RecordedSale {
     pub tenders: Vec<tillbook_core::documents::Tender>,
 }
 
+/// A refund as it was recorded, for a reprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRefund {
+    pub refund_id: tillbook_core::ids::DocumentId,
+    pub receipt_number: String,
+    /// The sale it gave back from (the credit note's original invoice).
+    pub sale_receipt: String,
+    pub occurred_at: String,
+    pub total: Money,
+    pub lines: Vec<RefundedLine>,
+    /// How the money went back.
+    pub tenders: Vec<tillbook_core::documents::Tender>,
+}
+
+/// A line of a refund: what went back of one sale line, at that line's VAT rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundedLine {
+    pub name: String,
+    pub quantity: Quantity,
+    pub amount: Money,
+    pub vat_rate: tillbook_core::VatRate,
+}
+
 /// An event the server would not post, with its reason, for the status bar's list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -226,10 +249,63 @@ impl Till {
             Ok((row.get::<_, String>("name")?, line))
         })?;
         let lines = lines.collect::<rusqlite::Result<Vec<_>>>()?;
+        let tenders = self.tenders_of(&sale_id)?;
+        let sale_id = sale_id.parse().map_err(|_| TillError::Invariant(format!("sale id {sale_id}")))?;
+        Ok(RecordedSale { sale_id, receipt_number: receipt, occurred_at, cashier, total, lines, tenders })
+    }
+
+    /// The refund of this business with receipt number `receipt_number`, for a reprint (KRA
+    /// holds it as a credit note); `None` if no refund has that number.
+    pub fn recorded_refund(&self, business_id: BusinessId, receipt_number: &str) -> Result<Option<RecordedRefund>> {
+        let receipt = receipt_number.trim().to_ascii_uppercase();
+        let head = self
+            .connection()
+            .query_row(
+                "SELECT r.id, r.occurred_at, r.total_cents, s.receipt_number AS sale_receipt
+                 FROM refund r JOIN sale s ON s.id = r.sale_id WHERE r.receipt_number = ?1 AND s.business_id = ?2",
+                params![receipt, business_id.to_string()],
+                |row| {
+                    let id: String = row.get("id")?;
+                    Ok((id, row.get::<_, String>("occurred_at")?, money(row, "total_cents")?, row.get("sale_receipt")?))
+                },
+            )
+            .optional()?;
+        let Some((refund_id, occurred_at, total, sale_receipt)) = head else { return Ok(None) };
+        let mut statement = self.connection().prepare_cached(
+            "SELECT p.name, r.quantity_milli, r.amount_cents, l.vat_basis_points
+             FROM refund_line r JOIN refund f ON f.id = r.refund_id
+             JOIN sale_line l ON l.sale_id = f.sale_id AND l.line_no = r.sale_line_no
+             JOIN product p ON p.id = l.product_id
+             WHERE r.refund_id = ?1 ORDER BY r.sale_line_no",
+        )?;
+        let lines = statement.query_map([&refund_id], |row| {
+            Ok(RefundedLine {
+                name: row.get("name")?,
+                quantity: quantity(row, "quantity_milli")?,
+                amount: money(row, "amount_cents")?,
+                vat_rate: vat_rate(row, "vat_basis_points")?,
+            })
+        })?;
+        let lines = lines.collect::<rusqlite::Result<Vec<_>>>()?;
+        let tenders = self.tenders_of(&refund_id)?;
+        let refund_id = refund_id.parse().map_err(|_| TillError::Invariant(format!("refund id {refund_id}")))?;
+        Ok(Some(RecordedRefund {
+            refund_id,
+            receipt_number: receipt,
+            sale_receipt,
+            occurred_at,
+            total,
+            lines,
+            tenders,
+        }))
+    }
+
+    /// The tenders of a sale, refund or payment, in their order.
+    fn tenders_of(&self, document_id: &str) -> Result<Vec<tillbook_core::documents::Tender>> {
         let mut statement = self.connection().prepare_cached(
             "SELECT method, amount_cents, mpesa_code, customer_id FROM tender WHERE document_id = ?1 ORDER BY line_no",
         )?;
-        let tenders = statement.query_map([&sale_id], |row| {
+        let tenders = statement.query_map([document_id], |row| {
             let method: String = row.get("method")?;
             Ok(tillbook_core::documents::Tender {
                 method: tillbook_core::documents::TenderMethod::parse(&method)
@@ -239,9 +315,7 @@ impl Till {
                 customer_id: parsed_opt(row, "customer_id")?,
             })
         })?;
-        let tenders = tenders.collect::<rusqlite::Result<Vec<_>>>()?;
-        let sale_id = sale_id.parse().map_err(|_| TillError::Invariant(format!("sale id {sale_id}")))?;
-        Ok(RecordedSale { sale_id, receipt_number: receipt, occurred_at, cashier, total, lines, tenders })
+        Ok(tenders.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// KRA's eTIMS answer for `document`, once head office has published it to this till.
