@@ -259,7 +259,7 @@ fn default_time_zone() -> String {
 
 /// The reports head office serves the owner (`GET /api/v1/reports/{report}`), in the order the
 /// owner's screens list them; the app checks a name against it before asking.
-pub const OWNER_REPORTS: [&str; 22] = [
+pub const OWNER_REPORTS: [&str; 23] = [
     "trial-balance",
     "profit-and-loss",
     "balance-sheet",
@@ -282,6 +282,7 @@ pub const OWNER_REPORTS: [&str; 22] = [
     "payables",
     "supplier-statement",
     "vat-return",
+    "etims",
 ];
 
 /// The owner's sign-in at head office (DESIGN §9): email and password.
@@ -416,9 +417,11 @@ pub struct SessionLine {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
-    /// `quarantine:<event id>` or `flag:<number>`, as the review report lists it.
+    /// `quarantine:<event id>`, `flag:<number>`, `mpesa:<number>`, `bank:<number>` or
+    /// `etims:<business id>:<invoice number>`, as the review report lists it.
     pub item: String,
-    /// `dismiss` (posts nothing) or `correct` (posts `correction`).
+    /// `dismiss` (posts nothing), `correct` (posts `correction`), or `resend` (a refused eTIMS
+    /// invoice sent to KRA again; no decision, it returns to the queue if refused again).
     pub action: String,
     /// Why; kept with the decision and in the audit log.
     pub note: String,
@@ -664,6 +667,23 @@ pub struct TillEnrolment {
     pub code: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: DateTime<chrono::Utc>,
+}
+
+/// `POST /api/v1/admin/etims`: a VAT-registered business's eTIMS device (KRA's OSCU), saved and
+/// initialised with KRA, whose communication key head office keeps in its key folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EtimsSetUpRequest {
+    /// The business's code.
+    pub business: String,
+    /// KRA's branch id: two digits, `00` for the head office branch.
+    pub branch_id: String,
+    /// The device serial KRA issued for this OSCU.
+    pub device_serial: String,
+    /// The OSCU address: KRA's test server while trying it out, then production.
+    pub oscu_url: String,
 }
 
 /// `POST /api/v1/admin/tills/revoke`.

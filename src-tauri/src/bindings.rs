@@ -91,6 +91,7 @@ fn roots(visitor: &mut Declarations) {
     visitor.visit::<SupplierPaymentRequest>();
     visitor.visit::<StaffForm>();
     visitor.visit::<TillEnrolment>();
+    visitor.visit::<tillbook_core::protocol::EtimsSetUpRequest>();
     visitor.visit::<UserRole>();
     visitor.visit::<UserLine>();
     visitor.visit::<UserForm>();

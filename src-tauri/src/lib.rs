@@ -120,6 +120,7 @@ pub fn run() {
             commands::owner::owner_enrol_till,
             commands::owner::owner_reenrol_till,
             commands::owner::owner_revoke_till,
+            commands::owner::owner_set_up_etims,
             commands::owner::owner_entry_totals,
         ])
         .run(tauri::generate_context!())

@@ -84,6 +84,12 @@ impl ApiError {
         error
     }
 
+    /// 502: a service head office depends on (KRA's eTIMS) could not be reached; nothing was
+    /// lost, and the request can be made again.
+    pub fn bad_gateway(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_GATEWAY, code, message)
+    }
+
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }

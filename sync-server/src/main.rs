@@ -192,13 +192,14 @@ async fn main() -> Result<()> {
             let zone =
                 chrono_tz::Tz::from_str(&time_zone).map_err(|_| anyhow::anyhow!("unknown time zone '{time_zone}'"))?;
             let pool = db::connect_runtime(options, 16).await.context("connecting to Postgres")?;
+            let keys = tillbook_server::etims::KeyStore::new(etims_keys);
             tokio::spawn(tillbook_server::etims::worker::run(
                 pool.clone(),
-                tillbook_server::etims::KeyStore::new(etims_keys),
+                keys.clone(),
                 tillbook_server::etims::oscu::Client::new(),
                 tillbook_server::etims::worker::Pace::default(),
             ));
-            let mut state = api::AppState::new(pool, zone);
+            let mut state = api::AppState::new(pool, zone).with_etims_keys(keys);
             if let Some(token) = metrics_token.as_deref().map(str::trim).filter(|token| !token.is_empty()) {
                 state = state.with_metrics_token(token);
             }

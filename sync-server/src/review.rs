@@ -1,8 +1,10 @@
 //! The owner's review queue (DESIGN §7, §9): what the merge could not post (quarantined events),
 //! what it posted but flagged (stock below zero, an old price, a clock far off, an M-Pesa code
 //! seen before), what an M-Pesa statement did not match (`mpesa`), and what KRA's eTIMS refused
-//! (`etims`, listed for the owner; sending one again is not built yet). Each waits for the owner's decision: a correcting entry posted at head
-//! office, or dismissal with a note. A decision is final and kept (`review_resolution`, which
+//! (`etims`). Each waits for the owner's decision: a correcting entry posted at head office, or
+//! dismissal with a note; a refused eTIMS invoice may also be sent again (`resend`, once the
+//! product or set-up KRA objected to is put right), which decides nothing: if KRA refuses it
+//! again, it is back in the queue. A decision is final and kept (`review_resolution`, which
 //! refuses change), and written to the audit log with who made it.
 
 use std::collections::HashMap;
@@ -134,8 +136,9 @@ WITH items AS (
     -- eTIMS: an invoice KRA refused, or one it held already whose signature was lost.
     SELECT 'etims:' || x.business_id || ':' || x.invoice_number, 'etims', 'etims_' || x.result_code,
            x.result_message, x.business_id, d.till_code, i.event_type, i.occurred_at, x.answered_at,
-           i.raw -> 'document' ->> 'total', NULL::bigint
+           i.raw -> 'document' ->> 'total', r.id
       FROM etims_invoice x JOIN inbox i USING (event_id) JOIN device d ON d.id = i.device_id
+      LEFT JOIN review_resolution r ON r.etims_business_id = x.business_id AND r.etims_invoice_number = x.invoice_number
      WHERE x.state = 'rejected' OR x.result_code = '994')
 SELECT * FROM (
     SELECT t.item, t.kind, t.code, t.message, b.code AS business_code, t.till_code, t.event_type, t.occurred_at,
@@ -218,6 +221,8 @@ enum Target {
     Flag(i64),
     Mpesa(i64),
     Bank(i64),
+    /// A business's eTIMS invoice, by its number.
+    Etims(Uuid, i64),
 }
 
 impl Target {
@@ -228,12 +233,19 @@ impl Target {
             Some(("flag", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Flag),
             Some(("mpesa", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Mpesa),
             Some(("bank", id)) => id.parse().ok().filter(|id: &i64| *id > 0).map(Target::Bank),
+            Some(("etims", rest)) => rest.split_once(':').and_then(|(business, number)| {
+                let number = number.parse().ok().filter(|number: &i64| *number > 0)?;
+                Some(Target::Etims(Uuid::parse_str(business).ok()?, number))
+            }),
             _ => None,
         };
         parsed.ok_or_else(|| {
             invalid(
                 "item",
-                format!("'{item}' is not quarantine:<event id>, flag:<number>, mpesa:<number> or bank:<number>"),
+                format!(
+                    "'{item}' is not quarantine:<event id>, flag:<number>, mpesa:<number>, bank:<number> \
+                     or etims:<business id>:<invoice number>"
+                ),
             )
         })
     }
@@ -332,6 +344,9 @@ async fn item_business(tx: &mut sqlx::PgConnection, target: Target) -> Result<Op
                 .fetch_optional(&mut *tx)
                 .await?
         }
+        Target::Etims(business, _) => {
+            sqlx::query_as("SELECT code FROM business WHERE id = $1").bind(business).fetch_optional(&mut *tx).await?
+        }
     };
     Ok(found.map(|(code,)| code))
 }
@@ -357,17 +372,20 @@ pub async fn resolve(
     let now = Utc::now();
     let today = now.with_timezone(&zone).date_naive();
     let correction = match (request.action.as_str(), &request.correction) {
+        ("resend", None) => return resend(pool, owner_id, limited_to, target, note).await,
+        ("resend", Some(_)) => return Err(invalid("correction", "sending again posts nothing: leave it out")),
         ("dismiss", None) => None,
         ("dismiss", Some(_)) => return Err(invalid("correction", "a dismissal posts nothing: leave it out")),
         ("correct", Some(correction)) => Some(check_correction(pool, correction, today).await?),
         ("correct", None) => return Err(invalid("correction", "a correction needs its entry")),
-        (other, _) => return Err(invalid("action", format!("'{other}' is not dismiss or correct"))),
+        (other, _) => return Err(invalid("action", format!("'{other}' is not dismiss, correct or resend"))),
     };
     let item = match target {
         Target::Quarantine(id) => format!("quarantine:{id}"),
         Target::Flag(id) => format!("flag:{id}"),
         Target::Mpesa(id) => format!("mpesa:{id}"),
         Target::Bank(id) => format!("bank:{id}"),
+        Target::Etims(business, number) => format!("etims:{business}:{number}"),
     };
 
     let mut tx = pool.begin().await?;
@@ -384,6 +402,16 @@ pub async fn resolve(
         }
         Target::Bank(id) => {
             sqlx::query_as("SELECT 1 FROM bank_mismatch WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
+        Target::Etims(business, number) => {
+            sqlx::query_as(
+                "SELECT 1 FROM etims_invoice WHERE business_id = $1 AND invoice_number = $2
+                    AND (state = 'rejected' OR result_code = '994')",
+            )
+            .bind(business)
+            .bind(number)
+            .fetch_optional(&mut *tx)
+            .await?
         }
     };
     if exists.is_none() {
@@ -406,18 +434,15 @@ pub async fn resolve(
         Target::Flag(id) => (None, Some(id), None, None),
         Target::Mpesa(id) => (None, None, Some(id), None),
         Target::Bank(id) => (None, None, None, Some(id)),
+        Target::Etims(..) => (None, None, None, None),
     };
-    let earlier: Option<(String,)> = sqlx::query_as(
-        "SELECT action FROM review_resolution
-          WHERE quarantine_event = $1 OR flag_id = $2 OR mpesa_mismatch_id = $3 OR bank_mismatch_id = $4",
-    )
-    .bind(quarantine_event)
-    .bind(flag_id)
-    .bind(mpesa_id)
-    .bind(bank_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((status,)) = earlier {
+    let (etims_business, etims_invoice) = match target {
+        Target::Etims(business, number) => (Some(business), Some(number)),
+        _ => (None, None),
+    };
+    if let Some(status) =
+        earlier_decision(&mut tx, (quarantine_event, flag_id, mpesa_id, bank_id, etims_business, etims_invoice)).await?
+    {
         return Err(ReviewError::AlreadyResolved { item, status });
     }
     let entry_number = match &correction {
@@ -442,14 +467,16 @@ pub async fn resolve(
     let resolution = if correction.is_some() { Resolution::Corrected } else { Resolution::Dismissed };
     let status = resolution.as_str();
     sqlx::query(
-        "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, bank_mismatch_id, action, note,
-                                        entry_number, resolved_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, bank_mismatch_id,
+                                        etims_business_id, etims_invoice_number, action, note, entry_number, resolved_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(quarantine_event)
     .bind(flag_id)
     .bind(mpesa_id)
     .bind(bank_id)
+    .bind(etims_business)
+    .bind(etims_invoice)
     .bind(status)
     .bind(note)
     .bind(entry_number)
@@ -481,6 +508,91 @@ pub async fn resolve(
     .await?;
     tx.commit().await?;
     Ok(ResolveResponse { item, status: status.to_string(), entry_number })
+}
+
+/// The decision already kept on an item, if any: `(quarantine event, flag, M-Pesa mismatch, bank
+/// mismatch, eTIMS business, eTIMS invoice)`, one of them set.
+type ItemKeys = (Option<Uuid>, Option<i64>, Option<i64>, Option<i64>, Option<Uuid>, Option<i64>);
+
+async fn earlier_decision(tx: &mut sqlx::PgConnection, keys: ItemKeys) -> Result<Option<String>, sqlx::Error> {
+    let (quarantine_event, flag_id, mpesa_id, bank_id, etims_business, etims_invoice) = keys;
+    sqlx::query_scalar(
+        "SELECT action FROM review_resolution
+          WHERE quarantine_event = $1 OR flag_id = $2 OR mpesa_mismatch_id = $3 OR bank_mismatch_id = $4
+             OR (etims_business_id = $5 AND etims_invoice_number = $6)",
+    )
+    .bind(quarantine_event)
+    .bind(flag_id)
+    .bind(mpesa_id)
+    .bind(bank_id)
+    .bind(etims_business)
+    .bind(etims_invoice)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// Sends a refused eTIMS invoice again: back to `waiting` with its payload rebuilt from the
+/// posted event (so a product or set-up put right since is what KRA now sees), under the same
+/// invoice number, which KRA never kept. Not for a 994 (KRA holds that number for something
+/// else: the same number cannot succeed) nor for an item decided already.
+async fn resend(
+    pool: &PgPool,
+    owner_id: Uuid,
+    limited_to: Option<&[String]>,
+    target: Target,
+    note: &str,
+) -> Result<ResolveResponse, ReviewError> {
+    let Target::Etims(business, number) = target else {
+        return Err(invalid("action", "only a refused eTIMS invoice can be sent again"));
+    };
+    let item = format!("etims:{business}:{number}");
+    let mut tx = pool.begin().await?;
+    let found: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT state, result_code FROM etims_invoice WHERE business_id = $1 AND invoice_number = $2 FOR UPDATE",
+    )
+    .bind(business)
+    .bind(number)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((state, code)) = found else { return Err(ReviewError::NotFound(item)) };
+    if let Some(own) = limited_to {
+        let code = item_business(&mut tx, target).await?;
+        if !code.as_deref().is_some_and(|code| own.iter().any(|own| own == code)) {
+            return Err(ReviewError::NotAllowed(format!("{item} is not of a business you manage")));
+        }
+    }
+    if let Some(status) = earlier_decision(&mut tx, (None, None, None, None, Some(business), Some(number))).await? {
+        return Err(ReviewError::AlreadyResolved { item, status });
+    }
+    if state != "rejected" {
+        return Err(invalid("item", format!("{item} is {state}, not refused: there is nothing to send again")));
+    }
+    if code.as_deref() == Some("994") {
+        return Err(invalid(
+            "action",
+            "KRA holds another invoice under this number (994): sending it again cannot succeed; dismiss it with a note",
+        ));
+    }
+    sqlx::query(
+        "UPDATE etims_invoice
+            SET state = 'waiting', attempts = 0, next_attempt_at = now(), payload = NULL, last_error = NULL,
+                result_code = NULL, result_message = NULL, answered_at = NULL
+          WHERE business_id = $1 AND invoice_number = $2",
+    )
+    .bind(business)
+    .bind(number)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        crate::audit::Actor::User(owner_id),
+        "review.resent",
+        &item,
+        serde_json::json!({ "note": note, "refused_with": code }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ResolveResponse { item, status: "resent".to_string(), entry_number: None })
 }
 
 /// A correcting entry's lines as the audit log keeps them: account number, debit, credit.

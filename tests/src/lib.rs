@@ -69,6 +69,8 @@ pub struct Central {
     process: Option<std::process::Child>,
     /// The eTIMS worker, when head office transmits ([`Central::start_etims`]).
     etims: Option<tokio::task::JoinHandle<()>>,
+    /// Where the server keeps eTIMS keys for the owner's set-up, once the worker is started.
+    etims_keys: Option<tillbook_server::etims::KeyStore>,
 }
 
 /// The eTIMS worker's pace in the tests: the same code paths as the defaults, in milliseconds.
@@ -103,7 +105,7 @@ impl Central {
         .expect("a fresh database");
         // A port of our own, free now; the server binds it each time it starts.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        Central { owner, options, address, shutdown: None, served: None, process: None, etims: None }
+        Central { owner, options, address, shutdown: None, served: None, process: None, etims: None, etims_keys: None }
     }
 
     /// The test database's URL: `DATABASE_URL` with this test's database in its path.
@@ -214,7 +216,10 @@ impl Central {
         let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
         let listener = tokio::net::TcpListener::bind(self.address).await.expect("bind the server's port");
         let (send, receive) = tokio::sync::oneshot::channel::<()>();
-        let state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+        let mut state = api::AppState::new(runtime, chrono_tz::Africa::Nairobi);
+        if let Some(keys) = &self.etims_keys {
+            state = state.with_etims_keys(keys.clone());
+        }
         self.served = Some(tokio::spawn(api::serve(listener, state, async {
             let _ = receive.await;
         })));
@@ -222,9 +227,11 @@ impl Central {
     }
 
     /// Starts head office's eTIMS worker in the test's runtime, on the server's own role, as
-    /// `serve` does; it runs until [`Central::stop`].
+    /// `serve` does; it runs until [`Central::stop`]. The server started after this keeps its
+    /// keys in `keys` too, for the owner's set-up.
     pub async fn start_etims(&mut self, keys: tillbook_server::etims::KeyStore) {
         assert!(self.etims.is_none(), "the eTIMS worker is already running");
+        self.etims_keys = Some(keys.clone());
         let login = db::runtime_login(&self.options).await.expect("the runtime role");
         let runtime = db::connect_runtime(login, 2).await.expect("runtime pool");
         let client = tillbook_server::etims::oscu::Client::new();

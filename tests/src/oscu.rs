@@ -158,6 +158,12 @@ impl Oscu {
         etims::initialise(owner, keys, &etims::oscu::Client::new(), id).await.expect("the device initialised");
     }
 
+    /// What KRA was last told of item `code` of `tin` (`saveItem`'s body), if anything.
+    pub fn item(&self, tin: &str, code: &str) -> Option<Value> {
+        let world = self.world.lock().expect("the simulator's state");
+        world.items.get(&(tin.to_string(), code.to_string())).cloned()
+    }
+
     /// Item codes registered for `tin`.
     pub fn items(&self, tin: &str) -> Vec<String> {
         let world = self.world.lock().expect("the simulator's state");

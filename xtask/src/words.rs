@@ -43,6 +43,7 @@ const SERVER: Source = Source {
         "ApiError::unauthorized(\"",
         "ApiError::forbidden(\"",
         "ApiError::conflict(\"",
+        "ApiError::bad_gateway(\"",
         "StatusCode::PAYLOAD_TOO_LARGE, \"",
         "StatusCode::NOT_FOUND, \"",
         "StatusCode::INTERNAL_SERVER_ERROR, \"",

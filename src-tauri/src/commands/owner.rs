@@ -147,6 +147,15 @@ pub async fn owner_enrol_till(app: State<'_, App>, business: String, name: Strin
     Ok(signed_in(&app)?.enrol_till(&business, &name).await?)
 }
 
+/// A business's eTIMS device, set up from the owner's maintenance screen.
+#[tauri::command]
+pub async fn owner_set_up_etims(
+    app: State<'_, App>,
+    form: tillbook_core::protocol::EtimsSetUpRequest,
+) -> Answer<serde_json::Value> {
+    Ok(signed_in(&app)?.set_up_etims(&form).await?)
+}
+
 #[tauri::command]
 pub async fn owner_revoke_till(app: State<'_, App>, till_code: String) -> Answer<()> {
     Ok(signed_in(&app)?.revoke_till(&till_code).await?)

@@ -9,6 +9,7 @@ mod day;
 // Shared with benches/app.rs, which alone uses the start-up time and the process ids.
 #[allow(dead_code)]
 mod driver;
+mod etims;
 mod first_day;
 mod first_start;
 mod office;

@@ -5,6 +5,7 @@ pub mod access;
 mod auth;
 mod bank;
 mod enroll;
+mod etims;
 mod health;
 mod maintenance;
 mod mpesa;
@@ -57,6 +58,9 @@ pub struct AppState {
     pub hashing: Arc<sign_in::Hashing>,
     /// The hash of the token `/metrics` asks for; none: only callers on this machine.
     pub metrics_token: Option<Arc<Vec<u8>>>,
+    /// Where eTIMS communication keys are kept, for the owner's eTIMS set-up; none: set-up is
+    /// refused (`etims_not_configured`).
+    pub etims_keys: Option<crate::etims::KeyStore>,
 }
 
 impl AppState {
@@ -68,7 +72,14 @@ impl AppState {
             throttle: Arc::default(),
             hashing: Arc::new(sign_in::Hashing::new(HASHING_AT_ONCE)),
             metrics_token: None,
+            etims_keys: None,
         }
+    }
+
+    /// The owner's eTIMS set-up keeps communication keys in `keys`.
+    pub fn with_etims_keys(mut self, keys: crate::etims::KeyStore) -> AppState {
+        self.etims_keys = Some(keys);
+        self
     }
 
     /// `/metrics` then asks every caller for `token`.
@@ -120,6 +131,7 @@ pub fn routes() -> Vec<Route> {
         route(post_.clone(), "/api/v1/admin/customers", User(Maintain), 8, post(maintenance::customer)),
         route(post_.clone(), "/api/v1/admin/suppliers", User(Maintain), 8, post(maintenance::supplier)),
         route(post_.clone(), "/api/v1/admin/tills", User(Enrol), 8, post(maintenance::enrol_till)),
+        route(post_.clone(), "/api/v1/admin/etims", User(Setup), 2, post(etims::set_up)),
         route(post_.clone(), "/api/v1/admin/tills/revoke", User(Enrol), 8, post(maintenance::revoke_till)),
         route(post_.clone(), "/api/v1/admin/tills/reenrol", User(Enrol), 8, post(maintenance::reenrol_till)),
         route(get_.clone(), "/api/v1/admin/users", User(Users), 8, get(users::list)),

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
           super::maintenance::customer, super::maintenance::supplier, super::office::documents, super::bank::import,
           super::maintenance::revoke_till, super::maintenance::reenrol_till, super::owner::logout,
           super::owner::logout_everywhere, super::owner::sessions, super::owner::change_password,
-          super::users::list, super::users::save, super::health::metrics, document),
+          super::users::list, super::users::save, super::health::metrics, super::etims::set_up, document),
     modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;

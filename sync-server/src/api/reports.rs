@@ -112,7 +112,7 @@ fn answer<T: Serialize>(name: &str, report: &T, as_csv: bool, to_csv: impl Fn(&T
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}",
-    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types, customers, suppliers, payables, supplier-statement or vat-return"),
+    params(("report" = String, Path, description = "trial-balance, profit-and-loss, balance-sheet, cash-position, sales, stock, tills, aging, statement, review, products, staff, revenue, over-short, businesses, laundry-services, cylinder-types, customers, suppliers, payables, supplier-statement, vat-return or etims"),
            ("business" = Option<String>, Query, description = "a business code; absent for all"),
            ("as_of" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
            ("customer_id" = Option<String>, Query, description = "the statement's customer"),
@@ -193,6 +193,10 @@ pub async fn report(
         "vat-return" => {
             let report = vat::vat_return(pool, &scope().await?, params.period()?).await?;
             answer(&name, &report, as_csv, csv::vat_return)
+        }
+        "etims" => {
+            let report = crate::etims::report(pool, business.as_deref()).await?;
+            answer(&name, &report, as_csv, |report| csv::rows(&report.unsigned))
         }
         "payables" => {
             let report = suppliers::payables(pool, &scope().await?, params.as_of()?).await?;

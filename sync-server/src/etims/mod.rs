@@ -143,6 +143,15 @@ pub async fn initialise(
     .await?
     .ok_or_else(|| EtimsError::UnknownBusiness(business.to_string()))?;
     let answer = client.initialise(&url, &tin, &branch, &serial).await?;
+    // 902: KRA initialised this device before. With its key kept here, it is set up already (a
+    // set-up saved again); without, only KRA can issue the key again.
+    if answer.result_cd == "902" && keys.get(business.0).is_some() {
+        sqlx::query("UPDATE etims_setup SET initialised_at = coalesce(initialised_at, now()) WHERE business_id = $1")
+            .bind(business.0)
+            .execute(pool)
+            .await?;
+        return Ok(());
+    }
     if !answer.succeeded() {
         return Err(EtimsError::Refused { code: answer.result_cd, message: answer.result_msg });
     }
@@ -248,8 +257,8 @@ pub struct Standing {
     pub last_error: Option<String>,
 }
 
-/// Every transmitting business's standing.
-pub async fn standing(pool: &PgPool) -> Result<Vec<Standing>, sqlx::Error> {
+/// Every transmitting business's standing, or `business`'s alone.
+pub async fn standing(pool: &PgPool, business: Option<&str>) -> Result<Vec<Standing>, sqlx::Error> {
     sqlx::query_as(
         "SELECT b.code AS business_code,
                 count(i.*) FILTER (WHERE i.state = 'signed') AS signed,
@@ -262,8 +271,59 @@ pub async fn standing(pool: &PgPool) -> Result<Vec<Standing>, sqlx::Error> {
                   ORDER BY x.invoice_number LIMIT 1) AS last_error
            FROM etims_setup s JOIN business b ON b.id = s.business_id
            LEFT JOIN etims_invoice i ON i.business_id = s.business_id
+          WHERE $1::text IS NULL OR b.code = $1
           GROUP BY b.code, s.business_id ORDER BY b.code",
     )
+    .bind(business)
     .fetch_all(pool)
     .await
+}
+
+/// An invoice KRA has not signed: waiting to be sent, sent without an answer yet, or refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Unsigned {
+    pub business_code: String,
+    pub invoice_number: i64,
+    pub receipt_number: String,
+    pub till_code: String,
+    /// `waiting`, `sending` or `rejected`.
+    pub state: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// Since it was queued at head office, in seconds.
+    pub waiting_seconds: i64,
+    pub attempts: i32,
+    /// KRA's code and words for a refusal; the last failure to reach KRA otherwise.
+    pub result_code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The owner's eTIMS report (`GET /api/v1/reports/etims`): each business's standing, and what
+/// is not signed yet, oldest first (at most [`UNSIGNED_LISTED`]; the standing counts them all).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    pub businesses: Vec<Standing>,
+    pub unsigned: Vec<Unsigned>,
+}
+
+pub const UNSIGNED_LISTED: i64 = 200;
+
+pub async fn report(pool: &PgPool, business: Option<&str>) -> Result<Report, sqlx::Error> {
+    let businesses = standing(pool, business).await?;
+    let unsigned = sqlx::query_as(
+        "SELECT b.code AS business_code, x.invoice_number, x.receipt_number, d.till_code, x.state,
+                i.occurred_at AS recorded_at, extract(epoch FROM now() - x.queued_at)::bigint AS waiting_seconds,
+                x.attempts, x.result_code, coalesce(x.result_message, x.last_error) AS message
+           FROM etims_invoice x
+           JOIN business b ON b.id = x.business_id
+           JOIN inbox i ON i.event_id = x.event_id
+           JOIN device d ON d.id = i.device_id
+          WHERE x.state <> 'signed' AND ($1::text IS NULL OR b.code = $1)
+          ORDER BY i.occurred_at, b.code, x.invoice_number
+          LIMIT $2",
+    )
+    .bind(business)
+    .bind(UNSIGNED_LISTED)
+    .fetch_all(pool)
+    .await?;
+    Ok(Report { businesses, unsigned })
 }

@@ -370,7 +370,9 @@ const GOODS_CLASS: &str = "5059690800";
 const SERVICE_CLASS: &str = "9111000000";
 
 /// Each key's item, given a code on first sight (`KE` + product type + packaging unit `NT` +
-/// quantity unit + the business's next item number, as KRA's item code is built).
+/// quantity unit + the business's next item number, as KRA's item code is built), and named as
+/// the product (or service, or cylinder type) is named now: a rename reaches KRA with the next
+/// invoice that names it ([`register_items`]).
 async fn item_refs(
     pool: &PgPool,
     business: Uuid,
@@ -379,52 +381,26 @@ async fn item_refs(
     let mut refs = HashMap::new();
     for key in keys_of(document) {
         let text = key_text(key);
-        let known: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT item_code, name, quantity_unit FROM etims_item WHERE business_id = $1 AND item_key = $2",
-        )
-        .bind(business)
-        .bind(&text)
-        .fetch_optional(pool)
-        .await?;
-        let (code, name, unit) = match known {
-            Some(known) => known,
+        let known: Option<(String, String)> =
+            sqlx::query_as("SELECT item_code, quantity_unit FROM etims_item WHERE business_id = $1 AND item_key = $2")
+                .bind(business)
+                .bind(&text)
+                .fetch_optional(pool)
+                .await?;
+        let (name, unit, kind) = master_item(pool, key).await?;
+        let name =
+            name.ok_or_else(|| EtimsError::Invalid { field: "item", message: format!("{text} is not known") })?;
+        let (code, unit) = match known {
+            Some((code, unit)) => {
+                sqlx::query("UPDATE etims_item SET name = $3 WHERE business_id = $1 AND item_key = $2 AND name <> $3")
+                    .bind(business)
+                    .bind(&text)
+                    .bind(&name)
+                    .execute(pool)
+                    .await?;
+                (code, unit)
+            }
             None => {
-                let (name, unit, kind): (Option<String>, &str, char) = match key {
-                    ItemKey::Product(id) => {
-                        let row: Option<(String, String)> =
-                            sqlx::query_as("SELECT name, unit FROM product WHERE id = $1")
-                                .bind(id.0)
-                                .fetch_optional(pool)
-                                .await?;
-                        let unit = if row.as_ref().is_some_and(|(_, unit)| unit.eq_ignore_ascii_case("kg")) {
-                            "KG"
-                        } else {
-                            "U"
-                        };
-                        (row.map(|(name, _)| name), unit, '2')
-                    }
-                    ItemKey::Gas(id) | ItemKey::Cylinder(id) => {
-                        let row: Option<(String, String)> =
-                            sqlx::query_as("SELECT brand, size_kg::text FROM cylinder_type WHERE id = $1")
-                                .bind(id.0)
-                                .fetch_optional(pool)
-                                .await?;
-                        let what = if matches!(key, ItemKey::Gas(_)) { "LPG gas" } else { "LPG cylinder" };
-                        (row.map(|(brand, size)| format!("{what} {brand} {size} kg")), "U", '2')
-                    }
-                    ItemKey::Service(id) => {
-                        let row: Option<(String, String)> =
-                            sqlx::query_as("SELECT name, pricing FROM laundry_service WHERE id = $1")
-                                .bind(id.0)
-                                .fetch_optional(pool)
-                                .await?;
-                        let unit =
-                            if row.as_ref().is_some_and(|(_, pricing)| pricing == "per_kg") { "KG" } else { "U" };
-                        (row.map(|(name, _)| name), unit, '3')
-                    }
-                };
-                let name =
-                    name.ok_or_else(|| EtimsError::Invalid { field: "item", message: format!("{text} is not known") })?;
                 let (number,): (i64,) = sqlx::query_as(
                     "UPDATE etims_setup SET last_item = last_item + 1 WHERE business_id = $1 RETURNING last_item",
                 )
@@ -443,7 +419,7 @@ async fn item_refs(
                 .bind(unit)
                 .execute(pool)
                 .await?;
-                (code, name, unit.to_string())
+                (code, unit.to_string())
             }
         };
         let class = if matches!(key, ItemKey::Service(_)) { SERVICE_CLASS } else { GOODS_CLASS };
@@ -461,7 +437,40 @@ async fn item_refs(
     Ok(refs)
 }
 
-/// Registers with KRA (`saveItem`) the items of `payload` it does not know yet.
+/// An item's name as its master data has it now, its quantity unit and KRA's product type
+/// (2 goods, 3 services); no name if the master data does not know it.
+async fn master_item(pool: &PgPool, key: ItemKey) -> Result<(Option<String>, &'static str, char), sqlx::Error> {
+    Ok(match key {
+        ItemKey::Product(id) => {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT name, unit FROM product WHERE id = $1").bind(id.0).fetch_optional(pool).await?;
+            let unit = if row.as_ref().is_some_and(|(_, unit)| unit.eq_ignore_ascii_case("kg")) { "KG" } else { "U" };
+            (row.map(|(name, _)| name), unit, '2')
+        }
+        ItemKey::Gas(id) | ItemKey::Cylinder(id) => {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT brand, size_kg::text FROM cylinder_type WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(pool)
+                    .await?;
+            let what = if matches!(key, ItemKey::Gas(_)) { "LPG gas" } else { "LPG cylinder" };
+            (row.map(|(brand, size)| format!("{what} {brand} {size} kg")), "U", '2')
+        }
+        ItemKey::Service(id) => {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT name, pricing FROM laundry_service WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(pool)
+                    .await?;
+            let unit = if row.as_ref().is_some_and(|(_, pricing)| pricing == "per_kg") { "KG" } else { "U" };
+            (row.map(|(name, _)| name), unit, '3')
+        }
+    })
+}
+
+/// Registers with KRA (`saveItem`) the items of `payload` it does not know yet, and again those
+/// whose name or tax type KRA was last told differ from the payload's (a renamed product, a
+/// changed VAT rate): `saveItem` registers or updates, so KRA's item agrees with the invoice.
 async fn register_items(
     pool: &PgPool,
     client: &oscu::Client,
@@ -475,18 +484,31 @@ async fn register_items(
         .as_array()
         .map(|items| items.iter().filter_map(|item| item["itemCd"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    let unregistered: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT item_code, name, quantity_unit FROM etims_item
-          WHERE business_id = $1 AND item_code = ANY($2) AND registered_at IS NULL",
+    /// An item of the payload, and what KRA was last told of it.
+    #[derive(sqlx::FromRow)]
+    struct Known {
+        item_code: String,
+        name: String,
+        quantity_unit: String,
+        registered_name: Option<String>,
+        registered_tax_type: Option<String>,
+    }
+    let known: Vec<Known> = sqlx::query_as(
+        "SELECT item_code, name, quantity_unit, registered_name, registered_tax_type FROM etims_item
+          WHERE business_id = $1 AND item_code = ANY($2)",
     )
     .bind(business.business_id)
     .bind(&codes)
     .fetch_all(pool)
     .await?;
-    for (code, name, unit) in unregistered {
+    for Known { item_code: code, name, quantity_unit: unit, registered_name, registered_tax_type } in known {
         let item =
             sent["itemList"].as_array().and_then(|items| items.iter().find(|item| item["itemCd"] == code.as_str()));
+        let name = item.and_then(|item| item["itemNm"].as_str()).map_or(name, str::to_string);
         let tax_type = item.and_then(|item| item["taxTyCd"].as_str()).unwrap_or("B");
+        if registered_name.as_deref() == Some(name.as_str()) && registered_tax_type.as_deref() == Some(tax_type) {
+            continue;
+        }
         let class = item.and_then(|item| item["itemClsCd"].as_str()).unwrap_or(GOODS_CLASS);
         let kind = if code.starts_with("KE3") { "3" } else { "2" };
         let body = serde_json::json!({
@@ -501,11 +523,16 @@ async fn register_items(
                 message: format!("item {code}: {}", answer.result_msg),
             });
         }
-        sqlx::query("UPDATE etims_item SET registered_at = now() WHERE business_id = $1 AND item_code = $2")
-            .bind(business.business_id)
-            .bind(&code)
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "UPDATE etims_item SET registered_at = now(), registered_name = $3, registered_tax_type = $4
+              WHERE business_id = $1 AND item_code = $2",
+        )
+        .bind(business.business_id)
+        .bind(&code)
+        .bind(&name)
+        .bind(tax_type)
+        .execute(pool)
+        .await?;
     }
     Ok(())
 }

@@ -207,6 +207,8 @@ pub fn tills(rows: &[TillStatus]) -> String {
         days_not_synced: i64,
         revoked: bool,
         stuck: Option<&'a str>,
+        etims_unsigned: i64,
+        oldest_unsigned_at: Option<String>,
     }
     write(rows.iter().map(|till| Row {
         till_code: &till.till_code,
@@ -218,6 +220,8 @@ pub fn tills(rows: &[TillStatus]) -> String {
         days_not_synced: till.days_not_synced,
         revoked: till.revoked,
         stuck: till.stuck.as_deref(),
+        etims_unsigned: till.unsigned,
+        oldest_unsigned_at: till.oldest_unsigned_at.map(|at| at.to_rfc3339()),
     }))
 }
 

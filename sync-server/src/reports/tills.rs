@@ -27,6 +27,10 @@ pub struct TillStatus {
     /// its work is stuck behind that batch. The server's code and words, and since when.
     pub stuck: Option<String>,
     pub stuck_since: Option<DateTime<Utc>>,
+    /// Its sales and credit notes KRA has not signed yet (waiting, being sent, or refused), and
+    /// when the oldest of them was recorded (docs/etims.md).
+    pub unsigned: i64,
+    pub oldest_unsigned_at: Option<DateTime<Utc>>,
 }
 
 pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<TillStatus>> {
@@ -42,18 +46,26 @@ pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<Till
         revoked: bool,
         stuck: Option<String>,
         stuck_since: Option<DateTime<Utc>>,
+        unsigned: i64,
+        oldest_unsigned_at: Option<DateTime<Utc>>,
     }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.till_code, d.name,
                 coalesce(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}') AS businesses,
                 d.enrolled_at, d.last_seen_at, d.last_seq AS merged_through, d.pending_reported,
                 d.revoked_at IS NOT NULL AS revoked,
-                d.refused_code || ': ' || d.refused_message AS stuck, d.refused_at AS stuck_since
+                d.refused_code || ': ' || d.refused_message AS stuck, d.refused_at AS stuck_since,
+                u.unsigned, u.oldest_unsigned_at
            FROM device d
            LEFT JOIN device_business db ON db.device_id = d.id
            LEFT JOIN business b ON b.id = db.business_id
+           -- Through the partial index of what is not signed: a handful of rows, not the queue.
+           LEFT JOIN LATERAL (
+                SELECT count(*) AS unsigned, min(i.occurred_at) AS oldest_unsigned_at
+                  FROM etims_invoice x JOIN inbox i ON i.event_id = x.event_id
+                 WHERE x.state <> 'signed' AND i.device_id = d.id) u ON TRUE
           WHERE d.id <> $1  -- head office's own device is no till
-          GROUP BY d.id
+          GROUP BY d.id, u.unsigned, u.oldest_unsigned_at
           ORDER BY d.till_code",
     )
     .bind(crate::office::OFFICE_DEVICE.0)
@@ -75,6 +87,8 @@ pub async fn tills(pool: &PgPool, zone: Tz, today: NaiveDate) -> Result<Vec<Till
                 revoked: row.revoked,
                 stuck: row.stuck,
                 stuck_since: row.stuck_since,
+                unsigned: row.unsigned,
+                oldest_unsigned_at: row.oldest_unsigned_at,
             }
         })
         .collect())

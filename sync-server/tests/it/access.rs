@@ -260,6 +260,18 @@ fn table() -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/v1/admin/etims",
+            |_, _| {
+                let request = json!({ "business": "RETAIL", "branch_id": "00", "device_serial": "TB-RETAIL-1",
+                                      "oscu_url": "http://127.0.0.1:9/" });
+                ("/api/v1/admin/etims".into(), body(request))
+            },
+            // The owner passes; this server keeps no eTIMS keys, so the set-up is refused (409)
+            // before anything is written.
+            [401, 401, 409, 403, 403, 401, 401],
+        ),
+        row(
+            "POST",
             "/api/v1/admin/tills/revoke",
             |f, _| ("/api/v1/admin/tills/revoke".into(), body(json!({ "till_code": f.retail_till }))),
             OWNER_ONLY,

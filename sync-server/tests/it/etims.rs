@@ -94,7 +94,7 @@ async fn vat_sales_and_credit_notes_are_signed_in_order_exactly_once_after_etims
     assert_eq!(state, "sending");
     assert!(error.unwrap_or_default().contains("could not connect"));
     assert!(queue(&server).await.iter().skip(1).all(|row| row.1 == "waiting"), "nothing after it went first");
-    let standing = etims::standing(&server.owner).await.unwrap();
+    let standing = etims::standing(&server.owner, None).await.unwrap();
     assert_eq!((standing[0].business_code.as_str(), standing[0].signed, standing[0].waiting), ("RETAIL", 0, 4));
     assert!(standing[0].oldest_waiting_seconds.is_some_and(|age| age >= 0));
     assert!(standing[0].last_error.as_deref().is_some_and(|error| error.contains("could not connect")));
@@ -235,8 +235,171 @@ async fn a_refused_invoice_keeps_kras_words_shows_in_review_and_the_rest_go_on()
     assert_eq!(refused.message, "Request parameter error");
     assert_eq!(refused.business_code.as_deref(), Some("RETAIL"));
     assert!(items.iter().any(|item| item.code == "etims_994"), "the reused number is in review too");
-    let standing = etims::standing(&server.owner).await.unwrap();
+    let standing = etims::standing(&server.owner, None).await.unwrap();
     assert_eq!((standing[0].signed, standing[0].waiting, standing[0].rejected), (1, 0, 2));
+
+    // The owner decides over HTTP. The 994 cannot succeed under its number: sending it again is
+    // refused, naming the action; it is dismissed with a note, and then decided for good.
+    let token = server.owner_token("wanjiru@example.com").await;
+    let retail_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(&server.owner).await.unwrap();
+    let decide = |item: String, action: &'static str| {
+        let (server, token) = (&server, &token);
+        async move {
+            let request = serde_json::json!({ "item": item, "action": action, "note": "KRA's number clash, checked" });
+            server.post("/api/v1/review/resolve", Some(token), serde_json::to_vec(&request).unwrap()).await
+        }
+    };
+    let reused = format!("etims:{retail_id}:2");
+    let answer = decide(reused.clone(), "resend").await;
+    assert_eq!((answer.status, answer.body["error"]["field"].as_str()), (400, Some("action")), "{}", answer.body);
+    let answer = decide(reused.clone(), "dismiss").await;
+    assert_eq!((answer.status, answer.body["status"].as_str()), (200, Some("dismissed")), "{}", answer.body);
+    let answer = decide(reused, "resend").await;
+    assert_eq!(answer.status, 409, "decided already: {}", answer.body);
+
+    // The 910 is sent again once KRA's objection is put right: back in the queue, signed, and
+    // gone from the open review items.
+    oscu.behave(Behaviour::default());
+    let answer = decide(format!("etims:{retail_id}:1"), "resend").await;
+    assert_eq!((answer.status, answer.body["status"].as_str()), (200, Some("resent")), "{}", answer.body);
+    drain(&server, &keys).await;
+    let queued = queue(&server).await;
+    assert_eq!((queued[0].1.as_str(), queued[0].2.as_deref()), ("signed", Some("000")), "{queued:?}");
+    let open = tillbook_server::review::items(&server.owner, tillbook_server::review::Listing::parse(None).unwrap())
+        .await
+        .unwrap();
+    assert!(!open.iter().any(|item| item.kind == "etims"), "{open:?}");
+    let sales = oscu.sales();
+    assert_eq!(sales.iter().filter(|s| s.invoice == 1).count(), 1, "KRA holds invoice 1 once");
+}
+
+#[tokio::test]
+async fn the_owner_sets_etims_up_and_reads_what_is_signed_waiting_and_refused_per_business_and_per_till() {
+    let folder = tempfile_dir::Dir::new();
+    let keys = KeyStore::new(folder.0.clone());
+    let server = crate::common::server_with(|state| state.with_etims_keys(keys.clone())).await;
+    let mut oscu = Oscu::new().await;
+    let token = server.owner_token("wanjiru@example.com").await;
+    let set_up = |body: serde_json::Value| {
+        let (server, token) = (&server, &token);
+        async move { server.post("/api/v1/admin/etims", Some(token), serde_json::to_vec(&body).unwrap()).await }
+    };
+    let url = oscu.url();
+    let device = |branch: &str| serde_json::json!({ "business": "RETAIL", "branch_id": branch, "device_serial": "TB-RETAIL-1", "oscu_url": url });
+    // A mistake names its field, and KRA down is a 502 that leaves the device uninitialised.
+    let answer = set_up(device("0")).await;
+    assert_eq!((answer.status, answer.body["error"]["field"].as_str()), (400, Some("branch_id")), "{}", answer.body);
+    oscu.stop().await;
+    let answer = set_up(device("00")).await;
+    assert_eq!(
+        (answer.status, answer.body["error"]["code"].as_str()),
+        (502, Some("etims_unreachable")),
+        "{}",
+        answer.body
+    );
+    let initialised: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT initialised_at FROM etims_setup").fetch_one(&server.owner).await.unwrap();
+    assert!(initialised.is_none());
+    oscu.start().await;
+    let answer = set_up(device("00")).await;
+    assert_eq!((answer.status, answer.body["initialised"].as_bool()), (200, Some(true)), "{}", answer.body);
+    let retail_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(&server.owner).await.unwrap();
+    let key = keys_file(&folder, retail_id);
+    assert!(!answer.body.to_string().contains(&key), "the key is never in the answer");
+    let audited: String = sqlx::query_scalar("SELECT details::text FROM audit_log WHERE action = 'etims.set_up'")
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+    assert!(!audited.contains(&key), "nor in the audit log");
+    // Saved again (KRA: 902, installed), with the key kept here: still set up.
+    let answer = set_up(device("00")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    // Three sales; KRA refuses the second.
+    let (mut retail, till_token) = server.till(BusinessKind::Retail).await;
+    let events = vec![retail.stock_receipt(50), retail.sale(&[(0, 1)]), retail.sale(&[(1, 1)]), retail.sale(&[(2, 1)])];
+    let answer = server.push(&retail, &till_token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 4], "{}", answer.body);
+    oscu.behave(Behaviour { reject: [(2, "910")].into_iter().collect(), ..Behaviour::default() });
+    drain(&server, &keys).await;
+
+    let (status, body) = server.get("/api/v1/reports/etims?business=RETAIL", Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let standing = &report["businesses"][0];
+    assert_eq!(
+        (
+            standing["business_code"].as_str(),
+            standing["signed"].as_i64(),
+            standing["waiting"].as_i64(),
+            standing["rejected"].as_i64()
+        ),
+        (Some("RETAIL"), Some(2), Some(0), Some(1))
+    );
+    let unsigned = report["unsigned"].as_array().unwrap();
+    assert_eq!(unsigned.len(), 1, "{report}");
+    assert_eq!(
+        (unsigned[0]["invoice_number"].as_i64(), unsigned[0]["state"].as_str(), unsigned[0]["result_code"].as_str()),
+        (Some(2), Some("rejected"), Some("910"))
+    );
+    let refused = events[2].document["receipt_number"].as_str().expect("the sale's receipt number").to_string();
+    assert_eq!(unsigned[0]["receipt_number"].as_str(), Some(refused.as_str()));
+    let (status, csv) = server.get("/api/v1/reports/etims?format=csv", Some(&token)).await;
+    assert_eq!(status, 200);
+    assert!(csv.lines().nth(1).is_some_and(|row| row.contains(&refused) && row.contains("910")), "{csv}");
+
+    // The tills report: this till has one sale KRA has not signed, recorded when that sale was.
+    let (status, body) = server.get("/api/v1/reports/tills", Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let tills: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let till = tills.as_array().unwrap().iter().find(|till| till["unsigned"].as_i64() == Some(1)).expect("{tills}");
+    let oldest: chrono::DateTime<chrono::Utc> = till["oldest_unsigned_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(oldest.timestamp_micros(), events[2].occurred_at.timestamp_micros(), "Postgres keeps microseconds");
+}
+
+#[tokio::test]
+async fn a_renamed_product_is_registered_with_kra_again_before_the_next_invoice_that_names_it() {
+    let server = server().await;
+    let oscu = Oscu::new().await;
+    let (keys, _folder) = transmitting(&server, &oscu).await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let events = vec![retail.stock_receipt(50), retail.sale(&[(0, 1)])];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 2], "{}", answer.body);
+    drain(&server, &keys).await;
+    let code = oscu.items(PIN).pop().expect("the product was registered");
+    let before = oscu.item(PIN, &code).unwrap();
+
+    let product = retail.products()[0].id;
+    sqlx::query("UPDATE product SET name = 'Unga wa mahindi 2kg' WHERE id = $1")
+        .bind(product.0)
+        .execute(&server.owner)
+        .await
+        .unwrap();
+    let renamed = retail.sale(&[(0, 1)]);
+    let answer = server.push(&retail, &token, &[renamed]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
+    drain(&server, &keys).await;
+    assert_eq!(oscu.items(PIN), vec![code.clone()], "the same item, not a new one");
+    let after = oscu.item(PIN, &code).unwrap();
+    assert_eq!(after["itemNm"], "Unga wa mahindi 2kg", "KRA was told the new name");
+    assert_eq!(after["taxTyCd"], before["taxTyCd"]);
+    let sales = oscu.sales();
+    assert_eq!(sales[1].payload["itemList"][0]["itemNm"], "Unga wa mahindi 2kg", "and the invoice names it so");
+}
+
+/// The communication key kept for `business`.
+fn keys_file(folder: &tempfile_dir::Dir, business: uuid::Uuid) -> String {
+    let path = folder.0.join(format!("{business}.cmckey"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("the key file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by the server's user alone");
+    }
+    std::fs::read_to_string(path).expect("the key").trim().to_string()
 }
 
 /// A folder under the workspace's `target/`, removed when dropped.

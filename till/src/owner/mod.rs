@@ -438,6 +438,15 @@ impl OwnerDesk {
             .map_err(|error| OwnerError::Refused { code: "unreadable_answer".into(), message: error.to_string() })
     }
 
+    /// Sets a VAT-registered business's eTIMS device up and has head office initialise it
+    /// with KRA (the communication key stays at head office).
+    pub async fn set_up_etims(
+        &self,
+        request: &tillbook_core::protocol::EtimsSetUpRequest,
+    ) -> Result<serde_json::Value> {
+        self.post_json("/api/v1/admin/etims", request).await
+    }
+
     /// Revokes a till: its token is refused from now on.
     pub async fn revoke_till(&self, till_code: &str) -> Result<()> {
         self.post_json("/api/v1/admin/tills/revoke", &TillRevokeRequest { till_code: till_code.to_string() }).await?;

@@ -15,7 +15,7 @@ use super::{OwnerError, Result};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResolveForm {
     pub item: String,
-    /// `dismiss` or `correct`.
+    /// `dismiss`, `correct`, or `resend` (a refused eTIMS invoice).
     pub action: String,
     pub note: String,
     #[serde(default)]
@@ -94,9 +94,9 @@ impl ResolveForm {
             return Err(invalid("note", "say why: the note is kept with the decision"));
         }
         let correction = match self.action.as_str() {
-            "dismiss" => None,
+            "dismiss" | "resend" => None,
             "correct" => Some(self.correction()?),
-            _ => return Err(invalid("action", "dismiss or correct")),
+            _ => return Err(invalid("action", "dismiss, correct or resend")),
         };
         Ok(ResolveRequest {
             item: self.item.trim().to_string(),

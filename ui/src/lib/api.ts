@@ -14,6 +14,7 @@ import type {
   SignedOut, SoldLineView, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
   PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, ExpenseForm, TransferForm, PaidFrom, CreditForm, SupplierPaymentForm, GoodsForm, CreditOutcome,
+  EtimsSetUpRequest,
 } from './generated/types';
 
 export type {
@@ -23,7 +24,7 @@ export type {
   ResolveResponse, Restored, SaleLine, SaleQuote, SalesSummary, SessionLine, SessionView, SetupState, ShiftReport,
   ShiftView, SignedOut, SoldReceipt, StaffForm, StaffMember, SyncView, TenderInput, TenderMethod, TillEnrolment,
   TillView, TodayView, UiError, UserForm, UserLine, UserRole, Warning, Supplier, SupplierForm, StockReceiptRequest,
-  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, PaidFrom,
+  PurchaseQuote, SupplierPaymentRequest, ReceivedLine, SupplierPayment, PaidFrom, EtimsSetUpRequest,
 };
 export type Business = BusinessView;
 export type Damaged = DamagedView;
@@ -37,7 +38,7 @@ export type LineRequest = SaleLineRequest;
 export type ReportName =
   | 'trial-balance' | 'profit-and-loss' | 'balance-sheet' | 'cash-position' | 'sales' | 'stock' | 'tills' | 'aging'
   | 'statement' | 'review' | 'products' | 'staff' | 'revenue' | 'over-short' | 'businesses' | 'laundry-services' | 'cylinder-types' | 'customers'
-  | 'suppliers' | 'payables' | 'supplier-statement' | 'vat-return';
+  | 'suppliers' | 'payables' | 'supplier-statement' | 'vat-return' | 'etims';
 export type ReportParams = Partial<Record<'business' | 'as_of' | 'from' | 'to' | 'customer_id' | 'supplier_id' | 'status', string>>;
 /** What an M-Pesa statement import did: head office's answer (sync-server/src/mpesa.rs, ImportedStatement),
  * passed through by the app as JSON. */
@@ -174,6 +175,7 @@ export const api = {
   ownerRecordGoods: (form: GoodsForm) => invoke<unknown>('owner_record_goods', { form }),
   ownerEnrolTill: (business: string, name: string) => invoke<TillEnrolment>('owner_enrol_till', { business, name }),
   ownerRevokeTill: (tillCode: string) => invoke<void>('owner_revoke_till', { tillCode }),
+  ownerSetUpEtims: (form: EtimsSetUpRequest) => invoke<unknown>('owner_set_up_etims', { form }),
   ownerReenrolTill: (tillCode: string) => invoke<TillEnrolment>('owner_reenrol_till', { tillCode }),
   ownerEntryTotals: (lines: FormLine[]) => invoke<EntryTotals>('owner_entry_totals', { lines }),
 };

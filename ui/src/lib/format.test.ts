@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKes, formatLocalTime, formatTime, parseAmountInput } from './format';
+import { formatAge, formatKes, formatLocalTime, formatTime, parseAmountInput } from './format';
 
 describe('formatKes', () => {
   it('groups thousands and always shows cents', () => {
@@ -45,5 +45,17 @@ describe('formatLocalTime', () => {
   });
   it('shows anything that is not a time unchanged', () => {
     expect(formatLocalTime('yesterday')).toBe('yesterday');
+  });
+});
+
+describe('formatAge', () => {
+  it('shows minutes, then hours and minutes, then days and hours', () => {
+    expect(formatAge(59)).toBe('0 min');
+    expect(formatAge(45 * 60)).toBe('45 min');
+    expect(formatAge(3 * 3600 + 5 * 60 + 59)).toBe('3 h 05 min');
+    expect(formatAge(2 * 86400 + 4 * 3600)).toBe('2 d 4 h');
+  });
+  it('shows a negative age (a clock behind) as none', () => {
+    expect(formatAge(-30)).toBe('0 min');
   });
 });

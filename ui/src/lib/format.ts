@@ -32,3 +32,13 @@ export function formatLocalTime(iso: string): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${two(time.getDate())}/${two(time.getMonth() + 1)}/${time.getFullYear()} ${two(time.getHours())}:${two(time.getMinutes())}`;
 }
+
+/** How long something has waited, from whole seconds: "45 min", "3 h 05 min", "2 d 4 h". */
+export function formatAge(seconds: number): string {
+  const minutes = Math.max(0, Math.floor(seconds / 60));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return `${minutes} min`;
+}

@@ -149,6 +149,24 @@ export type EntryTotals = { debits: Money, credits: Money,
  */
 difference: Money, balanced: boolean, };
 
+export type EtimsSetUpRequest = { 
+/**
+ * The business's code.
+ */
+business: string, 
+/**
+ * KRA's branch id: two digits, `00` for the head office branch.
+ */
+branch_id: string, 
+/**
+ * The device serial KRA issued for this OSCU.
+ */
+device_serial: string, 
+/**
+ * The OSCU address: KRA's test server while trying it out, then production.
+ */
+oscu_url: string, };
+
 export type EventId = string;
 
 export type ExpenseAccount = { code: AccountCode, name: string, };
@@ -387,7 +405,7 @@ chart: Array<ChartBar> | null, };
 
 export type ResolveForm = { item: string, 
 /**
- * `dismiss` or `correct`.
+ * `dismiss`, `correct`, or `resend` (a refused eTIMS invoice).
  */
 action: string, note: string, business: string, 
 /**
