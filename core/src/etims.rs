@@ -216,6 +216,20 @@ pub fn lines_of(
     }
 }
 
+/// The document a reversal takes back whole: a voided sale or LPG sale (or a voided payment,
+/// which KRA never heard of), a cancelled laundry job. KRA is told of it as a credit note of all
+/// the original's lines (`lines_of` the original), under reason 06 like a refund: the
+/// specification's reasons (01–06) have none closer. `None` for anything else.
+pub fn reversed(document: &Document) -> Option<crate::ids::DocumentId> {
+    match document {
+        Document::SaleVoided(void) | Document::DocumentVoided(void) => Some(void.document_id),
+        Document::LaundryStatusChange(change) if change.to == crate::documents::JobStatus::Cancelled => {
+            Some(change.job_id)
+        }
+        _ => None,
+    }
+}
+
 /// One line of what was sold or given back: VAT-inclusive, as the documents hold them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {

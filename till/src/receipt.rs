@@ -84,6 +84,9 @@ pub struct ReceiptView {
     pub due: Option<String>,
     /// KRA's eTIMS answer for this sale, once head office has it and the till pulled it.
     pub kra: Option<tillbook_core::etims::Signature>,
+    /// The QR code of KRA's check address (`kra.qr`), as SVG markup drawn here: squares only,
+    /// no text, so the UI can put it on the receipt as it is.
+    pub kra_qr_svg: Option<String>,
     /// A VAT-registered business's receipt without KRA's answer yet: it says the KRA details
     /// will follow (head office transmits the sale once it reaches it, docs/etims.md).
     pub kra_pending: bool,
@@ -137,6 +140,7 @@ impl ReceiptView {
             vat_by_rate: Vec::new(),
             due: None,
             kra: None,
+            kra_qr_svg: None,
             kra_pending: false,
         }
     }
@@ -146,6 +150,9 @@ impl ReceiptView {
     pub fn reprint(till: &crate::Till, business_id: BusinessId, receipt_number: &str) -> crate::Result<ReceiptView> {
         if let Some(refund) = till.recorded_refund(business_id, receipt_number)? {
             return ReceiptView::refund_copy(till, business_id, refund);
+        }
+        if let Some(sale) = till.recorded_lpg_sale(business_id, receipt_number)? {
+            return ReceiptView::lpg_copy(till, business_id, sale);
         }
         let sale = till.recorded_sale(business_id, receipt_number)?;
         let business = till.business(business_id)?;
@@ -211,6 +218,30 @@ impl ReceiptView {
             Vec::new(),
         );
         let kra = till.etims_signature(refund.refund_id)?;
+        Ok(ReceiptView { lines, kra, ..base }.summarised().issued(header))
+    }
+
+    /// An LPG sale reprinted: its line as the counter printed it, its VAT as its entry holds it.
+    fn lpg_copy(
+        till: &crate::Till,
+        business_id: BusinessId,
+        sale: crate::store::lookups::RecordedLpgSale,
+    ) -> crate::Result<ReceiptView> {
+        let business = till.business(business_id)?;
+        let cylinder = till.cylinder_types(business_id)?.into_iter().find(|c| c.id == sale.cylinder_type_id);
+        let quantity = Quantity::try_whole(i64::from(sale.quantity)).map_err(DocumentError::from)?;
+        let lines = vec![ReceiptLine::plain(cylinder.as_ref().map(gas_text).unwrap_or_default(), quantity, sale.total)];
+        let header = ReceiptHeader {
+            business_name: business.name,
+            profile: business.profile,
+            till_code: till.info().till_code.clone(),
+            cashier: sale.cashier.unwrap_or_default(),
+            recorded_at: local_minute(sale.occurred_at),
+            copy: true,
+        };
+        let base =
+            ReceiptView::base("lpg", sale.receipt_number, sale.total, sale.vat, sale.tenders, Money::ZERO, Vec::new());
+        let kra = till.etims_signature(sale.sale_id)?;
         Ok(ReceiptView { lines, kra, ..base }.summarised().issued(header))
     }
 
@@ -304,7 +335,10 @@ impl ReceiptView {
         .summarised()
     }
 
-    pub fn collection(collection: Collection, ticket_number: String) -> ReceiptView {
+    /// The collection of a laundry job, carrying KRA's answer for the job's invoice (sent at
+    /// drop-off) once the till has it: by collection, days later, it usually has.
+    pub fn collection(till: &crate::Till, collection: Collection, ticket_number: String) -> crate::Result<ReceiptView> {
+        let kra = till.etims_signature(collection.job_id)?;
         let balance_due = Some(collection.balance_left);
         let base = match collection.payment {
             Some(payment) => ReceiptView {
@@ -329,7 +363,7 @@ impl ReceiptView {
                 Vec::new(),
             ),
         };
-        ReceiptView { ticket_number: Some(ticket_number), balance_due, ..base }
+        Ok(ReceiptView { ticket_number: Some(ticket_number), balance_due, kra, ..base })
     }
 
     pub fn payment(outcome: PaymentOutcome) -> ReceiptView {
@@ -385,7 +419,8 @@ impl ReceiptView {
         // What KRA is told of: sales and refunds of a VAT-registered business.
         let transmitted = matches!(self.kind, "sale" | "lpg" | "drop_off" | "refund");
         let kra_pending = transmitted && header.profile.vat_registered && self.kra.is_none();
-        ReceiptView { header: Some(header), kra_pending, ..self }
+        let kra_qr_svg = self.kra.as_ref().and_then(|kra| qr_svg(&kra.qr));
+        ReceiptView { header: Some(header), kra_pending, kra_qr_svg, ..self }
     }
 
     /// Fills in the VAT by rate from the lines that carry a rate, each line's VAT as its
@@ -414,4 +449,16 @@ impl ReceiptView {
 /// recorded in; kept as stored if it does not parse.
 fn local_minute(occurred_at: String) -> String {
     DateTime::parse_from_rfc3339(&occurred_at).map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or(occurred_at)
+}
+
+/// `text` as a QR code in SVG, about 30 mm across on a receipt; `None` if it is too long for one
+/// (KRA's address with a signature is a fraction of the limit).
+fn qr_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(120, 120).quiet_zone(true).build())
+}
+
+/// How a receipt names gas of a cylinder type: "13 kg Total gas".
+pub fn gas_text(cylinder: &tillbook_core::catalog::CylinderType) -> String {
+    format!("{} kg {} gas", cylinder.size_kg, cylinder.brand)
 }

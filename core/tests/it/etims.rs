@@ -292,3 +292,30 @@ fn what_cannot_be_mapped_is_refused_in_words() {
     });
     assert!(lines_of(&payment, &registered).is_none(), "a cash movement is no sale");
 }
+
+#[test]
+fn a_void_and_a_cancelled_laundry_job_reverse_their_original_and_nothing_else_does() {
+    use tillbook_core::documents::reversal::Void;
+    use tillbook_core::documents::{JobStatus, LaundryStatusChange};
+    let (sale, job) = (DocumentId::new(), DocumentId::new());
+    let void = |original_type: &str| Void {
+        void_id: DocumentId::new(),
+        document_id: sale,
+        original_type: original_type.into(),
+        reason: "wrong item".into(),
+    };
+    assert_eq!(tillbook_core::etims::reversed(&Document::SaleVoided(void("sale.recorded"))), Some(sale));
+    assert_eq!(tillbook_core::etims::reversed(&Document::DocumentVoided(void("lpg.exchanged"))), Some(sale));
+    let change = |to: JobStatus| {
+        Document::LaundryStatusChange(LaundryStatusChange {
+            job_id: job,
+            ticket_number: "L-000001".into(),
+            from: JobStatus::Received,
+            to,
+            reason: String::new(),
+            paid: Money::ZERO,
+        })
+    };
+    assert_eq!(tillbook_core::etims::reversed(&change(JobStatus::Cancelled)), Some(job));
+    assert_eq!(tillbook_core::etims::reversed(&change(JobStatus::Ready)), None, "a job made ready reverses nothing");
+}

@@ -95,7 +95,7 @@ pub fn lpg_sale(app: State<'_, App>, request: LpgRequest) -> Answer<ReceiptView>
         let outcome = till.lpg_sale(&session, &request)?;
         let header = ReceiptHeader::of(till, &session, &outcome.recorded)?;
         let cylinder = till.cylinder_types(session.business_id)?.into_iter().find(|c| c.id == request.cylinder_type_id);
-        let text = cylinder.map(|c| format!("{} kg {} gas", c.size_kg, c.brand)).unwrap_or_default();
+        let text = cylinder.as_ref().map(tillbook_till::receipt::gas_text).unwrap_or_default();
         // The sale was recorded, so its quantity is in range.
         let quantity = Quantity::try_whole(i64::from(request.quantity))?;
         Ok(ReceiptView::lpg(outcome, text, quantity).issued(header))

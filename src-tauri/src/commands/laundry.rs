@@ -53,7 +53,7 @@ pub fn laundry_collect(app: State<'_, App>, ticket_number: String, tenders: Vec<
     let receipt = app.with_till(|till| {
         let collection = till.laundry_collect(&session, &ticket_number, &tenders)?;
         let header = ReceiptHeader::of(till, &session, &collection.recorded)?;
-        Ok(ReceiptView::collection(collection, ticket_number.clone()).issued(header))
+        Ok(ReceiptView::collection(till, collection, ticket_number.clone())?.issued(header))
     })?;
     app.nudge();
     Ok(receipt)

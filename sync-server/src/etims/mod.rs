@@ -176,22 +176,34 @@ pub struct Queued {
     pub event_id: EventId,
     pub document_id: DocumentId,
     pub receipt_number: String,
-    /// A refund's sale.
+    /// What a credit note gives back: a refund's sale, a voided sale, a cancelled job.
     pub original: Option<DocumentId>,
+    /// A reversal's mark after its original's receipt number (`V` a void, `C` a cancelled job):
+    /// a reversal has no receipt number of its own.
+    pub reversal: Option<&'static str>,
 }
 
 impl Queued {
-    /// What KRA is told of: sales of goods and LPG, laundry jobs (invoiced at drop-off) and
-    /// refunds. `None` for everything else.
+    /// What KRA is told of: sales of goods and LPG, laundry jobs (invoiced at drop-off), and the
+    /// credit notes that give them back: refunds, voids, cancelled jobs. `None` for everything
+    /// else.
     pub fn of(business_id: BusinessId, event_id: EventId, document: &Document) -> Option<Queued> {
-        let (document_id, receipt_number, original) = match document {
-            Document::Sale(sale) => (sale.sale_id, sale.receipt_number.clone(), None),
-            Document::LpgSale(sale) => (sale.sale_id, sale.receipt_number.clone(), None),
-            Document::LaundryDropOff(job) => (job.job_id, job.ticket_number.clone(), None),
-            Document::Refund(refund) => (refund.refund_id, refund.receipt_number.clone(), Some(refund.sale_id)),
+        let (document_id, receipt_number, original, reversal) = match document {
+            Document::Sale(sale) => (sale.sale_id, sale.receipt_number.clone(), None, None),
+            Document::LpgSale(sale) => (sale.sale_id, sale.receipt_number.clone(), None, None),
+            Document::LaundryDropOff(job) => (job.job_id, job.ticket_number.clone(), None, None),
+            Document::Refund(refund) => (refund.refund_id, refund.receipt_number.clone(), Some(refund.sale_id), None),
+            Document::SaleVoided(void) | Document::DocumentVoided(void) => {
+                (void.void_id, String::new(), Some(void.document_id), Some("V"))
+            }
+            // A status change has no id of its own: its event's stands for it.
+            Document::LaundryStatusChange(_) => {
+                let job = tillbook_core::etims::reversed(document)?;
+                (DocumentId(event_id.0), String::new(), Some(job), Some("C"))
+            }
             _ => return None,
         };
-        Some(Queued { business_id, event_id, document_id, receipt_number, original })
+        Some(Queued { business_id, event_id, document_id, receipt_number, original, reversal })
     }
 }
 
@@ -214,7 +226,10 @@ pub async fn enqueue(tx: &mut PgConnection, documents: &[Queued]) -> Result<u64,
     .await?;
     let mut queued = 0;
     for business in transmitting {
-        let mine: Vec<&Queued> = documents.iter().filter(|d| d.business_id.0 == business).collect();
+        let mine = with_originals(tx, business, documents.iter().filter(|d| d.business_id.0 == business)).await?;
+        if mine.is_empty() {
+            continue;
+        }
         let count = mine.len() as i64;
         let (last,): (i64,) = sqlx::query_as(
             "UPDATE etims_setup SET last_invoice = last_invoice + $2 WHERE business_id = $1 RETURNING last_invoice",
@@ -243,6 +258,49 @@ pub async fn enqueue(tx: &mut PgConnection, documents: &[Queued]) -> Result<u64,
         queued += inserted.rows_affected();
     }
     Ok(queued)
+}
+
+/// `documents` of one business that KRA can be told of, in order, each credit note with its
+/// receipt number: a credit note only when what it gives back went to KRA as a sale (queued
+/// before, or earlier in this batch). A void of a payment, or a refund or void of a sale made
+/// before the business transmitted, is nothing KRA knows, and is left out.
+async fn with_originals<'a>(
+    tx: &mut PgConnection,
+    business: Uuid,
+    documents: impl Iterator<Item = &'a Queued>,
+) -> Result<Vec<Queued>, sqlx::Error> {
+    let documents: Vec<&Queued> = documents.collect();
+    let originals: Vec<Uuid> = documents.iter().filter_map(|d| d.original.map(|id| id.0)).collect();
+    let mut sales: std::collections::HashMap<Uuid, String> = if originals.is_empty() {
+        Default::default()
+    } else {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT document_id, receipt_number FROM etims_invoice
+              WHERE business_id = $1 AND document_id = ANY($2) AND original_document IS NULL",
+        )
+        .bind(business)
+        .bind(&originals)
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.into_iter().collect()
+    };
+    let mut kept = Vec::with_capacity(documents.len());
+    for document in documents {
+        let mut document = document.clone();
+        match document.original {
+            None => {
+                sales.insert(document.document_id.0, document.receipt_number.clone());
+            }
+            Some(original) => {
+                let Some(sale) = sales.get(&original.0) else { continue };
+                if let Some(mark) = document.reversal {
+                    document.receipt_number = format!("{sale}-{mark}");
+                }
+            }
+        }
+        kept.push(document);
+    }
+    Ok(kept)
 }
 
 /// Where a business's transmission stands, for the owner.

@@ -294,12 +294,17 @@ async fn build(pool: &PgPool, business: &Business, invoice: &Waiting) -> Result<
         .as_str()
         .and_then(|at| DateTime::<FixedOffset>::parse_from_rfc3339(at).ok())
         .ok_or_else(|| EtimsError::Invalid { field: "occurred_at", message: "not a time".into() })?;
+    // A void or a cancelled job gives back the whole of what it reverses: its lines and tenders
+    // are the original's, as KRA was sent them.
+    let reversal = etims::reversed(&document).is_some();
+    let document = if reversal { original_of(pool, business, invoice).await? } else { document };
     let items = item_refs(pool, business.business_id, &document).await?;
     let Some(lines) = etims::lines_of(&document, &|key| items.get(&key).cloned()) else {
         return Err(EtimsError::Invalid { field: "document", message: format!("{event_type} is no sale") });
     };
     let (credit_note, lines) =
         lines.map_err(|error| EtimsError::Invalid { field: "document", message: error.to_string() })?;
+    let credit_note = credit_note || reversal;
     let receipt = if credit_note {
         let original: Option<i64> =
             sqlx::query_scalar("SELECT invoice_number FROM etims_invoice WHERE business_id = $1 AND document_id = $2")
@@ -342,6 +347,24 @@ async fn build(pool: &PgPool, business: &Business, invoice: &Waiting) -> Result<
     .map_err(|error| EtimsError::Invalid { field: "document", message: error.to_string() })?;
     serde_json::to_string(&payload)
         .map_err(|error| EtimsError::Invalid { field: "payload", message: error.to_string() })
+}
+
+/// The sale (or LPG sale, or laundry job) a reversal takes back, as its event was posted.
+async fn original_of(pool: &PgPool, business: &Business, invoice: &Waiting) -> Result<Document, EtimsError> {
+    let original: Option<(String, serde_json::Value)> = sqlx::query_as(
+        "SELECT i.event_type, i.raw FROM etims_invoice x JOIN inbox i ON i.event_id = x.event_id
+          WHERE x.business_id = $1 AND x.document_id = $2",
+    )
+    .bind(business.business_id)
+    .bind(invoice.original_document)
+    .fetch_optional(pool)
+    .await?;
+    let (event_type, raw) = original.ok_or_else(|| EtimsError::Invalid {
+        field: "original",
+        message: "what this reverses was never transmitted to eTIMS".into(),
+    })?;
+    Document::from_wire(&event_type, &raw["document"])
+        .map_err(|error| EtimsError::Invalid { field: "original", message: error.to_string() })
 }
 
 /// The item keys a document names.

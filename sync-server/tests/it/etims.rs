@@ -390,6 +390,74 @@ async fn a_renamed_product_is_registered_with_kra_again_before_the_next_invoice_
     assert_eq!(sales[1].payload["itemList"][0]["itemNm"], "Unga wa mahindi 2kg", "and the invoice names it so");
 }
 
+#[tokio::test]
+async fn a_voided_sale_and_a_cancelled_laundry_job_are_credit_notes_of_their_invoices_and_nothing_else_is() {
+    use tillbook_core::documents::{Document, JobStatus, LaundryStatusChange};
+    let server = server().await;
+    let oscu = Oscu::new().await;
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    // A sale before RETAIL transmits: KRA never hears of it, nor of its void.
+    let delivered = retail.stock_receipt(50);
+    let before = retail.sale(&[(0, 1)]);
+    let events = vec![delivered, before.clone()];
+    let answer = server.push(&retail, &token, &events).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 2], "{}", answer.body);
+    let (keys, _folder) = transmitting(&server, &oscu).await;
+    let laundry_pin = "P051234568L";
+    oscu.set_up(&server.owner, "LAUNDRY", laundry_pin, &keys).await;
+
+    let sold = retail.sale(&[(0, 2), (3, 1)]);
+    let sold_id = tillbook_core::ids::DocumentId(sold.document["sale_id"].as_str().unwrap().parse().unwrap());
+    let sold_receipt = sold.document["receipt_number"].as_str().unwrap().to_string();
+    let before_id = tillbook_core::ids::DocumentId(before.document["sale_id"].as_str().unwrap().parse().unwrap());
+    let voided = retail.void(sold_id, "sale.recorded");
+    let old_void = retail.void(before_id, "sale.recorded");
+    let answer = server.push(&retail, &token, &[sold, voided, old_void]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 3], "{}", answer.body);
+
+    let (mut laundry, laundry_token) = server.till(BusinessKind::Laundry).await;
+    let (job, dropped) = laundry.drop_off(3);
+    let cancelled = laundry.event(Document::LaundryStatusChange(LaundryStatusChange {
+        job_id: job.job_id,
+        ticket_number: job.ticket_number.clone(),
+        from: JobStatus::Received,
+        to: JobStatus::Cancelled,
+        reason: "customer changed their mind".into(),
+        paid: tillbook_core::Money::ZERO,
+    }));
+    let answer = server.push(&laundry, &laundry_token, &[dropped, cancelled]).await;
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 2], "{}", answer.body);
+
+    // The void of the sale KRA never had is not queued: RETAIL has the sale and its void.
+    let receipts: Vec<(String, Option<uuid::Uuid>)> = sqlx::query_as(
+        "SELECT x.receipt_number, x.original_document FROM etims_invoice x JOIN business b ON b.id = x.business_id
+          WHERE b.code = 'RETAIL' ORDER BY x.invoice_number",
+    )
+    .fetch_all(&server.owner)
+    .await
+    .unwrap();
+    assert_eq!(receipts, vec![(sold_receipt.clone(), None), (format!("{sold_receipt}-V"), Some(sold_id.0))]);
+    drain(&server, &keys).await;
+
+    let sales = oscu.sales();
+    let credit_note = |tin: &str| sales.iter().find(|s| s.tin == tin && s.receipt_type == "R").cloned().unwrap();
+    let sale_of = |tin: &str| sales.iter().find(|s| s.tin == tin && s.receipt_type == "S").cloned().unwrap();
+    for tin in [PIN, laundry_pin] {
+        let (sale, note) = (sale_of(tin), credit_note(tin));
+        assert_eq!(note.original_invoice, sale.invoice, "the credit note names the invoice it gives back");
+        assert_eq!((note.total, note.tax), (sale.total, sale.tax), "all of it, VAT included");
+        assert_eq!(note.payload["itemList"], sale.payload["itemList"], "line for line");
+        assert_eq!(note.payload["rfdRsnCd"], "06");
+    }
+    assert_eq!(credit_note(laundry_pin).payload["trdInvcNo"], format!("{}-C", job.ticket_number));
+    assert_eq!(
+        sales.len(),
+        4,
+        "two sales, two credit notes: {:?}",
+        sales.iter().map(|s| &s.payload["trdInvcNo"]).collect::<Vec<_>>()
+    );
+}
+
 /// The communication key kept for `business`.
 fn keys_file(folder: &tempfile_dir::Dir, business: uuid::Uuid) -> String {
     let path = folder.0.join(format!("{business}.cmckey"));

@@ -141,7 +141,7 @@ impl Till {
         let recorded = change_status(&mut work, &job, JobStatus::Collected, String::new(), Money::ZERO)?;
         let balance_left = invoice_outstanding(&work.tx, job.id)?;
         work.commit()?;
-        Ok(Collection { payment, balance_left, recorded })
+        Ok(Collection { job_id: job.id, payment, balance_left, recorded })
     }
 
     /// Cancels a job not yet collected (a supervisor's decision): the invoice is reversed and
@@ -167,6 +167,8 @@ impl Till {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Collection {
+    /// The job collected: its invoice is what KRA signed (at drop-off).
+    pub job_id: DocumentId,
     pub payment: Option<PaymentOutcome>,
     pub balance_left: Money,
     pub recorded: Recorded,

@@ -78,6 +78,21 @@ pub struct RecordedSale {
     pub tenders: Vec<tillbook_core::documents::Tender>,
 }
 
+/// An LPG sale as it was recorded, for a reprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedLpgSale {
+    pub sale_id: tillbook_core::ids::DocumentId,
+    pub receipt_number: String,
+    pub occurred_at: String,
+    pub cashier: Option<String>,
+    pub total: Money,
+    pub vat: Money,
+    /// Cylinders filled (or sold), and their kind.
+    pub quantity: u32,
+    pub cylinder_type_id: tillbook_core::ids::CylinderTypeId,
+    pub tenders: Vec<tillbook_core::documents::Tender>,
+}
+
 /// A refund as it was recorded, for a reprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRefund {
@@ -298,6 +313,42 @@ impl Till {
             lines,
             tenders,
         }))
+    }
+
+    /// The LPG sale of this business with receipt number `receipt_number`, for a reprint; `None`
+    /// if no LPG sale has that number. The VAT is what its provisional entry credited to VAT
+    /// payable (the sale keeps no VAT of its own); LPG sales are never pruned.
+    pub fn recorded_lpg_sale(&self, business_id: BusinessId, receipt_number: &str) -> Result<Option<RecordedLpgSale>> {
+        let receipt = receipt_number.trim().to_ascii_uppercase();
+        let head = self
+            .connection()
+            .query_row(
+                "SELECT s.id, s.occurred_at, s.total_cents, st.name AS cashier, l.quantity, l.cylinder_type_id,
+                        (SELECT coalesce(sum(j.credit_cents - j.debit_cents), 0)
+                           FROM journal_entry e JOIN journal_line j ON j.entry_id = e.id
+                          WHERE e.document_id = s.id AND j.account = ?3) AS vat_cents
+                 FROM sale s JOIN lpg_sale l ON l.sale_id = s.id
+                 LEFT JOIN staff st ON st.id = s.staff_id
+                 WHERE s.receipt_number = ?1 AND s.business_id = ?2 AND s.kind = 'lpg'",
+                params![receipt, business_id.to_string(), tillbook_core::chart::shared::VAT_PAYABLE.number()],
+                |row| {
+                    Ok(RecordedLpgSale {
+                        sale_id: parsed(row, "id")?,
+                        receipt_number: receipt.clone(),
+                        occurred_at: row.get("occurred_at")?,
+                        cashier: row.get("cashier")?,
+                        total: money(row, "total_cents")?,
+                        vat: money(row, "vat_cents")?,
+                        quantity: row.get("quantity")?,
+                        cylinder_type_id: parsed(row, "cylinder_type_id")?,
+                        tenders: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut sale) = head else { return Ok(None) };
+        sale.tenders = self.tenders_of(&sale.sale_id.to_string())?;
+        Ok(Some(sale))
     }
 
     /// The tenders of a sale, refund or payment, in their order.

@@ -45,6 +45,10 @@ fn an_lpg_quote_is_what_the_sale_then_charges_and_records_nothing() {
         request.tenders = vec![cash(total)];
         let sale = till.lpg_sale(&cashier, &request).unwrap();
         assert_eq!((sale.total, sale.vat), (quote.total, quote.vat), "the sale charges what was quoted");
+        let copy =
+            tillbook_till::receipt::ReceiptView::reprint(&till, cashier.business_id, &sale.receipt_number).unwrap();
+        assert_eq!((copy.kind, copy.total, copy.vat, copy.lines.len()), ("lpg", sale.total, sale.vat, 1), "the copy");
+        assert!(copy.header.as_ref().is_some_and(|header| header.copy) && copy.lines[0].text.ends_with("K-Gas gas"));
         till.void_receipt(
             &cashier,
             &login(&till, Role::Supervisor, BusinessKind::Retail),
@@ -166,4 +170,12 @@ fn a_reprint_carries_kras_signature_once_pulled_and_says_it_will_follow_until_th
         signature.qr,
         "https://etims-sbx.kra.go.ke/common/link/etims/receipt/indexEtimsReceiptData?Data=P051234567X00QUII27MATATSHFRB"
     );
+    // The QR code is drawn for the receipt: an SVG of dark squares at least 120 units across,
+    // with no text in it for the UI to trust.
+    let svg = copy.kra_qr_svg.as_deref().expect("the QR code is drawn once KRA's answer is here");
+    assert!(svg.starts_with("<?xml") && svg.contains("<svg") && svg.contains("<path"), "{svg}");
+    let width: u32 = svg.split("width=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap().parse().unwrap();
+    assert!(width >= 120, "{width}");
+    assert!(!svg.contains("<text") && !svg.contains("<script"));
+    assert!(ReceiptView::reprint(&till, water.business_id, &sale.receipt_number).unwrap().kra_qr_svg.is_some());
 }

@@ -357,6 +357,11 @@ due: string | null,
  */
 kra: Signature | null, 
 /**
+ * The QR code of KRA's check address (`kra.qr`), as SVG markup drawn here: squares only,
+ * no text, so the UI can put it on the receipt as it is.
+ */
+kra_qr_svg: string | null, 
+/**
  * A VAT-registered business's receipt without KRA's answer yet: it says the KRA details
  * will follow (head office transmits the sale once it reaches it, docs/etims.md).
  */
