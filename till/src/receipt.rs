@@ -46,6 +46,25 @@ impl ReceiptHeader {
             copy: false,
         })
     }
+
+    /// The header of a reprint: the business's, this till's, who recorded it (when the store
+    /// keeps that) and when, marked COPY.
+    fn copy(
+        till: &crate::Till,
+        business_id: BusinessId,
+        cashier: Option<String>,
+        occurred_at: String,
+    ) -> crate::Result<ReceiptHeader> {
+        let business = till.business(business_id)?;
+        Ok(ReceiptHeader {
+            business_name: business.name,
+            profile: business.profile,
+            till_code: till.info().till_code.clone(),
+            cashier: cashier.unwrap_or_default(),
+            recorded_at: local_minute(occurred_at),
+            copy: true,
+        })
+    }
 }
 
 /// The VAT inside the lines at one rate (a receipt lists one row per rate).
@@ -155,7 +174,6 @@ impl ReceiptView {
             return ReceiptView::lpg_copy(till, business_id, sale);
         }
         let sale = till.recorded_sale(business_id, receipt_number)?;
-        let business = till.business(business_id)?;
         let lines: Vec<ReceiptLine> = sale
             .lines
             .iter()
@@ -165,15 +183,7 @@ impl ReceiptView {
             .collect();
         let only_lines: Vec<SaleLine> = sale.lines.into_iter().map(|(_, line)| line).collect();
         let vat = Sale::vat_of(&only_lines).map_err(DocumentError::from)?;
-        let recorded_at = local_minute(sale.occurred_at);
-        let header = ReceiptHeader {
-            business_name: business.name,
-            profile: business.profile,
-            till_code: till.info().till_code.clone(),
-            cashier: sale.cashier.unwrap_or_default(),
-            recorded_at,
-            copy: true,
-        };
+        let header = ReceiptHeader::copy(till, business_id, sale.cashier, sale.occurred_at)?;
         // The change handed back is not kept (only what was due in cash is a tender): a copy
         // shows the tenders and no change.
         let base =
@@ -189,7 +199,6 @@ impl ReceiptView {
         business_id: BusinessId,
         refund: crate::store::lookups::RecordedRefund,
     ) -> crate::Result<ReceiptView> {
-        let business = till.business(business_id)?;
         let vat = Money::sum(refund.lines.iter().map(|line| line.amount.vat_part(line.vat_rate)))
             .map_err(DocumentError::from)?;
         let lines = refund
@@ -200,14 +209,7 @@ impl ReceiptView {
                 ..ReceiptLine::plain(line.name, line.quantity, line.amount)
             })
             .collect();
-        let header = ReceiptHeader {
-            business_name: business.name,
-            profile: business.profile,
-            till_code: till.info().till_code.clone(),
-            cashier: String::new(),
-            recorded_at: local_minute(refund.occurred_at),
-            copy: true,
-        };
+        let header = ReceiptHeader::copy(till, business_id, None, refund.occurred_at)?;
         let base = ReceiptView::base(
             "refund",
             refund.receipt_number,
@@ -227,18 +229,10 @@ impl ReceiptView {
         business_id: BusinessId,
         sale: crate::store::lookups::RecordedLpgSale,
     ) -> crate::Result<ReceiptView> {
-        let business = till.business(business_id)?;
         let cylinder = till.cylinder_types(business_id)?.into_iter().find(|c| c.id == sale.cylinder_type_id);
         let quantity = Quantity::try_whole(i64::from(sale.quantity)).map_err(DocumentError::from)?;
         let lines = vec![ReceiptLine::plain(cylinder.as_ref().map(gas_text).unwrap_or_default(), quantity, sale.total)];
-        let header = ReceiptHeader {
-            business_name: business.name,
-            profile: business.profile,
-            till_code: till.info().till_code.clone(),
-            cashier: sale.cashier.unwrap_or_default(),
-            recorded_at: local_minute(sale.occurred_at),
-            copy: true,
-        };
+        let header = ReceiptHeader::copy(till, business_id, sale.cashier, sale.occurred_at)?;
         let base =
             ReceiptView::base("lpg", sale.receipt_number, sale.total, sale.vat, sale.tenders, Money::ZERO, Vec::new());
         let kra = till.etims_signature(sale.sale_id)?;

@@ -253,6 +253,17 @@ impl Driver {
         self.click("[data-testid=pin-enter]").await;
     }
 
+    /// Sets a fresh app up as the owner's computer: signs in to head office at `server` and
+    /// waits for the first report fetched from it.
+    pub async fn sign_in_owner(&self, server: &str, email: &str, password: &str) {
+        self.click("[data-testid=setup-owner]").await;
+        self.fill("[data-testid=owner-server]", server).await;
+        self.fill("[data-testid=owner-email]", email).await;
+        self.fill("[data-testid=owner-password]", password).await;
+        self.click("[data-testid=owner-sign-in]").await;
+        self.wait_attribute("[data-testid=report-status]", "data-live", "true").await;
+    }
+
     /// Serves another of the till's businesses, through the status bar's switcher.
     pub async fn switch_to(&self, kind: BusinessKind) {
         let business = tillbook_core::seed::business_id(kind).to_string();

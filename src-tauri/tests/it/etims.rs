@@ -24,12 +24,7 @@ fn the_owner_sets_etims_up_reads_what_kra_signed_and_sends_a_refused_sale_again(
         tillbook_server::admin::create_owner(&central.owner, EMAIL, "Wanjiru", PASSWORD).await.unwrap();
 
         let app = Driver::start_fresh("etims", &[]).await;
-        app.click("[data-testid=setup-owner]").await;
-        app.fill("[data-testid=owner-server]", &central.url()).await;
-        app.fill("[data-testid=owner-email]", EMAIL).await;
-        app.fill("[data-testid=owner-password]", PASSWORD).await;
-        app.click("[data-testid=owner-sign-in]").await;
-        app.wait_attribute("[data-testid=report-status]", "data-live", "true").await;
+        app.sign_in_owner(&central.url(), EMAIL, PASSWORD).await;
 
         // Maintenance → KRA eTIMS: a serial left out is named; then KRA initialises the device.
         app.click("[data-testid=owner-manage]").await;

@@ -35,12 +35,7 @@ fn the_owner_applies_a_customers_credit_and_pays_a_supplier_from_the_bank() {
             .await;
 
         let app = Driver::start_fresh("office", &[]).await;
-        app.click("[data-testid=setup-owner]").await;
-        app.fill("[data-testid=owner-server]", &central.url()).await;
-        app.fill("[data-testid=owner-email]", EMAIL).await;
-        app.fill("[data-testid=owner-password]", PASSWORD).await;
-        app.click("[data-testid=owner-sign-in]").await;
-        app.wait_attribute("[data-testid=report-status]", "data-live", "true").await;
+        app.sign_in_owner(&central.url(), EMAIL, PASSWORD).await;
 
         // The hotel's credit: 500.00 held; 180.00 of it pays the sugar.
         app.click("[data-testid=owner-office]").await;
