@@ -237,13 +237,16 @@ pub async fn publish_event_status(
 }
 
 /// Publishes `data` of `entity` to one till alone (its events' status, KRA's answers for its
-/// sales), taking the change feed's counter until commit.
+/// sales), taking the change feed's counter until commit. The counter's row is locked before
+/// the next number is read: a caller that holds no lock of the feed (the eTIMS worker) must not
+/// read the same number as a merge committing beside it.
 pub async fn publish_to<T: serde::Serialize>(
     connection: &mut PgConnection,
     device: DeviceId,
     entity: Entity,
     data: &T,
 ) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1 FROM ledger_counter FOR UPDATE").execute(&mut *connection).await?;
     sqlx::query(
         "WITH published AS (
             INSERT INTO change_log (seq, device_id, entity, op, data)

@@ -68,7 +68,7 @@ fn main() {
         println!();
         println!("Invoices of one business go one after the other, in order, so the drain is bound by KRA's");
         println!("time to answer: at 300 ms a call a day's 500 sales take about 2.5 minutes, and a backlog of");
-        println!("5,000 about 25 minutes. Businesses drain side by side, each on its own.");
+        println!("5,000 about 25 minutes. Businesses drain side by side, each its own task (`worker::round`).");
         println!(
             "Machine: {} cores, {} {}. Command: `cargo xtask bench etims_drain` (runs `cargo bench -p tillbook-e2e --bench etims_drain`).",
             std::thread::available_parallelism().map_or(0, |n| n.get()),

@@ -149,7 +149,14 @@ fn three_offline_tills_sales_and_refunds_are_signed_once_in_order_and_reach_thei
                 queued.iter().map(|row| row.0).collect::<Vec<_>>(),
                 "{business}: KRA received the invoices in order"
             );
-            assert!(at_kra.iter().all(|s| s.received == 1), "{business}: each transmitted exactly once");
+            let attempts: Vec<(i64, i32, Option<String>)> = sqlx::query_as(
+                "SELECT x.invoice_number, x.attempts, x.last_error FROM etims_invoice x JOIN business b ON b.id = x.business_id WHERE b.code = $1 ORDER BY 1",
+            ).bind(business).fetch_all(&central.owner).await.unwrap();
+            assert!(
+                at_kra.iter().all(|s| s.received == 1),
+                "{business}: each transmitted exactly once {:?} {attempts:?}",
+                at_kra.iter().map(|s| (s.invoice, s.received)).collect::<Vec<_>>()
+            );
             assert!(queued.iter().all(|row| row.2 == "signed"), "{business}: {queued:?}");
             // A refund is a credit note of its sale's invoice.
             for credit_note in at_kra.iter().filter(|s| s.receipt_type == "R") {

@@ -233,7 +233,8 @@ impl Central {
         assert!(self.etims.is_none(), "the eTIMS worker is already running");
         self.etims_keys = Some(keys.clone());
         let login = db::runtime_login(&self.options).await.expect("the runtime role");
-        let runtime = db::connect_runtime(login, 2).await.expect("runtime pool");
+        // Eight connections, as a small server's: two businesses' passes go side by side.
+        let runtime = db::connect_runtime(login, 8).await.expect("runtime pool");
         let client = tillbook_server::etims::oscu::Client::new();
         self.etims = Some(tokio::spawn(tillbook_server::etims::worker::run(runtime, keys, client, etims_pace())));
     }

@@ -22,7 +22,7 @@ use tillbook_till::demo::{create_demo_till, demo_login, money};
 use tillbook_till::{Session, Till};
 
 mod common;
-use common::{percentile_of, sale_request};
+use common::{bare_baseline, percentile_of, rows_of_last_sale, sale_request};
 
 /// Sales recorded through `record_sale`, the pattern the history copies.
 const PATTERN_SALES: usize = 12_000;
@@ -173,11 +173,17 @@ struct Run {
     each: Vec<Duration>,
     open: Duration,
     figures: Duration,
+    /// The bare transaction writing one sale's rows (`bare_rows` of them) into this store,
+    /// timed in the same rounds.
+    bare: Vec<Duration>,
+    bare_rows: usize,
 }
 
 /// Opens the fresh store and `path` as the counter does, each showing its first screen, then
 /// times `TIMED_SALES` sales on each after 50 warm-up sales, in rounds that take turns between
-/// the two stores, so that the machine's slower minutes fall on both alike.
+/// the two stores, so that the machine's slower minutes fall on both alike; and in the same
+/// rounds the bare rusqlite transaction writing the rows of one sale into `path` (the
+/// `record_sale` benchmark's floor), for the ratio at year seven.
 fn compare(fresh: &Path, path: &Path, label: &'static str, products: &[tillbook_core::ids::ProductId]) -> (Run, Run) {
     let (fresh_open, fresh_figures, mut fresh_till) = first_screen(fresh);
     let (open, figures, mut till) = first_screen(path);
@@ -185,14 +191,24 @@ fn compare(fresh: &Path, path: &Path, label: &'static str, products: &[tillbook_
     let cashier = demo_login(&till, Role::Cashier).expect("login");
     record(&mut fresh_till, &fresh_cashier, products, 50);
     record(&mut till, &cashier, products, 50);
-    let (mut fresh_each, mut each) = (Vec::new(), Vec::new());
+    let sale = rows_of_last_sale(path);
+    bare_baseline(path, &sale, 50);
+    let (mut fresh_each, mut each, mut bare) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         fresh_each.extend(record(&mut fresh_till, &fresh_cashier, products, TIMED_SALES / ROUNDS));
         each.extend(record(&mut till, &cashier, products, TIMED_SALES / ROUNDS));
+        bare.extend(bare_baseline(path, &sale, TIMED_SALES / ROUNDS).0);
     }
     (
-        Run { label: "fresh", each: fresh_each, open: fresh_open, figures: fresh_figures },
-        Run { label, each, open, figures },
+        Run {
+            label: "fresh",
+            each: fresh_each,
+            open: fresh_open,
+            figures: fresh_figures,
+            bare: Vec::new(),
+            bare_rows: 0,
+        },
+        Run { label, each, open, figures, bare, bare_rows: sale.rows() },
     )
 }
 
@@ -282,6 +298,17 @@ fn main() {
         "\nrecord_sale p99 against the fresh store: {:+.0}% kept whole, {:+.0}% pruned (target: no more than +10%).",
         (p99(&whole_run) / p99(&fresh_whole) - 1.0) * 100.0,
         (p99(&pruned_run) / p99(&fresh_pruned) - 1.0) * 100.0
+    );
+    let median = |each: &[Duration]| percentile_of(each, 50).as_secs_f64();
+    println!(
+        "record_sale median against a bare rusqlite transaction writing the same {} rows and 2 counters into the \
+         same store, timed in the same rounds: {:.2}× kept whole ({} ms bare), {:.2}× pruned ({} ms bare) (target: \
+         at most 1.5×).",
+        pruned_run.bare_rows,
+        median(&whole_run.each) / median(&whole_run.bare),
+        ms(percentile_of(&whole_run.bare, 50)),
+        median(&pruned_run.each) / median(&pruned_run.bare),
+        ms(percentile_of(&pruned_run.bare, 50))
     );
     println!(
         "Opening and the first screen: {} ms pruned, {} ms kept whole (target: under 300 ms).",

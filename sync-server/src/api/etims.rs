@@ -28,7 +28,7 @@ impl From<EtimsError> for ApiError {
             EtimsError::Unreachable(error) => {
                 ApiError::bad_gateway("etims_unreachable", format!("KRA's eTIMS could not be reached: {error}"))
             }
-            EtimsError::Keys(message) => ApiError::internal(message),
+            EtimsError::Keys(message) | EtimsError::Ended(message) => ApiError::internal(message),
             EtimsError::Database(error) => error.into(),
         }
     }

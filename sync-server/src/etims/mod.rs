@@ -34,6 +34,9 @@ pub enum EtimsError {
     Unreachable(#[from] oscu::Unreachable),
     #[error("the key folder: {0}")]
     Keys(String),
+    /// A business's pass of the worker ended without finishing (it panicked or was cancelled).
+    #[error("a business's transmission ended: {0}")]
+    Ended(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

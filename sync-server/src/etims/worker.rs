@@ -62,7 +62,10 @@ struct Business {
 }
 
 /// One pass over every initialised business: its due invoices, in order, until one cannot be
-/// sent now. Answers how many were settled (signed or refused).
+/// sent now. Businesses go side by side, each its own task, so one business's backlog (or a
+/// slow KRA answer) never holds another's sales back: as many at once as a quarter of the pool's
+/// connections (a pass holds one for its lock and uses another), the rest for the API. Answers
+/// how many were settled (signed or refused).
 pub async fn round(pool: &PgPool, keys: &KeyStore, client: &oscu::Client, pace: &Pace) -> Result<u64, EtimsError> {
     let businesses: Vec<Business> = sqlx::query_as(
         "SELECT s.business_id, b.name, b.kra_pin AS tin, s.branch_id, s.oscu_url
@@ -71,31 +74,63 @@ pub async fn round(pool: &PgPool, keys: &KeyStore, client: &oscu::Client, pace: 
     )
     .fetch_all(pool)
     .await?;
+    let at_once = usize::try_from(pool.options().get_max_connections() / 4).unwrap_or(1).max(1);
+    let mut passes = tokio::task::JoinSet::new();
     let mut settled = 0;
+    let mut failed = None;
+    let mut settle = |outcome: Result<Result<u64, EtimsError>, tokio::task::JoinError>| match outcome {
+        Ok(Ok(count)) => settled += count,
+        Ok(Err(error)) => failed = Some(error),
+        Err(error) => failed = Some(EtimsError::Ended(error.to_string())),
+    };
     for business in businesses {
+        if passes.len() >= at_once
+            && let Some(outcome) = passes.join_next().await
+        {
+            settle(outcome);
+        }
         let Some(key) = keys.get(business.business_id) else {
             tracing::warn!(business = %business.business_id, "no eTIMS communication key: initialise the device again");
             continue;
         };
-        // One sender per business, even with two servers on one database: a session lock held
-        // on its own connection for the pass.
-        let mut guard = pool.acquire().await?;
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended('etims:' || $1, 0))")
-            .bind(business.business_id)
-            .fetch_one(&mut *guard)
-            .await?;
-        if !locked {
-            continue;
-        }
-        let device = Device { url: &business.oscu_url, tin: &business.tin, branch_id: &business.branch_id, key: &key };
-        let outcome = transmit(pool, client, pace, &business, &device).await;
-        sqlx::query("SELECT pg_advisory_unlock(hashtextextended('etims:' || $1, 0))")
-            .bind(business.business_id)
-            .execute(&mut *guard)
-            .await?;
-        settled += outcome?;
+        let (pool, client, pace) = (pool.clone(), client.clone(), pace.clone());
+        passes.spawn(async move { pass(&pool, &client, &pace, &business, &key).await });
     }
-    Ok(settled)
+    // Every business's pass is waited for, even after one failed: none is left half done.
+    while let Some(outcome) = passes.join_next().await {
+        settle(outcome);
+    }
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(settled),
+    }
+}
+
+/// One business's pass, under its lock.
+async fn pass(
+    pool: &PgPool,
+    client: &oscu::Client,
+    pace: &Pace,
+    business: &Business,
+    key: &str,
+) -> Result<u64, EtimsError> {
+    // One sender per business, even with two servers on one database: a session lock held on
+    // its own connection for the pass.
+    let mut guard = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended('etims:' || $1, 0))")
+        .bind(business.business_id)
+        .fetch_one(&mut *guard)
+        .await?;
+    if !locked {
+        return Ok(0);
+    }
+    let device = Device { url: &business.oscu_url, tin: &business.tin, branch_id: &business.branch_id, key };
+    let outcome = transmit(pool, client, pace, business, &device).await;
+    sqlx::query("SELECT pg_advisory_unlock(hashtextextended('etims:' || $1, 0))")
+        .bind(business.business_id)
+        .execute(&mut *guard)
+        .await?;
+    outcome
 }
 
 #[derive(sqlx::FromRow)]
@@ -209,17 +244,20 @@ async fn transmit(
     }
 }
 
-/// The wait before attempt `attempts + 1`: exponential from `retry_min`, at most `retry_max`.
+/// The wait before attempt `attempts + 1`: exponential from `retry_min`, at most `retry_max`,
+/// in whole milliseconds (the factor is a float, and Postgres keeps an interval to the
+/// microsecond: a wait with nanoseconds cannot be bound).
 fn retry_after(pace: &Pace, attempts: i32) -> Duration {
     let steps = usize::try_from(attempts.max(1) - 1).unwrap_or(0);
-    backon::ExponentialBuilder::default()
+    let wait = backon::ExponentialBuilder::default()
         .with_min_delay(pace.retry_min)
         .with_max_delay(pace.retry_max)
         .with_factor(2.0)
         .without_max_times()
         .build()
         .nth(steps)
-        .unwrap_or(pace.retry_max)
+        .unwrap_or(pace.retry_max);
+    Duration::from_millis(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Keeps KRA's answer beside the invoice and publishes it to the till that recorded the sale,
@@ -558,4 +596,27 @@ async fn register_items(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_back_off_doubles_within_its_bounds_in_whole_milliseconds_postgres_can_keep() {
+        let pace = Pace {
+            poll: Duration::from_millis(20),
+            retry_min: Duration::from_millis(10),
+            retry_max: Duration::from_millis(400),
+        };
+        let waits: Vec<Duration> = (1..=8).map(|attempts| retry_after(&pace, attempts)).collect();
+        assert_eq!(waits[0], pace.retry_min);
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
+        assert_eq!(*waits.last().unwrap(), pace.retry_max);
+        assert!(waits.iter().all(|wait| wait.subsec_nanos() % 1_000_000 == 0), "{waits:?}");
+        let defaults = Pace::default();
+        assert!(
+            (1..=40).map(|attempts| retry_after(&defaults, attempts)).all(|wait| wait.subsec_nanos() % 1_000_000 == 0)
+        );
+    }
 }
