@@ -56,21 +56,7 @@ pub async fn set_up(
         device_serial: request.device_serial.trim().to_string(),
         oscu_url: request.oscu_url.trim().to_string(),
     };
-    let business = etims::set_up(&state.pool, &setup).await?;
-    etims::initialise(&state.pool, keys, &etims::oscu::Client::new(), business).await?;
-    let control_unit: Option<String> = sqlx::query_scalar("SELECT sdc_id FROM etims_setup WHERE business_id = $1")
-        .bind(business.0)
-        .fetch_one(&state.pool)
-        .await?;
-    let mut connection = state.pool.acquire().await?;
-    crate::audit::audit(
-        &mut connection,
-        user.actor(),
-        "etims.set_up",
-        &setup.business_code,
-        serde_json::json!({ "branch_id": setup.branch_id, "device_serial": setup.device_serial,
-                            "oscu_url": setup.oscu_url, "control_unit": control_unit }),
-    )
-    .await?;
+    let client = etims::oscu::Client::new();
+    let control_unit = etims::set_up_and_initialise(&state.pool, keys, &client, user.actor(), &setup).await?;
     Ok(Json(serde_json::json!({ "business": setup.business_code, "initialised": true, "control_unit": control_unit })))
 }

@@ -130,13 +130,13 @@ pub async fn set_up(pool: &PgPool, setup: &Setup) -> Result<BusinessId, EtimsErr
 }
 
 /// Initialises the business's device with KRA (`selectInitOsdcInfo`) and keeps the
-/// communication key it answers with in `keys`.
+/// communication key it answers with in `keys`. Answers the control unit's id.
 pub async fn initialise(
     pool: &PgPool,
     keys: &KeyStore,
     client: &oscu::Client,
     business: BusinessId,
-) -> Result<(), EtimsError> {
+) -> Result<Option<String>, EtimsError> {
     let (url, tin, branch, serial): (String, String, String, String) = sqlx::query_as(
         "SELECT s.oscu_url, b.kra_pin, s.branch_id, s.device_serial
            FROM etims_setup s JOIN business b ON b.id = s.business_id WHERE s.business_id = $1",
@@ -149,11 +149,14 @@ pub async fn initialise(
     // 902: KRA initialised this device before. With its key kept here, it is set up already (a
     // set-up saved again); without, only KRA can issue the key again.
     if answer.result_cd == "902" && keys.get(business.0).is_some() {
-        sqlx::query("UPDATE etims_setup SET initialised_at = coalesce(initialised_at, now()) WHERE business_id = $1")
-            .bind(business.0)
-            .execute(pool)
-            .await?;
-        return Ok(());
+        let control_unit = sqlx::query_scalar(
+            "UPDATE etims_setup SET initialised_at = coalesce(initialised_at, now()) WHERE business_id = $1
+             RETURNING sdc_id",
+        )
+        .bind(business.0)
+        .fetch_one(pool)
+        .await?;
+        return Ok(control_unit);
     }
     if !answer.succeeded() {
         return Err(EtimsError::Refused { code: answer.result_cd, message: answer.result_msg });
@@ -169,7 +172,31 @@ pub async fn initialise(
         .execute(pool)
         .await?;
     tracing::info!(business = %business, "eTIMS device initialised");
-    Ok(())
+    Ok(info["sdcId"].as_str().map(str::to_string))
+}
+
+/// Saves a business's device and initialises it with KRA, as the owner does from Maintenance,
+/// and writes who did it to the audit log (never the key). Answers the control unit's id.
+pub async fn set_up_and_initialise(
+    pool: &PgPool,
+    keys: &KeyStore,
+    client: &oscu::Client,
+    actor: crate::audit::Actor,
+    setup: &Setup,
+) -> Result<Option<String>, EtimsError> {
+    let business = set_up(pool, setup).await?;
+    let control_unit = initialise(pool, keys, client, business).await?;
+    let mut connection = pool.acquire().await?;
+    crate::audit::audit(
+        &mut connection,
+        actor,
+        "etims.set_up",
+        &setup.business_code,
+        serde_json::json!({ "branch_id": setup.branch_id, "device_serial": setup.device_serial,
+                            "oscu_url": setup.oscu_url, "control_unit": control_unit }),
+    )
+    .await?;
+    Ok(control_unit)
 }
 
 /// A posted document the merge offers to the queue.

@@ -284,7 +284,6 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
                         // The whole batch was refused: resending it unchanged every few seconds
                         // would change nothing. Say so, and offer it again much later.
                         shared.online.send_replace(Some(true));
-                        shared.stuck.store(true, Ordering::Relaxed);
                         let place = field.map(|field| format!(" at {field}")).unwrap_or_default();
                         let words = format!(
                             "Head office refused this till's last batch as a whole ({code}{place}: {message}). \
@@ -293,6 +292,9 @@ async fn run(shared: Arc<Shared>) -> Result<()> {
                         );
                         tracing::error!(%code, status, "the server refused a whole batch");
                         sync_store::set_error(&connection, Some(&words), &stamp())?;
+                        // Stuck only once the words are kept: the status never says "stuck"
+                        // without saying why.
+                        shared.stuck.store(true, Ordering::Relaxed);
                         refused_until = Some(tokio::time::Instant::now() + config.refused_retry);
                         config.refused_retry.min(config.pull_interval)
                     }
