@@ -251,6 +251,19 @@ impl Target {
     }
 }
 
+impl Target {
+    /// The item as `review_resolution` keys it: one of the six set.
+    fn keys(self) -> ItemKeys {
+        match self {
+            Target::Quarantine(id) => (Some(id), None, None, None, None, None),
+            Target::Flag(id) => (None, Some(id), None, None, None, None),
+            Target::Mpesa(id) => (None, None, Some(id), None, None, None),
+            Target::Bank(id) => (None, None, None, Some(id), None, None),
+            Target::Etims(business, number) => (None, None, None, None, Some(business), Some(number)),
+        }
+    }
+}
+
 /// A correction checked against the books, ready to post.
 struct CheckedCorrection {
     business_code: String,
@@ -429,20 +442,9 @@ pub async fn resolve(
             return Err(ReviewError::NotAllowed(format!("you do not manage {}", correction.business_code)));
         }
     }
-    let (quarantine_event, flag_id, mpesa_id, bank_id) = match target {
-        Target::Quarantine(id) => (Some(id), None, None, None),
-        Target::Flag(id) => (None, Some(id), None, None),
-        Target::Mpesa(id) => (None, None, Some(id), None),
-        Target::Bank(id) => (None, None, None, Some(id)),
-        Target::Etims(..) => (None, None, None, None),
-    };
-    let (etims_business, etims_invoice) = match target {
-        Target::Etims(business, number) => (Some(business), Some(number)),
-        _ => (None, None),
-    };
-    if let Some(status) =
-        earlier_decision(&mut tx, (quarantine_event, flag_id, mpesa_id, bank_id, etims_business, etims_invoice)).await?
-    {
+    let keys = target.keys();
+    let (quarantine_event, flag_id, mpesa_id, bank_id, etims_business, etims_invoice) = keys;
+    if let Some(status) = earlier_decision(&mut tx, keys).await? {
         return Err(ReviewError::AlreadyResolved { item, status });
     }
     let entry_number = match &correction {
@@ -561,7 +563,7 @@ async fn resend(
             return Err(ReviewError::NotAllowed(format!("{item} is not of a business you manage")));
         }
     }
-    if let Some(status) = earlier_decision(&mut tx, (None, None, None, None, Some(business), Some(number))).await? {
+    if let Some(status) = earlier_decision(&mut tx, target.keys()).await? {
         return Err(ReviewError::AlreadyResolved { item, status });
     }
     if state != "rejected" {
