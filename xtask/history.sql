@@ -122,11 +122,11 @@ INSERT INTO gen_doc (business, event_type, day, k, amount, dr, cr)
 SELECT 'RETAIL', 'supplier.paid', day + 7, 0, amount, 2110, 1170
   FROM gen_doc WHERE event_type = 'stock.received' AND day + 7 <= current_date;
 
--- Entries numbered in the order of the days, after whatever the database already holds.
+-- Entries numbered per business in the order of the days, after whatever it already holds.
 CREATE TEMP TABLE gen_entry ON COMMIT DROP AS
 SELECT g.*, b.id AS business_id, b.device_id,
-       (SELECT coalesce(max(entry_number), 0) FROM journal_entry)
-         + row_number() OVER (ORDER BY g.day, g.seq) AS entry_number,
+       (SELECT coalesce(max(entry_number), 0) FROM journal_entry e WHERE e.business_id = b.id)
+         + row_number() OVER (PARTITION BY g.business ORDER BY g.day, g.seq) AS entry_number,
        row_number() OVER (PARTITION BY g.business ORDER BY g.day, g.seq) AS device_seq,
        (g.day + time '07:00' + make_interval(secs => (g.k * 97 + g.seq) % 43200)) AT TIME ZONE 'Africa/Nairobi' AS occurred_at
   FROM gen_doc g JOIN gen_business b ON b.code = g.business;
@@ -141,7 +141,7 @@ SELECT entry_number, gen_random_uuid(), business_id, event_id, event_type, id, o
   FROM gen_entry;
 
 INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-SELECT e.entry_number, row_number() OVER (PARTITION BY e.entry_number ORDER BY l.line_no) - 1, e.business_id,
+SELECT e.entry_number, row_number() OVER (PARTITION BY e.business_id, e.entry_number ORDER BY l.line_no) - 1, e.business_id,
        l.account, l.debit, l.credit
   FROM gen_entry e
  CROSS JOIN LATERAL (VALUES (0, e.dr, e.amount, 0::numeric), (1, e.cr, 0, e.amount - e.vat), (2, 2200::smallint, 0, e.vat),
@@ -173,8 +173,8 @@ SELECT i.id, p.id, p.amount, p.event_id
 -- The running totals the triggers would have kept, and each till's place in its sequence.
 INSERT INTO account_day_total (business_id, account_code, business_day, debit_total, credit_total)
 SELECT l.business_id, l.account_code, e.business_day, sum(l.debit), sum(l.credit)
-  FROM journal_line l JOIN journal_entry e USING (entry_number)
-  JOIN gen_entry g USING (entry_number)
+  FROM journal_line l JOIN journal_entry e USING (business_id, entry_number)
+  JOIN gen_entry g USING (business_id, entry_number)
  GROUP BY 1, 2, 3
 ON CONFLICT (business_id, business_day, account_code) DO UPDATE
    SET debit_total = account_day_total.debit_total + excluded.debit_total,
@@ -182,7 +182,7 @@ ON CONFLICT (business_id, business_day, account_code) DO UPDATE
 
 INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
 SELECT l.business_id, l.account_code, sum(l.debit), sum(l.credit)
-  FROM journal_line l JOIN gen_entry g USING (entry_number)
+  FROM journal_line l JOIN gen_entry g USING (business_id, entry_number)
  GROUP BY 1, 2
 ON CONFLICT (business_id, account_code) DO UPDATE
    SET debit_total = account_balance.debit_total + excluded.debit_total,
@@ -200,11 +200,13 @@ SELECT business_id, day, device_id, count(*), sum(amount), 0
   FROM gen_entry WHERE event_type = 'sale.recorded'
  GROUP BY 1, 2, 3;
 
--- The counters the merge numbers from: entries and changes continue after the history, so that
--- the first push to this database takes the next entry number (`verify` checks them).
-UPDATE ledger_counter
-   SET last_entry = (SELECT coalesce(max(entry_number), 0) FROM journal_entry),
-       last_change = greatest(last_change, (SELECT coalesce(max(seq), 0) FROM change_log));
+-- The counters the merge numbers from: each business's entries and the changes continue after
+-- the history, so that the first push to this database takes the next number (`verify` checks
+-- them).
+INSERT INTO business_entry_counter (business_id, last_entry)
+SELECT business_id, max(entry_number) FROM journal_entry GROUP BY business_id
+ON CONFLICT (business_id) DO UPDATE SET last_entry = EXCLUDED.last_entry;
+UPDATE ledger_counter SET last_change = greatest(last_change, (SELECT coalesce(max(seq), 0) FROM change_log));
 
 UPDATE device d SET last_seq = s.last_seq
   FROM (SELECT device_id, max(device_seq) AS last_seq FROM gen_entry GROUP BY 1) s

@@ -20,8 +20,14 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use tillbook_core::chart::BusinessKind;
-use tillbook_core::protocol::{EnrollRequest, EnrollResponse, PushRequest};
-use tillbook_server::{admin, db};
+use tillbook_core::ids::CustomerId;
+use tillbook_core::money::Money;
+use tillbook_core::protocol::{
+    BusinessChange, CustomerChange, EnrollRequest, EnrollResponse, ProductChange, PushRequest,
+};
+use tillbook_core::seed::{MasterData, MemoryLookup};
+use tillbook_server::audit::OPERATOR;
+use tillbook_server::{admin, changes, db, maintenance, setup};
 
 const HISTORY: &str = include_str!("../../xtask/history.sql");
 
@@ -97,8 +103,9 @@ async fn main() {
     let years: u32 = std::env::var("TILLBOOK_HISTORY_YEARS").ok().and_then(|y| y.parse().ok()).unwrap_or(7);
     let base = PgConnectOptions::from_str(&url).unwrap();
     let fresh = run(&base, None).await;
+    let parallel = four_businesses(&base).await;
     let old = run(&base, Some(years)).await;
-    report(&fresh, &old);
+    report(&fresh, &old, &parallel);
 }
 
 /// Sets up a seeded database (with `years` of history written first, when given), starts the
@@ -271,7 +278,7 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
 }
 
 /// The fresh run in detail, then the run on top of the history beside it.
-fn report(m: &Measured, old: &Measured) {
+fn report(m: &Measured, old: &Measured, parallel: &Parallel) {
     let (events, timed_lines, timed_rows) = (m.events, m.timed_lines, m.timed_rows);
     let floor_rows: u64 = m.floor.iter().map(|(_, rows, _)| rows).sum();
     let floor_time = m.floor_time();
@@ -360,6 +367,36 @@ fn report(m: &Measured, old: &Measured) {
         "At year {years} the merge takes {:+.0}% of the fresh database's time (target: no more than +15%).",
         (old.merge_time.as_secs_f64() / m.merge_time.as_secs_f64() - 1.0) * 100.0
     );
+    println!();
+    let times =
+        |times: &[Duration]| times.iter().map(|t| format!("{:.2} s", t.as_secs_f64())).collect::<Vec<_>>().join(", ");
+    println!(
+        "**{SHOPS} businesses at once.** {SHOPS} retail shops set up as head office sets one up, each with its own accounts,"
+    );
+    println!(
+        "products and a customer on account; {} events of the same mix in each run, each till pushing its batches of {BATCH}",
+        parallel.events
+    );
+    println!("in order, {SHOP_ROUNDS} runs of each kind taken in turn on one fresh database:");
+    println!();
+    println!("| who pushes | times | median | events/s |");
+    println!("| --- | --- | --- | --- |");
+    for ((label, _, _), runs) in SHOP_RUNS.iter().zip(&parallel.times) {
+        let median = Parallel::median(runs);
+        println!(
+            "| {label} | {} | {:.2} s | {:.0} |",
+            times(runs),
+            median.as_secs_f64(),
+            parallel.events as f64 / median.as_secs_f64()
+        );
+    }
+    println!();
+    println!(
+        "Four businesses at once are **{:.2}×** as fast as one business alone with as many tills pushing, and {:.2}×",
+        parallel.speed_up(),
+        parallel.speed_up_over_one_till()
+    );
+    println!("as fast as one business's single till (target: at least 1.6×).");
     if let Some(pull) = &old.first_pull {
         println!();
         println!(
@@ -567,4 +604,245 @@ async fn copy_baseline(pool: &PgPool, table: &str, lines: usize) -> Duration {
     copy.send(text.into_bytes()).await.unwrap();
     copy.finish().await.unwrap();
     started.elapsed()
+}
+
+/// Shops of one kind, each a business of its own, pushing at once (issue "Year seven at full
+/// speed": entry numbers per business, so that their merges never wait for each other's).
+const SHOPS: usize = 4;
+/// Batches of [`BATCH`] in each run of [`four_businesses`]: the same number of events in each.
+const SHOP_BATCHES: usize = 16;
+/// Runs of each kind, taken in turn (alone, at once, one till, alone, at once, …), so that a
+/// slower minute of the machine falls on each.
+const SHOP_ROUNDS: usize = 3;
+/// The kinds of run, by their tills: `(what, the first till, how many)`. Tills 0..SHOPS are one
+/// of each shop; the others are all the first shop's.
+const SHOP_RUNS: [(&str, usize, usize); 3] = [
+    ("one business, 4 of its tills side by side", SHOPS, SHOPS),
+    ("4 businesses at once, a till each", 0, SHOPS),
+    ("one business, one till", 2 * SHOPS, 1),
+];
+
+/// What [`four_businesses`] measured: the times of each kind of run in [`SHOP_RUNS`].
+struct Parallel {
+    events: usize,
+    times: [Vec<Duration>; 3],
+}
+
+impl Parallel {
+    fn median(times: &[Duration]) -> Duration {
+        let mut sorted = times.to_vec();
+        sorted.sort();
+        sorted[sorted.len() / 2]
+    }
+
+    /// Four businesses at once against one business alone with as many tills pushing.
+    fn speed_up(&self) -> f64 {
+        Self::median(&self.times[0]).as_secs_f64() / Self::median(&self.times[1]).as_secs_f64()
+    }
+
+    /// Four businesses at once against one business's single till.
+    fn speed_up_over_one_till(&self) -> f64 {
+        Self::median(&self.times[2]).as_secs_f64() / Self::median(&self.times[1]).as_secs_f64()
+    }
+}
+
+/// Four retail shops set up as head office sets up a new shop (`setup::save_business`, the
+/// products of the demo's shop copied through `save_product_in`, a customer on account each),
+/// and the master data as their tills would pull it.
+async fn set_up_shops(owner: &PgPool) -> (MasterData, Vec<CustomerId>) {
+    let demo = tillbook_core::seed::demo();
+    let demo_shop = demo.businesses.iter().find(|b| b.kind == BusinessKind::Retail).expect("the demo's shop");
+    let retail = demo_shop.id;
+    let mut tx = owner.begin().await.unwrap();
+    changes::lock(&mut tx).await.unwrap();
+    let mut customers = Vec::new();
+    for shop in 1..=SHOPS {
+        let code = format!("DUKA{shop}");
+        let business = BusinessChange {
+            id: None,
+            code: code.clone(),
+            name: format!("Duka {shop}"),
+            kind: BusinessKind::Retail,
+            profile: demo_shop.profile.clone(),
+            active: true,
+        };
+        setup::save_business(&mut tx, OPERATOR, &business).await.unwrap();
+        for product in demo.products.iter().filter(|p| p.business_id == retail) {
+            let change = ProductChange {
+                id: None,
+                business: code.clone(),
+                name: product.name.clone(),
+                barcode: None,
+                unit: product.unit.clone(),
+                price: product.price,
+                vat_rate: product.vat_rate,
+                unit_cost: Some(product.unit_cost),
+                stocked: product.stock.is_some(),
+                active: true,
+            };
+            maintenance::save_product_in(&mut tx, OPERATOR, &change).await.unwrap();
+        }
+        // Each shop's own customer on account: a customer's credit is the group's, so two shops
+        // selling on account to one customer wait for each other, as they must.
+        let customer = CustomerChange {
+            id: None,
+            name: format!("Duka {shop} account"),
+            phone: None,
+            credit_limit: Money::from_cents(1_000_000_000),
+            active: true,
+        };
+        customers.push(setup::save_customer(&mut tx, OPERATOR, &customer).await.unwrap().id);
+    }
+    tx.commit().await.unwrap();
+    let wire = |view: &'static str| {
+        let owner = owner.clone();
+        async move {
+            let rows: Vec<(serde_json::Value,)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT data::jsonb FROM {view}")))
+                    .fetch_all(&owner)
+                    .await
+                    .unwrap();
+            serde_json::Value::Array(rows.into_iter().map(|(data,)| data).collect())
+        }
+    };
+    let data = MasterData {
+        businesses: serde_json::from_value(wire("business_wire").await).unwrap(),
+        accounts: serde_json::from_value(wire("account_wire").await).unwrap(),
+        products: serde_json::from_value(wire("product_wire").await).unwrap(),
+        customers: serde_json::from_value(wire("customer_wire").await).unwrap(),
+        suppliers: serde_json::from_value(wire("supplier_wire").await).unwrap(),
+        ..MasterData::default()
+    };
+    (data, customers)
+}
+
+/// A shop's batches of the day's mix (as [`run`]'s: 1 in 4 by M-Pesa, 1 in 8 on the shop's
+/// customer's account), serialised before any timing. `tag` (two digits: the till and the
+/// round) keeps every M-Pesa code of the run its own.
+fn shop_batches(till: &mut fixtures::TillEvents, customer: CustomerId, batches: usize, tag: &str) -> Vec<Vec<u8>> {
+    (0..batches)
+        .map(|number| {
+            let events: Vec<_> = (0..BATCH)
+                .map(|i| {
+                    let lines: Vec<(usize, i64)> =
+                        (0..3 + i % 2).map(|line| (i + line * 3, 1 + (line as i64))).collect();
+                    match i % 8 {
+                        1 | 5 => {
+                            let sale = till.sale_document(&lines, Some(&format!("Q{tag}{number:03}{i:04}")));
+                            debug_assert_eq!(tag.len(), 2);
+                            till.event(tillbook_core::documents::Document::Sale(sale))
+                        }
+                        3 => till.credit_sale(&lines, customer).1,
+                        _ => till.sale(&lines),
+                    }
+                })
+                .collect();
+            serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events }).unwrap()
+        })
+        .collect()
+}
+
+/// Four businesses pushing at once against one business pushing the same number of events
+/// alone, on one fresh database and server: in both, [`SHOPS`] tills push side by side, each
+/// its batches in order; alone they are all the first shop's, at once one till of each shop.
+/// Only whether the merges share a business differs.
+async fn four_businesses(base: &PgConnectOptions) -> Parallel {
+    let (options, owner) = db::create_seeded_database(base, "tillbook_bench").await.unwrap();
+    let (data, customers) = set_up_shops(&owner).await;
+    let name = options.get_database().expect("a database name").to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    db::runtime_login(&options).await.unwrap();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", db::runtime_url(&options, &name))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base_url = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let push_url = format!("{base_url}/api/v1/sync/push");
+    let push_http = http.clone();
+    let push = move |token: String, body: Vec<u8>| {
+        let http = push_http.clone();
+        let url = push_url.clone();
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        }
+    };
+    // One till per shop for the runs at once, and SHOPS + 1 more tills of the first shop for the
+    // runs alone; each with opening stock and one warm-up batch.
+    let mut tills = Vec::new();
+    for index in 0..=2 * SHOPS {
+        let shop = if index < SHOPS { index } else { 0 };
+        let (device, token) = enrol(&owner, &http, &base_url, &format!("DUKA{}", shop + 1)).await;
+        let business = data.businesses.iter().find(|b| b.code == format!("DUKA{}", shop + 1)).cloned().unwrap();
+        let mut till = fixtures::TillEvents::new(device, BusinessKind::Retail);
+        till.business = business;
+        till.lookup = MemoryLookup::new(data.clone());
+        let receipt = till.stock_receipt(10_000_000);
+        push(
+            token.clone(),
+            serde_json::to_vec(&PushRequest { protocol: 1, device_id: device, events: vec![receipt] }).unwrap(),
+        )
+        .await;
+        for body in shop_batches(&mut till, customers[shop], 1, &format!("{index}9")) {
+            push(token.clone(), body).await;
+        }
+        tills.push((till, token, shop));
+    }
+    sqlx::query("ANALYZE").execute(&owner).await.unwrap();
+
+    let mut measured = Parallel { events: SHOP_BATCHES * BATCH, times: Default::default() };
+    for round in 0..SHOP_ROUNDS * SHOP_RUNS.len() {
+        let kind = round % SHOP_RUNS.len();
+        let (_, first, count) = SHOP_RUNS[kind];
+        let range = first..first + count;
+        let pushing: Vec<(String, Vec<Vec<u8>>)> = tills[range.clone()]
+            .iter_mut()
+            .zip(range)
+            .map(|((till, token, shop), index)| {
+                let batches = shop_batches(till, customers[*shop], SHOP_BATCHES / count, &format!("{index}{round}"));
+                (token.clone(), batches)
+            })
+            .collect();
+        let started = Instant::now();
+        let tasks: Vec<_> = pushing
+            .into_iter()
+            .map(|(token, batches)| {
+                let push = push.clone();
+                tokio::spawn(async move {
+                    for body in batches {
+                        push(token.clone(), body).await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        measured.times[kind].push(started.elapsed());
+    }
+    let report = tillbook_server::verify::verify(&owner).await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    drop(server);
+    owner.close().await;
+    let admin_pool = db::connect_owner(base.clone()).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin_pool).await.unwrap();
+    measured
 }

@@ -57,13 +57,13 @@ fn ms(duration: Duration) -> String {
 
 // The naive answers: every line (or sale) since the beginning, summed at the time of asking.
 const NAIVE_BALANCES: &str = "SELECT l.business_id, l.account_code, sum(l.debit), sum(l.credit)
-  FROM journal_line l JOIN journal_entry e USING (entry_number)
+  FROM journal_line l JOIN journal_entry e USING (business_id, entry_number)
  WHERE e.business_day <= $1 GROUP BY 1, 2";
 const NAIVE_PERIOD: &str = "SELECT l.account_code, sum(l.debit), sum(l.credit)
-  FROM journal_line l JOIN journal_entry e USING (entry_number) JOIN account a ON a.code = l.account_code
+  FROM journal_line l JOIN journal_entry e USING (business_id, entry_number) JOIN account a ON a.code = l.account_code
  WHERE e.business_day BETWEEN $1 AND $2 AND a.kind IN ('revenue', 'expense') GROUP BY 1";
 const NAIVE_CASH: &str = "SELECT l.business_id, sum(l.debit - l.credit)
-  FROM journal_line l JOIN journal_entry e USING (entry_number)
+  FROM journal_line l JOIN journal_entry e USING (business_id, entry_number)
  WHERE e.business_day <= $1 AND l.account_code IN (1110, 1120, 1130, 1140, 1141, 1142, 1170, 1171) GROUP BY 1";
 const NAIVE_SALES: &str = "SELECT business_id, business_day, device_id, count(*), sum(total)
   FROM sale s WHERE business_day BETWEEN $1 AND $2

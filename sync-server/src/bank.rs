@@ -171,6 +171,9 @@ pub struct ImportedBankStatement {
 /// A movement of 1170 in the books: its entry, business, day and amount (in positive).
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Booked {
+    /// The movement's first entry: its id keys the review item, its number (its business's)
+    /// is shown.
+    entry_id: uuid::Uuid,
     entry_number: i64,
     business_id: uuid::Uuid,
     business_day: NaiveDate,
@@ -231,32 +234,34 @@ pub async fn import_statement(
     // One bank movement may be several entries: a cost head office shared across businesses is
     // an expense per business, all recorded by one request (one merge: one `received_at`).
     let booked: Vec<Booked> = sqlx::query_as(
-        "SELECT min(e.entry_number) AS entry_number, (array_agg(e.business_id ORDER BY e.entry_number))[1] AS business_id,
+        "SELECT (array_agg(e.entry_id ORDER BY e.posted_at, e.entry_id))[1] AS entry_id,
+                (array_agg(e.entry_number ORDER BY e.posted_at, e.entry_id))[1] AS entry_number,
+                (array_agg(e.business_id ORDER BY e.posted_at, e.entry_id))[1] AS business_id,
                 min(e.business_day) AS business_day, sum(l.debit - l.credit) AS amount, min(e.event_type) AS event_type
-           FROM journal_line l JOIN journal_entry e USING (entry_number) LEFT JOIN inbox i ON i.event_id = e.event_id
+           FROM journal_line l JOIN journal_entry e USING (business_id, entry_number) LEFT JOIN inbox i ON i.event_id = e.event_id
           WHERE l.account_code = 1170 AND e.business_day BETWEEN $1 AND $2
-          GROUP BY CASE WHEN i.device_id = $3 THEN 'office:' || i.received_at::text ELSE 'entry:' || e.entry_number END
+          GROUP BY CASE WHEN i.device_id = $3 THEN 'office:' || i.received_at::text ELSE 'entry:' || e.entry_id END
          HAVING sum(l.debit - l.credit) <> 0
-          ORDER BY 3, 1",
+          ORDER BY 4, 1",
     )
     .bind(window_from)
     .bind(window_to)
     .bind(crate::office::OFFICE_DEVICE.0)
     .fetch_all(&mut *tx)
     .await?;
-    let mut taken: HashSet<i64> = HashSet::new();
+    let mut taken: HashSet<uuid::Uuid> = HashSet::new();
     let mut matched = 0;
     let mut mismatches = Vec::new();
     let mut new_review_items = 0;
     for (line_id, day, description, amount) in &lines {
         let best = booked
             .iter()
-            .filter(|b| !taken.contains(&b.entry_number) && b.amount == *amount)
+            .filter(|b| !taken.contains(&b.entry_id) && b.amount == *amount)
             .map(|b| (b.business_day.signed_duration_since(*day).num_days().abs(), b))
             .filter(|(apart, _)| *apart <= DAYS_APART as i64)
-            .min_by_key(|(apart, b)| (*apart, b.entry_number));
+            .min_by_key(|(apart, b)| (*apart, b.business_day, b.entry_id));
         if let Some((_, booked)) = best {
-            taken.insert(booked.entry_number);
+            taken.insert(booked.entry_id);
             matched += 1;
             continue;
         }
@@ -269,7 +274,7 @@ pub async fn import_statement(
     }
     // A movement near the end of the period may reach the bank after it: not yet missing.
     let settled_by = period_to.checked_sub_days(Days::new(DAYS_APART)).unwrap_or(period_to);
-    for booked in booked.iter().filter(|b| !taken.contains(&b.entry_number)) {
+    for booked in booked.iter().filter(|b| !taken.contains(&b.entry_id)) {
         if booked.business_day < period_from || booked.business_day > settled_by {
             continue;
         }
@@ -279,7 +284,7 @@ pub async fn import_statement(
             "{}: {amount} through the bank in the books ({description}), not on the statement",
             booked.business_day
         );
-        let key = format!("entry:{}", booked.entry_number);
+        let key = format!("entry:{}", booked.entry_id);
         let mismatch =
             BankMismatch { kind: "bank_not_on_statement", day: booked.business_day, amount, description, message };
         new_review_items += raise(&mut tx, statement_id, &key, Some(booked.business_id), &mismatch).await?;

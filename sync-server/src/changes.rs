@@ -5,10 +5,12 @@
 //! locked, so sequence numbers are gap-free and in commit order: a till that has read up to N
 //! can never later find a change below N appear.
 
+use std::collections::HashMap;
+
 use sqlx::PgConnection;
 
 use crate::merge::snapshot::References;
-use tillbook_core::ids::DeviceId;
+use tillbook_core::ids::{BusinessId, DeviceId};
 use tillbook_core::protocol::EventStatus;
 use uuid::Uuid;
 
@@ -111,17 +113,16 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Buckets of customers and of M-Pesa codes: a batch locks at most this many of each, however
-/// many it names (advisory locks share one table of bounded size).
-const BUCKETS: i64 = 32; // a power of two: a bucket is the hash's low bits
-
-/// The locks a merge takes before it reads what its events refer to, held until it commits:
-/// master data shared, then exclusively, in one sorted order so that merges cannot deadlock,
-/// each business the batch posts to (documents, jobs, invoices and stock are a business's),
-/// and a bucket of each customer (shared across businesses) and M-Pesa code (a code is
-/// recorded once across all of them) it names. Two merges for different businesses and
-/// customers then judge and write side by side, and still see everything the other could
-/// change that bears on their judgement.
+/// The locks a merge takes before it reads what its events refer to, held until it commits,
+/// each kind in one sorted order so that merges cannot deadlock: master data shared, then
+/// exclusively each business the batch posts to (documents, jobs, invoices, stock and entry
+/// numbers are a business's), each customer it names that exists (a customer's credit is
+/// shared across businesses), and each M-Pesa code it names (a code is recorded once across
+/// all of them). Customers and codes are locked as rows (`FOR NO KEY UPDATE`, and
+/// `mpesa_code_guard`), never hashed into shared buckets: a day's batch names a hundred codes,
+/// and buckets made every such batch wait for every other. Two merges for different businesses
+/// then judge and write side by side, and still see everything the other could change that
+/// bears on their judgement.
 pub async fn lock_for_merge(connection: &mut PgConnection, references: &References) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
     let businesses: Vec<Uuid> = references.businesses.iter().map(|id| id.0).collect();
@@ -129,34 +130,68 @@ pub async fn lock_for_merge(connection: &mut PgConnection, references: &Referenc
     let codes: Vec<&str> = references.mpesa_codes.iter().map(String::as_str).collect();
     sqlx::query(
         "SELECT count(pg_advisory_xact_lock(key)) FROM (
-            SELECT DISTINCT key FROM (
-                SELECT hashtextextended('business:' || id, 0) AS key FROM unnest($1::uuid[]) id
-                UNION ALL
-                SELECT hashtextextended('customer:' || (hashtextextended(id::text, 0) & ($4 - 1)), 0) FROM unnest($2::uuid[]) id
-                UNION ALL
-                SELECT hashtextextended('mpesa:' || (hashtextextended(code, 0) & ($4 - 1)), 0) FROM unnest($3::text[]) code
-            ) keys
-            ORDER BY key
+            SELECT DISTINCT hashtextextended('business:' || id, 0) AS key FROM unnest($1::uuid[]) id ORDER BY key
          ) sorted",
     )
     .bind(businesses)
-    .bind(customers)
-    .bind(codes)
-    .bind(BUCKETS)
-    .execute(connection)
+    .execute(&mut *connection)
     .await?;
+    if !customers.is_empty() {
+        sqlx::query(
+            "SELECT count(*) FROM (SELECT id FROM customer WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE) locked",
+        )
+        .bind(customers)
+        .execute(&mut *connection)
+        .await?;
+    }
+    if !codes.is_empty() {
+        // A code already guarded is locked by the conflict (`DO UPDATE … WHERE false` locks the
+        // row and writes nothing); a new one by its own uncommitted row, which a second merge
+        // naming it waits for before it finds the conflict.
+        sqlx::query(
+            "INSERT INTO mpesa_code_guard (code)
+             SELECT DISTINCT code FROM unnest($1::text[]) code ORDER BY code
+             ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code WHERE false",
+        )
+        .bind(codes)
+        .execute(connection)
+        .await?;
+    }
     Ok(())
 }
 
-/// Takes `count` entry numbers for a merge that holds [`lock_for_merge`], and with them the
-/// counter's lock until commit (the change feed is numbered under the same lock). Answers the
-/// last number taken before: the batch's entries are that plus 1 ..= `count`.
-pub async fn take_entry_numbers(connection: &mut PgConnection, count: i64) -> Result<i64, sqlx::Error> {
-    let (last,): (i64,) = sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + $1 RETURNING last_entry")
-        .bind(count)
-        .fetch_one(connection)
-        .await?;
-    Ok(last - count)
+/// Takes the next entry numbers of each business, `(business, how many)`, for a caller that
+/// holds that business's lock ([`lock_for_merge`], or [`lock`] at head office): each counter's
+/// row stays locked until commit, so a business's numbers are gap-free and in commit order,
+/// and merges of different businesses never wait for each other here. Answers, per business,
+/// the last number taken before: its entries are that plus 1 ..= its count.
+pub async fn take_entry_numbers(
+    connection: &mut PgConnection,
+    counts: &[(BusinessId, i64)],
+) -> Result<HashMap<BusinessId, i64>, sqlx::Error> {
+    let wanted: HashMap<BusinessId, i64> = counts.iter().copied().collect();
+    let (businesses, counts): (Vec<Uuid>, Vec<i64>) =
+        wanted.iter().map(|(business, count)| (business.0, *count)).unzip();
+    // A business's first entry inserts its counter.
+    let taken: Vec<(Uuid, i64)> = sqlx::query_as(
+        "INSERT INTO business_entry_counter AS c (business_id, last_entry)
+         SELECT business_id, count FROM unnest($1::uuid[], $2::bigint[]) t (business_id, count) ORDER BY business_id
+         ON CONFLICT (business_id) DO UPDATE SET last_entry = c.last_entry + EXCLUDED.last_entry
+         RETURNING business_id, last_entry",
+    )
+    .bind(businesses)
+    .bind(counts)
+    .fetch_all(connection)
+    .await?;
+    Ok(taken.into_iter().map(|(business, last)| (BusinessId(business), last - wanted[&BusinessId(business)])).collect())
+}
+
+/// Locks the change feed's counter until commit, before a merge publishes: changes are
+/// numbered gap-free in commit order across the group, so this is the one place merges of
+/// different businesses still wait for each other, and they take it last (DESIGN §11).
+pub async fn lock_feed(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1 FROM ledger_counter FOR UPDATE").execute(connection).await?;
+    Ok(())
 }
 
 /// Publishes the current state of `ids` of `entity` (`None`: every row). The caller holds

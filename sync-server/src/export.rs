@@ -51,8 +51,8 @@ pub async fn export_hledger(pool: &PgPool, out: &mut impl Write) -> anyhow::Resu
         "SELECT e.entry_number, e.business_day, e.event_type, b.code, e.document_id,
                 array_agg(l.account_code ORDER BY l.line_no), array_agg(l.debit::numeric ORDER BY l.line_no),
                 array_agg(l.credit::numeric ORDER BY l.line_no)
-           FROM journal_entry e JOIN business b ON b.id = e.business_id JOIN journal_line l USING (entry_number)
-          GROUP BY e.entry_number, b.code ORDER BY e.business_day, e.entry_number",
+           FROM journal_entry e JOIN business b ON b.id = e.business_id JOIN journal_line l USING (business_id, entry_number)
+          GROUP BY e.business_id, e.entry_number, b.code ORDER BY e.business_day, b.code, e.entry_number",
     )
     .fetch(pool);
     let names: std::collections::HashMap<(i16, &str), String> = accounts

@@ -1,6 +1,6 @@
 //! Journal entries made at head office rather than at a till: the opening balances of `import`
 //! and the owner's correcting entries from the review queue. No event stands behind them; they
-//! take the next number from the ledger's counter and go in through the same lines-and-balances
+//! take their business's next entry number and go in through the same lines-and-balances
 //! statement as the merge's, so the database's own checks and the running totals see them alike.
 //! The caller holds the ledger's lock (`changes::lock`) for its whole transaction.
 
@@ -23,12 +23,11 @@ pub struct HeadOfficeEntry<'a> {
     pub entry: &'a JournalEntry,
 }
 
-/// Posts the entry with its lines and balances; answers its entry number.
+/// Posts the entry with its lines and balances; answers its entry number (its business's).
 pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<i64, sqlx::Error> {
-    let (entry_number,): (i64,) =
-        sqlx::query_as("UPDATE ledger_counter SET last_entry = last_entry + 1 RETURNING last_entry")
-            .fetch_one(&mut *tx)
-            .await?;
+    let business = BusinessId(entry.business_id);
+    let last_before = crate::changes::take_entry_numbers(&mut *tx, &[(business, 1)]).await?;
+    let entry_number = last_before[&business] + 1;
     sqlx::query(
         "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, document_id, occurred_at, business_day)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -42,7 +41,7 @@ pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<
     .bind(entry.business_day)
     .execute(&mut *tx)
     .await?;
-    let lines: Vec<LineRow> = line_rows(entry_number, BusinessId(entry.business_id), entry.entry).collect();
+    let lines: Vec<LineRow> = line_rows(entry_number, business, entry.entry).collect();
     insert_lines(tx, &lines).await?;
     Ok(entry_number)
 }

@@ -463,15 +463,17 @@ pub async fn resolve(
                 business_day: correction.business_day,
                 entry: &correction.entry,
             };
-            Some(head_office::post(&mut tx, &entry).await?)
+            Some((head_office::post(&mut tx, &entry).await?, correction.entry.entry_id().0))
         }
     };
+    let (entry_number, entry_id) = (entry_number.map(|(number, _)| number), entry_number.map(|(_, id)| id));
     let resolution = if correction.is_some() { Resolution::Corrected } else { Resolution::Dismissed };
     let status = resolution.as_str();
     sqlx::query(
         "INSERT INTO review_resolution (quarantine_event, flag_id, mpesa_mismatch_id, bank_mismatch_id,
-                                        etims_business_id, etims_invoice_number, action, note, entry_number, resolved_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                        etims_business_id, etims_invoice_number, action, note, entry_number, entry_id,
+                                        resolved_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(quarantine_event)
     .bind(flag_id)
@@ -482,6 +484,7 @@ pub async fn resolve(
     .bind(status)
     .bind(note)
     .bind(entry_number)
+    .bind(entry_id)
     .bind(owner_id)
     .execute(&mut *tx)
     .await?;

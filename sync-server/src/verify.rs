@@ -1,6 +1,6 @@
 //! `tillbook-server verify` (DESIGN §8): recompute the books from the journal lines and compare.
 //! Clean means: every entry balances and has lines, every stored balance equals the sum of its
-//! lines, entry numbers run 1..n without a gap, and the trial balance is zero; the reports'
+//! lines, each business's entry numbers run 1..n without a gap, and the trial balance is zero; the reports'
 //! running totals (`account_day_total`, `sales_day_total`, `invoice_settlement`) equal what
 //! they sum; and each business's receivable account holds exactly what its customers owe on
 //! open invoices; and the audit log's chain of hashes is unbroken.
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnbalancedEntry {
+    pub business_id: Uuid,
     pub entry_number: i64,
     pub debits: Decimal,
     pub credits: Decimal,
@@ -42,7 +43,7 @@ pub struct VerifyReport {
     pub lines: i64,
     pub unbalanced: Vec<UnbalancedEntry>,
     pub balance_mismatches: Vec<BalanceMismatch>,
-    /// Entry numbers missing from 1..=max.
+    /// Entry numbers missing from each business's 1..=max, summed over the businesses.
     pub missing_entry_numbers: i64,
     pub total_debits: Decimal,
     pub total_credits: Decimal,
@@ -65,23 +66,32 @@ pub struct VerifyReport {
     pub audit_broken_links: Vec<i64>,
     pub audit_head: Option<String>,
     /// The counters the merge numbers from, against what the ledger holds: a restore or an
-    /// import that left `last_entry` below the highest entry would make the next merge fail
-    /// on a duplicate number (and one above it, a gap).
+    /// import that left a business's `last_entry` below its highest entry would make the next
+    /// merge fail on a duplicate number (and one above it, a gap).
     pub counters: Counters,
 }
 
-/// `ledger_counter` beside the highest entry number and change sequence actually written.
+/// Each business's entry counter and the change feed's counter beside the highest entry
+/// number and change sequence actually written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Counters {
-    pub last_entry: i64,
-    pub max_entry: i64,
+    /// The businesses whose counter differs from their highest entry (a business with entries
+    /// and no counter has 0).
+    pub entries_out_of_step: Vec<EntryCounter>,
     pub last_change: i64,
     pub max_change: i64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryCounter {
+    pub business_id: Uuid,
+    pub last_entry: i64,
+    pub max_entry: i64,
+}
+
 impl Counters {
     pub fn agree(&self) -> bool {
-        self.last_entry == self.max_entry && self.last_change == self.max_change
+        self.entries_out_of_step.is_empty() && self.last_change == self.max_change
     }
 }
 
@@ -103,12 +113,12 @@ impl VerifyReport {
 }
 
 pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
-    let unbalanced: Vec<(i64, Decimal, Decimal, i64)> = sqlx::query_as(
-        "SELECT e.entry_number, coalesce(sum(l.debit), 0), coalesce(sum(l.credit), 0), count(l.line_no)
-           FROM journal_entry e LEFT JOIN journal_line l USING (entry_number)
-          GROUP BY e.entry_number
+    let unbalanced: Vec<(Uuid, i64, Decimal, Decimal, i64)> = sqlx::query_as(
+        "SELECT e.business_id, e.entry_number, coalesce(sum(l.debit), 0), coalesce(sum(l.credit), 0), count(l.line_no)
+           FROM journal_entry e LEFT JOIN journal_line l USING (business_id, entry_number)
+          GROUP BY e.business_id, e.entry_number
          HAVING coalesce(sum(l.debit), 0) <> coalesce(sum(l.credit), 0) OR count(l.line_no) < 2 OR coalesce(sum(l.debit), 0) = 0
-          ORDER BY e.entry_number",
+          ORDER BY e.business_id, e.entry_number",
     )
     .fetch_all(pool)
     .await?;
@@ -124,8 +134,12 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
     )
     .fetch_all(pool)
     .await?;
-    let (entries, max_number): (i64, Option<i64>) =
-        sqlx::query_as("SELECT count(*), max(entry_number) FROM journal_entry").fetch_one(pool).await?;
+    let (entries, missing_entry_numbers): (i64, i64) = sqlx::query_as(
+        "SELECT coalesce(sum(entries), 0)::bigint, coalesce(sum(max_number - entries), 0)::bigint
+           FROM (SELECT count(*) AS entries, max(entry_number) AS max_number FROM journal_entry GROUP BY business_id) b",
+    )
+    .fetch_one(pool)
+    .await?;
     let (lines, total_debits, total_credits): (i64, Decimal, Decimal) =
         sqlx::query_as("SELECT count(*), coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM journal_line")
             .fetch_one(pool)
@@ -136,15 +150,26 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
     let receivables: Vec<(String, Decimal, Decimal)> = sqlx::query_as(RECEIVABLE_MISMATCHES).fetch_all(pool).await?;
     let (orphaned_rows,): (i64,) = sqlx::query_as(ORPHANED_ROWS).fetch_one(pool).await?;
     let chain = audit_chain(pool).await?;
-    let (last_entry, max_entry, last_change, max_change): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT c.last_entry, (SELECT coalesce(max(entry_number), 0) FROM journal_entry),
-                c.last_change, (SELECT coalesce(max(seq), 0) FROM change_log)
-           FROM ledger_counter c",
+    let entries_out_of_step: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        "SELECT business_id, coalesce(c.last_entry, 0), coalesce(e.max_entry, 0)
+           FROM business_entry_counter c
+           FULL JOIN (SELECT business_id, max(entry_number) AS max_entry FROM journal_entry GROUP BY business_id) e
+          USING (business_id)
+          WHERE coalesce(c.last_entry, 0) <> coalesce(e.max_entry, 0)
+          ORDER BY business_id",
     )
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?;
+    let (last_change, max_change): (i64, i64) =
+        sqlx::query_as("SELECT c.last_change, (SELECT coalesce(max(seq), 0) FROM change_log) FROM ledger_counter c")
+            .fetch_one(pool)
+            .await?;
+    let entries_out_of_step = entries_out_of_step
+        .into_iter()
+        .map(|(business_id, last_entry, max_entry)| EntryCounter { business_id, last_entry, max_entry })
+        .collect();
     Ok(VerifyReport {
-        counters: Counters { last_entry, max_entry, last_change, max_change },
+        counters: Counters { entries_out_of_step, last_change, max_change },
         audit_rows: chain.rows,
         audit_edited: chain.edited,
         audit_broken_links: chain.broken_links,
@@ -165,7 +190,13 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
         lines,
         unbalanced: unbalanced
             .into_iter()
-            .map(|(entry_number, debits, credits, lines)| UnbalancedEntry { entry_number, debits, credits, lines })
+            .map(|(business_id, entry_number, debits, credits, lines)| UnbalancedEntry {
+                business_id,
+                entry_number,
+                debits,
+                credits,
+                lines,
+            })
             .collect(),
         balance_mismatches: mismatches
             .into_iter()
@@ -180,7 +211,7 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, sqlx::Error> {
                 }
             })
             .collect(),
-        missing_entry_numbers: max_number.unwrap_or(0) - entries,
+        missing_entry_numbers,
         total_debits,
         total_credits,
     })
@@ -221,7 +252,8 @@ async fn audit_chain(pool: &PgPool) -> Result<AuditChain, sqlx::Error> {
 
 const ORPHANED_ROWS: &str = "
 SELECT (SELECT count(*) FROM journal_line l
-         WHERE NOT EXISTS (SELECT 1 FROM journal_entry e WHERE e.entry_number = l.entry_number)
+         WHERE NOT EXISTS (SELECT 1 FROM journal_entry e
+                            WHERE e.business_id = l.business_id AND e.entry_number = l.entry_number)
             OR NOT EXISTS (SELECT 1 FROM account a WHERE a.code = l.account_code))
      + (SELECT count(*) FROM sale_line l
          WHERE NOT EXISTS (SELECT 1 FROM sale s WHERE s.sale_id = l.sale_id)
@@ -233,7 +265,7 @@ SELECT (SELECT count(*) FROM journal_line l
 const DAY_TOTAL_MISMATCHES: &str = "
 WITH computed AS (
     SELECT l.business_id, l.account_code, e.business_day, sum(l.debit) AS debit, sum(l.credit) AS credit
-      FROM journal_line l JOIN journal_entry e USING (entry_number)
+      FROM journal_line l JOIN journal_entry e USING (business_id, entry_number)
      GROUP BY 1, 2, 3)
 SELECT count(*) FROM computed c FULL JOIN account_day_total t USING (business_id, account_code, business_day)
  WHERE coalesce(c.debit, 0) <> coalesce(t.debit_total, 0) OR coalesce(c.credit, 0) <> coalesce(t.credit_total, 0)";

@@ -275,7 +275,7 @@ impl Central {
     pub async fn posted_lines_of(&self, device: tillbook_core::ids::DeviceId) -> Vec<(String, i64, i64, i64)> {
         let mut lines: Vec<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT e.event_id::text, l.account_code::bigint, (l.debit * 100)::bigint, (l.credit * 100)::bigint
-               FROM journal_line l JOIN journal_entry e USING (entry_number) JOIN inbox i ON i.event_id = e.event_id
+               FROM journal_line l JOIN journal_entry e USING (business_id, entry_number) JOIN inbox i ON i.event_id = e.event_id
               WHERE i.device_id = $1",
         )
         .bind(device.0)
@@ -301,14 +301,19 @@ impl Central {
         tills.into_iter().map(|till| (till.till_code, till.stuck)).collect()
     }
 
-    /// Entry numbers run 1..=n with no gap and no repeat.
+    /// Each business's entry numbers run 1..=n with no gap and no repeat.
     pub async fn assert_entry_numbers_gap_free(&self) {
-        let (count, max, distinct): (i64, Option<i64>, i64) =
-            sqlx::query_as("SELECT count(*), max(entry_number), count(DISTINCT entry_number) FROM journal_entry")
-                .fetch_one(&self.owner)
-                .await
-                .expect("entry numbers");
-        assert_eq!((max.unwrap_or(0), distinct), (count, count), "entry numbers are 1..={count}, each once");
+        let businesses: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT b.code, count(*), max(e.entry_number), count(DISTINCT e.entry_number)
+               FROM journal_entry e JOIN business b ON b.id = e.business_id GROUP BY b.code ORDER BY b.code",
+        )
+        .fetch_all(&self.owner)
+        .await
+        .expect("entry numbers");
+        assert!(!businesses.is_empty(), "no entries at all");
+        for (business, count, max, distinct) in businesses {
+            assert_eq!((max, distinct), (count, count), "{business}'s entry numbers are 1..={count}, each once");
+        }
     }
 
     pub async fn verify_clean(&self) -> tillbook_server::verify::VerifyReport {

@@ -9,10 +9,11 @@
 //!    quarantined;
 //! 4. write the inbox, the quarantine and the operational tables, each table in one statement —
 //!    at the same time as merges for other businesses;
-//! 5. lock the ledger counter, which hands out entry numbers and the change feed gap-free in
-//!    commit order, and only then number and write the journal with its balances, queue the VAT
-//!    sales for eTIMS (`etims::enqueue`, numbered per business), publish what the tills should
-//!    pull, and commit. Merges wait for each other only here.
+//! 5. take each business's next entry numbers (gap-free per business, under its counter's row,
+//!    which only merges of the same business wait for), number and write the journal with its
+//!    balances, and queue the VAT sales for eTIMS (`etims::enqueue`, numbered per business);
+//! 6. lock the change feed's counter, publish what the tills should pull, and commit. Merges of
+//!    different businesses wait for each other only here.
 
 pub mod incoming;
 pub mod rows;
@@ -24,7 +25,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
-use tillbook_core::ids::{DeviceId, EventId};
+use tillbook_core::ids::{BusinessId, DeviceId, EventId};
 use tillbook_core::protocol::{Ack, AckStatus, EventStatus, PushResponse, QuarantinedEvent, Reason};
 use tillbook_core::time::business_day;
 use uuid::Uuid;
@@ -213,8 +214,9 @@ pub async fn merge_with(
     }
     let stored: Vec<std::borrow::Cow<'_, str>> = new_events.iter().map(Incoming::stored).collect();
 
-    // Entries are counted 1, 2, … within the batch until the counter says where they start.
-    let mut next_entry = 1;
+    // Entries are counted 1, 2, … per business within the batch until each business's counter
+    // says where they start.
+    let mut entries: HashMap<BusinessId, i64> = HashMap::new();
     let mut new_acks = Vec::with_capacity(new_events.len());
 
     let mut inbox = Vec::with_capacity(new_events.len());
@@ -227,8 +229,9 @@ pub async fn merge_with(
         let (status, entry_number, reason) = match verdict {
             Verdict::Posted(accepted) => {
                 let entry_number = accepted.entry.as_ref().map(|_| {
-                    next_entry += 1;
-                    next_entry - 1
+                    let count = entries.entry(event.business_id).or_default();
+                    *count += 1;
+                    *count
                 });
                 rows.add(
                     Posting {
@@ -282,12 +285,12 @@ pub async fn merge_with(
     rows::insert_quarantine(&mut tx, &quarantine).await?;
     rows.write_documents(&mut tx, &snapshot).await?;
 
-    let entries = next_entry - 1;
-    let last_before = changes::take_entry_numbers(&mut tx, entries).await?;
-    rows.number_entries(last_before);
-    for ack in &mut new_acks {
+    let counts: Vec<(BusinessId, i64)> = entries.into_iter().collect();
+    let last_before = changes::take_entry_numbers(&mut tx, &counts).await?;
+    rows.number_entries(&last_before);
+    for (ack, incoming) in new_acks.iter_mut().zip(&new_events) {
         if let Some(number) = &mut ack.entry_number {
-            *number += last_before as u64;
+            *number += last_before[&incoming.event.business_id] as u64;
         }
     }
     outcome.response.acks.extend(new_acks);
@@ -295,6 +298,7 @@ pub async fn merge_with(
     // Each VAT sale's place in its business's eTIMS queue, with the posting or not at all.
     crate::etims::enqueue(&mut tx, &for_etims).await?;
 
+    changes::lock_feed(&mut tx).await?;
     let created: Vec<Uuid> = rows.created_customers();
     if !created.is_empty() {
         changes::publish(&mut tx, Entity::Customer, Some(&created)).await?;

@@ -719,14 +719,14 @@ impl Rows {
 
     /// Writes every table, in an order the foreign keys accept. Returns the flags raised by
     /// the writes themselves (stock below zero).
-    /// Gives the batch's entries their numbers: the `k`-th entry of the batch (counted from 1
-    /// when it was added) becomes `last_before + k`.
-    pub fn number_entries(&mut self, last_before: i64) {
+    /// Gives the batch's entries their numbers: the `k`-th entry of a business in the batch
+    /// (counted from 1 when it was added) becomes that business's `last_before + k`.
+    pub fn number_entries(&mut self, last_before: &HashMap<BusinessId, i64>) {
         for entry in &mut self.entries {
-            entry.entry_number += last_before;
+            entry.entry_number += last_before[&entry.business_id];
         }
         for line in &mut self.lines {
-            line.entry_number += last_before;
+            line.entry_number += last_before[&line.business_id];
         }
     }
 

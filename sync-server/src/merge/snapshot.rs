@@ -159,7 +159,7 @@ SELECT
             'entry_id', e.entry_id,
             'lines', (SELECT json_agg(json_build_object('account', l.account_code::text, 'debit', l.debit::text,
                                                         'credit', l.credit::text) ORDER BY l.line_no)
-                        FROM journal_line l WHERE l.entry_number = e.entry_number))), '[]')
+                        FROM journal_line l WHERE l.business_id = e.business_id AND l.entry_number = e.entry_number))), '[]')
      FROM journal_entry e WHERE e.document_id = ANY($4)),
   (SELECT coalesce(json_agg(document_id), '[]') FROM voided_document WHERE document_id = ANY($4)),
   (SELECT coalesce(json_agg(json_build_object('invoice_id', i.invoice_id, 'business_id', i.business_id,

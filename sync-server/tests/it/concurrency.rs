@@ -1,7 +1,8 @@
 //! Exactly once under concurrency: several tills at once, and a retry racing its own first try.
-//! Merges for different businesses judge and write side by side and wait for each other only
-//! to number their entries, so these also show that the numbers stay gap-free, each batch's
-//! consecutive, and that what one merge's judgement reads another cannot change under it.
+//! Merges for different businesses judge, write and number side by side and wait for each
+//! other only to publish to the change feed, so these also show that each business's numbers
+//! stay gap-free, each batch's consecutive, and that what one merge's judgement reads another
+//! cannot change under it.
 
 use std::collections::BTreeSet;
 
@@ -27,16 +28,21 @@ async fn several_tills_pushing_at_once_post_each_event_once() {
                 assert_eq!(batch, (batch[0]..batch[0] + 20).collect::<Vec<_>>(), "a batch's entries are consecutive");
                 numbers.extend(batch);
             }
-            numbers
+            (kind, numbers)
         }));
     }
-    let mut all = BTreeSet::new();
+    // Two tills of each business: each business's numbers are 1..=200, each handed out once.
+    let mut by_business: std::collections::BTreeMap<&str, BTreeSet<i64>> = Default::default();
     for task in tasks {
-        for number in task.await.unwrap() {
-            assert!(all.insert(number), "entry number {number} handed out twice");
+        let (kind, numbers) = task.await.unwrap();
+        let all = by_business.entry(if kind == BusinessKind::Water { "water" } else { "retail" }).or_default();
+        for number in numbers {
+            assert!(all.insert(number), "entry number {number} handed out twice in one business");
         }
     }
-    assert_eq!(all, (1..=400).collect(), "gap-free across tills");
+    for (business, all) in by_business {
+        assert_eq!(all, (1..=200).collect(), "{business}'s numbers are gap-free across its tills");
+    }
     let report = server.verify_clean().await;
     assert_eq!(report.entries, 400);
 }
@@ -91,5 +97,65 @@ async fn one_mpesa_code_recorded_at_two_businesses_at_once_is_flagged_once() {
                 .unwrap();
         assert_eq!(flagged, 1, "round {round}: the second recording of {code} is flagged, and only it");
     }
+    server.verify_clean().await;
+}
+
+/// A merge waits only for merges that name the same M-Pesa code or customer: the locks are
+/// rows, not shared buckets. While a transaction holds a merge's locks on one code and one
+/// customer, a batch naming other codes and customers merges; a batch naming the held code
+/// waits (Postgres shows its backend waiting on a lock) and merges once the holder commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut water, water_token) = server.till(BusinessKind::Water).await;
+    let (mut retail, retail_token) = server.till(BusinessKind::Retail).await;
+    let customers: Vec<_> = tillbook_core::seed::demo().customers.into_iter().map(|c| c.id).collect();
+    let (held_customer, free_customer) = (customers[0], customers[1]);
+
+    let mut holder = server.owner.begin().await.unwrap();
+    let mut held = tillbook_server::merge::snapshot::References::default();
+    held.mpesa_codes.insert("QHELD00001".to_string());
+    held.customers.insert(held_customer);
+    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+
+    // Other codes (many: a day's batch, which with buckets took every bucket) and another customer.
+    let mut events: Vec<_> = (0..100)
+        .map(|i| {
+            let sale = water.sale_document(&[(i % 3, 1)], Some(&format!("QFREE{i:05}")));
+            water.event(Document::Sale(sale))
+        })
+        .collect();
+    events.push(water.credit_sale(&[(0, 1)], free_customer).1);
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), server.push(&water, &water_token, &events))
+        .await
+        .expect("a batch naming other codes and customers does not wait for the held locks");
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 101], "{}", answer.body);
+
+    // The held code: this merge waits until the holder is done.
+    let sale = retail.sale_document(&[(0, 1)], Some("QHELD00001"));
+    let event = retail.event(Document::Sale(sale));
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &retail_token, &[event]).await })
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let (blocked,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%mpesa_code_guard%'",
+        )
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+        if blocked == 1 {
+            break;
+        }
+        assert!(!waiting.is_finished(), "the batch naming the held code merged without waiting");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the batch naming the held code never waited");
+        tokio::task::yield_now().await;
+    }
+    holder.commit().await.unwrap();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await.unwrap().unwrap();
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
     server.verify_clean().await;
 }

@@ -121,7 +121,7 @@ async fn vat_sales_and_credit_notes_are_signed_in_order_exactly_once_after_etims
     assert_eq!(sent, books);
     // And each invoice's VAT is what its entry credited to 2200 (a credit note's, debited).
     let (vat,): (rust_decimal::Decimal,) = sqlx::query_as(
-        "SELECT sum(l.credit - l.debit) FROM journal_line l JOIN journal_entry e USING (entry_number)
+        "SELECT sum(l.credit - l.debit) FROM journal_line l JOIN journal_entry e USING (business_id, entry_number)
            JOIN etims_invoice x ON x.event_id = e.event_id WHERE l.account_code = 2200",
     )
     .fetch_one(&server.owner)

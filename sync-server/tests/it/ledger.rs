@@ -183,20 +183,30 @@ async fn a_laundry_job_is_republished_when_a_payment_on_it_is_made_or_voided() {
 }
 
 /// A restore or a generated history that leaves the counters behind the ledger would make the
-/// next merge collide with an entry already there: `verify` says so, with both numbers.
+/// next merge collide with an entry already there: `verify` says so, with both numbers, for the
+/// business whose counter is behind.
 #[tokio::test]
 async fn verify_finds_counters_left_behind_the_ledger() {
     let server = server().await;
     some_posted_sales(&server).await;
     let report = server.verify_clean().await;
-    assert!(report.counters.max_entry > 0 && report.counters.max_change > 0, "{:?}", report.counters);
-    sqlx::query("UPDATE ledger_counter SET last_entry = 0, last_change = last_change - 1")
+    assert!(report.counters.max_change > 0, "{:?}", report.counters);
+    let (business, max_entry): (uuid::Uuid, i64) = sqlx::query_as(
+        "SELECT business_id, max(entry_number) FROM journal_entry GROUP BY business_id ORDER BY 2 DESC LIMIT 1",
+    )
+    .fetch_one(&server.owner)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE business_entry_counter SET last_entry = 0 WHERE business_id = $1")
+        .bind(business)
         .execute(&server.owner)
         .await
         .unwrap();
+    sqlx::query("UPDATE ledger_counter SET last_change = last_change - 1").execute(&server.owner).await.unwrap();
     let report = tillbook_server::verify::verify(&server.owner).await.unwrap();
     assert!(!report.is_clean());
-    assert_eq!(report.counters.last_entry, 0);
+    let behind = tillbook_server::verify::EntryCounter { business_id: business, last_entry: 0, max_entry };
+    assert_eq!(report.counters.entries_out_of_step, vec![behind]);
     assert_eq!(report.counters.last_change + 1, report.counters.max_change);
 }
 
@@ -411,4 +421,109 @@ fn random_merged_events_leave_the_books_clean() {
             Ok(())
         })
     });
+}
+
+/// Migration 0024 on a ledger numbered the old way (one sequence for the group, businesses
+/// interleaved): each business's entries become 1..n in their old order, the old number is kept
+/// in `former_number`, each business's counter continues after its last entry, and the books
+/// are as clean as before. The next head-office entry of a business takes its next number.
+#[tokio::test]
+async fn migration_0024_renumbers_an_existing_ledger_per_business() {
+    use std::str::FromStr;
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test cluster");
+    let cluster = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+    let name = format!("tillbook_test_{}", uuid::Uuid::now_v7().simple());
+    let admin = tillbook_server::db::connect_owner(cluster.clone()).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    let options = cluster.database(&name);
+    let owner = tillbook_server::db::connect_owner(options.clone()).await.unwrap();
+    tillbook_server::MIGRATOR.run_to(23, &owner).await.expect("the schema before 0024");
+    tillbook_server::admin::seed(&owner).await.unwrap();
+
+    // Six entries numbered across the group, retail and water taking turns: 1 R, 2 W, 3 R, …
+    let ids: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, code FROM business WHERE code IN ('RETAIL', 'WATER') ORDER BY code")
+            .fetch_all(&owner)
+            .await
+            .unwrap();
+    let mut tx = owner.begin().await.unwrap();
+    for number in 1..=6_i64 {
+        let business = ids[(number as usize - 1) % 2].0;
+        sqlx::query(
+            "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
+             VALUES ($1, gen_random_uuid(), $2, 'manual', now(), current_date)",
+        )
+        .bind(number)
+        .bind(business)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+             VALUES ($1, 0, $2, 1130, $3, 0), ($1, 1, $2, 3100, 0, $3)",
+        )
+        .bind(number)
+        .bind(business)
+        .bind(Decimal::from(100 * number))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
+         SELECT business_id, account_code, sum(debit), sum(credit) FROM journal_line GROUP BY 1, 2",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE ledger_counter SET last_entry = 6").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
+    tillbook_server::MIGRATOR.run(&owner).await.expect("0024 and after migrate the old ledger");
+    let renumbered: Vec<(String, i64, i64, Decimal)> = sqlx::query_as(
+        "SELECT b.code, e.entry_number, e.former_number, sum(l.debit)
+           FROM journal_entry e JOIN business b ON b.id = e.business_id
+           JOIN journal_line l USING (business_id, entry_number)
+          GROUP BY 1, 2, 3 ORDER BY 3",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    let expected: Vec<(String, i64, i64, Decimal)> =
+        [("RETAIL", 1, 1), ("WATER", 1, 2), ("RETAIL", 2, 3), ("WATER", 2, 4)]
+            .into_iter()
+            .chain([("RETAIL", 3, 5), ("WATER", 3, 6)])
+            .map(|(code, number, former)| (code.to_string(), number, former, Decimal::from(100 * former)))
+            .collect();
+    assert_eq!(renumbered, expected, "each entry keeps its lines, amounts and old number");
+    let report = tillbook_server::verify::verify(&owner).await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!((report.entries, report.missing_entry_numbers), (6, 0));
+
+    let five = tillbook_core::money::Money::from_cents(500);
+    let entry = tillbook_core::journal::EntryBuilder::new()
+        .debit(AccountCode::new(1130), five)
+        .credit(tillbook_core::chart::shared::OWNER_CAPITAL, five)
+        .build(tillbook_core::ids::EntryId(uuid::Uuid::now_v7()))
+        .unwrap();
+    let mut tx = owner.begin().await.unwrap();
+    tillbook_server::changes::lock(&mut tx).await.unwrap();
+    let next = tillbook_server::head_office::post(
+        &mut tx,
+        &tillbook_server::head_office::HeadOfficeEntry {
+            business_id: ids[0].0,
+            kind: "review.corrected",
+            document_id: uuid::Uuid::now_v7(),
+            occurred_at: chrono::Utc::now().fixed_offset(),
+            business_day: chrono::Utc::now().date_naive(),
+            entry: &entry,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(next, 4, "retail's next entry follows its own last");
+    assert!(tillbook_server::verify::verify(&owner).await.unwrap().is_clean());
+    owner.close().await;
+    tillbook_server::db::drop_database(&options).await.unwrap();
 }

@@ -153,8 +153,8 @@ async fn the_owner_dismisses_or_corrects_each_item_once_and_every_decision_is_ke
     let entry_number = corrected.body["entry_number"].as_i64().unwrap();
     assert_eq!(server.count("journal_entry").await, entries_before + 1);
     let (kind, debit): (String, rust_decimal::Decimal) = sqlx::query_as(
-        "SELECT e.event_type, sum(l.debit) FROM journal_entry e JOIN journal_line l USING (entry_number)
-          WHERE e.entry_number = $1 GROUP BY 1",
+        "SELECT e.event_type, sum(l.debit) FROM journal_entry e JOIN journal_line l USING (business_id, entry_number)
+          WHERE e.entry_number = $1 AND e.business_id = (SELECT id FROM business WHERE code = 'RETAIL') GROUP BY 1",
     )
     .bind(entry_number)
     .fetch_one(&server.owner)
