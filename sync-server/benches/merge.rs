@@ -49,6 +49,57 @@ impl Drop for Server {
     }
 }
 
+/// Starts the release server on the database `options` names, as its runtime role, and waits
+/// until it answers: the process (killed when dropped) and its address.
+async fn start_server(options: &PgConnectOptions) -> (Server, String) {
+    let name = options.get_database().expect("a database name");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    db::runtime_login(options).await.unwrap();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", db::runtime_url(options, name))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base_url = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (server, base_url)
+}
+
+/// Pushes a till's serialised batch and insists on a 200.
+#[derive(Clone)]
+struct Pusher {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Pusher {
+    fn new(http: &reqwest::Client, base_url: &str) -> Pusher {
+        Pusher { http: http.clone(), url: format!("{base_url}/api/v1/sync/push") }
+    }
+
+    async fn push(&self, token: String, body: Vec<u8>) {
+        let response = self
+            .http
+            .post(&self.url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+}
+
 fn memory_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -129,26 +180,9 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
         }
     };
     let name = options.get_database().expect("a database name").to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    db::runtime_login(&options).await.unwrap();
-    let database_url = db::runtime_url(&options, &name);
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", &database_url)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base_url = format!("http://127.0.0.1:{port}");
+    let (server, base_url) = start_server(&options).await;
     let http = reqwest::Client::new();
     let http_for_pull = http.clone();
-    let started = Instant::now();
-    while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     // Tills and their batches, built and serialised before any timing.
     let mut tills = Vec::new();
@@ -157,29 +191,14 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
         let (device, token) = enrol(&owner, &http, &base_url, if index % 2 == 0 { "RETAIL" } else { "WATER" }).await;
         tills.push((fixtures::TillEvents::new(device, kind), token));
     }
-    let push_url = format!("{base_url}/api/v1/sync/push");
-    let push = move |token: String, body: Vec<u8>| {
-        let http = http.clone();
-        let url = push_url.clone();
-        async move {
-            let response = http
-                .post(url)
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        }
-    };
+    let pusher = Pusher::new(&http, &base_url);
     // Opening stock, as a shop has: otherwise every sale would take stock below zero and be
     // flagged, which measures the owner's exception list rather than a day's trade.
     for (till, token) in &mut tills {
         let receipt = till.stock_receipt(1_000_000);
         let body =
             serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events: vec![receipt] }).unwrap();
-        push(token.clone(), body).await;
+        pusher.push(token.clone(), body).await;
     }
     let customers: Vec<_> = tillbook_core::seed::demo().customers.into_iter().map(|c| c.id).collect();
     let mut batches = Vec::new();
@@ -210,7 +229,7 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
     }
 
     for (token, body) in batches.drain(..WARM_UP_BATCHES) {
-        push(token, body).await;
+        pusher.push(token, body).await;
     }
     sqlx::query("ANALYZE").execute(&owner).await.unwrap();
 
@@ -226,10 +245,10 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
     let tasks: Vec<_> = per_till
         .into_iter()
         .map(|batches| {
-            let push = push.clone();
+            let pusher = pusher.clone();
             tokio::spawn(async move {
                 for (token, body) in batches {
-                    push(token, body).await;
+                    pusher.push(token, body).await;
                 }
             })
         })
@@ -750,41 +769,9 @@ async fn four_businesses(base: &PgConnectOptions) -> Parallel {
     let (options, owner) = db::create_seeded_database(base, "tillbook_bench").await.unwrap();
     let (data, customers) = set_up_shops(&owner).await;
     let name = options.get_database().expect("a database name").to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    db::runtime_login(&options).await.unwrap();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_tillbook-server"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", db::runtime_url(&options, &name))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base_url = format!("http://127.0.0.1:{port}");
+    let (server, base_url) = start_server(&options).await;
     let http = reqwest::Client::new();
-    let started = Instant::now();
-    while http.get(format!("{base_url}/api/v1/health")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let push_url = format!("{base_url}/api/v1/sync/push");
-    let push_http = http.clone();
-    let push = move |token: String, body: Vec<u8>| {
-        let http = push_http.clone();
-        let url = push_url.clone();
-        async move {
-            let response = http
-                .post(url)
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        }
-    };
+    let pusher = Pusher::new(&http, &base_url);
     // One till per shop for the runs at once, and SHOPS + 1 more tills of the first shop for the
     // runs alone; each with opening stock and one warm-up batch.
     let mut tills = Vec::new();
@@ -796,13 +783,14 @@ async fn four_businesses(base: &PgConnectOptions) -> Parallel {
         till.business = business;
         till.lookup = MemoryLookup::new(data.clone());
         let receipt = till.stock_receipt(10_000_000);
-        push(
-            token.clone(),
-            serde_json::to_vec(&PushRequest { protocol: 1, device_id: device, events: vec![receipt] }).unwrap(),
-        )
-        .await;
+        pusher
+            .push(
+                token.clone(),
+                serde_json::to_vec(&PushRequest { protocol: 1, device_id: device, events: vec![receipt] }).unwrap(),
+            )
+            .await;
         for body in shop_batches(&mut till, customers[shop], 1, &format!("{index}9")) {
-            push(token.clone(), body).await;
+            pusher.push(token.clone(), body).await;
         }
         tills.push((till, token, shop));
     }
@@ -825,10 +813,10 @@ async fn four_businesses(base: &PgConnectOptions) -> Parallel {
         let tasks: Vec<_> = pushing
             .into_iter()
             .map(|(token, batches)| {
-                let push = push.clone();
+                let pusher = pusher.clone();
                 tokio::spawn(async move {
                     for body in batches {
-                        push(token.clone(), body).await;
+                        pusher.push(token.clone(), body).await;
                     }
                 })
             })
