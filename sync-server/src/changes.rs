@@ -116,9 +116,9 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// The locks a merge takes before it reads what its events refer to, held until it commits,
 /// each kind in one sorted order so that merges cannot deadlock: master data shared, then
 /// exclusively each business the batch posts to (documents, jobs, invoices, stock and entry
-/// numbers are a business's), each customer it names that exists (a customer's credit is
-/// shared across businesses), and each M-Pesa code it names (a code is recorded once across
-/// all of them). Customers and codes are locked as rows (`FOR NO KEY UPDATE`, and
+/// numbers are a business's), each customer it names that exists or whose document it voids,
+/// refunds or cancels (a customer's credit and balance are shared across businesses), and
+/// each M-Pesa code it names (a code is recorded once across all of them). Customers and codes are locked as rows (`FOR NO KEY UPDATE`, and
 /// `mpesa_code_guard`), never hashed into shared buckets: a day's batch names a hundred codes,
 /// and buckets made every such batch wait for every other. Two merges for different businesses
 /// then judge and write side by side, and still see everything the other could change that
@@ -126,8 +126,24 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
 pub async fn lock_for_merge(connection: &mut PgConnection, references: &References) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
     let businesses: Vec<Uuid> = references.businesses.iter().map(|id| id.0).collect();
-    let customers: Vec<Uuid> = references.customers.iter().map(|id| id.0).collect();
+    let mut customers: Vec<Uuid> = references.customers.iter().map(|id| id.0).collect();
     let codes: Vec<&str> = references.mpesa_codes.iter().map(String::as_str).collect();
+    if !references.reversed.is_empty() {
+        // A void of a credit sale or of a payment, a refund to an account, a cancelled job:
+        // each changes what its customer owes, though the event does not name them. What a
+        // merged document named never changes, so it is read before the lock.
+        let reversed: Vec<Uuid> = references.reversed.iter().map(|id| id.0).collect();
+        let theirs: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT customer_id FROM invoice WHERE invoice_id = ANY($1) AND customer_id IS NOT NULL
+             UNION SELECT customer_id FROM payment WHERE payment_id = ANY($1)
+             UNION SELECT customer_id FROM credit_use WHERE document_id = ANY($1)
+             UNION SELECT customer_id FROM tender WHERE document_id = ANY($1) AND customer_id IS NOT NULL",
+        )
+        .bind(reversed)
+        .fetch_all(&mut *connection)
+        .await?;
+        customers.extend(theirs);
+    }
     sqlx::query(
         "SELECT count(pg_advisory_xact_lock(key)) FROM (
             SELECT DISTINCT hashtextextended('business:' || id, 0) AS key FROM unnest($1::uuid[]) id ORDER BY key

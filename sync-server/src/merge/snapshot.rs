@@ -29,6 +29,9 @@ pub struct References {
     pub suppliers: HashSet<SupplierId>,
     /// Customers whose credit the batch uses.
     pub credit_customers: HashSet<CustomerId>,
+    /// Documents already merged whose effect the batch undoes or changes (voided, refunded, a
+    /// laundry job moved): whose customers they named is found from the ledger, not the events.
+    pub reversed: HashSet<DocumentId>,
 }
 
 impl References {
@@ -45,16 +48,19 @@ impl References {
             Document::Refund(refund) => {
                 self.products.extend(refund.lines.iter().map(|line| line.product_id));
                 self.documents.insert(refund.sale_id);
+                self.reversed.insert(refund.sale_id);
                 tenders = &refund.tenders;
             }
             Document::SaleVoided(void) | Document::DocumentVoided(void) => {
                 self.documents.insert(void.document_id);
+                self.reversed.insert(void.document_id);
             }
             Document::LaundryDropOff(job) => {
                 self.customers.insert(job.customer_id);
             }
             Document::LaundryStatusChange(change) => {
                 self.documents.insert(change.job_id);
+                self.reversed.insert(change.job_id);
             }
             Document::CustomerChanged(changed) => {
                 self.customers.insert(changed.customer_id);

@@ -159,3 +159,45 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
     assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
     server.verify_clean().await;
 }
+
+/// A void of a credit sale changes what its customer owes without naming them: the merge finds
+/// the customer from the ledger and locks them too, so the void waits for a merge that holds
+/// that customer (one judging a credit sale against what the customer owes) and then merges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let customer = tillbook_core::seed::demo().customers[1].id;
+    let (sale, event) = retail.credit_sale(&[(0, 1)], customer);
+    assert_eq!(ack_statuses(&server.push(&retail, &token, &[event]).await), vec!["posted"]);
+
+    let mut holder = server.owner.begin().await.unwrap();
+    let mut held = tillbook_server::merge::snapshot::References::default();
+    held.customers.insert(customer);
+    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let void = retail.void(sale.sale_id, "sale.recorded");
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let (blocked,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%'",
+        )
+        .fetch_one(&server.owner)
+        .await
+        .unwrap();
+        if blocked == 1 {
+            break;
+        }
+        assert!(!waiting.is_finished(), "the void merged without waiting for its customer");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the void never waited for its customer");
+        tokio::task::yield_now().await;
+    }
+    holder.commit().await.unwrap();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await.unwrap().unwrap();
+    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
+    server.verify_clean().await;
+}
