@@ -199,7 +199,22 @@ pub async fn take_entry_numbers(
     .bind(counts)
     .fetch_all(connection)
     .await?;
-    Ok(taken.into_iter().map(|(business, last)| (BusinessId(business), last - wanted[&BusinessId(business)])).collect())
+    // One row back per business asked for (an upsert always returns its row), so callers may
+    // index the answer by any business they asked for.
+    let last_before: HashMap<BusinessId, i64> = taken
+        .into_iter()
+        .filter_map(|(business, last)| {
+            wanted.get(&BusinessId(business)).map(|count| (BusinessId(business), last - count))
+        })
+        .collect();
+    if last_before.len() != wanted.len() {
+        return Err(sqlx::Error::Protocol(format!(
+            "asked for the entry numbers of {} businesses, given {}",
+            wanted.len(),
+            last_before.len()
+        )));
+    }
+    Ok(last_before)
 }
 
 /// Locks the change feed's counter until commit, before a merge publishes: changes are

@@ -212,12 +212,28 @@ impl Driver {
         }
     }
 
+    /// Clicks the element once it is there and enabled: a button disabled while its screen
+    /// loads ignores a click, as it does a cashier's, and the test would wait for what the
+    /// click never opened.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        self.click_enabled(Locator::Css(css), css).await;
     }
 
     pub async fn click_xpath(&self, xpath: &str) {
-        self.find_xpath(xpath).await.click().await.unwrap();
+        self.click_enabled(Locator::XPath(xpath), xpath).await;
+    }
+
+    async fn click_enabled(&self, locator: Locator<'_>, what: &str) {
+        let started = Instant::now();
+        loop {
+            let element = self.wait_for(locator, what).await;
+            if element.is_enabled().await.unwrap_or(false) {
+                element.click().await.unwrap();
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "{what} stayed disabled");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Logs `name` in with `pin` on the PIN pad, as a cashier would.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::documents::Document;
 
-use crate::common::{ack_statuses, entry_numbers, server};
+use crate::common::{Answer, TestServer, ack_statuses, entry_numbers, server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_tills_pushing_at_once_post_each_event_once() {
@@ -138,20 +138,34 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
         let server = server.clone();
         tokio::spawn(async move { server.push(&retail, &retail_token, &[event]).await })
     };
+    merges_after_waiting(&server, holder, waiting, "%mpesa_code_guard%", "the batch naming the held code").await;
+}
+
+/// Sees the push `waiting` wait on a lock (its backend in `pg_stat_activity`, in a statement
+/// like `statement`) while `holder` holds it, within a bound, and then merge once `holder`
+/// commits.
+async fn merges_after_waiting(
+    server: &TestServer,
+    holder: sqlx::Transaction<'_, sqlx::Postgres>,
+    waiting: tokio::task::JoinHandle<Answer>,
+    statement: &str,
+    what: &str,
+) {
     let started = std::time::Instant::now();
     loop {
         let (blocked,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%mpesa_code_guard%'",
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1",
         )
+        .bind(statement)
         .fetch_one(&server.owner)
         .await
         .unwrap();
         if blocked == 1 {
             break;
         }
-        assert!(!waiting.is_finished(), "the batch naming the held code merged without waiting");
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the batch naming the held code never waited");
+        assert!(!waiting.is_finished(), "{what} merged without waiting");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{what} never waited");
         tokio::task::yield_now().await;
     }
     holder.commit().await.unwrap();
@@ -180,24 +194,5 @@ async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
         let server = server.clone();
         tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
     };
-    let started = std::time::Instant::now();
-    loop {
-        let (blocked,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%'",
-        )
-        .fetch_one(&server.owner)
-        .await
-        .unwrap();
-        if blocked == 1 {
-            break;
-        }
-        assert!(!waiting.is_finished(), "the void merged without waiting for its customer");
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the void never waited for its customer");
-        tokio::task::yield_now().await;
-    }
-    holder.commit().await.unwrap();
-    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await.unwrap().unwrap();
-    assert_eq!(ack_statuses(&answer), vec!["posted"], "{}", answer.body);
-    server.verify_clean().await;
+    merges_after_waiting(&server, holder, waiting, "%FOR NO KEY UPDATE%", "the void of the customer's sale").await;
 }
