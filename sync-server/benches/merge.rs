@@ -328,7 +328,8 @@ fn report(m: &Measured, old: &Measured, parallel: &Parallel) {
         m.merge_time.as_secs_f64() / m.copy_all_time.as_secs_f64()
     );
     println!(
-        "| `COPY` of the merge's own {floor_rows} rows into copies of its 8 tables with their keys, indexes and checks, on {TILLS} connections at once | {:.2} s = {:.2}× the `COPY` of the lines |",
+        "| `COPY` of the merge's own {floor_rows} rows into copies of its {} tables with their keys, indexes and checks, on {TILLS} connections at once | {:.2} s = {:.2}× the `COPY` of the lines |",
+        MERGED_TABLES.len(),
         floor_time.as_secs_f64(),
         floor_time.as_secs_f64() / m.copy_time.as_secs_f64()
     );
@@ -539,7 +540,9 @@ async fn rows_written(pool: &PgPool) -> i64 {
     let (rows,): (i64,) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM journal_entry) + (SELECT count(*) FROM journal_line)
               + (SELECT count(*) FROM sale) + (SELECT count(*) FROM sale_line) + (SELECT count(*) FROM tender)
-              + (SELECT count(*) FROM stock_movement) + (SELECT count(*) FROM invoice)",
+              + (SELECT count(*) FROM stock_movement) + (SELECT count(*) FROM invoice) + (SELECT count(*) FROM vat_line)
+              + (SELECT count(*) FROM invoice_settlement) + (SELECT count(*) FROM mpesa_code_guard)
+              + (SELECT count(*) FROM change_log)",
     )
     .fetch_one(pool)
     .await
@@ -547,9 +550,23 @@ async fn rows_written(pool: &PgPool) -> i64 {
     rows
 }
 
-/// The tables a merge of sales writes rows into (besides running totals it updates in place).
-const MERGED_TABLES: [&str; 8] =
-    ["inbox", "journal_entry", "journal_line", "sale", "sale_line", "tender", "stock_movement", "invoice"];
+/// The tables a merge of sales writes rows into (besides running totals it updates in place):
+/// the documents and the journal, each sale's VAT line, a credit sale's invoice and its
+/// settlement, each M-Pesa code's guard row, and what the tills will pull from the change feed.
+const MERGED_TABLES: [&str; 12] = [
+    "inbox",
+    "journal_entry",
+    "journal_line",
+    "sale",
+    "sale_line",
+    "tender",
+    "stock_movement",
+    "invoice",
+    "vat_line",
+    "invoice_settlement",
+    "mpesa_code_guard",
+    "change_log",
+];
 
 /// Each table's rows written since transaction `first_xid`, read out in `TILLS` parts and timed
 /// going back in through binary `COPY`, the parts at once on a connection each, into a copy of

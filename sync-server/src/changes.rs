@@ -116,17 +116,21 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// The locks a merge takes before it reads what its events refer to, held until it commits,
 /// each kind in one sorted order so that merges cannot deadlock: master data shared, then
 /// exclusively each business the batch posts to (documents, jobs, invoices, stock and entry
-/// numbers are a business's), each customer it names that exists or whose document it voids,
-/// refunds or cancels (a customer's credit and balance are shared across businesses), and
-/// each M-Pesa code it names (a code is recorded once across all of them). Customers and codes are locked as rows (`FOR NO KEY UPDATE`, and
-/// `mpesa_code_guard`), never hashed into shared buckets: a day's batch names a hundred codes,
-/// and buckets made every such batch wait for every other. Two merges for different businesses
-/// then judge and write side by side, and still see everything the other could change that
-/// bears on their judgement.
+/// numbers are a business's), each customer whose account it judges (`References::accounts`:
+/// a payment's allocations, credit used or paid back, a change of details) or whose document it
+/// voids, refunds or cancels (a customer's credit and balance are shared across businesses),
+/// and each M-Pesa code it names (a code is recorded once across all of them). A credit sale
+/// or a laundry job only needs its customer to exist, which nothing undoes, so it locks no
+/// customer: a day's batches all sell on account to the same regulars, and locking them made
+/// every merge wait for every other. Customers and codes are locked as rows (`FOR NO KEY
+/// UPDATE`, and `mpesa_code_guard`), never hashed into shared buckets: a day's batch names a
+/// hundred codes, and buckets made every such batch wait for every other. Two merges for
+/// different businesses then judge and write side by side, and still see everything the other
+/// could change that bears on their judgement.
 pub async fn lock_for_merge(connection: &mut PgConnection, references: &References) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
     let businesses: Vec<Uuid> = references.businesses.iter().map(|id| id.0).collect();
-    let mut customers: Vec<Uuid> = references.customers.iter().map(|id| id.0).collect();
+    let mut customers: Vec<Uuid> = references.accounts.iter().map(|id| id.0).collect();
     let codes: Vec<&str> = references.mpesa_codes.iter().map(String::as_str).collect();
     if !references.reversed.is_empty() {
         // A void of a credit sale or of a payment, a refund to an account, a cancelled job:

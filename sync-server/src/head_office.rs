@@ -1,16 +1,16 @@
 //! Journal entries made at head office rather than at a till: the opening balances of `import`
 //! and the owner's correcting entries from the review queue. No event stands behind them; they
-//! take their business's next entry number and go in through the same lines-and-balances
+//! take their business's next entry number and go in through the same entry-lines-and-balances
 //! statement as the merge's, so the database's own checks and the running totals see them alike.
 //! The caller holds the ledger's lock (`changes::lock`) for its whole transaction.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use sqlx::PgConnection;
 use tillbook_core::JournalEntry;
-use tillbook_core::ids::BusinessId;
+use tillbook_core::ids::{BusinessId, DocumentId};
 use uuid::Uuid;
 
-use crate::journal::{LineRow, insert_lines, line_rows};
+use crate::journal::{EntryRow, LineRow, insert_journal, line_rows};
 
 /// What a head-office entry is, when, and for which business.
 pub struct HeadOfficeEntry<'a> {
@@ -28,20 +28,17 @@ pub async fn post(tx: &mut PgConnection, entry: &HeadOfficeEntry<'_>) -> Result<
     let business = BusinessId(entry.business_id);
     let last_before = crate::changes::take_entry_numbers(&mut *tx, &[(business, 1)]).await?;
     let entry_number = last_before[&business] + 1;
-    sqlx::query(
-        "INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, document_id, occurred_at, business_day)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(entry_number)
-    .bind(entry.entry.entry_id().0)
-    .bind(entry.business_id)
-    .bind(entry.kind)
-    .bind(entry.document_id)
-    .bind(entry.occurred_at)
-    .bind(entry.business_day)
-    .execute(&mut *tx)
-    .await?;
+    let head = EntryRow {
+        entry_number,
+        entry_id: entry.entry.entry_id(),
+        business_id: business,
+        event_id: None,
+        event_type: entry.kind.to_string(),
+        document_id: Some(DocumentId(entry.document_id)),
+        occurred_at: entry.occurred_at,
+        business_day: entry.business_day,
+    };
     let lines: Vec<LineRow> = line_rows(entry_number, business, entry.entry).collect();
-    insert_lines(tx, &lines).await?;
+    insert_journal(tx, &[head], &lines).await?;
     Ok(entry_number)
 }

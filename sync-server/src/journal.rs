@@ -1,14 +1,31 @@
-//! Journal lines as Postgres holds them, and the account balances written from exactly those
-//! lines in the same statement (DESIGN §8). The merge and head office's own entries both write
-//! through here, so the database's checks and the running totals see every entry alike.
+//! Journal entries and lines as Postgres holds them, and the account balances written from
+//! exactly those lines, all in one statement (DESIGN §8). The merge and head office's own
+//! entries both write through here, so the database's checks and the running totals see every
+//! entry alike. One statement, because the database checks an entry and its lines together at
+//! its end (migration 0026): an entry without lines, or lines that do not balance, are refused
+//! there and then.
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use sqlx::PgConnection;
 
 use crate::db::column;
 use tillbook_core::chart::AccountCode;
-use tillbook_core::ids::BusinessId;
+use tillbook_core::ids::{BusinessId, DocumentId, EntryId, EventId};
 use tillbook_core::journal::{JournalEntry, Side};
 use tillbook_core::money::Money;
+
+/// One journal entry's head, as the merge and head office write it.
+pub struct EntryRow {
+    pub entry_number: i64,
+    pub entry_id: EntryId,
+    pub business_id: BusinessId,
+    /// The till's event it posts; none for head office's own entries.
+    pub event_id: Option<EventId>,
+    pub event_type: String,
+    pub document_id: Option<DocumentId>,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub business_day: NaiveDate,
+}
 
 /// One journal line, as the merge and head office write it.
 pub struct LineRow {
@@ -42,19 +59,31 @@ pub fn line_rows(
     })
 }
 
-/// Journal lines and, from exactly those lines, the account balances (DESIGN §8: in the same
-/// transaction). Head office's entries go in through here too.
-pub async fn insert_lines(connection: &mut PgConnection, rows: &[LineRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
+/// Journal entries with all their lines and, from exactly those lines, the account balances,
+/// in one statement (DESIGN §8). Head office's entries go in through here too.
+pub async fn insert_journal(
+    connection: &mut PgConnection,
+    entries: &[EntryRow],
+    lines: &[LineRow],
+) -> Result<(), sqlx::Error> {
+    if entries.is_empty() && lines.is_empty() {
         return Ok(());
     }
-    sqlx::query(INSERT_LINES_AND_BALANCES)
-        .bind(column(rows, |row| row.entry_number))
-        .bind(column(rows, |row| row.line_no))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.account_code))
-        .bind(column(rows, |row| row.debit.decimal()))
-        .bind(column(rows, |row| row.credit.decimal()))
+    sqlx::query(INSERT_JOURNAL)
+        .bind(column(entries, |row| row.entry_number))
+        .bind(column(entries, |row| row.entry_id.0))
+        .bind(column(entries, |row| row.business_id.0))
+        .bind(column(entries, |row| row.event_id.map(|id| id.0)))
+        .bind(column(entries, |row| row.event_type.as_str()))
+        .bind(column(entries, |row| row.document_id.map(|id| id.0)))
+        .bind(column(entries, |row| row.occurred_at))
+        .bind(column(entries, |row| row.business_day))
+        .bind(column(lines, |row| row.entry_number))
+        .bind(column(lines, |row| row.line_no))
+        .bind(column(lines, |row| row.business_id.0))
+        .bind(column(lines, |row| row.account_code))
+        .bind(column(lines, |row| row.debit.decimal()))
+        .bind(column(lines, |row| row.credit.decimal()))
         .execute(connection)
         .await?;
     Ok(())
@@ -65,11 +94,17 @@ pub fn account_number(code: AccountCode) -> i16 {
     i16::try_from(code.number()).expect("account codes are four digits")
 }
 
-/// The lines, and the balances from exactly the lines inserted (DESIGN §8: same transaction).
-const INSERT_LINES_AND_BALANCES: &str = "
-WITH line AS (
+/// The entries, their lines, and the balances from exactly the lines inserted (DESIGN §8). A
+/// data-modifying `WITH` runs whether or not the rest reads it; the statement-level checks of
+/// both tables run at the end of the whole statement and see both.
+const INSERT_JOURNAL: &str = "
+WITH entry AS (
+    INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
+    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[],
+                         $8::date[])),
+line AS (
     INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-    SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::uuid[], $4::smallint[], $5::numeric[], $6::numeric[])
+    SELECT * FROM unnest($9::bigint[], $10::smallint[], $11::uuid[], $12::smallint[], $13::numeric[], $14::numeric[])
     RETURNING business_id, account_code, debit, credit)
 INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
 SELECT business_id, account_code, sum(debit), sum(credit) FROM line GROUP BY business_id, account_code

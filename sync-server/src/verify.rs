@@ -54,8 +54,9 @@ pub struct VerifyReport {
     /// allocations, voids and cancellations.
     pub settlement_mismatches: i64,
     pub receivable_mismatches: Vec<ReceivableMismatch>,
-    /// Journal lines, sale lines and stock movements whose entry, account, sale, product or
-    /// event is missing (checked per statement on insert, migration 0009).
+    /// Journal lines, sale lines, stock movements, journal entries, VAT lines and inbox rows
+    /// whose entry, account, sale, product, event, business or device is missing (checked per
+    /// statement on insert, migrations 0009 and 0026, not by foreign keys).
     pub orphaned_rows: i64,
     /// The audit log's chain (migration 0014): its rows, the ids of rows whose content no
     /// longer matches their hash (edited) and of rows whose link to the row before is broken
@@ -260,7 +261,14 @@ SELECT (SELECT count(*) FROM journal_line l
             OR NOT EXISTS (SELECT 1 FROM product p WHERE p.id = l.product_id))
      + (SELECT count(*) FROM stock_movement m
          WHERE NOT EXISTS (SELECT 1 FROM product p WHERE p.id = m.product_id)
-            OR (m.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = m.event_id)))";
+            OR (m.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = m.event_id)))
+     + (SELECT count(*) FROM journal_entry e
+         WHERE (e.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = e.event_id))
+            OR NOT EXISTS (SELECT 1 FROM business b WHERE b.id = e.business_id))
+     + (SELECT count(*) FROM vat_line v
+         WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = v.event_id)
+            OR NOT EXISTS (SELECT 1 FROM business b WHERE b.id = v.business_id))
+     + (SELECT count(*) FROM inbox i WHERE NOT EXISTS (SELECT 1 FROM device d WHERE d.id = i.device_id))";
 
 const DAY_TOTAL_MISMATCHES: &str = "
 WITH computed AS (

@@ -1,6 +1,6 @@
 //! The rows an accepted batch writes, gathered per table and written with one statement per
 //! table (DESIGN §7: set-based, no per-line round trips). The tables every sale writes (inbox,
-//! entries, lines, sales, sale lines, tenders, stock movements) travel as typed arrays, one per
+//! entries, lines, sales, sale lines, tenders, stock movements, VAT lines) travel as typed arrays, one per
 //! column, in Postgres's binary format and are unpacked with `unnest`; the rest as one JSONB
 //! array per table unpacked with `jsonb_populate_recordset`. Typed arrays spare Postgres parsing
 //! a few megabytes of JSON per batch while the merge holds the ledger's lock (about a fifth of
@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use tillbook_core::documents::{CreditUse, Document, Effects, JobStatus, NewCylinder};
 use tillbook_core::ids::{
-    BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EntryId, EventId, LaundryServiceId, ProductId,
+    BusinessId, CustomerId, CylinderTypeId, DeviceId, DocumentId, EventId, LaundryServiceId, ProductId,
 };
 use tillbook_core::journal::JournalEntry;
 use tillbook_core::money::{Money, Quantity, VatRate};
@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::validate::Snapshot;
 use crate::db::column;
-use crate::journal::{self, LineRow, insert_lines};
+use crate::journal::{self, EntryRow, LineRow, insert_journal};
 use tillbook_core::protocol::RawEvent;
 
 pub struct InboxRow<'a> {
@@ -37,17 +37,6 @@ pub struct InboxRow<'a> {
     /// The event's JSON exactly as the till sent it.
     pub raw: &'a str,
     pub status: &'static str,
-}
-
-struct EntryRow {
-    entry_number: i64,
-    entry_id: EntryId,
-    business_id: BusinessId,
-    event_id: EventId,
-    event_type: String,
-    document_id: Option<DocumentId>,
-    occurred_at: DateTime<FixedOffset>,
-    business_day: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -273,7 +262,6 @@ struct SupplierAllocationRow {
 }
 
 /// A document's VAT at one rate (`vat_line`): core's `Effects::vat`.
-#[derive(Serialize)]
 struct VatLineRow {
     event_id: EventId,
     document_id: DocumentId,
@@ -381,7 +369,7 @@ impl Rows {
                 entry_number: number,
                 entry_id: entry.entry_id(),
                 business_id,
-                event_id,
+                event_id: Some(event_id),
                 event_type: event.event_type.clone(),
                 document_id: tillbook_core::documents::document_id(document),
                 occurred_at: at,
@@ -734,8 +722,7 @@ impl Rows {
     /// allocations, cancellations and voids whose settlement triggers date them by their
     /// entries. Written last, under the ledger's counter, after [`Rows::number_entries`].
     pub async fn write_ledger(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
-        insert_entries(connection, &self.entries).await?;
-        insert_lines(connection, &self.lines).await?;
+        insert_journal(connection, &self.entries, &self.lines).await?;
         insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
         insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
         insert(connection, INSERT_VOIDS, &self.voids).await
@@ -766,7 +753,7 @@ impl Rows {
         // A void's VAT mirrors its original's, after the batch's own lines (a sale and its void
         // may share a batch).
         insert(connection, INSERT_CREDIT_USES, &self.credit_uses).await?;
-        insert(connection, INSERT_VAT_LINES, &self.vat_lines).await?;
+        insert_vat_lines(connection, &self.vat_lines).await?;
         insert(connection, MIRROR_VAT_LINES, &self.vat_mirrors).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
         let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;
@@ -852,24 +839,6 @@ pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow<'_>]) 
     Ok(())
 }
 
-async fn insert_entries(connection: &mut PgConnection, rows: &[EntryRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(INSERT_ENTRIES)
-        .bind(column(rows, |row| row.entry_number))
-        .bind(column(rows, |row| row.entry_id.0))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.event_type.as_str()))
-        .bind(column(rows, |row| row.document_id.map(|id| id.0)))
-        .bind(column(rows, |row| row.occurred_at))
-        .bind(column(rows, |row| row.business_day))
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
 async fn insert_sales(connection: &mut PgConnection, rows: &[SaleRow]) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
@@ -947,6 +916,24 @@ async fn insert_stock_moves(
     below_zero(levels)
 }
 
+async fn insert_vat_lines(connection: &mut PgConnection, rows: &[VatLineRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(INSERT_VAT_LINES)
+        .bind(column(rows, |row| row.event_id.0))
+        .bind(column(rows, |row| row.document_id.0))
+        .bind(column(rows, |row| row.business_id.0))
+        .bind(column(rows, |row| row.business_day))
+        .bind(column(rows, |row| row.input))
+        .bind(column(rows, |row| row.rate.decimal()))
+        .bind(column(rows, |row| row.net.decimal()))
+        .bind(column(rows, |row| row.vat.decimal()))
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert_quarantine(connection: &mut PgConnection, rows: &[QuarantineRow]) -> Result<(), sqlx::Error> {
     insert(connection, INSERT_QUARANTINE, rows).await
 }
@@ -968,10 +955,6 @@ ON CONFLICT (id) DO NOTHING";
 const UPDATE_CUSTOMERS: &str = "
 UPDATE customer c SET name = x.name, phone = x.phone, credit_limit = x.credit_limit
   FROM jsonb_populate_recordset(NULL::customer, $1) x WHERE c.id = x.id";
-
-const INSERT_ENTRIES: &str = "
-INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
-SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[], $8::date[])";
 
 const INSERT_SALES: &str = "
 INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
@@ -1037,9 +1020,8 @@ INSERT INTO credit_use SELECT * FROM jsonb_populate_recordset(NULL::credit_use, 
 
 const INSERT_VAT_LINES: &str = "
 INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
-SELECT event_id, document_id, business_id, business_day, input, rate, net, vat
-  FROM jsonb_to_recordset($1) AS v(event_id UUID, document_id UUID, business_id UUID, business_day DATE,
-                                   input BOOLEAN, rate NUMERIC, net NUMERIC, vat NUMERIC)";
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::boolean[], $6::numeric[], $7::numeric[],
+                     $8::numeric[])";
 
 const MIRROR_VAT_LINES: &str = "
 INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)

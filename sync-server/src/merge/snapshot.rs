@@ -22,7 +22,14 @@ use super::validate::{InvoiceState, PostedEntry, Snapshot, SupplierInvoiceState}
 pub struct References {
     pub businesses: HashSet<BusinessId>,
     pub products: HashSet<ProductId>,
+    /// Every customer named, for the snapshot: most only need to exist (a credit sale, a laundry
+    /// job), which the ledger's foreign keys hold to and nothing undoes.
     pub customers: HashSet<CustomerId>,
+    /// Customers whose account the batch judges or changes beyond a new invoice: a payment's
+    /// allocations, credit used or paid back, a change of details. Merges naming one of these
+    /// take turns ([`crate::changes::lock_for_merge`]); a credit sale to the same customer does
+    /// not wait for them.
+    pub accounts: HashSet<CustomerId>,
     pub documents: HashSet<DocumentId>,
     pub entry_ids: HashSet<EntryId>,
     pub mpesa_codes: HashSet<String>,
@@ -64,19 +71,23 @@ impl References {
             }
             Document::CustomerChanged(changed) => {
                 self.customers.insert(changed.customer_id);
+                self.accounts.insert(changed.customer_id);
             }
             Document::LaundryPaid(payment) | Document::PaymentReceived(payment) => {
                 self.customers.insert(payment.customer_id);
+                self.accounts.insert(payment.customer_id);
                 self.documents.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));
                 tenders = &payment.tenders;
             }
             Document::CreditApplied(applied) => {
                 self.customers.insert(applied.customer_id);
+                self.accounts.insert(applied.customer_id);
                 self.credit_customers.insert(applied.customer_id);
                 self.documents.extend(applied.allocations.iter().map(|allocation| allocation.invoice_id));
             }
             Document::CreditRefunded(refund) => {
                 self.customers.insert(refund.customer_id);
+                self.accounts.insert(refund.customer_id);
                 self.credit_customers.insert(refund.customer_id);
                 tenders = &refund.tenders;
             }

@@ -115,10 +115,12 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
     let mut holder = server.owner.begin().await.unwrap();
     let mut held = tillbook_server::merge::snapshot::References::default();
     held.mpesa_codes.insert("QHELD00001".to_string());
-    held.customers.insert(held_customer);
+    held.accounts.insert(held_customer);
     tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
 
-    // Other codes (many: a day's batch, which with buckets took every bucket) and another customer.
+    // Other codes (many: a day's batch, which with buckets took every bucket), another
+    // customer's account, and a credit sale to the held customer: a sale on account only needs
+    // its customer to exist, so it does not wait for a merge judging that customer's account.
     let mut events: Vec<_> = (0..100)
         .map(|i| {
             let sale = water.sale_document(&[(i % 3, 1)], Some(&format!("QFREE{i:05}")));
@@ -126,10 +128,11 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
         })
         .collect();
     events.push(water.credit_sale(&[(0, 1)], free_customer).1);
+    events.push(water.credit_sale(&[(1, 1)], held_customer).1);
     let answer = tokio::time::timeout(std::time::Duration::from_secs(60), server.push(&water, &water_token, &events))
         .await
         .expect("a batch naming other codes and customers does not wait for the held locks");
-    assert_eq!(ack_statuses(&answer), vec!["posted"; 101], "{}", answer.body);
+    assert_eq!(ack_statuses(&answer), vec!["posted"; 102], "{}", answer.body);
 
     // The held code: this merge waits until the holder is done.
     let sale = retail.sale_document(&[(0, 1)], Some("QHELD00001"));
@@ -174,9 +177,29 @@ async fn merges_after_waiting(
     server.verify_clean().await;
 }
 
+/// A payment is judged against the customer's account (what credit it leaves), so it waits for
+/// a merge holding that account and then merges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_waits_for_a_merge_holding_its_customers_account() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let customer = tillbook_core::seed::demo().customers[2].id;
+
+    let mut holder = server.owner.begin().await.unwrap();
+    let mut held = tillbook_server::merge::snapshot::References::default();
+    held.accounts.insert(customer);
+    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let payment = retail.paid_in_advance(customer, "500.00", "P-000001", None);
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &token, &[payment]).await })
+    };
+    merges_after_waiting(&server, holder, waiting, "%FOR NO KEY UPDATE%", "the customer's payment").await;
+}
+
 /// A void of a credit sale changes what its customer owes without naming them: the merge finds
 /// the customer from the ledger and locks them too, so the void waits for a merge that holds
-/// that customer (one judging a credit sale against what the customer owes) and then merges.
+/// that customer's account (one judging a payment against what the customer owes) and then merges.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
     let server = std::sync::Arc::new(server().await);
@@ -187,7 +210,7 @@ async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
 
     let mut holder = server.owner.begin().await.unwrap();
     let mut held = tillbook_server::merge::snapshot::References::default();
-    held.customers.insert(customer);
+    held.accounts.insert(customer);
     tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
     let void = retail.void(sale.sale_id, "sale.recorded");
     let waiting = {

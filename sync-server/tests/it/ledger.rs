@@ -77,8 +77,8 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     let as_owner = tillbook_server::db::connect_runtime(server.options.clone(), 1).await;
     let message = as_owner.err().map(|error| error.to_string()).unwrap_or_default();
     assert!(message.contains("runs as its runtime role"), "{message}");
-    // An unbalanced entry inserted directly is refused: its lines at once, and an entry
-    // without lines at commit.
+    // An unbalanced entry inserted directly is refused, and so is an entry without lines: an
+    // entry and its lines go in by one statement, checked at its end.
     let business: (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(owner).await.unwrap();
     let entry = |number: i64| {
@@ -89,22 +89,20 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .bind(business.0)
     };
     let lines = |sql: &str| sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(business.0);
-    let mut tx = owner.begin().await.unwrap();
-    entry(1000).execute(&mut *tx).await.unwrap();
     let message = refused(
         lines(
-            "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
+            "WITH entry AS (
+                 INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
+                 VALUES (1000, gen_random_uuid(), $1, 'manual', now(), current_date))
+             INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
              VALUES (1000, 0, $1, 1130, 100.00, 0), (1000, 1, $1, 4300, 0, 99.99)",
         )
-        .execute(&mut *tx)
+        .execute(owner)
         .await,
     );
     assert!(message.contains("journal entry 1000 does not balance"), "{message}");
-    drop(tx);
-    let mut tx = owner.begin().await.unwrap();
-    entry(1000).execute(&mut *tx).await.unwrap();
-    let error = tx.commit().await.expect_err("an entry without lines cannot commit");
-    assert!(error.to_string().contains("does not balance"), "{error}");
+    let message = refused(entry(1000).execute(owner).await);
+    assert!(message.contains("journal entry 1000 of business") && message.contains("has no lines"), "{message}");
     // A lone line added to a posted entry unbalances it; a line of no entry or of no account.
     for (values, expected) in [
         ("(1, 9, $1, 1130, 5, 0)", "journal entry 1 does not balance"),
@@ -123,6 +121,8 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         "UPDATE product SET id = gen_random_uuid()",
         "DELETE FROM account WHERE code = 1130",
         "DELETE FROM sale",
+        "DELETE FROM business",
+        "UPDATE device SET id = gen_random_uuid()",
         "UPDATE sale_line SET quantity = quantity + 1",
     ] {
         let message = refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(owner).await);
@@ -137,6 +137,15 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .await,
     );
     assert!(message.contains("no product"), "{message}");
+    let message = refused(
+        lines(
+            "INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
+             VALUES (gen_random_uuid(), gen_random_uuid(), $1, current_date, false, 0.16, 100, 16)",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("vat_line: no event"), "{message}");
     let one_sided = sqlx::query(
         "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES (1, 9, $1, 1130, 5, 5)",
     )
@@ -146,8 +155,8 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     assert!(refused(one_sided).contains("check constraint"));
     server.verify_clean().await;
 
-    // A row slipped in past the checks (here with triggers off, as only a superuser can) is
-    // found by `verify`.
+    // Rows slipped in past the checks (here with triggers off, as only a superuser can) are
+    // found by `verify`: a sale line of no product, a VAT line of no event.
     let mut tx = owner.begin().await.unwrap();
     sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await.unwrap();
     sqlx::query(
@@ -157,9 +166,17 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .execute(&mut *tx)
     .await
     .unwrap();
+    sqlx::query(
+        "INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
+         VALUES (gen_random_uuid(), gen_random_uuid(), $1, current_date, false, 0.16, 100, 16)",
+    )
+    .bind(business.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let report = tillbook_server::verify::verify(owner).await.unwrap();
-    assert_eq!(report.orphaned_rows, 1, "{report:?}");
+    assert_eq!(report.orphaned_rows, 2, "{report:?}");
     assert!(!report.is_clean());
 }
 
