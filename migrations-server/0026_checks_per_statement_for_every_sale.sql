@@ -15,6 +15,9 @@
 -- * The statement-level checks look each distinct entry, sale, product, account and event up
 --   once, not once per line that names it.
 -- * VAT lines: their event and business. Inbox rows: their device.
+-- * A sale's entry (0008's `sale_entry`, a deferred key checked per sale at commit): the merge
+--   now writes the journal before the documents, and `sale_checks` finds each new sale's entry
+--   by its event at the end of the sale's statement.
 --
 -- Each looks rows up by primary key: hash and merge joins are off inside these functions, so
 -- that a plan cached on a small ledger never turns into a scan of a large table.
@@ -28,6 +31,7 @@ ALTER TABLE journal_entry DROP CONSTRAINT journal_entry_event_id_fkey;
 ALTER TABLE journal_entry DROP CONSTRAINT journal_entry_business_id_fkey;
 ALTER TABLE vat_line DROP CONSTRAINT vat_line_event_id_fkey;
 ALTER TABLE vat_line DROP CONSTRAINT vat_line_business_id_fkey;
+ALTER TABLE sale DROP CONSTRAINT sale_entry;
 DROP TRIGGER journal_entry_balances ON journal_entry;
 DROP FUNCTION check_entry_balances();
 
@@ -130,6 +134,24 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+CREATE FUNCTION check_new_sales() RETURNS trigger LANGUAGE plpgsql
+    SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+DECLARE
+    bad RECORD;
+BEGIN
+    SELECT n.sale_id, n.event_id INTO bad FROM new_sales n
+     WHERE NOT EXISTS (SELECT 1 FROM journal_entry e WHERE e.event_id = n.event_id)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'sale %: no journal entry of event %', bad.sale_id, bad.event_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER sale_checks AFTER INSERT ON sale
+    REFERENCING NEW TABLE AS new_sales FOR EACH STATEMENT EXECUTE FUNCTION check_new_sales();
 
 CREATE OR REPLACE FUNCTION check_new_sale_lines() RETURNS trigger LANGUAGE plpgsql
     SET enable_hashjoin = off SET enable_mergejoin = off AS $$

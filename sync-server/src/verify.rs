@@ -54,8 +54,8 @@ pub struct VerifyReport {
     /// allocations, voids and cancellations.
     pub settlement_mismatches: i64,
     pub receivable_mismatches: Vec<ReceivableMismatch>,
-    /// Journal lines, sale lines, stock movements, journal entries, VAT lines and inbox rows
-    /// whose entry, account, sale, product, event, business or device is missing (checked per
+    /// Journal lines, sale lines, stock movements, journal entries, VAT lines, inbox rows and
+    /// sales whose entry, account, sale, product, event, business or device is missing (checked per
     /// statement on insert, migrations 0009 and 0026, not by foreign keys).
     pub orphaned_rows: i64,
     /// The audit log's chain (migration 0014): its rows, the ids of rows whose content no
@@ -268,7 +268,8 @@ SELECT (SELECT count(*) FROM journal_line l
      + (SELECT count(*) FROM vat_line v
          WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = v.event_id)
             OR NOT EXISTS (SELECT 1 FROM business b WHERE b.id = v.business_id))
-     + (SELECT count(*) FROM inbox i WHERE NOT EXISTS (SELECT 1 FROM device d WHERE d.id = i.device_id))";
+     + (SELECT count(*) FROM inbox i WHERE NOT EXISTS (SELECT 1 FROM device d WHERE d.id = i.device_id))
+     + (SELECT count(*) FROM sale s WHERE NOT EXISTS (SELECT 1 FROM journal_entry e WHERE e.event_id = s.event_id))";
 
 const DAY_TOTAL_MISMATCHES: &str = "
 WITH computed AS (

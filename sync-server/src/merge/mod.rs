@@ -7,11 +7,12 @@
 //!    businesses, customers and M-Pesa codes exclusively), so that nothing the judgement reads
 //!    can change under it, load it, and judge each event: posted, posted and flagged, or
 //!    quarantined;
-//! 4. write the inbox, the quarantine and the operational tables, each table in one statement —
-//!    at the same time as merges for other businesses;
+//! 4. write the inbox and the quarantine;
 //! 5. take each business's next entry numbers (gap-free per business, under its counter's row,
-//!    which only merges of the same business wait for), number and write the journal with its
-//!    balances, and queue the VAT sales for eTIMS (`etims::enqueue`, numbered per business);
+//!    which only merges of the same business wait for, and they hold its lock anyway), number
+//!    and write the journal with its balances in one statement, then the operational tables,
+//!    each table in one statement, and queue the VAT sales for eTIMS (`etims::enqueue`,
+//!    numbered per business) — all at the same time as merges for other businesses;
 //! 6. lock the change feed's counter, publish what the tills should pull, and commit. Merges of
 //!    different businesses wait for each other only here.
 
@@ -287,7 +288,6 @@ pub async fn merge_with(
     }
     rows::insert_inbox(&mut tx, &inbox).await?;
     rows::insert_quarantine(&mut tx, &quarantine).await?;
-    rows.write_documents(&mut tx, &snapshot).await?;
 
     let counts: Vec<(BusinessId, i64)> = entries.into_iter().collect();
     let last_before = changes::take_entry_numbers(&mut tx, &counts).await?;
@@ -298,7 +298,8 @@ pub async fn merge_with(
         }
     }
     outcome.response.acks.extend(new_acks);
-    rows.write_ledger(&mut tx).await?;
+    rows.write_journal(&mut tx).await?;
+    rows.write_documents(&mut tx, &snapshot).await?;
     // Each VAT sale's place in its business's eTIMS queue, with the posting or not at all.
     crate::etims::enqueue(&mut tx, &for_etims).await?;
 

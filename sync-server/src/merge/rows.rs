@@ -718,18 +718,16 @@ impl Rows {
         }
     }
 
-    /// The journal and what reads it as it is written: entries, lines and balances, and the
-    /// allocations, cancellations and voids whose settlement triggers date them by their
-    /// entries. Written last, under the ledger's counter, after [`Rows::number_entries`].
-    pub async fn write_ledger(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
-        insert_journal(connection, &self.entries, &self.lines).await?;
-        insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
-        insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
-        insert(connection, INSERT_VOIDS, &self.voids).await
+    /// The journal: entries, lines and balances, in one statement, once
+    /// [`Rows::number_entries`] has numbered them.
+    pub async fn write_journal(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+        insert_journal(connection, &self.entries, &self.lines).await
     }
 
-    /// Everything else: the documents, stock and flags. Needs no entry numbers, so it is written
-    /// while other businesses' merges write theirs.
+    /// Everything else, after the journal: the documents, stock and flags, then the
+    /// allocations, cancellations and voids. A sale's entry must exist when the sale goes in
+    /// (checked per statement, migration 0026), and the settlement triggers date allocations,
+    /// cancellations and voids by their entries.
     pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
         insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
         for changed in &self.changed_customers {
@@ -764,7 +762,10 @@ impl Rows {
         let mut flags: Vec<&FlagRow> = self.flags.iter().collect();
         let stock_flags = self.negative_stock_flags(&negative, snapshot);
         flags.extend(stock_flags.iter());
-        insert(connection, INSERT_FLAGS, &flags).await
+        insert(connection, INSERT_FLAGS, &flags).await?;
+        insert(connection, INSERT_CANCELLATIONS, &self.cancellations).await?;
+        insert(connection, INSERT_ALLOCATIONS, &self.allocations).await?;
+        insert(connection, INSERT_VOIDS, &self.voids).await
     }
 
     fn negative_stock_flags(

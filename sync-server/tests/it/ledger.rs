@@ -146,6 +146,16 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .await,
     );
     assert!(message.contains("vat_line: no event"), "{message}");
+    let message = refused(
+        sqlx::query(
+            "INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total)
+             SELECT gen_random_uuid(), gen_random_uuid(), business_id, device_id, kind, 'R-NONE', occurred_at, business_day, total
+               FROM sale LIMIT 1",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("no journal entry of event"), "{message}");
     let one_sided = sqlx::query(
         "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES (1, 9, $1, 1130, 5, 5)",
     )
