@@ -15,6 +15,8 @@
 -- * The statement-level checks look each distinct entry, sale, product, account and event up
 --   once, not once per line that names it.
 -- * VAT lines: their event and business. Inbox rows: their device.
+-- * `account_day_total` is written by that same statement, like `account_balance`, instead of
+--   by a trigger on the lines.
 -- * A sale's entry (0008's `sale_entry`, a deferred key checked per sale at commit): the merge
 --   now writes the journal before the documents, and `sale_checks` finds each new sale's entry
 --   by its event at the end of the sale's statement.
@@ -32,6 +34,11 @@ ALTER TABLE journal_entry DROP CONSTRAINT journal_entry_business_id_fkey;
 ALTER TABLE vat_line DROP CONSTRAINT vat_line_event_id_fkey;
 ALTER TABLE vat_line DROP CONSTRAINT vat_line_business_id_fkey;
 ALTER TABLE sale DROP CONSTRAINT sale_entry;
+-- The accounts' day totals (0002) are kept by the statement that writes the lines, as the
+-- balances are, from the entries it writes beside them: the trigger looked each line's entry
+-- up again to date it.
+DROP TRIGGER journal_line_day_totals ON journal_line;
+DROP FUNCTION add_account_day_totals();
 DROP TRIGGER journal_entry_balances ON journal_entry;
 DROP FUNCTION check_entry_balances();
 

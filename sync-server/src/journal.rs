@@ -94,18 +94,33 @@ pub fn account_number(code: AccountCode) -> i16 {
     i16::try_from(code.number()).expect("account codes are four digits")
 }
 
-/// The entries, their lines, and the balances from exactly the lines inserted (DESIGN §8). A
-/// data-modifying `WITH` runs whether or not the rest reads it; the statement-level checks of
-/// both tables run at the end of the whole statement and see both.
+/// The entries, their lines, and from exactly the lines inserted the running totals: each
+/// account's balance and its day's totals (the reports' `account_day_total`, dated by the
+/// entry's business day; migration 0026 moved them here from a trigger that looked each line's
+/// entry up again). A data-modifying `WITH` runs whether or not the rest reads it; the
+/// statement-level checks of both tables run at the end of the whole statement and see both.
 const INSERT_JOURNAL: &str = "
 WITH entry AS (
     INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[],
-                         $8::date[])),
+                         $8::date[])
+    RETURNING business_id, entry_number, business_day),
 line AS (
     INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
     SELECT * FROM unnest($9::bigint[], $10::smallint[], $11::uuid[], $12::smallint[], $13::numeric[], $14::numeric[])
-    RETURNING business_id, account_code, debit, credit)
+    RETURNING business_id, entry_number, account_code, debit, credit),
+day AS (
+    INSERT INTO account_day_total AS t (business_id, account_code, business_day, debit_total, credit_total)
+    -- A line's entry is in this statement; were it not, the ledger says its day.
+    SELECT l.business_id, l.account_code,
+           coalesce(e.business_day, (SELECT j.business_day FROM journal_entry j
+                                      WHERE j.business_id = l.business_id AND j.entry_number = l.entry_number)),
+           sum(l.debit), sum(l.credit)
+      FROM line l LEFT JOIN entry e USING (business_id, entry_number)
+     GROUP BY 1, 2, 3
+    ON CONFLICT (business_id, business_day, account_code) DO UPDATE
+       SET debit_total = t.debit_total + EXCLUDED.debit_total,
+           credit_total = t.credit_total + EXCLUDED.credit_total)
 INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
 SELECT business_id, account_code, sum(debit), sum(credit) FROM line GROUP BY business_id, account_code
 ON CONFLICT (business_id, account_code) DO UPDATE
