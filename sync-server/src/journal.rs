@@ -1,5 +1,5 @@
-//! Journal entries and lines as Postgres holds them, and the account balances written from
-//! exactly those lines, all in one statement (DESIGN §8). The merge and head office's own
+//! Journal entries and lines as Postgres holds them, and the account balances and day totals
+//! written from exactly those lines, all in one statement (DESIGN §8). The merge and head office's own
 //! entries both write through here, so the database's checks and the running totals see every
 //! entry alike. One statement, because the database checks an entry and its lines together at
 //! its end (migration 0026): an entry without lines, or lines that do not balance, are refused
@@ -59,8 +59,8 @@ pub fn line_rows(
     })
 }
 
-/// Journal entries with all their lines and, from exactly those lines, the account balances,
-/// in one statement (DESIGN §8). Head office's entries go in through here too.
+/// Journal entries with all their lines and, from exactly those lines, the account balances and
+/// day totals, in one statement (DESIGN §8). Head office's entries go in through here too.
 pub async fn insert_journal(
     connection: &mut PgConnection,
     entries: &[EntryRow],

@@ -100,9 +100,10 @@ async fn one_mpesa_code_recorded_at_two_businesses_at_once_is_flagged_once() {
     server.verify_clean().await;
 }
 
-/// A merge waits only for merges that name the same M-Pesa code or customer: the locks are
-/// rows, not shared buckets. While a transaction holds a merge's locks on one code and one
-/// customer, a batch naming other codes and customers merges; a batch naming the held code
+/// A merge waits only for merges that name the same M-Pesa code or judge the same customer's
+/// account: the locks are rows, not shared buckets. While a transaction holds a merge's locks
+/// on one code and one customer's account, a batch naming other codes, with credit sales to
+/// another customer and to the held one, merges; a batch naming the held code
 /// waits (Postgres shows its backend waiting on a lock) and merges once the holder commits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
