@@ -115,21 +115,32 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
 
 /// The locks a merge takes before it reads what its events refer to, held until it commits,
 /// each kind in one sorted order so that merges cannot deadlock: master data shared, then
-/// exclusively each business the batch posts to (documents, jobs, invoices, stock and entry
-/// numbers are a business's), each customer whose account it judges (`References::accounts`:
-/// a payment's allocations, credit used or paid back, a change of details) or whose document it
-/// voids, refunds or cancels (a customer's credit and balance are shared across businesses),
-/// and each M-Pesa code it names (a code is recorded once across all of them). A credit sale
-/// or a laundry job only needs its customer to exist, which nothing undoes, so it locks no
-/// customer: a day's batches all sell on account to the same regulars, and locking them made
-/// every merge wait for every other. Customers and codes are locked as rows (`FOR NO KEY
-/// UPDATE`, and `mpesa_code_guard`), never hashed into shared buckets: a day's batch names a
-/// hundred codes, and buckets made every such batch wait for every other. Two merges for
-/// different businesses then judge and write side by side, and still see everything the other
-/// could change that bears on their judgement.
+/// exclusively each document already merged whose state it judges (`References::judged`: what
+/// it voids, refunds or moves, the invoices it allocates to) and each supplier it buys from or
+/// pays (what a supplier is owed is settled oldest first), each customer whose account it
+/// judges (`References::accounts`: a payment's allocations, credit used or paid back, a change
+/// of details) or whose document it voids, refunds or cancels (a customer's credit and balance
+/// are shared across businesses), and each M-Pesa code it names (a code is recorded once
+/// across all of them).
+///
+/// Nothing else a merge judges can change under it: a new sale or job needs no lock, since no
+/// other till can name it before it is merged, and a credit sale or a laundry job only needs
+/// its customer to exist, which nothing undoes (a day's batches all sell on account to the
+/// same regulars, and locking them made every merge wait for every other). So two merges, of
+/// one business or of two, judge and write their new documents side by side; what they both
+/// change — a business's entry numbers, balances and stock — waits for its counter
+/// ([`take_entry_numbers`]). Documents and suppliers are locked by advisory keys, customers and
+/// codes as rows (`FOR NO KEY UPDATE`, and `mpesa_code_guard`), never hashed into shared
+/// buckets: a day's batch names a hundred codes, and buckets made every such batch wait for
+/// every other.
 pub async fn lock_for_merge(connection: &mut PgConnection, references: &References) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(MASTER_DATA).execute(&mut *connection).await?;
-    let businesses: Vec<Uuid> = references.businesses.iter().map(|id| id.0).collect();
+    let keys: Vec<String> = references
+        .judged
+        .iter()
+        .map(|document| format!("document:{}", document.0))
+        .chain(references.suppliers.iter().map(|supplier| format!("supplier:{}", supplier.0)))
+        .collect();
     let mut customers: Vec<Uuid> = references.accounts.iter().map(|id| id.0).collect();
     let codes: Vec<&str> = references.mpesa_codes.iter().map(String::as_str).collect();
     if !references.reversed.is_empty() {
@@ -148,14 +159,16 @@ pub async fn lock_for_merge(connection: &mut PgConnection, references: &Referenc
         .await?;
         customers.extend(theirs);
     }
-    sqlx::query(
-        "SELECT count(pg_advisory_xact_lock(key)) FROM (
-            SELECT DISTINCT hashtextextended('business:' || id, 0) AS key FROM unnest($1::uuid[]) id ORDER BY key
-         ) sorted",
-    )
-    .bind(businesses)
-    .execute(&mut *connection)
-    .await?;
+    if !keys.is_empty() {
+        sqlx::query(
+            "SELECT count(pg_advisory_xact_lock(key)) FROM (
+                SELECT DISTINCT hashtextextended(name, 0) AS key FROM unnest($1::text[]) name ORDER BY key
+             ) sorted",
+        )
+        .bind(keys)
+        .execute(&mut *connection)
+        .await?;
+    }
     if !customers.is_empty() {
         sqlx::query(
             "SELECT count(*) FROM (SELECT id FROM customer WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE) locked",
@@ -180,11 +193,13 @@ pub async fn lock_for_merge(connection: &mut PgConnection, references: &Referenc
     Ok(())
 }
 
-/// Takes the next entry numbers of each business, `(business, how many)`, for a caller that
-/// holds that business's lock ([`lock_for_merge`], or [`lock`] at head office): each counter's
-/// row stays locked until commit, so a business's numbers are gap-free and in commit order,
-/// and merges of different businesses never wait for each other here. Answers, per business,
-/// the last number taken before: its entries are that plus 1 ..= its count.
+/// Takes the next entry numbers of each business, `(business, how many)` (none is allowed:
+/// the turn alone), and with them the business's turn to change what its merges share: each
+/// counter's row stays locked until commit, so a business's numbers are gap-free and in commit
+/// order, and its balances, day totals, stock and eTIMS numbers are changed by one merge at a
+/// time, in one order, after the judgement. Merges of different businesses never wait for
+/// each other here. Answers, per business, the last number taken before: its entries are that
+/// plus 1 ..= its count.
 pub async fn take_entry_numbers(
     connection: &mut PgConnection,
     counts: &[(BusinessId, i64)],

@@ -3,16 +3,18 @@
 //! 1. lock the device's row, so a retry racing its own first attempt waits for it and then
 //!    finds its events already merged (`duplicate`);
 //! 2. answer the events already received from what was stored, and refuse a reused `event_id`;
-//! 3. lock what the new events refer to ([`changes::lock_for_merge`]: master data shared, the
-//!    businesses, customers and M-Pesa codes exclusively), so that nothing the judgement reads
-//!    can change under it, load it, and judge each event: posted, posted and flagged, or
-//!    quarantined;
-//! 4. write the inbox and the quarantine;
-//! 5. take each business's next entry numbers (gap-free per business, under its counter's row,
-//!    which only merges of the same business wait for, and they hold its lock anyway), number
-//!    and write the journal with its balances in one statement, then the operational tables,
-//!    each table in one statement, and queue the VAT sales for eTIMS (`etims::enqueue`,
-//!    numbered per business) — all at the same time as merges for other businesses;
+//! 3. lock what the new events refer to ([`changes::lock_for_merge`]: master data shared; the
+//!    merged documents they judge, suppliers, customers' accounts and M-Pesa codes exclusively),
+//!    so that nothing the judgement reads can change under it, load it, and judge each event:
+//!    posted, posted and flagged, or quarantined;
+//! 4. write the inbox, the quarantine and the new documents no other merge touches (tenders,
+//!    invoices, VAT lines, …) — side by side with every other merge, of this business or not;
+//! 5. take the business's turn with its next entry numbers (gap-free per business, under its
+//!    counter's row, held until commit, which only merges of the same business wait for),
+//!    number and write the journal with its balances in one statement, then the rest of the
+//!    documents (sales, stock, voids, allocations, …), each table in one statement, and queue
+//!    the VAT sales for eTIMS (`etims::enqueue`, numbered per business) — all at the same time
+//!    as merges for other businesses;
 //! 6. lock the change feed's counter, publish what the tills should pull, and commit. Merges of
 //!    different businesses wait for each other only here.
 
@@ -233,8 +235,10 @@ pub async fn merge_with(
         let event = &incoming.event;
         let (status, entry_number, reason) = match verdict {
             Verdict::Posted(accepted) => {
+                // Every business posted to takes its turn, with or without entries: its stock,
+                // statuses and day totals change only in turn.
+                let count = entries.entry(event.business_id).or_default();
                 let entry_number = accepted.entry.as_ref().map(|_| {
-                    let count = entries.entry(event.business_id).or_default();
                     *count += 1;
                     *count
                 });
@@ -288,6 +292,7 @@ pub async fn merge_with(
     }
     rows::insert_inbox(&mut tx, &inbox).await?;
     rows::insert_quarantine(&mut tx, &quarantine).await?;
+    rows.write_new_documents(&mut tx).await?;
 
     let counts: Vec<(BusinessId, i64)> = entries.into_iter().collect();
     let last_before = changes::take_entry_numbers(&mut tx, &counts).await?;

@@ -724,12 +724,30 @@ impl Rows {
         insert_journal(connection, &self.entries, &self.lines).await
     }
 
-    /// Everything else, after the journal: the documents, stock and flags, then the
-    /// allocations, cancellations and voids. A sale's entry must exist when the sale goes in
-    /// (checked per statement, migration 0026), and the settlement triggers date allocations,
-    /// cancellations and voids by their entries.
-    pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
+    /// The batch's new documents that change nothing another merge reads or writes (each its
+    /// own rows, under its own new id), written before the business's turn
+    /// ([`crate::changes::take_entry_numbers`]) so that merges of one business overlap in them:
+    /// new customers, tenders, invoices (with their settlements), laundry jobs and their items,
+    /// payments, purchases, supplier payments, credit used and VAT lines.
+    pub async fn write_new_documents(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
+        insert_tenders(connection, &self.tenders).await?;
+        insert(connection, INSERT_INVOICES, &self.invoices).await?;
+        insert(connection, INSERT_JOBS, &self.jobs).await?;
+        insert(connection, INSERT_ITEMS, &self.items).await?;
+        insert(connection, INSERT_PAYMENTS, &self.payments).await?;
+        insert(connection, INSERT_PURCHASES, &self.purchases).await?;
+        insert(connection, INSERT_SUPPLIER_PAYMENTS, &self.supplier_payments).await?;
+        insert(connection, INSERT_CREDIT_USES, &self.credit_uses).await?;
+        insert_vat_lines(connection, &self.vat_lines).await
+    }
+
+    /// Everything else, in the business's turn after the journal: what other merges of the
+    /// business also change (a sale's day totals, stock, statuses, what a void or an allocation
+    /// settles) and the sales, then the allocations, cancellations and voids. A sale's entry
+    /// must exist when the sale goes in (checked per statement, migration 0026), and the
+    /// settlement triggers date allocations, cancellations and voids by their entries.
+    pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
         for changed in &self.changed_customers {
             // One at a time, in order: two changes of one customer in a batch end as the second.
             insert(connection, UPDATE_CUSTOMERS, std::slice::from_ref(changed)).await?;
@@ -738,20 +756,11 @@ impl Rows {
         insert(connection, INSERT_SHIFTS_CLOSED, &self.shifts_closed).await?;
         insert_sales(connection, &self.sales).await?;
         insert_sale_lines(connection, &self.sale_lines).await?;
-        insert_tenders(connection, &self.tenders).await?;
         insert(connection, INSERT_LPG, &self.lpg).await?;
-        insert(connection, INSERT_INVOICES, &self.invoices).await?;
-        insert(connection, INSERT_JOBS, &self.jobs).await?;
-        insert(connection, INSERT_ITEMS, &self.items).await?;
         insert(connection, INSERT_STATUSES, &self.statuses).await?;
-        insert(connection, INSERT_PAYMENTS, &self.payments).await?;
-        insert(connection, INSERT_PURCHASES, &self.purchases).await?;
-        insert(connection, INSERT_SUPPLIER_PAYMENTS, &self.supplier_payments).await?;
         insert(connection, INSERT_SUPPLIER_ALLOCATIONS, &self.supplier_allocations).await?;
         // A void's VAT mirrors its original's, after the batch's own lines (a sale and its void
         // may share a batch).
-        insert(connection, INSERT_CREDIT_USES, &self.credit_uses).await?;
-        insert_vat_lines(connection, &self.vat_lines).await?;
         insert(connection, MIRROR_VAT_LINES, &self.vat_mirrors).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
         let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;

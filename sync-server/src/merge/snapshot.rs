@@ -20,6 +20,8 @@ use super::validate::{InvoiceState, PostedEntry, Snapshot, SupplierInvoiceState}
 /// The ids a batch refers to, gathered from its parsed documents.
 #[derive(Debug, Default)]
 pub struct References {
+    /// The businesses posted to: their master data is loaded, and their entry counters are
+    /// taken after the judgement, not locked before it.
     pub businesses: HashSet<BusinessId>,
     pub products: HashSet<ProductId>,
     /// Every customer named, for the snapshot: most only need to exist (a credit sale, a laundry
@@ -39,6 +41,11 @@ pub struct References {
     /// Documents already merged whose effect the batch undoes or changes (voided, refunded, a
     /// laundry job moved): whose customers they named is found from the ledger, not the events.
     pub reversed: HashSet<DocumentId>,
+    /// Documents already merged whose state the judgement reads: those reversed, and the
+    /// invoices a payment or credit is allocated to. Merges naming one take turns
+    /// ([`crate::changes::lock_for_merge`]); a new document needs no turn, since no other till
+    /// can name it before it is merged.
+    pub judged: HashSet<DocumentId>,
 }
 
 impl References {
@@ -56,11 +63,13 @@ impl References {
                 self.products.extend(refund.lines.iter().map(|line| line.product_id));
                 self.documents.insert(refund.sale_id);
                 self.reversed.insert(refund.sale_id);
+                self.judged.insert(refund.sale_id);
                 tenders = &refund.tenders;
             }
             Document::SaleVoided(void) | Document::DocumentVoided(void) => {
                 self.documents.insert(void.document_id);
                 self.reversed.insert(void.document_id);
+                self.judged.insert(void.document_id);
             }
             Document::LaundryDropOff(job) => {
                 self.customers.insert(job.customer_id);
@@ -68,6 +77,7 @@ impl References {
             Document::LaundryStatusChange(change) => {
                 self.documents.insert(change.job_id);
                 self.reversed.insert(change.job_id);
+                self.judged.insert(change.job_id);
             }
             Document::CustomerChanged(changed) => {
                 self.customers.insert(changed.customer_id);
@@ -77,6 +87,7 @@ impl References {
                 self.customers.insert(payment.customer_id);
                 self.accounts.insert(payment.customer_id);
                 self.documents.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));
+                self.judged.extend(payment.allocations.iter().map(|allocation| allocation.invoice_id));
                 tenders = &payment.tenders;
             }
             Document::CreditApplied(applied) => {
@@ -84,6 +95,7 @@ impl References {
                 self.accounts.insert(applied.customer_id);
                 self.credit_customers.insert(applied.customer_id);
                 self.documents.extend(applied.allocations.iter().map(|allocation| allocation.invoice_id));
+                self.judged.extend(applied.allocations.iter().map(|allocation| allocation.invoice_id));
             }
             Document::CreditRefunded(refund) => {
                 self.customers.insert(refund.customer_id);
@@ -163,7 +175,11 @@ type Row = (
     Json<Vec<StoredSupplierInvoice>>,
 );
 
+// The documents named are joined as a set (`named`), not matched with `= ANY($4)`: a plan made
+// while a table was small scans it, and `= ANY` then compares each of its rows with each of the
+// batch's 500 documents in turn (docs/benchmarks.md, "Merging").
 const LOAD: &str = r#"
+WITH named AS MATERIALIZED (SELECT DISTINCT id FROM unnest($4::uuid[]) id)
 SELECT
   (SELECT coalesce(json_agg(data), '[]') FROM business_wire),
   (SELECT coalesce(json_agg(data), '[]') FROM account_wire),
@@ -177,14 +193,14 @@ SELECT
             'lines', (SELECT json_agg(json_build_object('account', l.account_code::text, 'debit', l.debit::text,
                                                         'credit', l.credit::text) ORDER BY l.line_no)
                         FROM journal_line l WHERE l.business_id = e.business_id AND l.entry_number = e.entry_number))), '[]')
-     FROM journal_entry e WHERE e.document_id = ANY($4)),
-  (SELECT coalesce(json_agg(document_id), '[]') FROM voided_document WHERE document_id = ANY($4)),
+     FROM named JOIN journal_entry e ON e.document_id = named.id),
+  (SELECT coalesce(json_agg(document_id), '[]') FROM named JOIN voided_document v ON v.document_id = named.id),
   (SELECT coalesce(json_agg(json_build_object('invoice_id', i.invoice_id, 'business_id', i.business_id,
                                               'customer_id', i.customer_id, 'cancelled', c.invoice_id IS NOT NULL)), '[]')
-     FROM invoice i LEFT JOIN invoice_cancellation c USING (invoice_id) WHERE i.invoice_id = ANY($4)),
+     FROM named JOIN invoice i ON i.invoice_id = named.id LEFT JOIN invoice_cancellation c USING (invoice_id)),
   (SELECT coalesce(json_agg(json_build_object('job_id', j.job_id, 'status',
             (SELECT h.to_status FROM laundry_status_history h WHERE h.job_id = j.job_id ORDER BY h.id DESC LIMIT 1))), '[]')
-     FROM laundry_job j WHERE j.job_id = ANY($4)),
+     FROM named JOIN laundry_job j ON j.job_id = named.id),
   (SELECT coalesce(json_agg(entry_id), '[]') FROM journal_entry WHERE entry_id = ANY($5)),
   (SELECT coalesce(json_agg(DISTINCT mpesa_code), '[]') FROM tender WHERE mpesa_code = ANY($6)),
   (SELECT coalesce(json_agg(data), '[]') FROM supplier_wire WHERE id = ANY($7)),

@@ -1,8 +1,9 @@
 //! Exactly once under concurrency: several tills at once, and a retry racing its own first try.
-//! Merges for different businesses judge, write and number side by side and wait for each
-//! other only to publish to the change feed, so these also show that each business's numbers
-//! stay gap-free, each batch's consecutive, and that what one merge's judgement reads another
-//! cannot change under it.
+//! Merges judge and write their new documents side by side, of one business or of two; a
+//! business's merges take turns only for what they share (its numbers, balances and stock),
+//! and merges of different businesses wait for each other only to publish to the change feed.
+//! So these also show that each business's numbers stay gap-free, each batch's consecutive, and
+//! that what one merge's judgement reads another cannot change under it.
 
 use std::collections::BTreeSet;
 
@@ -219,4 +220,101 @@ async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
         tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
     };
     merges_after_waiting(&server, holder, waiting, "%FOR NO KEY UPDATE%", "the void of the customer's sale").await;
+}
+
+/// Two tills of one business no longer wait for each other to judge and to write their new
+/// documents: while a transaction holds the business's turn (its entry counter, as a merge does
+/// from its numbers to its commit), a batch of that business is judged, writes its inbox,
+/// tenders, invoices and VAT lines, and only then waits — on the counter — and merges once the
+/// turn is given back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_waits_for_its_business_only_to_number_and_write_what_the_business_shares() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let mut holder = server.owner.begin().await.unwrap();
+    tillbook_server::changes::take_entry_numbers(&mut holder, &[(retail.business.id, 0)]).await.unwrap();
+    let sale = retail.sale(&[(0, 1)]);
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &token, &[sale]).await })
+    };
+    merges_after_waiting(&server, holder, waiting, "%business_entry_counter%", "the sale of the held business").await;
+}
+
+/// A void is judged against the document it voids (posted, not yet voided), so it waits for a
+/// merge judging that same document, and then merges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_waits_for_a_merge_judging_the_same_document() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let sale = retail.sale_document(&[(0, 1)], None);
+    let sale_id = sale.sale_id;
+    let event = retail.event(Document::Sale(sale));
+    assert_eq!(ack_statuses(&server.push(&retail, &token, &[event]).await), vec!["posted"]);
+
+    let mut holder = server.owner.begin().await.unwrap();
+    let mut held = tillbook_server::merge::snapshot::References::default();
+    held.judged.insert(sale_id);
+    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let void = retail.void(sale_id, "sale.recorded");
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
+    };
+    merges_after_waiting(&server, holder, waiting, "%pg_advisory_xact_lock(key)%", "the void of the held sale").await;
+}
+
+/// What a supplier is owed is settled oldest invoice first, so a payment to a supplier waits for
+/// a merge holding that supplier, and then merges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_payment_waits_for_a_merge_holding_the_supplier() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut retail, token) = server.till(BusinessKind::Retail).await;
+    let mut holder = server.owner.begin().await.unwrap();
+    let mut held = tillbook_server::merge::snapshot::References::default();
+    held.suppliers.insert(tillbook_core::seed::supplier_id(1));
+    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let (_, payment) = retail.supplier_payment(1, "100.00", tillbook_core::documents::PaidFrom::Cash, &[]);
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&retail, &token, &[payment]).await })
+    };
+    merges_after_waiting(&server, holder, waiting, "%pg_advisory_xact_lock(key)%", "the payment to the held supplier")
+        .await;
+}
+
+/// Two tills of one business voiding the same sale at the same moment: it is voided once, and
+/// the other void is quarantined `already_voided` — never both posted, never a failed push.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tills_voiding_one_sale_at_once_void_it_once() {
+    let server = server().await;
+    let (mut first, first_token) = server.till(BusinessKind::Retail).await;
+    let (mut second, second_token) = server.till(BusinessKind::Retail).await;
+    for round in 0..5 {
+        let sale = Document::Sale(first.sale_document(&[(round, 1)], None));
+        let sale_id = tillbook_core::documents::document_id(&sale).unwrap();
+        // The second till knows the sale as it would after pulling it.
+        let entry = sale.post(&second.business, &second.lookup, tillbook_core::ids::EntryId::new()).unwrap().unwrap();
+        second.lookup.record(sale_id, entry);
+        let event = first.event(sale);
+        assert_eq!(ack_statuses(&server.push(&first, &first_token, &[event]).await), vec!["posted"]);
+        // Each void in the middle of a batch of that till's own sales.
+        let batch = |till: &mut crate::fixtures::TillEvents| {
+            let mut events: Vec<_> = (0..10).map(|i| till.sale(&[(i, 1)])).collect();
+            events.push(till.void(sale_id, "sale.recorded"));
+            events.extend((0..10).map(|i| till.sale(&[(i, 1)])));
+            events
+        };
+        let (first_events, second_events) = (batch(&mut first), batch(&mut second));
+        let (one, other) = tokio::join!(
+            server.push(&first, &first_token, &first_events),
+            server.push(&second, &second_token, &second_events)
+        );
+        assert_eq!((one.status, other.status), (200, 200), "{} {}", one.body, other.body);
+        let voids = [ack_statuses(&one)[10].clone(), ack_statuses(&other)[10].clone()];
+        let mut sorted = voids.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["posted", "quarantined"], "round {round}: {voids:?}");
+    }
+    server.verify_clean().await;
 }

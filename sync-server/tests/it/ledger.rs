@@ -156,6 +156,16 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .await,
     );
     assert!(message.contains("no journal entry of event"), "{message}");
+    // A settlement is written by its invoice's insert, never by itself.
+    let message = refused(
+        sqlx::query(
+            "INSERT INTO invoice_settlement (invoice_id, amount, paid, cancelled)
+             SELECT invoice_id, amount, 0, false FROM invoice LIMIT 1",
+        )
+        .execute(owner)
+        .await,
+    );
+    assert!(message.contains("written by its invoice's insert"), "{message}");
     let one_sided = sqlx::query(
         "INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit) VALUES (1, 9, $1, 1130, 5, 5)",
     )
@@ -184,9 +194,16 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .execute(&mut *tx)
     .await
     .unwrap();
+    sqlx::query(
+        "INSERT INTO invoice_settlement (invoice_id, amount, paid, cancelled) VALUES (gen_random_uuid(), 5, 0, false)",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let report = tillbook_server::verify::verify(owner).await.unwrap();
     assert_eq!(report.orphaned_rows, 2, "{report:?}");
+    assert_eq!(report.settlement_mismatches, 1, "a settlement of no invoice: {report:?}");
     assert!(!report.is_clean());
 }
 
