@@ -119,6 +119,41 @@ pub async fn merge_with(
     zone: Tz,
     refuse_quarantine: bool,
 ) -> Result<Outcome, MergeError> {
+    // Merges judge side by side, so two can both find a new id unused — the same document,
+    // entry or event sent by two tills at once (a store copied onto a second machine) — and the
+    // second then fails on the ledger's unique key, or the two wait for each other's new keys.
+    // Its transaction wrote nothing; judged again, after the first's commit, the id is taken:
+    // quarantined, or `event_id_reused`, never a failed push.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match merge_once(pool, device, &events, zone, refuse_quarantine).await {
+            Err(error) if attempts < MERGE_ATTEMPTS && lost_a_race(&error) => {
+                tracing::info!(till = %device.till_code, %error, "merge judged again after a race with another merge");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// A merge that lost a race with another is judged again, once: the second time its snapshot
+/// holds what the winner committed.
+const MERGE_ATTEMPTS: u32 = 2;
+
+/// A unique key taken by a merge that committed first, or a deadlock between two merges'
+/// new keys (Postgres ends one of them).
+fn lost_a_race(error: &MergeError) -> bool {
+    let MergeError::Database(error) = error else { return false };
+    error.as_database_error().and_then(|error| error.code()).is_some_and(|code| code == "23505" || code == "40P01")
+}
+
+async fn merge_once(
+    pool: &PgPool,
+    device: &Device,
+    events: &[Incoming],
+    zone: Tz,
+    refuse_quarantine: bool,
+) -> Result<Outcome, MergeError> {
     let mut tx = pool.begin().await?;
     // The merge's statements have one shape whatever the batch (arrays unpacked with `unnest`,
     // look-ups by key), so one generic plan each serves every batch: planning them afresh for
@@ -219,7 +254,7 @@ pub async fn merge_with(
     {
         return Err(MergeError::Refused { index, reason });
     }
-    let stored: Vec<std::borrow::Cow<'_, str>> = new_events.iter().map(Incoming::stored).collect();
+    let stored: Vec<std::borrow::Cow<'_, str>> = new_events.iter().map(|incoming| incoming.stored()).collect();
 
     // Entries are counted 1, 2, … per business within the batch until each business's counter
     // says where they start.

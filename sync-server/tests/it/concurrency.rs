@@ -318,3 +318,36 @@ async fn two_tills_voiding_one_sale_at_once_void_it_once() {
     }
     server.verify_clean().await;
 }
+
+/// One new sale sent by two tills of one business at the same moment (a store copied onto a
+/// second machine): both merges find its id unused, and the one that loses the race on the
+/// ledger's key is judged again after the other's commit. The sale is posted once, the copy is
+/// quarantined `document_id_reused`, and both pushes are answered — never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sale_sent_by_two_tills_at_once_is_posted_once() {
+    let server = server().await;
+    let (mut first, first_token) = server.till(BusinessKind::Retail).await;
+    let (mut second, second_token) = server.till(BusinessKind::Retail).await;
+    for round in 0..5 {
+        let sale = Document::Sale(first.sale_document(&[(round, 1)], None));
+        let batch = |till: &mut crate::fixtures::TillEvents| {
+            let mut events: Vec<_> = (0..10).map(|i| till.sale(&[(i, 1)])).collect();
+            events.push(till.event(sale.clone()));
+            events.extend((0..10).map(|i| till.sale(&[(i, 1)])));
+            events
+        };
+        let (first_events, second_events) = (batch(&mut first), batch(&mut second));
+        let (one, other) = tokio::join!(
+            server.push(&first, &first_token, &first_events),
+            server.push(&second, &second_token, &second_events)
+        );
+        assert_eq!((one.status, other.status), (200, 200), "round {round}: {} {}", one.body, other.body);
+        let acks = [&one.body["acks"][10], &other.body["acks"][10]];
+        let posted = acks.iter().filter(|ack| ack["status"] == "posted").count();
+        let copies: Vec<_> = acks.iter().filter(|ack| ack["status"] == "quarantined").collect();
+        assert_eq!(posted, 1, "round {round}: {acks:?}");
+        assert_eq!(copies.len(), 1, "round {round}: {acks:?}");
+        assert_eq!(copies[0]["reason"]["code"], "document_id_reused", "round {round}");
+    }
+    server.verify_clean().await;
+}
