@@ -188,8 +188,8 @@ ON CONFLICT (business_id, account_code) DO UPDATE
    SET debit_total = account_balance.debit_total + excluded.debit_total,
        credit_total = account_balance.credit_total + excluded.credit_total;
 
-INSERT INTO invoice_settlement (invoice_id, amount, paid, cancelled, last_day)
-SELECT i.invoice_id, i.amount,
+INSERT INTO invoice_settlement (invoice_id, customer_id, amount, paid, cancelled, last_day)
+SELECT i.invoice_id, i.customer_id, i.amount,
        coalesce((SELECT sum(a.amount) FROM allocation a WHERE a.invoice_id = i.invoice_id), 0), false,
        (SELECT max(e.business_day) FROM allocation a JOIN journal_entry e ON e.event_id = a.event_id
          WHERE a.invoice_id = i.invoice_id)

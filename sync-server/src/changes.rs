@@ -88,16 +88,14 @@ SELECT j.business_id, json_build_object(
 /// What a customer owes, derived from invoices and allocations, never kept by hand (DESIGN §5):
 /// invoices not voided or cancelled, less what was allocated to them by documents not voided
 /// (`invoice_settlement`, kept by triggers and shared with the reports and `verify`). Read from
-/// the invoices still open, through their partial index, as aging reads them: a paid invoice
-/// owes nothing, and summing every invoice of a customer's seven years made each merge slower
-/// as the ledger grew (docs/benchmarks.md, "At year 7").
+/// that customer's invoices still open, through their partial index (migration 0028): a paid
+/// invoice owes nothing, so neither a customer's seven years of paid invoices nor the open
+/// invoices of everyone else are read (docs/benchmarks.md, "At year 7").
 pub const CUSTOMER_BALANCES: &str = "
-WITH open AS MATERIALIZED (
-    SELECT s.invoice_id, s.amount - s.paid AS owed FROM invoice_settlement s WHERE NOT s.cancelled AND s.paid < s.amount)
 SELECT NULL::uuid, json_build_object('customer_id', c.id, 'outstanding', (
-         SELECT coalesce(sum(o.owed), 0)::numeric(14, 2)::text
-           FROM open o JOIN invoice i USING (invoice_id)
-          WHERE i.customer_id = c.id))
+         SELECT coalesce(sum(s.amount - s.paid), 0)::numeric(14, 2)::text
+           FROM invoice_settlement s
+          WHERE s.customer_id = c.id AND NOT s.cancelled AND s.paid < s.amount))
   FROM customer c WHERE c.id = ANY($1)";
 
 /// The advisory lock that merges hold shared and writers of master data exclusively: a merge
@@ -374,13 +372,10 @@ pub async fn snapshot(
     .bind(&businesses)
     .fetch_all(&mut *tx)
     .await?;
-    let owing: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT i.customer_id
-           FROM invoice_settlement s JOIN invoice i USING (invoice_id)
-          WHERE NOT s.cancelled AND s.paid < s.amount AND i.customer_id IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let owing: Vec<Uuid> =
+        sqlx::query_scalar("SELECT DISTINCT customer_id FROM invoice_settlement WHERE NOT cancelled AND paid < amount")
+            .fetch_all(&mut *tx)
+            .await?;
     let state = MASTER_DATA_ENTITIES
         .iter()
         .filter(|entity| **entity != Entity::Staff)

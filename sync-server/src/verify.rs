@@ -312,13 +312,13 @@ days AS (
         SELECT x.invoice_id, e.business_day FROM invoice_cancellation x JOIN journal_entry e ON e.event_id = x.event_id
     ) changes GROUP BY invoice_id),
 computed AS (
-    SELECT i.invoice_id, i.amount, coalesce(p.paid, 0) AS paid, d.last_day,
+    SELECT i.invoice_id, i.customer_id, i.amount, coalesce(p.paid, 0) AS paid, d.last_day,
            EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = i.invoice_id)
              OR EXISTS (SELECT 1 FROM invoice_cancellation x WHERE x.invoice_id = i.invoice_id) AS cancelled
       FROM invoice i LEFT JOIN paid p USING (invoice_id) LEFT JOIN days d USING (invoice_id))
 SELECT count(*) FROM computed c FULL JOIN invoice_settlement s USING (invoice_id)
  WHERE c.invoice_id IS NULL OR s.invoice_id IS NULL
-    OR c.amount <> s.amount OR c.paid <> s.paid OR c.cancelled <> s.cancelled
+    OR c.customer_id <> s.customer_id OR c.amount <> s.amount OR c.paid <> s.paid OR c.cancelled <> s.cancelled
     OR c.last_day IS DISTINCT FROM s.last_day";
 
 /// Each business's receivable account against its invoices still standing (not voided, not

@@ -48,8 +48,8 @@ SELECT customer_id, sum(amount) FROM (
      WHERE p.unapplied > 0 AND {customer}
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = p.payment_id)
     UNION ALL
-    SELECT i.customer_id, a.amount
-      FROM invoice_settlement s JOIN invoice i USING (invoice_id) JOIN allocation a ON a.invoice_id = s.invoice_id
+    SELECT s.customer_id, a.amount
+      FROM invoice_settlement s JOIN allocation a ON a.invoice_id = s.invoice_id
      WHERE s.cancelled AND s.paid > 0 AND {customer}
        AND NOT EXISTS (SELECT 1 FROM voided_document v WHERE v.document_id = a.document_id)
     UNION ALL

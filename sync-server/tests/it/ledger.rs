@@ -195,7 +195,8 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO invoice_settlement (invoice_id, amount, paid, cancelled) VALUES (gen_random_uuid(), 5, 0, false)",
+        "INSERT INTO invoice_settlement (invoice_id, customer_id, amount, paid, cancelled)
+         VALUES (gen_random_uuid(), gen_random_uuid(), 5, 0, false)",
     )
     .execute(&mut *tx)
     .await
