@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 use tillbook_core::chart::BusinessKind;
 use tillbook_core::documents::Document;
 
-use crate::common::{Answer, TestServer, ack_statuses, entry_numbers, server};
+use crate::common::{TestServer, ack_statuses, entry_numbers, server};
+use crate::fixtures::TillEvents;
+use tillbook_core::protocol::Event;
+use tillbook_server::merge::snapshot::References;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_tills_pushing_at_once_post_each_event_once() {
@@ -114,11 +117,10 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
     let customers: Vec<_> = tillbook_core::seed::demo().customers.into_iter().map(|c| c.id).collect();
     let (held_customer, free_customer) = (customers[0], customers[1]);
 
-    let mut holder = server.owner.begin().await.unwrap();
-    let mut held = tillbook_server::merge::snapshot::References::default();
+    let mut held = References::default();
     held.mpesa_codes.insert("QHELD00001".to_string());
     held.accounts.insert(held_customer);
-    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let holder = holding(&server, &held).await;
 
     // Other codes (many: a day's batch, which with buckets took every bucket), another
     // customer's account, and a credit sale to the held customer: a sale on account only needs
@@ -139,23 +141,37 @@ async fn a_merge_waits_only_for_the_codes_and_customers_it_names() {
     // The held code: this merge waits until the holder is done.
     let sale = retail.sale_document(&[(0, 1)], Some("QHELD00001"));
     let event = retail.event(Document::Sale(sale));
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &retail_token, &[event]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%mpesa_code_guard%", "the batch naming the held code").await;
+    merges_after_waiting(
+        &server,
+        holder,
+        (retail, retail_token, event),
+        "%mpesa_code_guard%",
+        "the batch naming the held code",
+    )
+    .await;
 }
 
-/// Sees the push `waiting` wait on a lock (its backend in `pg_stat_activity`, in a statement
-/// like `statement`) while `holder` holds it, within a bound, and then merge once `holder`
-/// commits.
+/// A transaction holding the locks a merge of `held` would take, until it commits.
+async fn holding(server: &TestServer, held: &References) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut holder = server.owner.begin().await.unwrap();
+    tillbook_server::changes::lock_for_merge(&mut holder, held).await.unwrap();
+    holder
+}
+
+/// Pushes `event` from `till` in the background and sees it wait on a lock (its backend in
+/// `pg_stat_activity`, in a statement like `statement`) while `holder` holds it, within a
+/// bound, and then merge once `holder` commits.
 async fn merges_after_waiting(
-    server: &TestServer,
+    server: &std::sync::Arc<TestServer>,
     holder: sqlx::Transaction<'_, sqlx::Postgres>,
-    waiting: tokio::task::JoinHandle<Answer>,
+    (till, token, event): (TillEvents, String, Event),
     statement: &str,
     what: &str,
 ) {
+    let waiting = {
+        let server = server.clone();
+        tokio::spawn(async move { server.push(&till, &token, &[event]).await })
+    };
     let started = std::time::Instant::now();
     loop {
         let (blocked,): (i64,) = sqlx::query_as(
@@ -187,16 +203,12 @@ async fn a_payment_waits_for_a_merge_holding_its_customers_account() {
     let (mut retail, token) = server.till(BusinessKind::Retail).await;
     let customer = tillbook_core::seed::demo().customers[2].id;
 
-    let mut holder = server.owner.begin().await.unwrap();
-    let mut held = tillbook_server::merge::snapshot::References::default();
+    let mut held = References::default();
     held.accounts.insert(customer);
-    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let holder = holding(&server, &held).await;
     let payment = retail.paid_in_advance(customer, "500.00", "P-000001", None);
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &token, &[payment]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%FOR NO KEY UPDATE%", "the customer's payment").await;
+    merges_after_waiting(&server, holder, (retail, token, payment), "%FOR NO KEY UPDATE%", "the customer's payment")
+        .await;
 }
 
 /// A void of a credit sale changes what its customer owes without naming them: the merge finds
@@ -210,16 +222,18 @@ async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
     let (sale, event) = retail.credit_sale(&[(0, 1)], customer);
     assert_eq!(ack_statuses(&server.push(&retail, &token, &[event]).await), vec!["posted"]);
 
-    let mut holder = server.owner.begin().await.unwrap();
-    let mut held = tillbook_server::merge::snapshot::References::default();
+    let mut held = References::default();
     held.accounts.insert(customer);
-    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let holder = holding(&server, &held).await;
     let void = retail.void(sale.sale_id, "sale.recorded");
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%FOR NO KEY UPDATE%", "the void of the customer's sale").await;
+    merges_after_waiting(
+        &server,
+        holder,
+        (retail, token, void),
+        "%FOR NO KEY UPDATE%",
+        "the void of the customer's sale",
+    )
+    .await;
 }
 
 /// Two tills of one business no longer wait for each other to judge and to write their new
@@ -234,11 +248,14 @@ async fn a_merge_waits_for_its_business_only_to_number_and_write_what_the_busine
     let mut holder = server.owner.begin().await.unwrap();
     tillbook_server::changes::take_entry_numbers(&mut holder, &[(retail.business.id, 0)]).await.unwrap();
     let sale = retail.sale(&[(0, 1)]);
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &token, &[sale]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%business_entry_counter%", "the sale of the held business").await;
+    merges_after_waiting(
+        &server,
+        holder,
+        (retail, token, sale),
+        "%business_entry_counter%",
+        "the sale of the held business",
+    )
+    .await;
 }
 
 /// A void is judged against the document it voids (posted, not yet voided), so it waits for a
@@ -252,16 +269,18 @@ async fn a_void_waits_for_a_merge_judging_the_same_document() {
     let event = retail.event(Document::Sale(sale));
     assert_eq!(ack_statuses(&server.push(&retail, &token, &[event]).await), vec!["posted"]);
 
-    let mut holder = server.owner.begin().await.unwrap();
-    let mut held = tillbook_server::merge::snapshot::References::default();
+    let mut held = References::default();
     held.judged.insert(sale_id);
-    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let holder = holding(&server, &held).await;
     let void = retail.void(sale_id, "sale.recorded");
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &token, &[void]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%pg_advisory_xact_lock(key)%", "the void of the held sale").await;
+    merges_after_waiting(
+        &server,
+        holder,
+        (retail, token, void),
+        "%pg_advisory_xact_lock(key)%",
+        "the void of the held sale",
+    )
+    .await;
 }
 
 /// What a supplier is owed is settled oldest invoice first, so a payment to a supplier waits for
@@ -270,17 +289,18 @@ async fn a_void_waits_for_a_merge_judging_the_same_document() {
 async fn a_supplier_payment_waits_for_a_merge_holding_the_supplier() {
     let server = std::sync::Arc::new(server().await);
     let (mut retail, token) = server.till(BusinessKind::Retail).await;
-    let mut holder = server.owner.begin().await.unwrap();
-    let mut held = tillbook_server::merge::snapshot::References::default();
+    let mut held = References::default();
     held.suppliers.insert(tillbook_core::seed::supplier_id(1));
-    tillbook_server::changes::lock_for_merge(&mut holder, &held).await.unwrap();
+    let holder = holding(&server, &held).await;
     let (_, payment) = retail.supplier_payment(1, "100.00", tillbook_core::documents::PaidFrom::Cash, &[]);
-    let waiting = {
-        let server = server.clone();
-        tokio::spawn(async move { server.push(&retail, &token, &[payment]).await })
-    };
-    merges_after_waiting(&server, holder, waiting, "%pg_advisory_xact_lock(key)%", "the payment to the held supplier")
-        .await;
+    merges_after_waiting(
+        &server,
+        holder,
+        (retail, token, payment),
+        "%pg_advisory_xact_lock(key)%",
+        "the payment to the held supplier",
+    )
+    .await;
 }
 
 /// Two tills of one business voiding the same sale at the same moment: it is voided once, and
