@@ -318,23 +318,16 @@ async fn two_tills_voiding_one_sale_at_once_void_it_once() {
         second.lookup.record(sale_id, entry);
         let event = first.event(sale);
         assert_eq!(ack_statuses(&server.push(&first, &first_token, &[event]).await), vec!["posted"]);
-        // Each void in the middle of a batch of that till's own sales.
-        let batch = |till: &mut crate::fixtures::TillEvents| {
-            let mut events: Vec<_> = (0..10).map(|i| till.sale(&[(i, 1)])).collect();
-            events.push(till.void(sale_id, "sale.recorded"));
-            events.extend((0..10).map(|i| till.sale(&[(i, 1)])));
-            events
-        };
-        let (first_events, second_events) = (batch(&mut first), batch(&mut second));
-        let (one, other) = tokio::join!(
-            server.push(&first, &first_token, &first_events),
-            server.push(&second, &second_token, &second_events)
-        );
-        assert_eq!((one.status, other.status), (200, 200), "{} {}", one.body, other.body);
-        let voids = [ack_statuses(&one)[10].clone(), ack_statuses(&other)[10].clone()];
-        let mut sorted = voids.clone();
-        sorted.sort();
-        assert_eq!(sorted, ["posted", "quarantined"], "round {round}: {voids:?}");
+        let void = |till: &mut TillEvents| till.void(sale_id, "sale.recorded");
+        one_posted_of_two_at_once(
+            &server,
+            (&mut first, &first_token),
+            (&mut second, &second_token),
+            void,
+            "already_voided",
+            round,
+        )
+        .await;
     }
     server.verify_clean().await;
 }
@@ -350,24 +343,44 @@ async fn one_sale_sent_by_two_tills_at_once_is_posted_once() {
     let (mut second, second_token) = server.till(BusinessKind::Retail).await;
     for round in 0..5 {
         let sale = Document::Sale(first.sale_document(&[(round, 1)], None));
-        let batch = |till: &mut crate::fixtures::TillEvents| {
-            let mut events: Vec<_> = (0..10).map(|i| till.sale(&[(i, 1)])).collect();
-            events.push(till.event(sale.clone()));
-            events.extend((0..10).map(|i| till.sale(&[(i, 1)])));
-            events
-        };
-        let (first_events, second_events) = (batch(&mut first), batch(&mut second));
-        let (one, other) = tokio::join!(
-            server.push(&first, &first_token, &first_events),
-            server.push(&second, &second_token, &second_events)
-        );
-        assert_eq!((one.status, other.status), (200, 200), "round {round}: {} {}", one.body, other.body);
-        let acks = [&one.body["acks"][10], &other.body["acks"][10]];
-        let posted = acks.iter().filter(|ack| ack["status"] == "posted").count();
-        let copies: Vec<_> = acks.iter().filter(|ack| ack["status"] == "quarantined").collect();
-        assert_eq!(posted, 1, "round {round}: {acks:?}");
-        assert_eq!(copies.len(), 1, "round {round}: {acks:?}");
-        assert_eq!(copies[0]["reason"]["code"], "document_id_reused", "round {round}");
+        let copy = |till: &mut TillEvents| till.event(sale.clone());
+        one_posted_of_two_at_once(
+            &server,
+            (&mut first, &first_token),
+            (&mut second, &second_token),
+            copy,
+            "document_id_reused",
+            round,
+        )
+        .await;
     }
     server.verify_clean().await;
+}
+
+/// Pushes at the same moment, from each of two tills, a batch with `middle(till)` between ten
+/// of that till's own sales; both are answered 200, and of the two middle events exactly one is
+/// posted and the other quarantined with `code`.
+async fn one_posted_of_two_at_once(
+    server: &TestServer,
+    (first, first_token): (&mut TillEvents, &str),
+    (second, second_token): (&mut TillEvents, &str),
+    middle: impl Fn(&mut TillEvents) -> Event,
+    code: &str,
+    round: usize,
+) {
+    let batch = |till: &mut TillEvents| {
+        let mut events: Vec<_> = (0..10).map(|i| till.sale(&[(i, 1)])).collect();
+        events.push(middle(till));
+        events.extend((0..10).map(|i| till.sale(&[(i, 1)])));
+        events
+    };
+    let (first_events, second_events) = (batch(first), batch(second));
+    let (one, other) =
+        tokio::join!(server.push(first, first_token, &first_events), server.push(second, second_token, &second_events));
+    assert_eq!((one.status, other.status), (200, 200), "round {round}: {} {}", one.body, other.body);
+    let acks = [&one.body["acks"][10], &other.body["acks"][10]];
+    let posted = acks.iter().filter(|ack| ack["status"] == "posted").count();
+    let refused: Vec<_> = acks.iter().filter(|ack| ack["status"] == "quarantined").collect();
+    assert_eq!((posted, refused.len()), (1, 1), "round {round}: {acks:?}");
+    assert_eq!(refused[0]["reason"]["code"], code, "round {round}");
 }
