@@ -206,13 +206,13 @@ impl FromStr for Money {
 
 fn parse_decimal(text: &str, max_scale: u32) -> Result<Decimal, AmountError> {
     let trimmed = text.trim();
-    // Decimal::from_str also accepts '_' separators and other forms a ledger should not.
-    let well_formed = !trimmed.is_empty()
-        && trimmed.len() <= 24
-        && trimmed.strip_prefix('-').unwrap_or(trimmed).chars().all(|c| c.is_ascii_digit() || c == '.')
-        && trimmed.matches('.').count() <= 1
-        && !trimmed.ends_with('.')
-        && !trimmed.trim_start_matches('-').starts_with('.');
+    // Decimal::from_str also accepts '_' separators and other forms a ledger should not: only
+    // digits, an optional sign, and digits on both sides of an optional point.
+    let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+    let (whole, fraction) =
+        unsigned.split_once('.').map_or((unsigned, None), |(whole, fraction)| (whole, Some(fraction)));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    let well_formed = trimmed.len() <= 24 && digits(whole) && fraction.is_none_or(digits);
     if !well_formed {
         return Err(AmountError::NotANumber(text.to_string()));
     }
@@ -417,7 +417,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        for bad in ["", "1.005", "abc", "1e3", "1_000", "--1", ".5", "5.", "1.2.3", "NaN"] {
+        for bad in ["", "1.005", "abc", "1e3", "1_000", "--1", ".5", "5.", "1.2.3", "NaN", "-", "-.5", "+1", "1 000"] {
             assert!(bad.parse::<Money>().is_err(), "{bad:?} should not parse");
         }
         assert!(matches!("1000000000000.00".parse::<Money>(), Err(AmountError::OutOfRange(_))));

@@ -40,6 +40,7 @@ const SERVER: Source = Source {
     files: &["sync-server/src"],
     after: &[
         "ApiError::bad_request(\"",
+        "parse_json_as(\"",
         "ApiError::unauthorized(\"",
         "ApiError::forbidden(\"",
         "ApiError::conflict(\"",

@@ -114,6 +114,26 @@ fn unknown_event_types_and_malformed_documents_are_told_apart() {
     assert_eq!(malformed.code(), "malformed_document");
     let number_amount = serde_json::json!({"customer_id": DocumentId::new(), "name": "A", "credit_limit": 5});
     assert_eq!(Document::from_wire("customer.created", &number_amount).unwrap_err().code(), "malformed_document");
+    // Read from the text as sent, the message names what is wrong, not a place in text the
+    // till never wrote; and a key given twice is not read as whichever came last.
+    let Err(DocumentError::Malformed(message)) = Document::from_wire_text("sale.recorded", r#"{"sale_id": "nope"}"#)
+    else {
+        panic!("a sale id that is not a UUID is malformed");
+    };
+    assert!(message.contains("UUID") && !message.contains(" at line "), "{message}");
+    let id = DocumentId::new();
+    let twice = format!(r#"{{"customer_id": "{id}", "name": "A", "name": "B", "credit_limit": "5.00"}}"#);
+    let Err(DocumentError::Malformed(message)) = Document::from_wire_text("customer.created", &twice) else {
+        panic!("a key given twice is malformed");
+    };
+    assert!(message.contains("duplicate field `name`"), "{message}");
+    let once = format!(r#"{{"customer_id": "{id}", "name": "B", "credit_limit": "5.00"}}"#);
+    assert_eq!(
+        Document::from_wire_text("customer.created", &once),
+        Document::from_wire("customer.created", &serde_json::from_str(&once).unwrap()),
+        "the text and the value read alike"
+    );
+    assert!(Document::from_wire_text("customer.created", &once).is_ok(), "{once}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use tillbook_core::ids::DeviceId;
 use tillbook_core::protocol::{BATCH_EVENTS_MAX, PROTOCOL_VERSION, PushRequest, RawEvent, Reason};
 
-use crate::body::parse_json;
+use crate::body::{parse_json, parse_json_as};
 use crate::error::ApiError;
 
 /// One event: what it says, and exactly what was sent, byte for byte (kept in the inbox, and
@@ -32,7 +32,8 @@ impl Incoming {
     /// unpaired UTF-16 surrogate escape) — the sent text as one JSON string, so nothing is lost.
     pub fn stored(&self) -> std::borrow::Cow<'_, str> {
         let text = self.raw.get();
-        if !has_surrogate_escape(text) || serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        // Without a text fault the event has no escape `json` could refuse, or it parsed.
+        if self.text_fault.is_none() || serde_json::from_str::<serde_json::Value>(text).is_ok() {
             text.into()
         } else {
             serde_json::Value::String(text.to_string()).to_string().into()
@@ -47,12 +48,28 @@ impl Incoming {
     }
 }
 
-/// A `\uD800`–`\uDFFF` escape somewhere in the text: the only JSON Postgres' `json` type may
-/// refuse that serde's raw values let through. Checked first because it is rare and a full parse
-/// of every event is not.
-fn has_surrogate_escape(text: &str) -> bool {
-    // `\u` is rare in a till's events, so finding it is one fast substring search.
-    text.match_indices("\\u").any(|(at, _)| matches!(text.as_bytes().get(at + 2), Some(b'd' | b'D')))
+/// Whether the JSON text holds an escape for text Postgres may not take: `\u0000` (a NUL, which
+/// no text column holds) or `\uD800`–`\uDFFF` (a surrogate, the only JSON Postgres' `json` type
+/// may refuse that serde's raw values let through). Checked first because escapes are rare in a
+/// till's events and a full parse of every event is not: one walk from backslash to backslash,
+/// each found by `memchr`, reading each escape as JSON does (`\\u0000` is a backslash, then text).
+fn has_suspicious_escape(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        let escape = &rest.as_bytes()[at + 1..];
+        if let [b'u', hex @ ..] = escape
+            && (hex.starts_with(b"0000") || matches!(hex.first(), Some(b'd' | b'D')))
+        {
+            return true;
+        }
+        // An escape is a backslash and one ASCII character (or `u` and four hex digits, read as
+        // text by the next search); in valid JSON, as the raw value is, the next one starts there.
+        match rest.get(at + 2..) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Parses and checks a push body from the device `device`: the whole batch, or a 4xx.
@@ -83,12 +100,7 @@ pub fn parse_push(body: &[u8], device: DeviceId) -> Result<Vec<Incoming>, ApiErr
     for (index, raw) in push.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{index}]{}{name}", if name.is_empty() { "" } else { "." });
         let text_fault = text_fault(raw.get());
-        let deserializer = &mut serde_json::Deserializer::from_str(raw.get());
-        let event: RawEvent = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            ApiError::bad_request("malformed_event", field(&path), error.inner().to_string())
-        })?;
+        let event: RawEvent = parse_json_as("malformed_event", raw.get().as_bytes(), &field(""))?;
         if event.device_seq == 0 || event.device_seq > i64::MAX as u64 {
             return Err(ApiError::bad_request("invalid_device_seq", field("device_seq"), "device_seq runs from 1"));
         }
@@ -128,8 +140,7 @@ const TYPE_CHARS_MAX: usize = 64;
 /// `\u0000`, and an unpaired surrogate only as `\uD8..`; only then is the event parsed and walked
 /// (`\\u0000`, an escaped backslash, walks and finds nothing).
 fn text_fault(text: &str) -> Option<Reason> {
-    let suspicious = text.contains("\\u0000") || has_surrogate_escape(text);
-    if !suspicious {
+    if !has_suspicious_escape(text) {
         return None;
     }
     let fault = |message: String| Some(Reason { code: "invalid_text".into(), message });
@@ -201,6 +212,26 @@ mod tests {
         assert_eq!(events[0].raw.get(), written, "spacing and key order as sent");
         assert_eq!(events[0].event.document.get(), r#"{ "note": "a backslash: \\u0000" }"#);
         assert_eq!(events[0].text_fault, None, "an escaped backslash is not a NUL");
+    }
+
+    #[test]
+    fn only_a_nul_or_surrogate_escape_is_suspicious() {
+        let cases = [
+            (r#"{"note": "plain"}"#, false),
+            (r#"{"note": "a \"quoted\" word, a tab\t and \\ a backslash"}"#, false),
+            (r#"{"note": "\u00e9 is é"}"#, false),
+            (r#"{"note": "an escaped backslash: \\u0000"}"#, false),
+            (r#"{"note": "two: \\\\u0000"}"#, false),
+            (r#"{"note": "\\\u0000"}"#, true),
+            (r#"{"note": "a\u0000b"}"#, true),
+            (r#"{"note": "\ud800"}"#, true),
+            (r#"{"note": "\uDE00"}"#, true),
+            (r#"{"note": "ends with an escape\\"}"#, false),
+        ];
+        for (text, suspicious) in cases {
+            assert_eq!(has_suspicious_escape(text), suspicious, "{text}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok() || suspicious, "{text} is JSON");
+        }
     }
 
     #[test]

@@ -150,9 +150,7 @@ pub struct Parsed {
 }
 
 pub fn parse(event: &RawEvent) -> Parsed {
-    let document = serde_json::from_str::<serde_json::Value>(event.document.get())
-        .map_err(|error| reason("malformed_document", format!("the document does not parse: {error}")))
-        .and_then(|document| Document::from_wire(&event.event_type, &document).map_err(from_document_error));
+    let document = Document::from_wire_text(&event.event_type, event.document.get()).map_err(from_document_error);
     let journal = event.journal.as_ref().map_or("null", |journal| journal.get());
     let entry = serde_json::from_str::<Option<JournalPayload>>(journal)
         .map_err(|error| reason("malformed_journal", format!("the journal does not parse: {error}")))
