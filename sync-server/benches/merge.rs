@@ -126,12 +126,39 @@ struct Measured {
     floor: Vec<(&'static str, u64, Duration)>,
     /// Merge ÷ floor in each round, in the order they ran (the fields above are the median's).
     ratios: Vec<f64>,
+    /// The WAL each round's merge wrote, and the full-page images in it, in the order they ran.
+    wal: Vec<Wal>,
     settings: String,
     entries: i64,
     lines: i64,
     /// The history written first: (years, time to write it).
     history: Option<(u32, Duration)>,
     first_pull: Option<FirstPull>,
+}
+
+/// What a timed merge wrote to the WAL: a page's first change after a checkpoint starts writes
+/// the whole page, so a checkpoint landing on a round shows here (docs/benchmarks.md).
+struct Wal {
+    bytes: i64,
+    full_pages: i64,
+}
+
+impl Wal {
+    /// The cluster's WAL position and full-page images so far. Backends report the images
+    /// within a second or so of their transaction, so a round's count is close, not exact.
+    async fn now(owner: &PgPool) -> Wal {
+        let (bytes, full_pages): (i64, i64) = sqlx::query_as(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, (SELECT wal_fpi FROM pg_stat_wal)",
+        )
+        .fetch_one(owner)
+        .await
+        .unwrap();
+        Wal { bytes, full_pages }
+    }
+
+    fn since(&self, before: &Wal) -> Wal {
+        Wal { bytes: self.bytes - before.bytes, full_pages: self.full_pages - before.full_pages }
+    }
 }
 
 /// One timed merge of [`TIMED_BATCHES`] and the floors timed right after it.
@@ -259,12 +286,14 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
     sqlx::query("ANALYZE").execute(&owner).await.unwrap();
 
     let mut rounds = Vec::with_capacity(MERGE_ROUNDS);
+    let mut wal = Vec::with_capacity(MERGE_ROUNDS);
     for round in 0..MERGE_ROUNDS {
         let timed_lines: usize =
             lines_per_batch[WARM_UP_BATCHES + round * TIMED_BATCHES..][..TIMED_BATCHES].iter().sum();
         let rows_before = rows_written(&owner).await;
         let (first_timed_xid,): (i64,) =
             sqlx::query_as("SELECT pg_current_xact_id()::text::bigint % 4294967296").fetch_one(&owner).await.unwrap();
+        let wal_before = Wal::now(&owner).await;
         let started = Instant::now();
         // One client per till, as tills push: each till's batches in order, tills side by side.
         let mut per_till: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); TILLS];
@@ -286,6 +315,7 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
             task.await.unwrap();
         }
         let merge_time = started.elapsed();
+        wal.push(Wal::now(&owner).await.since(&wal_before));
         let timed_rows = (rows_written(&owner).await - rows_before) as usize;
         let copy_time = copy_baseline(&owner, &format!("copy_lines_{round}"), timed_lines).await;
         let copy_all_time = copy_baseline(&owner, &format!("copy_all_rows_{round}"), timed_rows).await;
@@ -322,6 +352,7 @@ async fn run(base: &PgConnectOptions, years: Option<u32>) -> Measured {
         copy_all_time,
         floor,
         ratios,
+        wal,
         settings,
         entries,
         lines,
@@ -426,6 +457,13 @@ fn report(m: &Measured, old: &Measured, parallel: &Parallel) {
             run.peak_kib as f64 / 1024.0
         );
     }
+    println!();
+    let wal = |run: &Measured| {
+        let each = run.wal.iter().map(|wal| format!("{:.0} MB ({} pages)", wal.bytes as f64 / 1e6, wal.full_pages));
+        each.collect::<Vec<_>>().join(", ")
+    };
+    println!("The WAL each round's merge wrote, in order, with the full pages in it (`pg_stat_wal`, close):");
+    println!("fresh {}; seven years {}.", wal(m), wal(old));
     println!();
     println!(
         "At year {years} the merge takes {:+.0}% of the fresh database's time (target: no more than +15%).",
