@@ -118,8 +118,11 @@ pub async fn lock(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// pays (what a supplier is owed is settled oldest first), each customer whose account it
 /// judges (`References::accounts`: a payment's allocations, credit used or paid back, a change
 /// of details) or whose document it voids, refunds or cancels (a customer's credit and balance
-/// are shared across businesses), and each M-Pesa code it names (a code is recorded once
-/// across all of them).
+/// are shared across businesses), each M-Pesa code it names (a code is recorded once
+/// across all of them), and last the day's sales totals of each sale it voids (another till's
+/// row, which that till's merge writes with its new sales before its turn: waiting for it here,
+/// before taking the business's turn, rather than in the turn, where that merge would wait for
+/// this one's turn in return).
 ///
 /// Nothing else a merge judges can change under it: a new sale or job needs no lock, since no
 /// other till can name it before it is merged, and a credit sale or a laundry job only needs
@@ -185,6 +188,18 @@ pub async fn lock_for_merge(connection: &mut PgConnection, references: &Referenc
              ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code WHERE false",
         )
         .bind(codes)
+        .execute(&mut *connection)
+        .await?;
+    }
+    if !references.voided.is_empty() {
+        let voided: Vec<Uuid> = references.voided.iter().map(|id| id.0).collect();
+        sqlx::query(
+            "SELECT count(*) FROM (
+                SELECT 1 FROM sales_day_total t JOIN sale s USING (business_id, business_day, device_id)
+                 WHERE s.sale_id = ANY($1)
+                 ORDER BY t.business_id, t.business_day, t.device_id FOR NO KEY UPDATE OF t) locked",
+        )
+        .bind(voided)
         .execute(connection)
         .await?;
     }

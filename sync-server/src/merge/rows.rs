@@ -727,10 +727,15 @@ impl Rows {
     /// The batch's new documents that change nothing another merge reads or writes (each its
     /// own rows, under its own new id), written before the business's turn
     /// ([`crate::changes::take_entry_numbers`]) so that merges of one business overlap in them:
-    /// new customers, tenders, invoices (with their settlements), laundry jobs and their items,
-    /// payments, purchases, supplier payments, credit used and VAT lines.
+    /// new customers, sales with their lines and gas (their day totals are per till, whose
+    /// merges run one at a time), tenders, invoices (with their settlements), laundry jobs and
+    /// their items, payments, purchases, supplier payments, credit used and VAT lines. Each
+    /// event's inbox row is already in: the sales' and VAT lines' checks find it.
     pub async fn write_new_documents(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
+        insert_sales(connection, &self.sales).await?;
+        insert_sale_lines(connection, &self.sale_lines).await?;
+        insert(connection, INSERT_LPG, &self.lpg).await?;
         insert_tenders(connection, &self.tenders).await?;
         insert(connection, INSERT_INVOICES, &self.invoices).await?;
         insert(connection, INSERT_JOBS, &self.jobs).await?;
@@ -743,10 +748,9 @@ impl Rows {
     }
 
     /// Everything else, in the business's turn after the journal: what other merges of the
-    /// business also change (a sale's day totals, stock, statuses, what a void or an allocation
-    /// settles) and the sales, then the allocations, cancellations and voids. A sale's entry
-    /// must exist when the sale goes in (checked per statement, migration 0026), and the
-    /// settlement triggers date allocations, cancellations and voids by their entries.
+    /// business also change (stock, statuses, what a void or an allocation settles), then the
+    /// allocations, cancellations and voids: the settlement triggers date those by their
+    /// entries.
     pub async fn write_documents(&self, connection: &mut PgConnection, snapshot: &Snapshot) -> Result<(), sqlx::Error> {
         for changed in &self.changed_customers {
             // One at a time, in order: two changes of one customer in a batch end as the second.
@@ -754,9 +758,6 @@ impl Rows {
         }
         insert(connection, INSERT_SHIFTS_OPENED, &self.shifts_opened).await?;
         insert(connection, INSERT_SHIFTS_CLOSED, &self.shifts_closed).await?;
-        insert_sales(connection, &self.sales).await?;
-        insert_sale_lines(connection, &self.sale_lines).await?;
-        insert(connection, INSERT_LPG, &self.lpg).await?;
         insert(connection, INSERT_STATUSES, &self.statuses).await?;
         insert(connection, INSERT_SUPPLIER_ALLOCATIONS, &self.supplier_allocations).await?;
         // A void's VAT mirrors its original's, after the batch's own lines (a sale and its void

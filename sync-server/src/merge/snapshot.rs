@@ -41,6 +41,9 @@ pub struct References {
     /// Documents already merged whose effect the batch undoes or changes (voided, refunded, a
     /// laundry job moved): whose customers they named is found from the ledger, not the events.
     pub reversed: HashSet<DocumentId>,
+    /// Documents already merged that the batch voids: a voided sale leaves its till's day
+    /// totals.
+    pub voided: HashSet<DocumentId>,
     /// Documents already merged whose state the judgement reads: those reversed, and the
     /// invoices a payment or credit is allocated to. Merges naming one take turns
     /// ([`crate::changes::lock_for_merge`]); a new document needs no turn, since no other till
@@ -69,6 +72,7 @@ impl References {
             Document::SaleVoided(void) | Document::DocumentVoided(void) => {
                 self.documents.insert(void.document_id);
                 self.reversed.insert(void.document_id);
+                self.voided.insert(void.document_id);
                 self.judged.insert(void.document_id);
             }
             Document::LaundryDropOff(job) => {

@@ -239,8 +239,8 @@ async fn a_void_of_a_credit_sale_waits_for_a_merge_holding_its_customer() {
 /// Two tills of one business no longer wait for each other to judge and to write their new
 /// documents: while a transaction holds the business's turn (its entry counter, as a merge does
 /// from its numbers to its commit), a batch of that business is judged, writes its inbox,
-/// tenders, invoices and VAT lines, and only then waits — on the counter — and merges once the
-/// turn is given back.
+/// sales, tenders, invoices and VAT lines, and only then waits — on the counter — and merges
+/// once the turn is given back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merge_waits_for_its_business_only_to_number_and_write_what_the_business_shares() {
     let server = std::sync::Arc::new(server().await);
@@ -254,6 +254,46 @@ async fn a_merge_waits_for_its_business_only_to_number_and_write_what_the_busine
         (retail, token, sale),
         "%business_entry_counter%",
         "the sale of the held business",
+    )
+    .await;
+}
+
+/// A void of another till's sale takes that sale out of the other till's day totals, which the
+/// other till's merge writes with its new sales before its business's turn. So the void waits
+/// for that row before it takes the turn: here a transaction holds both, as such a merge does
+/// once in its turn, and the void is seen waiting on the day's totals, not on the turn, and then
+/// merges. Waiting in its turn instead, it and that merge would each wait for the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_of_another_tills_sale_waits_for_that_tills_day_before_its_turn() {
+    let server = std::sync::Arc::new(server().await);
+    let (mut selling, selling_token) = server.till(BusinessKind::Retail).await;
+    let (mut voiding, voiding_token) = server.till(BusinessKind::Retail).await;
+    assert_eq!(selling.business.id, voiding.business.id, "two tills of one business");
+    let sale = Document::Sale(selling.sale_document(&[(0, 1)], None));
+    let sale_id = tillbook_core::documents::document_id(&sale).unwrap();
+    // The voiding till knows the sale as it would after pulling it.
+    let entry = sale.post(&voiding.business, &voiding.lookup, tillbook_core::ids::EntryId::new()).unwrap().unwrap();
+    voiding.lookup.record(sale_id, entry);
+    let event = selling.event(sale);
+    assert_eq!(ack_statuses(&server.push(&selling, &selling_token, &[event]).await), vec!["posted"]);
+
+    let mut holder = server.owner.begin().await.unwrap();
+    let (locked,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM (SELECT 1 FROM sales_day_total WHERE device_id = $1 FOR NO KEY UPDATE) held",
+    )
+    .bind(selling.device.0)
+    .fetch_one(&mut *holder)
+    .await
+    .unwrap();
+    assert_eq!(locked, 1, "the selling till's day");
+    tillbook_server::changes::take_entry_numbers(&mut holder, &[(selling.business.id, 0)]).await.unwrap();
+    let void = voiding.void(sale_id, "sale.recorded");
+    merges_after_waiting(
+        &server,
+        holder,
+        (voiding, voiding_token, void),
+        "%sales_day_total%",
+        "the void of the other till's sale",
     )
     .await;
 }

@@ -155,7 +155,7 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .execute(owner)
         .await,
     );
-    assert!(message.contains("no journal entry of event"), "{message}");
+    assert!(message.contains("no posted event"), "{message}");
     // A settlement is written by its invoice's insert, never by itself.
     let message = refused(
         sqlx::query(
@@ -176,7 +176,7 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     server.verify_clean().await;
 
     // Rows slipped in past the checks (here with triggers off, as only a superuser can) are
-    // found by `verify`: a sale line of no product, a VAT line of no event.
+    // found by `verify`: a sale line of no product, a VAT line of no event, a sale of no entry.
     let mut tx = owner.begin().await.unwrap();
     sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await.unwrap();
     sqlx::query(
@@ -195,6 +195,14 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .await
     .unwrap();
     sqlx::query(
+        "INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total)
+         SELECT gen_random_uuid(), gen_random_uuid(), business_id, device_id, kind, 'R-NONE', occurred_at, business_day, total
+           FROM sale LIMIT 1",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
         "INSERT INTO invoice_settlement (invoice_id, customer_id, amount, paid, cancelled)
          VALUES (gen_random_uuid(), gen_random_uuid(), 5, 0, false)",
     )
@@ -203,7 +211,7 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     .unwrap();
     tx.commit().await.unwrap();
     let report = tillbook_server::verify::verify(owner).await.unwrap();
-    assert_eq!(report.orphaned_rows, 2, "{report:?}");
+    assert_eq!(report.orphaned_rows, 3, "{report:?}");
     assert_eq!(report.settlement_mismatches, 1, "a settlement of no invoice: {report:?}");
     assert!(!report.is_clean());
 }
