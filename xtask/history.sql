@@ -20,6 +20,16 @@ BEGIN;
 -- in, set-based, and the running totals are summed afterwards; `verify` checks all of it.
 SET LOCAL session_replication_role = replica;
 
+-- Ids as the tills mint them: UUIDv7, whose first 48 bits are the time in milliseconds, so that
+-- seven years of ids sort before today's and a new one goes in at the right-hand edge of every
+-- index on them, as in a real ledger. (Random v4 ids put each new one somewhere in the middle of
+-- seven years of them: the merge at year 7 measured a sixth slower for it.)
+CREATE FUNCTION pg_temp.uuid_v7(at TIMESTAMPTZ) RETURNS UUID LANGUAGE sql VOLATILE AS $$
+    SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                                          PLACING substring(int8send((extract(epoch FROM at) * 1000)::bigint) FROM 3)
+                                          FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
+$$;
+
 CREATE TEMP TABLE gen_setting ON COMMIT DROP AS
 SELECT coalesce(nullif(current_setting('history.years', true), ''), '7')::int AS years;
 
@@ -64,8 +74,10 @@ CREATE TEMP TABLE gen_doc (
     method     TEXT,                   -- cash, mpesa or credit, for sales and payments
     customer   INT,
     invoice_of BIGINT,                 -- a payment's invoice (its document's seq)
-    id         UUID NOT NULL DEFAULT gen_random_uuid(),
-    event_id   UUID NOT NULL DEFAULT gen_random_uuid()
+    -- Set once every document is in: when it happened, and ids of that time.
+    occurred_at TIMESTAMPTZ,
+    id         UUID,
+    event_id   UUID
 ) ON COMMIT DROP;
 
 -- Water: refills and bottles, 16% VAT included, cash or M-Pesa.
@@ -122,13 +134,16 @@ INSERT INTO gen_doc (business, event_type, day, k, amount, dr, cr)
 SELECT 'RETAIL', 'supplier.paid', day + 7, 0, amount, 2110, 1170
   FROM gen_doc WHERE event_type = 'stock.received' AND day + 7 <= current_date;
 
+UPDATE gen_doc SET (occurred_at, id, event_id) = (
+    SELECT at, pg_temp.uuid_v7(at), pg_temp.uuid_v7(at)
+      FROM (SELECT (day + time '07:00' + make_interval(secs => (k * 97 + seq) % 43200)) AT TIME ZONE 'Africa/Nairobi' AS at) t);
+
 -- Entries numbered per business in the order of the days, after whatever it already holds.
 CREATE TEMP TABLE gen_entry ON COMMIT DROP AS
 SELECT g.*, b.id AS business_id, b.device_id,
        (SELECT coalesce(max(entry_number), 0) FROM journal_entry e WHERE e.business_id = b.id)
          + row_number() OVER (PARTITION BY g.business ORDER BY g.day, g.seq) AS entry_number,
-       row_number() OVER (PARTITION BY g.business ORDER BY g.day, g.seq) AS device_seq,
-       (g.day + time '07:00' + make_interval(secs => (g.k * 97 + g.seq) % 43200)) AT TIME ZONE 'Africa/Nairobi' AS occurred_at
+       row_number() OVER (PARTITION BY g.business ORDER BY g.day, g.seq) AS device_seq
   FROM gen_doc g JOIN gen_business b ON b.code = g.business;
 
 INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, raw, received_at, status)
@@ -137,7 +152,7 @@ SELECT event_id, device_id, device_seq, event_type, business_id, occurred_at,
   FROM gen_entry;
 
 INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day, posted_at)
-SELECT entry_number, gen_random_uuid(), business_id, event_id, event_type, id, occurred_at, day, occurred_at
+SELECT entry_number, pg_temp.uuid_v7(occurred_at), business_id, event_id, event_type, id, occurred_at, day, occurred_at
   FROM gen_entry;
 
 INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
