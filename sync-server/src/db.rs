@@ -16,6 +16,7 @@ pub async fn connect_owner(options: PgConnectOptions) -> Result<PgPool, sqlx::Er
     PgPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|connection, _| Box::pin(nagle::turn_off(connection)))
         .connect_with(session_settings(options))
         .await
 }
@@ -48,6 +49,7 @@ pub async fn connect_runtime(options: PgConnectOptions, max_connections: u32) ->
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|connection, _| Box::pin(nagle::turn_off(connection)))
         .connect_with(options)
         .await?;
     let (role, superuser, member, owner): (String, bool, bool, bool) = sqlx::query_as(
@@ -207,4 +209,60 @@ pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
 /// One column of `rows`, as a typed array for `unnest`.
 pub fn column<'a, T, U>(rows: &'a [T], value: impl Fn(&'a T) -> U) -> Vec<U> {
     rows.iter().map(value).collect()
+}
+
+/// Nagle's algorithm off on the connection's TCP socket (`TCP_NODELAY`), as libpq and every
+/// Postgres driver but sqlx 0.9.0 set it. With it on, a message the client sends while its last
+/// is not yet acknowledged waits for the acknowledgement, which Postgres delays by up to 40 ms
+/// when it has nothing to answer yet: the end of each binary `COPY` the merge sends
+/// ([`crate::copy`]) waited so, 45 ms for a `COPY` of 500 tenders that takes 3. sqlx 0.9.0
+/// dropped the setting (sqlx#4335; set again upstream by sqlx#4336, not yet released), and
+/// offers no way to reach the socket, so the socket is found among the process's open files by
+/// its two ends, as Postgres reports them. Remove this once sqlx sets it again.
+mod nagle {
+    use sqlx::PgConnection;
+
+    pub async fn turn_off(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+        // NULL on a Unix-domain socket, which has no Nagle's algorithm.
+        let (client_port, server_port): (Option<i32>, Option<i32>) =
+            sqlx::query_as("SELECT inet_client_port(), inet_server_port()").fetch_one(&mut *connection).await?;
+        if let (Some(client), Some(server)) = (client_port, server_port) {
+            // Best effort: a socket not found or not changed is only slower.
+            if let Err(error) = set_no_delay(client as u16, server as u16) {
+                tracing::debug!(%error, "TCP_NODELAY not set on a Postgres connection");
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(target_os = "linux")]
+    fn set_no_delay(client_port: u16, server_port: u16) -> std::io::Result<()> {
+        use std::os::fd::{BorrowedFd, RawFd};
+        for entry in std::fs::read_dir("/proc/self/fd")? {
+            let entry = entry?;
+            let Some(fd) = entry.file_name().to_str().and_then(|name| name.parse::<RawFd>().ok()) else { continue };
+            // Only sockets, and only while this process holds the descriptor open: a
+            // descriptor closed meanwhile fails the calls below, or is another socket whose
+            // ends do not match.
+            if !std::fs::read_link(entry.path()).is_ok_and(|target| target.to_string_lossy().starts_with("socket:")) {
+                continue;
+            }
+            // SAFETY: `fd` is one of this process's open descriptors, a socket, borrowed for the
+            // two calls that follow and never closed here.
+            let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+            let socket = socket2::SockRef::from(&borrowed);
+            let port = |address: std::io::Result<socket2::SockAddr>| {
+                address.ok().and_then(|address| address.as_socket()).map(|address| address.port())
+            };
+            if port(socket.local_addr()) == Some(client_port) && port(socket.peer_addr()) == Some(server_port) {
+                return socket.set_tcp_nodelay(true);
+            }
+        }
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no socket with those ends"))
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn set_no_delay(_client_port: u16, _server_port: u16) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod bank;
 pub mod body;
 pub mod changes;
+pub mod copy;
 pub mod db;
 pub mod devices;
 pub mod error;

@@ -1,10 +1,12 @@
 //! The rows an accepted batch writes, gathered per table and written with one statement per
-//! table (DESIGN §7: set-based, no per-line round trips). The tables every sale writes (inbox,
-//! entries, lines, sales, sale lines, tenders, stock movements, VAT lines) travel as typed arrays, one per
-//! column, in Postgres's binary format and are unpacked with `unnest`; the rest as one JSONB
-//! array per table unpacked with `jsonb_populate_recordset`. Typed arrays spare Postgres parsing
-//! a few megabytes of JSON per batch while the merge holds the ledger's lock (about a fifth of
-//! a batch's time, docs/benchmarks.md); the rarer tables are not worth the longer code.
+//! table (DESIGN §7: set-based, no per-line round trips). The tables every sale only inserts
+//! into (inbox, sales, sale lines, tenders, VAT lines) go in by one binary `COPY` each
+//! ([`crate::copy`]: about a quarter less CPU for the whole merge than the `unnest` below); the
+//! journal and the stock movements, which must go in with their running totals in one
+//! statement, travel as typed arrays, one per column, in Postgres's binary format, unpacked with
+//! `unnest`; the rest as one JSONB array per table unpacked with `jsonb_populate_recordset`.
+//! Either spares Postgres parsing a few megabytes of JSON per batch; the rarer tables are not
+//! worth the longer code.
 
 use std::collections::HashMap;
 
@@ -22,6 +24,7 @@ use tillbook_core::protocol::Reason;
 use uuid::Uuid;
 
 use super::validate::Snapshot;
+use crate::copy::BinaryCopy;
 use crate::db::column;
 use crate::journal::{self, EntryRow, LineRow, insert_journal};
 use tillbook_core::protocol::RawEvent;
@@ -832,77 +835,74 @@ fn below_zero(
 }
 
 pub async fn insert_inbox(connection: &mut PgConnection, rows: &[InboxRow<'_>]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut copy = BinaryCopy::new(9);
+    for row in rows {
+        copy.row()
+            .value(row.event_id.0)?
+            .value(row.device_id.0)?
+            .value(row.device_seq)?
+            .value(row.event_type.as_str())?
+            .value(row.business_id.0)?
+            .value(row.occurred_at)?
+            .value(row.recorded_by)?
+            // `json` in binary is its text, kept as the till sent it.
+            .value(row.raw)?
+            .value(row.status)?;
     }
-    sqlx::query(INSERT_INBOX)
-        .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.device_id.0))
-        .bind(column(rows, |row| row.device_seq))
-        .bind(column(rows, |row| row.event_type.as_str()))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.occurred_at))
-        .bind(column(rows, |row| row.recorded_by))
-        .bind(column(rows, |row| row.raw))
-        .bind(column(rows, |row| row.status))
-        .execute(connection)
-        .await?;
+    copy.send(connection, COPY_INBOX).await?;
     Ok(())
 }
 
 async fn insert_sales(connection: &mut PgConnection, rows: &[SaleRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut copy = BinaryCopy::new(10);
+    for row in rows {
+        copy.row()
+            .value(row.sale_id.0)?
+            .value(row.event_id.0)?
+            .value(row.business_id.0)?
+            .value(row.device_id.0)?
+            .value(row.kind)?
+            .value(row.receipt_number.as_str())?
+            .value(row.occurred_at)?
+            .value(row.business_day)?
+            .value(row.total.decimal())?
+            .value(row.original_id.map(|id| id.0))?;
     }
-    sqlx::query(INSERT_SALES)
-        .bind(column(rows, |row| row.sale_id.0))
-        .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.device_id.0))
-        .bind(column(rows, |row| row.kind))
-        .bind(column(rows, |row| row.receipt_number.as_str()))
-        .bind(column(rows, |row| row.occurred_at))
-        .bind(column(rows, |row| row.business_day))
-        .bind(column(rows, |row| row.total.decimal()))
-        .bind(column(rows, |row| row.original_id.map(|id| id.0)))
-        .execute(connection)
-        .await?;
+    copy.send(connection, COPY_SALES).await?;
     Ok(())
 }
 
 async fn insert_sale_lines(connection: &mut PgConnection, rows: &[SaleLineRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut copy = BinaryCopy::new(8);
+    for row in rows {
+        copy.row()
+            .value(row.sale_id.0)?
+            .value(row.line_no)?
+            .value(row.product_id.0)?
+            .value(row.quantity.decimal())?
+            .value(row.unit_price.decimal())?
+            .value(row.discount.decimal())?
+            .value(row.vat_rate.decimal())?
+            .value(row.line_total.decimal())?;
     }
-    sqlx::query(INSERT_SALE_LINES)
-        .bind(column(rows, |row| row.sale_id.0))
-        .bind(column(rows, |row| row.line_no))
-        .bind(column(rows, |row| row.product_id.0))
-        .bind(column(rows, |row| row.quantity.decimal()))
-        .bind(column(rows, |row| row.unit_price.decimal()))
-        .bind(column(rows, |row| row.discount.decimal()))
-        .bind(column(rows, |row| row.vat_rate.decimal()))
-        .bind(column(rows, |row| row.line_total.decimal()))
-        .execute(connection)
-        .await?;
+    copy.send(connection, COPY_SALE_LINES).await?;
     Ok(())
 }
 
 async fn insert_tenders(connection: &mut PgConnection, rows: &[TenderRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut copy = BinaryCopy::new(8);
+    for row in rows {
+        copy.row()
+            .value(row.document_id.0)?
+            .value(row.line_no)?
+            .value(row.business_id.0)?
+            .value(row.method)?
+            .value(row.amount.decimal())?
+            .value(row.mpesa_code.as_deref())?
+            .value(row.customer_id.map(|id| id.0))?
+            .value(row.occurred_at)?;
     }
-    sqlx::query(INSERT_TENDERS)
-        .bind(column(rows, |row| row.document_id.0))
-        .bind(column(rows, |row| row.line_no))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.method))
-        .bind(column(rows, |row| row.amount.decimal()))
-        .bind(column(rows, |row| row.mpesa_code.as_deref()))
-        .bind(column(rows, |row| row.customer_id.map(|id| id.0)))
-        .bind(column(rows, |row| row.occurred_at))
-        .execute(connection)
-        .await?;
+    copy.send(connection, COPY_TENDERS).await?;
     Ok(())
 }
 
@@ -928,20 +928,19 @@ async fn insert_stock_moves(
 }
 
 async fn insert_vat_lines(connection: &mut PgConnection, rows: &[VatLineRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut copy = BinaryCopy::new(8);
+    for row in rows {
+        copy.row()
+            .value(row.event_id.0)?
+            .value(row.document_id.0)?
+            .value(row.business_id.0)?
+            .value(row.business_day)?
+            .value(row.input)?
+            .value(row.rate.decimal())?
+            .value(row.net.decimal())?
+            .value(row.vat.decimal())?;
     }
-    sqlx::query(INSERT_VAT_LINES)
-        .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.document_id.0))
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.business_day))
-        .bind(column(rows, |row| row.input))
-        .bind(column(rows, |row| row.rate.decimal()))
-        .bind(column(rows, |row| row.net.decimal()))
-        .bind(column(rows, |row| row.vat.decimal()))
-        .execute(connection)
-        .await?;
+    copy.send(connection, COPY_VAT_LINES).await?;
     Ok(())
 }
 
@@ -949,10 +948,9 @@ pub async fn insert_quarantine(connection: &mut PgConnection, rows: &[Quarantine
     insert(connection, INSERT_QUARANTINE, rows).await
 }
 
-const INSERT_INBOX: &str = "
-INSERT INTO inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw, status)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::timestamptz[], $7::uuid[],
-                     $8::text[]::json[], $9::text[])";
+const COPY_INBOX: &str =
+    "COPY inbox (event_id, device_id, device_seq, event_type, business_id, occurred_at, recorded_by, raw,
+                  status) FROM STDIN (FORMAT binary)";
 
 const INSERT_QUARANTINE: &str = "
 INSERT INTO quarantine (event_id, reason_code, reason_message)
@@ -967,18 +965,17 @@ const UPDATE_CUSTOMERS: &str = "
 UPDATE customer c SET name = x.name, phone = x.phone, credit_limit = x.credit_limit
   FROM jsonb_populate_recordset(NULL::customer, $1) x WHERE c.id = x.id";
 
-const INSERT_SALES: &str = "
-INSERT INTO sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day, total, original_id)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
-                     $8::date[], $9::numeric[], $10::uuid[])";
+const COPY_SALES: &str =
+    "COPY sale (sale_id, event_id, business_id, device_id, kind, receipt_number, occurred_at, business_day,
+                 total, original_id) FROM STDIN (FORMAT binary)";
 
-const INSERT_SALE_LINES: &str = "
-INSERT INTO sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)
-SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])";
+const COPY_SALE_LINES: &str =
+    "COPY sale_line (sale_id, line_no, product_id, quantity, unit_price, discount, vat_rate, line_total)
+    FROM STDIN (FORMAT binary)";
 
-const INSERT_TENDERS: &str = "
-INSERT INTO tender (document_id, line_no, business_id, method, amount, mpesa_code, customer_id, occurred_at)
-SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::text[], $5::numeric[], $6::text[], $7::uuid[], $8::timestamptz[])";
+const COPY_TENDERS: &str =
+    "COPY tender (document_id, line_no, business_id, method, amount, mpesa_code, customer_id, occurred_at)
+    FROM STDIN (FORMAT binary)";
 
 const INSERT_LPG: &str = "
 INSERT INTO lpg_exchange (sale_id, cylinder_type_id, quantity, empty_in, new_cylinder, gas_total, cylinder_total)
@@ -1029,10 +1026,8 @@ INSERT INTO supplier_allocation SELECT * FROM jsonb_populate_recordset(NULL::sup
 const INSERT_CREDIT_USES: &str = "
 INSERT INTO credit_use SELECT * FROM jsonb_populate_recordset(NULL::credit_use, $1)";
 
-const INSERT_VAT_LINES: &str = "
-INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::boolean[], $6::numeric[], $7::numeric[],
-                     $8::numeric[])";
+const COPY_VAT_LINES: &str = "COPY vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
+    FROM STDIN (FORMAT binary)";
 
 const MIRROR_VAT_LINES: &str = "
 INSERT INTO vat_line (event_id, document_id, business_id, business_day, input, rate, net, vat)
