@@ -292,22 +292,8 @@ impl Bench {
         let mut lines_per_batch = Vec::new();
         for number in 0..WARM_UP_BATCHES + MERGE_ROUNDS * TIMED_BATCHES {
             let (till, token) = &mut tills[number % TILLS];
-            // A day's mix: mostly cash, one in four by M-Pesa (each code checked against the codes
-            // already merged, under its lock), one in eight on a customer's account (an invoice).
             let events: Vec<_> = (0..BATCH)
-                .map(|i| {
-                    let lines: Vec<(usize, i64)> =
-                        (0..3 + i % 2).map(|line| (i + line * 3, 1 + (line as i64))).collect();
-                    match i % 8 {
-                        1 | 5 => {
-                            let code = format!("QB{number:04}{i:04}");
-                            let sale = till.sale_document(&lines, Some(&code));
-                            till.event(tillbook_core::documents::Document::Sale(sale))
-                        }
-                        3 => till.credit_sale(&lines, customers[i % customers.len()]).1,
-                        _ => till.sale(&lines),
-                    }
-                })
+                .map(|i| day_mix_event(till, i, || format!("QB{number:04}{i:04}"), customers[i % customers.len()]))
                 .collect();
             lines_per_batch.push(events.iter().map(|event| event.journal.as_ref().unwrap().lines.len()).sum::<usize>());
             let body = serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events }).unwrap();
@@ -914,27 +900,35 @@ async fn set_up_shops(owner: &PgPool) -> (MasterData, Vec<CustomerId>) {
     (data, customers)
 }
 
-/// A shop's batches of the day's mix (as [`run`]'s: 1 in 4 by M-Pesa, 1 in 8 on the shop's
-/// customer's account), serialised before any timing. `tag` (two digits: the till and the
+/// The `i`-th event of a batch of a day's mix: mostly cash, one in four by M-Pesa (`code`, each
+/// checked against the codes already merged, under its lock), one in eight on `customer`'s
+/// account (an invoice).
+fn day_mix_event(
+    till: &mut fixtures::TillEvents,
+    i: usize,
+    code: impl FnOnce() -> String,
+    customer: CustomerId,
+) -> tillbook_core::protocol::Event {
+    let lines: Vec<(usize, i64)> = (0..3 + i % 2).map(|line| (i + line * 3, 1 + (line as i64))).collect();
+    match i % 8 {
+        1 | 5 => {
+            let sale = till.sale_document(&lines, Some(&code()));
+            till.event(tillbook_core::documents::Document::Sale(sale))
+        }
+        3 => till.credit_sale(&lines, customer).1,
+        _ => till.sale(&lines),
+    }
+}
+
+/// A shop's batches of the day's mix ([`day_mix_event`], the M-Pesa sales and sales on account
+/// of the shop's customer), serialised before any timing. `tag` (two digits: the till and the
 /// round) keeps every M-Pesa code of the run its own.
 fn shop_batches(till: &mut fixtures::TillEvents, customer: CustomerId, batches: usize, tag: &str) -> Vec<Vec<u8>> {
+    assert_eq!(tag.len(), 2, "an M-Pesa code has room for two characters of tag");
     (0..batches)
         .map(|number| {
-            let events: Vec<_> = (0..BATCH)
-                .map(|i| {
-                    let lines: Vec<(usize, i64)> =
-                        (0..3 + i % 2).map(|line| (i + line * 3, 1 + (line as i64))).collect();
-                    match i % 8 {
-                        1 | 5 => {
-                            let sale = till.sale_document(&lines, Some(&format!("Q{tag}{number:03}{i:04}")));
-                            debug_assert_eq!(tag.len(), 2);
-                            till.event(tillbook_core::documents::Document::Sale(sale))
-                        }
-                        3 => till.credit_sale(&lines, customer).1,
-                        _ => till.sale(&lines),
-                    }
-                })
-                .collect();
+            let events: Vec<_> =
+                (0..BATCH).map(|i| day_mix_event(till, i, || format!("Q{tag}{number:03}{i:04}"), customer)).collect();
             serde_json::to_vec(&PushRequest { protocol: 1, device_id: till.device, events }).unwrap()
         })
         .collect()
