@@ -1,14 +1,18 @@
 //! Journal entries and lines as Postgres holds them, and the account balances and day totals
-//! written from exactly those lines, all in one statement (DESIGN §8). The merge and head office's own
-//! entries both write through here, so the database's checks and the running totals see every
-//! entry alike. One statement, because the database checks an entry and its lines together at
-//! its end (migration 0026): an entry without lines, or lines that do not balance, are refused
-//! there and then.
+//! written from exactly those lines (DESIGN §8). The merge and head office's own entries both
+//! write through here, so the database's checks and the running totals see every entry alike.
+//! Entries and lines go in by binary `COPY`, entries first: each statement's checks prove that a
+//! line's entry exists and that an entry's new lines balance, and at commit every number its
+//! business's counter handed out must be an entry with lines (migration 0030).
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
-use crate::db::column;
+use crate::copy::BinaryCopy;
 use tillbook_core::chart::AccountCode;
 use tillbook_core::ids::{BusinessId, DocumentId, EntryId, EventId};
 use tillbook_core::journal::{JournalEntry, Side};
@@ -60,7 +64,9 @@ pub fn line_rows(
 }
 
 /// Journal entries with all their lines and, from exactly those lines, the account balances and
-/// day totals, in one statement (DESIGN §8). Head office's entries go in through here too.
+/// day totals (DESIGN §8). Head office's entries go in through here too. Every line's entry is
+/// among `entries`, and every entry's number was taken in this transaction
+/// ([`crate::changes::take_entry_numbers`]).
 pub async fn insert_journal(
     connection: &mut PgConnection,
     entries: &[EntryRow],
@@ -69,23 +75,96 @@ pub async fn insert_journal(
     if entries.is_empty() && lines.is_empty() {
         return Ok(());
     }
-    sqlx::query(INSERT_JOURNAL)
-        .bind(column(entries, |row| row.entry_number))
-        .bind(column(entries, |row| row.entry_id.0))
-        .bind(column(entries, |row| row.business_id.0))
-        .bind(column(entries, |row| row.event_id.map(|id| id.0)))
-        .bind(column(entries, |row| row.event_type.as_str()))
-        .bind(column(entries, |row| row.document_id.map(|id| id.0)))
-        .bind(column(entries, |row| row.occurred_at))
-        .bind(column(entries, |row| row.business_day))
-        .bind(column(lines, |row| row.entry_number))
-        .bind(column(lines, |row| row.line_no))
-        .bind(column(lines, |row| row.business_id.0))
-        .bind(column(lines, |row| row.account_code))
-        .bind(column(lines, |row| row.debit.decimal()))
-        .bind(column(lines, |row| row.credit.decimal()))
-        .execute(connection)
-        .await?;
+    let totals = Totals::of(entries, lines)?;
+    let mut copy = BinaryCopy::new(8);
+    for row in entries {
+        copy.row()
+            .value(row.entry_number)?
+            .value(row.entry_id.0)?
+            .value(row.business_id.0)?
+            .value(row.event_id.map(|id| id.0))?
+            .value(row.event_type.as_str())?
+            .value(row.document_id.map(|id| id.0))?
+            .value(row.occurred_at)?
+            .value(row.business_day)?;
+    }
+    copy.send(&mut *connection, COPY_ENTRIES).await?;
+    let mut copy = BinaryCopy::new(6);
+    for row in lines {
+        copy.row()
+            .value(row.entry_number)?
+            .value(row.line_no)?
+            .value(row.business_id.0)?
+            .value(row.account_code)?
+            .value(row.debit.decimal())?
+            .value(row.credit.decimal())?;
+    }
+    copy.send(&mut *connection, COPY_LINES).await?;
+    totals.write(connection).await
+}
+
+/// What a set of lines adds to each account's day totals and balance, per business, in key order
+/// (the order every writer takes those rows in).
+#[derive(Default)]
+struct Totals {
+    days: BTreeMap<DayKey, Sums>,
+    balances: BTreeMap<BalanceKey, Sums>,
+}
+
+/// Business, account and business day.
+type DayKey = (Uuid, i16, NaiveDate);
+/// Business and account.
+type BalanceKey = (Uuid, i16);
+/// Debits and credits.
+type Sums = (Decimal, Decimal);
+
+impl Totals {
+    fn of(entries: &[EntryRow], lines: &[LineRow]) -> Result<Totals, sqlx::Error> {
+        let days: HashMap<(BusinessId, i64), NaiveDate> =
+            entries.iter().map(|entry| ((entry.business_id, entry.entry_number), entry.business_day)).collect();
+        let mut totals = Totals::default();
+        for line in lines {
+            let Some(day) = days.get(&(line.business_id, line.entry_number)) else {
+                return Err(sqlx::Error::Protocol(format!(
+                    "journal line {} of entry {} came without its entry",
+                    line.line_no, line.entry_number
+                )));
+            };
+            let (debit, credit) = (line.debit.decimal(), line.credit.decimal());
+            add(totals.days.entry((line.business_id.0, line.account_code, *day)).or_default(), debit, credit)?;
+            add(totals.balances.entry((line.business_id.0, line.account_code)).or_default(), debit, credit)?;
+        }
+        Ok(totals)
+    }
+
+    async fn write(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let (day_keys, day_sums): (Vec<&DayKey>, Vec<&Sums>) = self.days.iter().unzip();
+        sqlx::query(ADD_TO_DAY_TOTALS)
+            .bind(day_keys.iter().map(|key| key.0).collect::<Vec<_>>())
+            .bind(day_keys.iter().map(|key| key.1).collect::<Vec<_>>())
+            .bind(day_keys.iter().map(|key| key.2).collect::<Vec<_>>())
+            .bind(day_sums.iter().map(|sums| sums.0).collect::<Vec<_>>())
+            .bind(day_sums.iter().map(|sums| sums.1).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+        let (keys, sums): (Vec<&BalanceKey>, Vec<&Sums>) = self.balances.iter().unzip();
+        sqlx::query(ADD_TO_BALANCES)
+            .bind(keys.iter().map(|key| key.0).collect::<Vec<_>>())
+            .bind(keys.iter().map(|key| key.1).collect::<Vec<_>>())
+            .bind(sums.iter().map(|sums| sums.0).collect::<Vec<_>>())
+            .bind(sums.iter().map(|sums| sums.1).collect::<Vec<_>>())
+            .execute(connection)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Adds a line's debit and credit to a running pair. A ledger's totals fit `NUMERIC(16, 2)`, far
+/// inside `Decimal`; an overflow would still be refused, never wrapped.
+fn add(sums: &mut Sums, debit: Decimal, credit: Decimal) -> Result<(), sqlx::Error> {
+    let overflow = || sqlx::Error::Protocol("a journal total does not fit a decimal".to_string());
+    sums.0 = sums.0.checked_add(debit).ok_or_else(overflow)?;
+    sums.1 = sums.1.checked_add(credit).ok_or_else(overflow)?;
     Ok(())
 }
 
@@ -94,35 +173,24 @@ pub fn account_number(code: AccountCode) -> i16 {
     i16::try_from(code.number()).expect("account codes are four digits")
 }
 
-/// The entries, their lines, and from exactly the lines inserted the running totals: each
-/// account's balance and its day's totals (the reports' `account_day_total`, dated by the
-/// entry's business day; migration 0026 moved them here from a trigger that looked each line's
-/// entry up again). A data-modifying `WITH` runs whether or not the rest reads it; the
-/// statement-level checks of both tables run at the end of the whole statement and see both.
-const INSERT_JOURNAL: &str = "
-WITH entry AS (
-    INSERT INTO journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id, occurred_at, business_day)
-    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::timestamptz[],
-                         $8::date[])
-    RETURNING business_id, entry_number, business_day),
-line AS (
-    INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-    SELECT * FROM unnest($9::bigint[], $10::smallint[], $11::uuid[], $12::smallint[], $13::numeric[], $14::numeric[])
-    RETURNING business_id, entry_number, account_code, debit, credit),
-day AS (
-    INSERT INTO account_day_total AS t (business_id, account_code, business_day, debit_total, credit_total)
-    -- A line's entry is in this statement; were it not, the ledger says its day.
-    SELECT l.business_id, l.account_code,
-           coalesce(e.business_day, (SELECT j.business_day FROM journal_entry j
-                                      WHERE j.business_id = l.business_id AND j.entry_number = l.entry_number)),
-           sum(l.debit), sum(l.credit)
-      FROM line l LEFT JOIN entry e USING (business_id, entry_number)
-     GROUP BY 1, 2, 3
-    ON CONFLICT (business_id, business_day, account_code) DO UPDATE
-       SET debit_total = t.debit_total + EXCLUDED.debit_total,
-           credit_total = t.credit_total + EXCLUDED.credit_total)
-INSERT INTO account_balance (business_id, account_code, debit_total, credit_total)
-SELECT business_id, account_code, sum(debit), sum(credit) FROM line GROUP BY business_id, account_code
+const COPY_ENTRIES: &str = "COPY journal_entry (entry_number, entry_id, business_id, event_id, event_type, document_id,
+                           occurred_at, business_day) FROM STDIN (FORMAT binary)";
+
+const COPY_LINES: &str =
+    "COPY journal_line (entry_number, line_no, business_id, account_code, debit, credit) FROM STDIN (FORMAT binary)";
+
+/// Each account's day totals (the reports' `account_day_total`, dated by the entry's business
+/// day), and below its running balance.
+const ADD_TO_DAY_TOTALS: &str = "
+INSERT INTO account_day_total AS t (business_id, account_code, business_day, debit_total, credit_total)
+SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::date[], $4::numeric[], $5::numeric[])
+ON CONFLICT (business_id, business_day, account_code) DO UPDATE
+   SET debit_total = t.debit_total + EXCLUDED.debit_total,
+       credit_total = t.credit_total + EXCLUDED.credit_total";
+
+const ADD_TO_BALANCES: &str = "
+INSERT INTO account_balance AS b (business_id, account_code, debit_total, credit_total)
+SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::numeric[], $4::numeric[])
 ON CONFLICT (business_id, account_code) DO UPDATE
-   SET debit_total = account_balance.debit_total + EXCLUDED.debit_total,
-       credit_total = account_balance.credit_total + EXCLUDED.credit_total";
+   SET debit_total = b.debit_total + EXCLUDED.debit_total,
+       credit_total = b.credit_total + EXCLUDED.credit_total";

@@ -8,12 +8,12 @@
 //!    so that nothing the judgement reads can change under it, load it, and judge each event:
 //!    posted, posted and flagged, or quarantined;
 //! 4. write the inbox, the quarantine and the new documents no other merge touches (sales and
-//!    their lines, tenders, invoices, VAT lines, …) — side by side with every other merge, of
-//!    this business or not;
+//!    their lines, tenders, invoices, VAT lines, stock movements, …) — side by side with every
+//!    other merge, of this business or not;
 //! 5. take the business's turn with its next entry numbers (gap-free per business, under its
 //!    counter's row, held until commit, which only merges of the same business wait for),
-//!    number and write the journal with its balances in one statement, then the rest of the
-//!    documents (stock, voids, allocations, …), each table in one statement, and queue
+//!    number and write the journal with its balances and day totals, then the rest of the
+//!    documents (stock levels, voids, allocations, …), each table in one statement, and queue
 //!    the VAT sales for eTIMS (`etims::enqueue`, numbered per business) — all at the same time
 //!    as merges for other businesses;
 //! 6. lock the change feed's counter, publish what the tills should pull, and commit. Merges of

@@ -1,9 +1,9 @@
 //! The rows an accepted batch writes, gathered per table and written with one statement per
 //! table (DESIGN §7: set-based, no per-line round trips). The tables every sale only inserts
 //! into (inbox, sales, sale lines, tenders, VAT lines) go in by one binary `COPY` each
-//! ([`crate::copy`]: about a quarter less CPU for the whole merge than the `unnest` below); the
-//! journal and the stock movements, which must go in with their running totals in one
-//! statement, travel as typed arrays, one per column, in Postgres's binary format, unpacked with
+//! ([`crate::copy`]: about a quarter less CPU for the whole merge than the `unnest` below), and
+//! so do the journal ([`crate::journal`]) and the stock movements; their running totals, summed
+//! here, travel as typed arrays, one per column, in Postgres's binary format, unpacked with
 //! `unnest`; the rest as one JSONB array per table unpacked with `jsonb_populate_recordset`.
 //! Either spares Postgres parsing a few megabytes of JSON per batch; the rarer tables are not
 //! worth the longer code.
@@ -25,7 +25,6 @@ use uuid::Uuid;
 
 use super::validate::Snapshot;
 use crate::copy::BinaryCopy;
-use crate::db::column;
 use crate::journal::{self, EntryRow, LineRow, insert_journal};
 use tillbook_core::protocol::RawEvent;
 
@@ -721,7 +720,7 @@ impl Rows {
         }
     }
 
-    /// The journal: entries, lines and balances, in one statement, once
+    /// The journal: entries, lines, balances and day totals, once
     /// [`Rows::number_entries`] has numbered them.
     pub async fn write_journal(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         insert_journal(connection, &self.entries, &self.lines).await
@@ -732,8 +731,10 @@ impl Rows {
     /// ([`crate::changes::take_entry_numbers`]) so that merges of one business overlap in them:
     /// new customers, sales with their lines and gas (their day totals are per till, whose
     /// merges run one at a time), tenders, invoices (with their settlements), laundry jobs and
-    /// their items, payments, purchases, supplier payments, credit used and VAT lines. Each
-    /// event's inbox row is already in: the sales' and VAT lines' checks find it.
+    /// their items, payments, purchases, supplier payments, credit used, VAT lines and stock
+    /// movements (their running levels are shared, and change in the turn:
+    /// [`Rows::write_documents`]). Each event's inbox row is already in: the sales', VAT lines'
+    /// and movements' checks find it.
     pub async fn write_new_documents(&self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         insert(connection, INSERT_CUSTOMERS, &self.customers).await?;
         insert_sales(connection, &self.sales).await?;
@@ -747,7 +748,8 @@ impl Rows {
         insert(connection, INSERT_PURCHASES, &self.purchases).await?;
         insert(connection, INSERT_SUPPLIER_PAYMENTS, &self.supplier_payments).await?;
         insert(connection, INSERT_CREDIT_USES, &self.credit_uses).await?;
-        insert_vat_lines(connection, &self.vat_lines).await
+        insert_vat_lines(connection, &self.vat_lines).await?;
+        insert_stock_moves(connection, &self.stock_moves).await
     }
 
     /// Everything else, in the business's turn after the journal: what other merges of the
@@ -767,9 +769,9 @@ impl Rows {
         // may share a batch).
         insert(connection, MIRROR_VAT_LINES, &self.vat_mirrors).await?;
         insert(connection, INSERT_CYLINDER_MOVES, &self.cylinder_moves).await?;
-        let mut negative = insert_stock_moves(connection, &self.stock_moves).await?;
-        // A void's stock and cylinders come back by mirroring the original's movements, after
-        // the batch's own movements so that a sale and its void may share a batch.
+        let mut negative = add_to_stock_levels(connection, &self.stock_moves).await?;
+        // A void's stock and cylinders come back by mirroring the original's movements, written
+        // before the turn, so that a sale and its void may share a batch.
         negative.extend(levels(connection, REVERSE_STOCK_MOVES, &self.voids).await?);
         insert(connection, REVERSE_CYLINDER_MOVES, &self.voids).await?;
         let mut flags: Vec<&FlagRow> = self.flags.iter().collect();
@@ -906,25 +908,44 @@ async fn insert_tenders(connection: &mut PgConnection, rows: &[TenderRow]) -> Re
     Ok(())
 }
 
-/// Stock movements and their running levels; answers the products left below zero.
-async fn insert_stock_moves(
+/// The batch's stock movements, before the turn: each its own new row.
+async fn insert_stock_moves(connection: &mut PgConnection, rows: &[StockMoveRow]) -> Result<(), sqlx::Error> {
+    let mut copy = BinaryCopy::new(7);
+    for row in rows {
+        copy.row()
+            .value(row.business_id.0)?
+            .value(row.product_id.0)?
+            .value(row.quantity)?
+            .value(row.reason)?
+            .value(row.document_id.0)?
+            .value(row.event_id.0)?
+            .value(row.occurred_at)?;
+    }
+    copy.send(connection, COPY_STOCK_MOVES).await?;
+    Ok(())
+}
+
+/// The batch's movements added to the running levels, in the business's turn: one row per
+/// product, summed here, in the products' order (as every merge takes them). Answers the
+/// products left below zero.
+async fn add_to_stock_levels(
     connection: &mut PgConnection,
     rows: &[StockMoveRow],
 ) -> Result<HashMap<ProductId, rust_decimal::Decimal>, sqlx::Error> {
     if rows.is_empty() {
         return Ok(HashMap::new());
     }
-    let levels = sqlx::query_as(INSERT_STOCK_MOVES)
-        .bind(column(rows, |row| row.business_id.0))
-        .bind(column(rows, |row| row.product_id.0))
-        .bind(column(rows, |row| row.quantity))
-        .bind(column(rows, |row| row.reason))
-        .bind(column(rows, |row| row.document_id.0))
-        .bind(column(rows, |row| row.event_id.0))
-        .bind(column(rows, |row| row.occurred_at))
-        .fetch_all(connection)
-        .await?;
-    below_zero(levels)
+    let mut moved: std::collections::BTreeMap<Uuid, rust_decimal::Decimal> = std::collections::BTreeMap::new();
+    for row in rows {
+        let sum = moved.entry(row.product_id.0).or_default();
+        // Quantities have three decimals and a level fits NUMERIC(16, 3): a batch's sum cannot
+        // come near `Decimal`'s 28 digits, but an overflow must not pass unseen.
+        *sum = sum.checked_add(row.quantity).ok_or_else(|| {
+            sqlx::Error::Protocol(format!("the stock moved of product {} does not fit a decimal", row.product_id.0))
+        })?;
+    }
+    let (products, quantities): (Vec<Uuid>, Vec<rust_decimal::Decimal>) = moved.into_iter().unzip();
+    below_zero(sqlx::query_as(ADD_TO_STOCK_LEVELS).bind(products).bind(quantities).fetch_all(connection).await?)
 }
 
 async fn insert_vat_lines(connection: &mut PgConnection, rows: &[VatLineRow]) -> Result<(), sqlx::Error> {
@@ -1094,14 +1115,14 @@ WITH moved AS (
     cylinder_levels!()
 );
 
-const INSERT_STOCK_MOVES: &str = concat!(
-    "
-WITH moved AS (
-    INSERT INTO stock_movement (business_id, product_id, quantity, reason, document_id, event_id, occurred_at)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[], $4::text[], $5::uuid[], $6::uuid[], $7::timestamptz[])
-    RETURNING product_id, quantity)",
-    stock_levels!()
-);
+const COPY_STOCK_MOVES: &str = "COPY stock_movement (business_id, product_id, quantity, reason, document_id, event_id,
+                            occurred_at) FROM STDIN (FORMAT binary)";
+
+const ADD_TO_STOCK_LEVELS: &str = "
+INSERT INTO stock_level (product_id, quantity)
+SELECT * FROM unnest($1::uuid[], $2::numeric[])
+ON CONFLICT (product_id) DO UPDATE SET quantity = stock_level.quantity + EXCLUDED.quantity
+RETURNING product_id, quantity";
 
 /// A void's stock: the original document's movements, mirrored.
 const REVERSE_STOCK_MOVES: &str = concat!(

@@ -77,8 +77,9 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
     let as_owner = tillbook_server::db::connect_runtime(server.options.clone(), 1).await;
     let message = as_owner.err().map(|error| error.to_string()).unwrap_or_default();
     assert!(message.contains("runs as its runtime role"), "{message}");
-    // An unbalanced entry inserted directly is refused, and so is an entry without lines: an
-    // entry and its lines go in by one statement, checked at its end.
+    // An unbalanced entry inserted directly is refused at its statement; an entry whose number
+    // was not taken from its business's counter is refused, and at commit every number taken must
+    // be an entry with lines.
     let business: (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM business WHERE code = 'RETAIL'").fetch_one(owner).await.unwrap();
     let entry = |number: i64| {
@@ -89,20 +90,40 @@ async fn the_database_itself_refuses_edits_and_unbalanced_entries() {
         .bind(business.0)
     };
     let lines = |sql: &str| sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(business.0);
+    let message = refused(entry(1000).execute(owner).await);
+    assert!(message.contains("journal entry 1000 of business") && message.contains("past its counter"), "{message}");
+    let take_number = "UPDATE business_entry_counter SET last_entry = last_entry + 1 WHERE business_id = $1
+                       RETURNING last_entry";
+    let mut tx = owner.begin().await.unwrap();
+    let (number,): (i64,) = sqlx::query_as(take_number).bind(business.0).fetch_one(&mut *tx).await.unwrap();
     let message = refused(
-        lines(
+        lines(&format!(
             "WITH entry AS (
                  INSERT INTO journal_entry (entry_number, entry_id, business_id, event_type, occurred_at, business_day)
-                 VALUES (1000, gen_random_uuid(), $1, 'manual', now(), current_date))
+                 VALUES ({number}, gen_random_uuid(), $1, 'manual', now(), current_date))
              INSERT INTO journal_line (entry_number, line_no, business_id, account_code, debit, credit)
-             VALUES (1000, 0, $1, 1130, 100.00, 0), (1000, 1, $1, 4300, 0, 99.99)",
-        )
-        .execute(owner)
+             VALUES ({number}, 0, $1, 1130, 100.00, 0), ({number}, 1, $1, 4300, 0, 99.99)",
+        ))
+        .execute(&mut *tx)
         .await,
     );
-    assert!(message.contains("journal entry 1000 does not balance"), "{message}");
-    let message = refused(entry(1000).execute(owner).await);
-    assert!(message.contains("journal entry 1000 of business") && message.contains("has no lines"), "{message}");
+    assert!(message.contains(&format!("journal entry {number} does not balance")), "{message}");
+    drop(tx);
+    let mut tx = owner.begin().await.unwrap();
+    let (number,): (i64,) = sqlx::query_as(take_number).bind(business.0).fetch_one(&mut *tx).await.unwrap();
+    entry(number).execute(&mut *tx).await.expect("an entry goes in before its lines");
+    let message = tx.commit().await.expect_err("an entry without lines is refused at commit").to_string();
+    assert!(
+        message.contains(&format!("journal entry {number} of business")) && message.contains("has no lines"),
+        "{message}"
+    );
+    let mut tx = owner.begin().await.unwrap();
+    let (number,): (i64,) = sqlx::query_as(take_number).bind(business.0).fetch_one(&mut *tx).await.unwrap();
+    let message = tx.commit().await.expect_err("a number taken is an entry").to_string();
+    assert!(
+        message.contains(&format!("entry number {number} of business")) && message.contains("no entry has it"),
+        "{message}"
+    );
     // A lone line added to a posted entry unbalances it; a line of no entry or of no account.
     for (values, expected) in [
         ("(1, 9, $1, 1130, 5, 0)", "journal entry 1 does not balance"),
