@@ -219,6 +219,10 @@ fn uuids<T: Copy>(ids: &HashSet<T>, inner: impl Fn(T) -> Uuid) -> Vec<Uuid> {
 
 pub async fn load(connection: &mut PgConnection, references: &References) -> Result<Snapshot, sqlx::Error> {
     let row: Row = sqlx::query_as(LOAD)
+        // Planned afresh for each batch, with the tables' sizes of the moment: a plan kept from
+        // when the ledger was young hashes a scan of every entry and invoice to find the batch's
+        // documents, a cost that grows with each merge until the next `ANALYZE`.
+        .persistent(false)
         .bind(uuids(&references.products, |id| id.0))
         .bind(uuids(&references.businesses, |id| id.0))
         .bind(uuids(&references.customers, |id| id.0))
