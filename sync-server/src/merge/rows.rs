@@ -707,8 +707,6 @@ impl Rows {
         self.voids.iter().map(|void| void.document_id)
     }
 
-    /// Writes every table, in an order the foreign keys accept. Returns the flags raised by
-    /// the writes themselves (stock below zero).
     /// Gives the batch's entries their numbers: the `k`-th entry of a business in the batch
     /// (counted from 1 when it was added) becomes that business's `last_before + k`.
     pub fn number_entries(&mut self, last_before: &HashMap<BusinessId, i64>) {
@@ -1082,17 +1080,6 @@ ON CONFLICT (cylinder_type_id) DO UPDATE
     };
 }
 
-/// The same for stock: the running levels, returning each touched product's new level.
-macro_rules! stock_levels {
-    () => {
-        "
-INSERT INTO stock_level (product_id, quantity)
-SELECT product_id, sum(quantity) FROM moved GROUP BY product_id
-ON CONFLICT (product_id) DO UPDATE SET quantity = stock_level.quantity + EXCLUDED.quantity
-RETURNING product_id, quantity"
-    };
-}
-
 const INSERT_CYLINDER_MOVES: &str = concat!(
     "
 WITH moved AS (
@@ -1124,14 +1111,16 @@ SELECT * FROM unnest($1::uuid[], $2::numeric[])
 ON CONFLICT (product_id) DO UPDATE SET quantity = stock_level.quantity + EXCLUDED.quantity
 RETURNING product_id, quantity";
 
-/// A void's stock: the original document's movements, mirrored.
-const REVERSE_STOCK_MOVES: &str = concat!(
-    "
+/// A void's stock: the original document's movements, mirrored, and the running levels,
+/// returning each touched product's new level.
+const REVERSE_STOCK_MOVES: &str = "
 WITH moved AS (
     INSERT INTO stock_movement (business_id, product_id, quantity, reason, document_id, event_id, occurred_at)
     SELECT m.business_id, m.product_id, -m.quantity, 'void', v.void_id, v.event_id, v.occurred_at
       FROM jsonb_to_recordset($1) AS v(document_id UUID, void_id UUID, event_id UUID, occurred_at TIMESTAMPTZ)
       JOIN stock_movement m ON m.document_id = v.document_id
-    RETURNING product_id, quantity)",
-    stock_levels!()
-);
+    RETURNING product_id, quantity)
+INSERT INTO stock_level (product_id, quantity)
+SELECT product_id, sum(quantity) FROM moved GROUP BY product_id
+ON CONFLICT (product_id) DO UPDATE SET quantity = stock_level.quantity + EXCLUDED.quantity
+RETURNING product_id, quantity";
